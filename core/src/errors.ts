@@ -1,0 +1,66 @@
+/**
+ * The error catalogue: every error core raises has a stable code (`BBR_…`), a message that says
+ * what is wrong and where, and a fix. Codes are plain strings, so they survive duplicate copies
+ * of core in one process (a plugin with its own nested core).
+ */
+export const errorCatalogue = {
+  BBR_CONFIG_INVALID: { fix: 'Correct the listed entries of the config file.', docs: 'docs/config.md' },
+  BBR_CONFIG_READ: { fix: 'Check the path and that the file is valid YAML.', docs: 'docs/config.md' },
+  BBR_ENV_MISSING: { fix: 'Export the variable or remove the ${NAME} reference.', docs: 'docs/config.md#environment' },
+  BBR_EVENT_INVALID: { fix: 'Send an envelope {event, payload} or a Buildbot HttpStatusPush body.', docs: 'docs/events.md' },
+  BBR_PLUGIN_NOT_FOUND: { fix: 'Install the plugin next to the config file.', docs: 'docs/plugins.md#installing' },
+  BBR_PLUGIN_MANIFEST: { fix: "Fix the plugin's package.json `bbreporter` manifest.", docs: 'docs/plugin-authors.md#manifest' },
+  BBR_PLUGIN_API_VERSION: { fix: 'Install a plugin version built for this core, or upgrade core.', docs: 'docs/plugin-authors.md#api-version' },
+  BBR_PLUGIN_OPTIONS: { fix: "Correct the reporter's options in the config file.", docs: 'docs/config.md#reporters' },
+  BBR_PLUGIN_ENTRY: { fix: 'The plugin entry must default-export definePlugin({ setup }).', docs: 'docs/plugin-authors.md#entry' },
+  BBR_PLUGIN_SETUP: { fix: "See the reporter's error; its setup() failed.", docs: 'docs/plugin-authors.md#setup' },
+  BBR_PLUGIN_HOOKS: { fix: "setup() must return exactly the handlers listed in the manifest's `hooks`.", docs: 'docs/plugin-authors.md#hooks' },
+  BBR_REPORTER_NAME: { fix: 'Give each reporter a unique `name`.', docs: 'docs/config.md#reporters' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** One located problem (a config entry, an event field) inside a larger error. */
+export interface ErrorDetail {
+  /** JSON path such as `reporters[0].options.mode`, or `/payload/buildid` for events. */
+  path: string;
+  message: string;
+  /** file:line:column when the input came from a file. */
+  location?: string;
+}
+
+export class BbrError extends Error {
+  readonly code: ErrorCode;
+  readonly fix: string;
+  readonly docs: string;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, options: { details?: ErrorDetail[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BbrError';
+    this.code = code;
+    this.fix = errorCatalogue[code].fix;
+    this.docs = errorCatalogue[code].docs;
+    this.details = options.details ?? [];
+  }
+
+  /** The message, each detail on its own line, and the fix. */
+  describe(): string {
+    const lines = [`${this.code}: ${this.message}`];
+    for (const d of this.details) lines.push(`  ${d.location ? `${d.location} ` : ''}${d.path}: ${d.message}`);
+    lines.push(`  fix: ${this.fix} (${this.docs})`);
+    return lines.join('\n');
+  }
+}
+
+/** True for a BbrError from any copy of core. */
+export function isBbrError(error: unknown): error is BbrError {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return error instanceof Error && typeof code === 'string' && code in errorCatalogue;
+}
+
+/** A readable one-line reason for anything thrown. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof Error) return `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`;
+  return `non-Error thrown: ${String(error)}`;
+}

@@ -1,0 +1,27 @@
+/** @bbreporters/core: the public API for plugin authors and embedders. */
+export { definePlugin, API_VERSION, PLUGIN_MARK } from './plugin-api.js';
+export type {
+  DefinedPlugin,
+  Delivery,
+  DeliveryHandle,
+  EventHandlers,
+  Handler,
+  HandlerOptions,
+  PluginContext,
+  PluginDefinition,
+  QueuedDelivery,
+  ReporterHandlers,
+  RuntimeConfig,
+  SendOptions,
+} from './plugin-api.js';
+export type * from './events.js';
+export { eventNames } from './events.js';
+export type { Logger } from './logger.js';
+export type { MasterControl, BuilderStatus, ForceBuildRequest, StopBuildRequest, ShutdownMode } from './master.js';
+export type { DeliveryOutcome, DeliveryStatus, DispatchResult, HookOutcome, HookStatus } from './outcomes.js';
+export { Results, statusToString, type ResultName } from './results.js';
+export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
+export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './envelope.js';
+export { Runtime, type RuntimeOptions } from './runtime.js';
+export type { ReporterSpec } from './loader/prepare.js';
+export type { PluginManifest, Filters, Config } from './generated/schemas.js';

@@ -1,0 +1,105 @@
+/**
+ * Reads a plugin's manifest and validates the user's options against the plugin's schema:
+ * all of it before a single line of the plugin's code is imported.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { BbrError, type ErrorDetail } from '../errors.js';
+import type { FilterName, Filters, PluginManifest } from '../generated/schemas.js';
+import { API_VERSION } from '../plugin-api.js';
+import { coreValidator, createAjv, describeAjvErrors, validateCollectingSecrets } from '../schemas.js';
+import type { ResolvedPlugin } from './resolve.js';
+
+export function readManifest(plugin: ResolvedPlugin): PluginManifest {
+  const where = `${plugin.packageName} (${join(plugin.dir, 'package.json')})`;
+  const manifest = plugin.packageJson.bbreporter;
+  if (manifest === undefined) {
+    throw new BbrError('BBR_PLUGIN_MANIFEST', `${where} is not a bbreporters plugin: its package.json has no "bbreporter" manifest`);
+  }
+  const validate = coreValidator('plugin-manifest.schema.json');
+  if (!validate(manifest)) {
+    throw new BbrError('BBR_PLUGIN_MANIFEST', `${where} has an invalid "bbreporter" manifest`, {
+      details: describeAjvErrors(validate.errors, 'bbreporter'),
+    });
+  }
+  const valid = manifest as PluginManifest;
+  if (valid.apiVersion !== API_VERSION) {
+    throw new BbrError(
+      'BBR_PLUGIN_API_VERSION',
+      `${where} is written for plugin API version ${valid.apiVersion}, but this core (@bbreporters/core) implements API version ${API_VERSION}`,
+    );
+  }
+  return valid;
+}
+
+const schemaCache = new Map<string, { validate: ValidateFunction; schema: Record<string, unknown> }>();
+
+/** The plugin's compiled options schema (cached per file). */
+export function optionsValidator(plugin: ResolvedPlugin, manifest: PluginManifest): { validate: ValidateFunction; schema: Record<string, unknown> } {
+  const file = join(plugin.dir, manifest.optionsSchema);
+  const cached = schemaCache.get(file);
+  if (cached) return cached;
+  if (!existsSync(file)) {
+    throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema "${manifest.optionsSchema}" does not exist (${file})`);
+  }
+  let schema: Record<string, unknown>;
+  let validate: ValidateFunction;
+  try {
+    schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    // Each plugin schema gets its own Ajv with useDefaults, so two plugins' $ids never collide.
+    validate = createAjv({ useDefaults: true }).compile(schema);
+  } catch (error) {
+    throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema ${file} is not a valid JSON Schema: ${String(error)}`, { cause: error });
+  }
+  const entry = { validate, schema };
+  schemaCache.set(file, entry);
+  return entry;
+}
+
+export interface ValidatedOptions {
+  options: Record<string, unknown>;
+  filters: Filters;
+  secrets: Set<string>;
+}
+
+/**
+ * Splits the user's options into core's filters (the ones the manifest accepts) and the plugin's
+ * own options, and validates both. `path` is where the options sit in the config
+ * (`reporters[0].options`). Throws BBR_PLUGIN_OPTIONS with every problem found.
+ */
+export function validateOptions(plugin: ResolvedPlugin, manifest: PluginManifest, raw: unknown, path: string): ValidatedOptions {
+  const input = structuredClone(raw ?? {}) as Record<string, unknown>;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new BbrError('BBR_PLUGIN_OPTIONS', `${path} must be an object`, { details: [{ path, message: 'must be an object' }] });
+  }
+  const accepted = new Set<FilterName>(manifest.filters ?? []);
+  const filters: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (accepted.has(key as FilterName)) filters[key] = value;
+    else options[key] = value;
+  }
+  const details: Array<ErrorDetail & { instancePath?: string; keyword?: string; params?: Record<string, unknown> }> = [];
+  const filterCheck = coreValidator('filters.schema.json');
+  if (!filterCheck(filters)) details.push(...describeAjvErrors(filterCheck.errors, path));
+  const { validate } = optionsValidator(plugin, manifest);
+  const { valid, secrets } = validateCollectingSecrets(validate, options);
+  if (!valid) {
+    for (const detail of describeAjvErrors(validate.errors, path)) {
+      const key = detail.path.slice(path.length + 1);
+      if (detail.keyword === 'additionalProperties' && isFilterName(key) && !accepted.has(key)) {
+        detail.message = `is one of core's filters, but ${plugin.packageName} does not accept it (it accepts: ${[...accepted].join(', ') || 'none'})`;
+      }
+      details.push(detail);
+    }
+  }
+  if (details.length) {
+    throw new BbrError('BBR_PLUGIN_OPTIONS', `invalid options for ${plugin.packageName} at ${path}`, { details });
+  }
+  return { options, filters: filters as Filters, secrets };
+}
+
+function isFilterName(key: string): key is FilterName {
+  return ['mode', 'builders', 'tags', 'schedulers', 'branches'].includes(key);
+}

@@ -1,0 +1,81 @@
+/**
+ * Finds a plugin package without importing it: by walking `node_modules` up from the config
+ * file's folder, then from core's own package (so a global install of core + plugins works).
+ * Short names (`mail` → `@bbreporters/mail`), full names and relative paths are accepted.
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BbrError } from '../errors.js';
+
+export interface ResolvedPlugin {
+  /** As written in the config. */
+  spec: string;
+  packageName: string;
+  /** Real path of the package folder. */
+  dir: string;
+  packageJson: Record<string, unknown> & { name?: string; version?: string; bbreporter?: unknown };
+}
+
+/** The package names a spec may mean, in the order they are tried. */
+export function candidateNames(spec: string): string[] {
+  if (spec.startsWith('@')) return [spec];
+  if (spec.includes('/')) return [spec];
+  return [`@bbreporters/${spec}`, spec];
+}
+
+export function isPathSpec(spec: string): boolean {
+  return spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec) || spec === '.' || spec === '..';
+}
+
+/** `@bbreporters/mail` → `mail`; other names stay as they are. */
+export function shortName(packageName: string): string {
+  return packageName.startsWith('@bbreporters/') ? packageName.slice('@bbreporters/'.length) : packageName.replace(/^@[^/]+\//, '');
+}
+
+/** Core's own package folder (dist/loader/ → package root). */
+const coreRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Every `node_modules` folder from `start` up to the file-system root. */
+export function nodeModulesChain(start: string): string[] {
+  const out: string[] = [];
+  let dir = resolve(start);
+  for (;;) {
+    if (!dir.endsWith(`${'/'}node_modules`)) out.push(join(dir, 'node_modules'));
+    const parent = dirname(dir);
+    if (parent === dir) return out;
+    dir = parent;
+  }
+}
+
+function readPackage(dir: string): ResolvedPlugin['packageJson'] {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as ResolvedPlugin['packageJson'];
+}
+
+export function resolvePlugin(spec: string, configDir: string): ResolvedPlugin {
+  if (isPathSpec(spec)) {
+    const dir = resolve(configDir, spec);
+    if (!existsSync(join(dir, 'package.json'))) {
+      throw new BbrError('BBR_PLUGIN_NOT_FOUND', `plugin "${spec}": no package.json in ${dir} (relative paths resolve from the config file's folder ${configDir})`);
+    }
+    const packageJson = readPackage(dir);
+    return { spec, packageName: packageJson.name ?? spec, dir: realpathSync(dir), packageJson };
+  }
+  const names = candidateNames(spec);
+  const searched = [...new Set([...nodeModulesChain(configDir), ...nodeModulesChain(coreRoot)])];
+  for (const folder of searched) {
+    for (const name of names) {
+      const dir = join(folder, name);
+      if (existsSync(join(dir, 'package.json'))) {
+        return { spec, packageName: name, dir: realpathSync(dir), packageJson: readPackage(dir) };
+      }
+    }
+  }
+  const existing = searched.filter((f) => existsSync(f));
+  throw new BbrError(
+    'BBR_PLUGIN_NOT_FOUND',
+    `plugin "${spec}" is not installed: looked for ${names.map((n) => `"${n}"`).join(' and ')} in ` +
+      `${existing.length ? existing.join(', ') : 'no node_modules folder'} (searched upwards from ${configDir}, then from core at ${coreRoot}). ` +
+      `Install it with: npm install ${names[0]}`,
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * What a plugin author writes against: `definePlugin`, the context core hands to `setup`, the
+ * handlers `setup` returns. Plugins never touch tapable; core taps their handlers for them.
+ */
+import type { EventName, EventsByName } from './events.js';
+import type { Logger } from './logger.js';
+import type { MasterControl } from './master.js';
+import type { DeliveryOutcome } from './outcomes.js';
+
+/** The plugin API version this core implements; a manifest's `apiVersion` must equal it. */
+export const API_VERSION = 1;
+
+/** Something to send, decided by a handler: a serialisable payload for one target. */
+export interface Delivery<P = unknown> {
+  /** Deliveries to one target are sent in order; a newer one supersedes an older one still waiting. */
+  target: string;
+  payload: P;
+}
+
+/** A delivery as core hands it to `send`. */
+export interface QueuedDelivery<P = unknown> extends Delivery<P> {
+  id: string;
+  reporter: string;
+  eventId?: string;
+  /** 1 for the first try. */
+  attempt: number;
+}
+
+export interface DeliveryHandle {
+  id: string;
+  /** Settles (never rejects) when the delivery is sent, failed for good, or superseded. */
+  settled: Promise<DeliveryOutcome>;
+}
+
+export interface HandlerOptions {
+  /** Aborted when the handler runs past its timeout or core shuts down. */
+  signal: AbortSignal;
+}
+
+export interface SendOptions {
+  signal: AbortSignal;
+}
+
+export type Handler<E> = (event: E, options: HandlerOptions) => void | Promise<void>;
+
+export type EventHandlers = { [K in EventName]?: Handler<EventsByName[K]> };
+
+export interface ReporterHandlers extends EventHandlers {
+  /**
+   * Performs one delivery. Throw to fail it; an error with `retryable: false` is not retried,
+   * one with `retryAfterMs` waits that long before the next try. Return value is recorded as
+   * the outcome's `response`.
+   */
+  send?: (delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>;
+  /** Called once when core shuts down, after deliveries are drained. */
+  close?: () => void | Promise<void>;
+}
+
+/** Facts from the config file a plugin may use. */
+export interface RuntimeConfig {
+  title: string;
+  titleURL?: string;
+  buildbotURL?: string;
+  /** Absolute path of the state folder. */
+  stateDir: string;
+  /** Absolute path of the config file's folder (relative paths in options resolve from here). */
+  configDir: string;
+}
+
+export interface PluginContext {
+  /** The reporter's identity (config `name`, default the plugin's short name). */
+  name: string;
+  logger: Logger;
+  deliver<P>(delivery: Delivery<P>): DeliveryHandle;
+  /** Present when a source can control the master (the `buildbot` source). */
+  master?: MasterControl;
+  config: RuntimeConfig;
+}
+
+export interface PluginDefinition<Options = Record<string, unknown>> {
+  setup(options: Options, context: PluginContext): ReporterHandlers | Promise<ReporterHandlers>;
+}
+
+/** Marks a plugin definition; a registry symbol, so it survives duplicate copies of core. */
+export const PLUGIN_MARK = Symbol.for('bbreporters.plugin');
+
+export type DefinedPlugin<Options> = PluginDefinition<Options> & { readonly [PLUGIN_MARK]: number };
+
+/** Declares a plugin: `export default definePlugin<Options>({ setup(options, ctx) { … } })`. */
+export function definePlugin<Options = Record<string, unknown>>(definition: PluginDefinition<Options>): DefinedPlugin<Options> {
+  if (typeof definition?.setup !== 'function') throw new TypeError('definePlugin needs an object with a setup(options, context) function');
+  return Object.freeze({ ...definition, [PLUGIN_MARK]: API_VERSION });
+}

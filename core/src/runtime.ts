@@ -1,0 +1,162 @@
+/**
+ * A running set of reporters: imports the prepared plugins, calls their `setup`, checks the
+ * handlers against the manifests, and wires the dispatcher and the delivery queue together.
+ */
+import { resolve } from 'node:path';
+import type { DestinationStream } from 'pino';
+import { DeliveryQueue } from './deliveries.js';
+import { Dispatcher, type ActiveReporter } from './dispatcher.js';
+import { normaliseEvent } from './envelope.js';
+import { BbrError, reasonOf } from './errors.js';
+import { eventNames, type BbEvent } from './events.js';
+import { handlerScope } from './isolation.js';
+import { importPlugin } from './loader/entry.js';
+import { prepareReporters, type PreparedReporter, type ReporterSpec } from './loader/prepare.js';
+import { createLogger, type Logger } from './logger.js';
+import type { MasterControl } from './master.js';
+import type { DeliveryOutcome, DispatchResult } from './outcomes.js';
+import type { PluginContext, PluginDefinition, QueuedDelivery, ReporterHandlers, RuntimeConfig } from './plugin-api.js';
+
+export interface RuntimeOptions {
+  reporters: readonly ReporterSpec[];
+  /** Folder plugin names and relative paths resolve from (the config file's folder). */
+  configDir: string;
+  title?: string;
+  titleURL?: string;
+  buildbotURL?: string;
+  stateDir?: string;
+  handlerTimeout?: number;
+  logLevel?: string;
+  logDestination?: DestinationStream;
+  master?: MasterControl;
+  /** Secrets known before the reporters (source tokens) to mask in logs too. */
+  secrets?: Iterable<string>;
+}
+
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+
+export class Runtime {
+  private closed = false;
+
+  private constructor(
+    private readonly shutdown: AbortController,
+    readonly logger: Logger,
+    readonly secrets: Set<string>,
+    readonly reporters: readonly ActiveReporter[],
+    readonly deliveries: DeliveryQueue,
+    private readonly dispatcher: Dispatcher,
+    readonly config: RuntimeConfig,
+  ) {}
+
+  static async start(options: RuntimeOptions): Promise<Runtime> {
+    const secrets = new Set<string>(options.secrets ?? []);
+    const logger = createLogger({ secrets, ...(options.logLevel ? { level: options.logLevel } : {}), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    const configDir = resolve(options.configDir);
+    const config: RuntimeConfig = {
+      title: options.title ?? 'Buildbot',
+      ...(options.titleURL ? { titleURL: options.titleURL } : {}),
+      ...(options.buildbotURL ? { buildbotURL: options.buildbotURL } : {}),
+      stateDir: resolve(configDir, options.stateDir ?? '.bbreporters'),
+      configDir,
+    };
+    const prepared = prepareReporters(options.reporters, configDir);
+    for (const r of prepared) for (const s of r.secrets) secrets.add(s);
+
+    const deliveries = new DeliveryQueue({ logger });
+    const active: ActiveReporter[] = [];
+    for (const r of prepared) {
+      const definition = await importPlugin(r.plugin, r.manifest);
+      active.push(await setupReporter(r, definition, { logger, deliveries, config, options }));
+    }
+    for (const r of active) deliveries.register(r.name, r.handlers.send?.bind(r.handlers) as ((d: QueuedDelivery, o: { signal: AbortSignal }) => unknown) | undefined);
+    const shutdown = new AbortController();
+    const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal });
+    logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
+    return new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config);
+  }
+
+  /** Validates `input` (an envelope or an HttpStatusPush body) and dispatches it. Throws BBR_EVENT_INVALID for bad input. */
+  async emit(input: unknown): Promise<DispatchResult> {
+    if (this.closed) throw new Error('the reporters are closed');
+    const event: BbEvent = normaliseEvent(input);
+    return this.dispatcher.dispatch(event);
+  }
+
+  onDelivery(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
+    this.deliveries.onOutcome(listener);
+  }
+
+  /**
+   * Stops: waits up to `drainMs` for deliveries, aborts what still runs, then calls every
+   * reporter's close(). Returns how many deliveries were still pending.
+   */
+  async close(drainMs = 10_000): Promise<number> {
+    if (this.closed) return 0;
+    this.closed = true;
+    const pending = await this.deliveries.drain(drainMs);
+    if (pending) this.logger.warn({ pending }, 'deliveries still pending at shutdown');
+    this.shutdown.abort();
+    this.deliveries.close();
+    for (const r of this.reporters) {
+      try {
+        await r.handlers.close?.();
+      } catch (error) {
+        this.logger.error({ reporter: r.name, err: error }, 'reporter close() failed');
+      }
+    }
+    return pending;
+  }
+}
+
+interface SetupEnv {
+  logger: Logger;
+  deliveries: DeliveryQueue;
+  config: RuntimeConfig;
+  options: RuntimeOptions;
+}
+
+async function setupReporter(r: PreparedReporter, definition: PluginDefinition<Record<string, unknown>>, env: SetupEnv): Promise<ActiveReporter> {
+  const logger = env.logger.child({ reporter: r.name });
+  const context: PluginContext = {
+    name: r.name,
+    logger,
+    deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
+    config: env.config,
+    ...(env.options.master ? { master: env.options.master } : {}),
+  };
+  let handlers: ReporterHandlers;
+  try {
+    handlers = await definition.setup(structuredClone(r.options), context);
+  } catch (error) {
+    throw new BbrError('BBR_PLUGIN_SETUP', `reporter "${r.name}" (${r.plugin.packageName}): setup() failed: ${reasonOf(error)}`, { cause: error });
+  }
+  checkHandlers(r, handlers);
+  return {
+    name: r.name,
+    hooks: r.manifest.hooks,
+    handlers,
+    timeoutMs: r.spec.handlerTimeout ?? env.options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS,
+    logger,
+  };
+}
+
+/** The handlers setup() returned must be exactly the manifest's hooks (plus send/close). */
+function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): void {
+  const where = `reporter "${r.name}" (${r.plugin.packageName})`;
+  if (typeof handlers !== 'object' || handlers === null) {
+    throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: setup() must return an object of handlers, got ${handlers === null ? 'null' : typeof handlers}`);
+  }
+  const declared = new Set<string>(r.manifest.hooks);
+  const returned = eventNames.filter((name) => (handlers as Record<string, unknown>)[name] !== undefined);
+  const missing = [...declared].filter((h) => typeof (handlers as Record<string, unknown>)[h] !== 'function');
+  const undeclared = returned.filter((h) => !declared.has(h));
+  const unknownKeys = Object.keys(handlers).filter((k) => !eventNames.includes(k as never) && k !== 'send' && k !== 'close');
+  const problems = [
+    ...missing.map((h) => `manifest declares "${h}" but setup() returned no ${h} function`),
+    ...undeclared.map((h) => `setup() returned "${h}" but the manifest's hooks do not list it`),
+    ...unknownKeys.map((k) => `setup() returned an unknown key "${k}" (allowed: ${[...eventNames, 'send', 'close'].join(', ')})`),
+  ];
+  if (problems.length) {
+    throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: handlers do not match the manifest: ${problems.join('; ')}`);
+  }
+}
