@@ -1,0 +1,21 @@
+/**
+ * The source contract: where events come from (the http endpoint, a replay file, a live
+ * Buildbot master). A source hands each raw input (an envelope or an HttpStatusPush body) to
+ * the sink and learns the outcome; a source that can control the master exposes `master`.
+ */
+import type { MasterControl } from '../master.js';
+import type { DispatchResult } from '../outcomes.js';
+
+/** Validates and dispatches one input; rejects with BBR_EVENT_INVALID for bad input. */
+export type EventSink = (input: unknown) => Promise<DispatchResult>;
+
+export interface Source {
+  /** `http`, `replay`, `buildbot` … for logs. */
+  readonly type: string;
+  /** Starts receiving; resolves once the source is ready (listening, connected, or reading). */
+  start(sink: EventSink): Promise<void>;
+  /** Stops receiving new events; resolves when in-flight inputs were handed to the sink. */
+  close(): Promise<void>;
+  /** Present when the source can query or control the master. */
+  readonly master?: MasterControl;
+}
