@@ -14,6 +14,8 @@ export type Sender = (delivery: QueuedDelivery, options: SendOptions) => unknown
 
 export interface DeliveryQueueOptions {
   logger: Logger;
+  /** Never send: each delivery settles as 'previewed' (listeners still see target and payload). */
+  dryRun?: boolean;
 }
 
 export class DeliveryQueue {
@@ -58,7 +60,9 @@ export class DeliveryQueue {
     };
     let outcome: DeliveryOutcome;
     const sender = this.senders.get(delivery.reporter);
-    if (!sender) {
+    if (this.options.dryRun) {
+      outcome = { ...base, status: 'previewed', attempts: 0 };
+    } else if (!sender) {
       outcome = { ...base, status: 'failed', attempts: 0, reason: 'the reporter has no send()' };
     } else {
       try {

@@ -17,8 +17,11 @@ export interface HookOutcome {
   durationMs: number;
 }
 
-/** `sent`: the remote took it; `failed`: gave up (see `reason`); `superseded`: a newer delivery to the same target replaced it. */
-export type DeliveryStatus = 'sent' | 'failed' | 'superseded';
+/**
+ * `sent`: the remote took it; `failed`: gave up (see `reason`); `superseded`: a newer delivery to
+ * the same target replaced it; `previewed`: a dry run (`RuntimeOptions.dryRun`) recorded it unsent.
+ */
+export type DeliveryStatus = 'sent' | 'failed' | 'superseded' | 'previewed';
 
 export interface DeliveryOutcome {
   reporter: string;

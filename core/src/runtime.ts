@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   master?: MasterControl;
   /** Secrets known before the reporters (source tokens) to mask in logs too. */
   secrets?: Iterable<string>;
+  /** Sends nothing: every delivery settles as 'previewed' (see onDelivery for target and payload). */
+  dryRun?: boolean;
 }
 
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
@@ -62,7 +64,7 @@ export class Runtime {
     const prepared = prepareReporters(options.reporters, configDir);
     for (const r of prepared) for (const s of r.secrets) secrets.add(s);
 
-    const deliveries = new DeliveryQueue({ logger });
+    const deliveries = new DeliveryQueue({ logger, ...(options.dryRun ? { dryRun: true } : {}) });
     const active: ActiveReporter[] = [];
     for (const r of prepared) {
       const definition = await importPlugin(r.plugin, r.manifest);
