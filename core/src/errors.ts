@@ -16,6 +16,8 @@ export const errorCatalogue = {
   BBR_PLUGIN_SETUP: { fix: "See the reporter's error; its setup() failed.", docs: 'docs/plugin-authors.md#setup' },
   BBR_PLUGIN_HOOKS: { fix: "setup() must return exactly the handlers listed in the manifest's `hooks`.", docs: 'docs/plugin-authors.md#hooks' },
   BBR_REPORTER_NAME: { fix: 'Give each reporter a unique `name`.', docs: 'docs/config.md#reporters' },
+  BBR_MODULE_REFERENCE: { fix: 'Write module references as ./file.mjs#exportName, relative to the config file, naming an exported function.', docs: 'docs/config.md#module-references' },
+  BBR_SOURCE_START: { fix: 'Check the source: is the address free, the file readable, the master reachable?', docs: 'docs/sources.md' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;
