@@ -47,6 +47,8 @@ const coreRoots = {
   filters: 'filters.schema.json',
   modeName: 'filters.schema.json#/$defs/modeName',
   filterName: 'filters.schema.json#/$defs/filterName',
+  messageFormatter: 'message-formatter.schema.json#/$defs/messageFormatter',
+  missingWorkerFormatter: 'message-formatter.schema.json#/$defs/missingWorkerFormatter',
   manifest: 'plugin-manifest.schema.json',
   config: 'config.schema.json',
   reporterConfig: 'config.schema.json#/$defs/reporter',

@@ -2,7 +2,9 @@
  * What a plugin author writes against: `definePlugin`, the context core hands to `setup`, the
  * handlers `setup` returns. Plugins never touch tapable; core taps their handlers for them.
  */
-import type { EventName, EventsByName } from './events.js';
+import type { BuildPayload, BuildsetPayload, EventName, EventsByName, Worker, WorkerPayload } from './events.js';
+import type { ModeSetting } from './filters/mode.js';
+import type { MessageFormatterOptions, MissingWorkerFormatterOptions, TemplateType } from './generated/schemas.js';
 import type { Logger } from './logger.js';
 import type { MasterControl } from './master.js';
 import type { DeliveryOutcome } from './outcomes.js';
@@ -71,10 +73,71 @@ export interface PluginContext {
   /** The reporter's identity (config `name`, default the plugin's short name). */
   name: string;
   logger: Logger;
+  /** Buildbot's MessageFormatter (ejs), bound to this reporter: its errors name it, its mode is the default. */
+  formatter: FormatterFactory;
   deliver<P>(delivery: Delivery<P>): DeliveryHandle;
   /** Present when a source can control the master (the `buildbot` source). */
   master?: MasterControl;
   config: RuntimeConfig;
+}
+
+/** A rendered message: Buildbot's report `body`, `subject`, `type`. */
+export interface FormattedMessage {
+  /** Absent when no subject template applies: the reporter then uses its own subject (e.g. mail's `subject`). */
+  subject?: string;
+  body: string;
+  type: TemplateType;
+}
+
+export interface FormatBuildOptions {
+  /** For `mode` and `status_detected`; default: this reporter's `mode` filter, else Buildbot's default. */
+  mode?: ModeSetting;
+  /** Default: the payload's `blamelist`, else change authors + `owner`/`owners` properties (sorted). */
+  blamelist?: readonly string[];
+}
+
+export interface FormatBuildsetOptions extends FormatBuildOptions {
+  /** The builds to include; default: the buildset's builds that pass this reporter's filters. */
+  builds?: readonly BuildPayload[];
+}
+
+/** buildAdditionalContext given as code (plugins); users give a module reference `./file.mjs#fn`. */
+export type AdditionalContextFunction = (
+  context: Record<string, unknown>,
+  env: { master?: MasterControl; config: RuntimeConfig; build?: BuildPayload; worker?: Worker },
+) => void | Record<string, unknown> | Promise<void | Record<string, unknown>>;
+
+export type FormatterOptions = Omit<MessageFormatterOptions, 'buildAdditionalContext'> & { buildAdditionalContext?: string | AdditionalContextFunction };
+export type MissingWorkerOptions = Omit<MissingWorkerFormatterOptions, 'buildAdditionalContext'> & { buildAdditionalContext?: string | AdditionalContextFunction };
+
+/**
+ * Buildbot's MessageFormatter. Rendering never throws synchronously; a template that fails rejects
+ * with a BbrError BBR_TEMPLATE naming the reporter and the template (the hook outcome records it).
+ */
+export interface MessageFormatter {
+  readonly type: TemplateType;
+  /** What the templates want in the build (wantProperties/wantSteps/wantLogs; the default templates want steps and logs). */
+  readonly wants: { properties: boolean; steps: boolean; logs: boolean };
+  /** One build (a build payload or a buildStarted/buildFinished event). */
+  formatBuild(build: BuildPayload | { payload: BuildPayload }, options?: FormatBuildOptions): Promise<FormattedMessage>;
+  /** Buildbot's buildset summary: bodies concatenated in build order, the first build's subject. */
+  formatBuildset(buildset: BuildsetPayload | { payload: BuildsetPayload }, options?: FormatBuildsetOptions): Promise<FormattedMessage>;
+}
+
+/** Buildbot's MessageFormatterMissingWorker. */
+export interface MissingWorkerFormatter {
+  readonly type: TemplateType;
+  formatWorkerMissing(worker: Worker | WorkerPayload | { payload: WorkerPayload }): Promise<FormattedMessage>;
+}
+
+/**
+ * `ctx.formatter`: creates formatters from options (the schema's `#/$defs/messageFormatter` /
+ * `missingWorkerFormatter`). Bad options (template and template_dir together, a missing file, a
+ * template that does not compile) throw BbrError BBR_FORMATTER_OPTIONS naming the reporter.
+ */
+export interface FormatterFactory {
+  create(options?: FormatterOptions): MessageFormatter;
+  createMissingWorker(options?: MissingWorkerOptions): MissingWorkerFormatter;
 }
 
 export interface PluginDefinition<Options = Record<string, unknown>> {

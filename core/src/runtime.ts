@@ -9,6 +9,8 @@ import { Dispatcher, type ActiveReporter } from './dispatcher.js';
 import { normaliseEvent } from './envelope.js';
 import { BbrError, reasonOf } from './errors.js';
 import { eventNames, type BbEvent } from './events.js';
+import { createReporterFilter } from './filters/reporter-filter.js';
+import { createFormatterFactory } from './formatter/factory.js';
 import { handlerScope } from './isolation.js';
 import { importPlugin } from './loader/entry.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from './loader/prepare.js';
@@ -119,9 +121,17 @@ interface SetupEnv {
 
 async function setupReporter(r: PreparedReporter, definition: PluginDefinition<Record<string, unknown>>, env: SetupEnv): Promise<ActiveReporter> {
   const logger = env.logger.child({ reporter: r.name });
+  const filter = createReporterFilter(r.filters, r.manifest.filters ?? []);
   const context: PluginContext = {
     name: r.name,
     logger,
+    formatter: createFormatterFactory({
+      reporter: r.name,
+      config: env.config,
+      modes: filter.modes,
+      buildRejection: filter.buildRejection,
+      ...(env.options.master ? { master: env.options.master } : {}),
+    }),
     deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
     config: env.config,
     ...(env.options.master ? { master: env.options.master } : {}),
@@ -139,6 +149,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
     handlers,
     timeoutMs: r.spec.handlerTimeout ?? env.options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS,
     logger,
+    skipReason: filter.skipReason,
   };
 }
 

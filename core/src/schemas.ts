@@ -15,6 +15,7 @@ export const schemaFiles = [
   'buildbot.schema.json',
   'event.schema.json',
   'filters.schema.json',
+  'message-formatter.schema.json',
   'plugin-manifest.schema.json',
   'config.schema.json',
 ] as const;

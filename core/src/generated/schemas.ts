@@ -38,6 +38,14 @@ export type SourcedProperty = [unknown, string];
 export type EventName = 'buildStarted' | 'buildFinished' | 'buildsetFinished' | 'workerMissing';
 export type ModeName = 'change' | 'failing' | 'passing' | 'problem' | 'warnings' | 'exception' | 'cancelled';
 export type FilterName = 'mode' | 'builders' | 'tags' | 'schedulers' | 'branches';
+/**
+ * plain (the default): event data is inserted as is; html: `<%= %>` escapes event data.
+ */
+export type TemplateType = 'plain' | 'html';
+/**
+ * buildAdditionalContext: a function exported by a module, `./file.mjs#name`, resolved from the config file's folder; fn(context, { master, config, build? }) may change the template context or return variables to add (may be async).
+ */
+export type ModuleReference = string;
 export type SourceConfig = HttpSourceConfig | ReplaySourceConfig | BuildbotSourceConfig;
 
 /**
@@ -66,6 +74,8 @@ export interface SchemaIndex {
   filters?: Filters;
   modeName?: ModeName;
   filterName?: FilterName;
+  messageFormatter?: MessageFormatterOptions;
+  missingWorkerFormatter?: MissingWorkerFormatterOptions;
   manifest?: PluginManifest;
   config?: Config;
   reporterConfig?: ReporterConfig;
@@ -323,6 +333,89 @@ export interface Filters {
    * Only builds whose `branch` property is one of these.
    */
   branches?: string[];
+}
+/**
+ * Buildbot's MessageFormatter: body and subject templates (ejs) rendered for a build.
+ */
+export interface MessageFormatterOptions {
+  /**
+   * Folder holding template_filename and subject_filename (relative to the config file's folder).
+   */
+  template_dir?: string;
+  /**
+   * Body template file inside template_dir (ejs). Default with template_dir: default_mail.txt.
+   */
+  template_filename?: string;
+  /**
+   * @deprecated
+   * Deprecated alias of template_filename (as in Buildbot).
+   */
+  template_name?: string;
+  /**
+   * Inline body template (ejs). Not together with template_dir/template_filename.
+   */
+  template?: string;
+  template_type?: TemplateType;
+  /**
+   * Subject template file inside template_dir (ejs).
+   */
+  subject_filename?: string;
+  /**
+   * Inline subject template (ejs); the rendered subject must not contain a newline.
+   */
+  subject?: string;
+  /**
+   * Extra template variables; they override the built-in ones.
+   */
+  ctx?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The build's properties are wanted (core keeps them in `build.properties`).
+   */
+  wantProperties?: boolean;
+  /**
+   * The build's steps are wanted in `build.steps`. The default templates turn it on.
+   */
+  wantSteps?: boolean;
+  /**
+   * The steps' logs are wanted in `build.steps[].logs` (needs wantSteps). The default templates turn it on.
+   */
+  wantLogs?: boolean;
+  buildAdditionalContext?: ModuleReference;
+}
+/**
+ * Buildbot's MessageFormatterMissingWorker: the MessageFormatter arguments minus wantProperties, wantSteps, wantLogs.
+ */
+export interface MissingWorkerFormatterOptions {
+  /**
+   * Folder holding template_filename and subject_filename (relative to the config file's folder).
+   */
+  template_dir?: string;
+  /**
+   * Body template file inside template_dir (ejs).
+   */
+  template_filename?: string;
+  /**
+   * Inline body template (ejs). Not together with template_dir/template_filename.
+   */
+  template?: string;
+  template_type?: TemplateType;
+  /**
+   * Subject template file inside template_dir (ejs).
+   */
+  subject_filename?: string;
+  /**
+   * Inline subject template (ejs); the rendered subject must not contain a newline.
+   */
+  subject?: string;
+  /**
+   * Extra template variables; they override the built-in ones.
+   */
+  ctx?: {
+    [k: string]: unknown;
+  };
+  buildAdditionalContext?: ModuleReference;
 }
 /**
  * The `bbreporter` object of a plugin's package.json. Core validates it, and the user's options against `optionsSchema`, before importing any of the plugin's code.
