@@ -20,6 +20,8 @@ export const errorCatalogue = {
   BBR_FORMATTER_OPTIONS: { fix: "Correct the reporter's message formatter options (templates, template_dir, subject).", docs: 'docs/formatter.md#options' },
   BBR_TEMPLATE: { fix: 'Fix the named template; other reporters are not affected.', docs: 'docs/formatter.md#templates' },
   BBR_SOURCE_START: { fix: 'Check the source: is the address free, the file readable, the master reachable?', docs: 'docs/sources.md' },
+  BBR_BUILDBOT_AUTH: { fix: "Check the buildbot source's user and password (or token) against the master's www auth.", docs: 'docs/buildbot-source.md#authentication' },
+  BBR_BUILDBOT_API: { fix: "Check the master's URL and that its REST API (api/v2) answers; see the master's twistd.log.", docs: 'docs/buildbot-source.md' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;
