@@ -25,3 +25,11 @@ export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './envelope.
 export { Runtime, type RuntimeOptions } from './runtime.js';
 export type { ReporterSpec } from './loader/prepare.js';
 export type { PluginManifest, Filters, Config } from './generated/schemas.js';
+export { createReporters, type CreateReportersOptions, type Reporters } from './library.js';
+export { loadConfig, checkConfig, type LoadedConfig, type ConfigOptions, type CheckConfigOptions } from './config/load.js';
+export { importModuleReference, parseModuleReference, isModuleReference, type ResolvedModuleReference } from './config/modules.js';
+export { Service, type ServiceOptions } from './service.js';
+export type { Source, EventSink } from './sources/source.js';
+export { createSource, checkSource, registerSourceType, type SourceType, type SourceContext } from './sources/factory.js';
+export { HttpSource } from './sources/http.js';
+export { ReplaySource, type ReplayStats } from './sources/replay.js';

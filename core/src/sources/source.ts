@@ -18,4 +18,9 @@ export interface Source {
   close(): Promise<void>;
   /** Present when the source can query or control the master. */
   readonly master?: MasterControl;
+  /**
+   * Present on finite sources (a replay file): resolves when every input was handed to the
+   * sink, so `run` can stop once all its sources are done.
+   */
+  readonly done?: Promise<void>;
 }

@@ -1,0 +1,45 @@
+/** `bbreporters check`: validates the config and every reporter's options; never imports plugin code. */
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { parseListen } from '../sources/http.js';
+import { exitCodes, requireString, write, type Command } from './command.js';
+import { reportError } from './errors.js';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Validate a config file and its reporters\' options (imports no plugin code)',
+  usage: 'bbreporters check --config FILE',
+  options: { config: { type: 'string', short: 'c' } },
+  optionHelp: { config: 'The YAML config file.' },
+  async run(values, _positionals, io) {
+    const file = requireString(values, 'config');
+    let loaded: LoadedConfig;
+    try {
+      loaded = loadConfig(file, { env: io.env });
+    } catch (error) {
+      return reportError(error, io);
+    }
+    write(io.stdout, describeConfig(file, loaded));
+    return exitCodes.ok;
+  },
+};
+
+/** A summary of a valid config: what `run` would start. Never prints option values. */
+export function describeConfig(file: string, loaded: LoadedConfig): string {
+  const lines = [`${file}: OK`];
+  const sources = loaded.config.sources ?? [];
+  lines.push(`  sources:${sources.length ? '' : ' none'}`);
+  for (const s of sources) {
+    if (s.type === 'http') {
+      const listen = parseListen(s.listen ?? '127.0.0.1:8020');
+      const auth = [...(s.token ? ['bearer token'] : []), ...(s.user ? ['HTTP Basic'] : [])];
+      lines.push(`    http   POST http://${s.listen ?? '127.0.0.1:8020'}${s.path ?? '/'} (auth: ${auth.join(' or ') || `none, ${listen?.host} is loopback`})`);
+    } else if (s.type === 'replay') lines.push(`    replay ${s.file === '-' ? 'standard input' : s.file}`);
+    else lines.push(`    ${s.type}`);
+  }
+  lines.push(`  reporters:${loaded.prepared.length ? '' : ' none'}`);
+  for (const r of loaded.prepared) {
+    const version = r.plugin.packageJson.version ? ` ${r.plugin.packageJson.version}` : '';
+    lines.push(`    ${r.name}: ${r.plugin.packageName}${version} (hooks: ${r.manifest.hooks.join(', ')})`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,10 @@
+/** The table of `bbreporters` commands. */
+import { checkCommand } from './check.js';
+import type { Command } from './command.js';
+import { emitCommand } from './emit.js';
+import { listCommand } from './list.js';
+import { previewCommand } from './preview.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+
+export const commands: readonly Command[] = [runCommand, checkCommand, previewCommand, listCommand, emitCommand, schemaCommand];

@@ -1,0 +1,94 @@
+/**
+ * `bbreporters preview`: what one reporter would send for one event: the deliveries' targets
+ * and payloads exactly as the reporter made them, secrets masked. Nothing is sent.
+ */
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../config/load.js';
+import { closest } from '../config/suggest.js';
+import { normaliseEvent } from '../envelope.js';
+import { BbrError, reasonOf } from '../errors.js';
+import type { BbEvent } from '../events.js';
+import { createReporters } from '../library.js';
+import { maskSecrets } from '../logger.js';
+import type { QueuedDelivery } from '../plugin-api.js';
+import { statusToString } from '../results.js';
+import { exitCodes, readText, requireString, UsageError, write, type Command } from './command.js';
+import { reportError } from './errors.js';
+
+export const previewCommand: Command = {
+  name: 'preview',
+  summary: 'Show what one reporter would send for an event; sends nothing',
+  usage: 'bbreporters preview --config FILE --reporter NAME --event FILE',
+  options: { config: { type: 'string', short: 'c' }, reporter: { type: 'string', short: 'r' }, event: { type: 'string', short: 'e' } },
+  optionHelp: {
+    config: 'The YAML config file.',
+    reporter: 'The reporter\'s name (its `name`, default the plugin\'s short name).',
+    event: 'A JSON file: an event envelope or a raw Buildbot HttpStatusPush body ("-" reads standard input).',
+  },
+  async run(values, _positionals, io) {
+    const file = requireString(values, 'config');
+    const name = requireString(values, 'reporter');
+    const eventFile = requireString(values, 'event');
+    let event: BbEvent;
+    let loaded;
+    try {
+      loaded = loadConfig(file, { env: io.env });
+      event = normaliseEvent(parseEvent(eventFile, eventFile === '-' ? await readText(io.stdin) : readFileSync(eventFile, 'utf8')));
+    } catch (error) {
+      return reportError(error, io);
+    }
+    const names = loaded.prepared.map((r) => r.name);
+    if (!names.includes(name)) {
+      const suggestion = closest(name, names);
+      throw new UsageError(`no reporter named "${name}" in ${file}${suggestion ? `; did you mean "${suggestion}"?` : ''} (reporters: ${names.join(', ') || 'none'})`);
+    }
+    const deliveries: QueuedDelivery[] = [];
+    let reporters;
+    try {
+      reporters = await createReporters(file, { env: io.env, only: [name], dryRun: true, logDestination: { write: (line: string) => void io.stderr.write(line) } });
+    } catch (error) {
+      return reportError(error, io);
+    }
+    try {
+      reporters.onDelivery((_outcome, delivery) => deliveries.push(delivery));
+      const result = await reporters.emit(event);
+      await reporters.drain();
+      const secrets = new Set([...loaded.secrets, ...reporters.runtime.secrets]);
+      const lines = [`event: ${describeEvent(event)}`];
+      for (const o of result.outcomes) lines.push(`reporter ${o.reporter}: ${o.hook} ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+      lines.push(`deliveries: ${deliveries.length}`);
+      deliveries.forEach((d, i) => {
+        lines.push(`--- delivery ${i + 1} of ${deliveries.length} to ${d.target}`);
+        lines.push(JSON.stringify(d.payload, null, 2));
+      });
+      lines.push('nothing was sent (preview)');
+      write(io.stdout, maskSecrets(lines.join('\n'), secrets));
+      return result.outcomes.every((o) => o.status === 'accepted' || o.status === 'skipped') ? exitCodes.ok : exitCodes.failure;
+    } finally {
+      await reporters.close(0);
+    }
+  },
+};
+
+function parseEvent(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new BbrError('BBR_EVENT_INVALID', `${file} is not JSON: ${reasonOf(error)}`);
+  }
+}
+
+function describeEvent(event: BbEvent): string {
+  switch (event.event) {
+    case 'buildStarted':
+    case 'buildFinished': {
+      const b = event.payload;
+      const result = event.event === 'buildFinished' ? `, ${statusToString(b.results ?? null)}` : '';
+      return `${event.event} ${event.id} (builder ${b.builder?.name ?? b.builderid}, build #${b.number}${result})`;
+    }
+    case 'buildsetFinished':
+      return `${event.event} ${event.id} (${event.payload.builds.length} builds)`;
+    case 'workerMissing':
+      return `${event.event} ${event.id} (worker ${event.payload.worker.name})`;
+  }
+}

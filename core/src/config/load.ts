@@ -1,0 +1,233 @@
+/**
+ * Loads and checks a config: YAML with positions, `${NAME}` from the environment, the config
+ * schema, each source's own checks, each reporter's plugin manifest and options (without
+ * importing plugin code) and module references. Every problem is collected and thrown at once
+ * as one BBR_CONFIG_INVALID, each located at file:line:column with its JSON path, what was
+ * expected and "did you mean" for near misses. Secret values never appear in the messages.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { BbrError, isBbrError, type ErrorDetail } from '../errors.js';
+import type { Config, SourceConfig } from '../generated/schemas.js';
+import { optionsValidator, readManifest } from '../loader/manifest.js';
+import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
+import { resolvePlugin } from '../loader/resolve.js';
+import { maskSecrets } from '../logger.js';
+import { coreValidator, describeAjvErrors, readSchema, validateCollectingSecrets } from '../schemas.js';
+import { checkSource } from '../sources/factory.js';
+import { substituteEnv } from './env.js';
+import { createLocator, type Locator } from './locate.js';
+import { checkModuleReferences } from './modules.js';
+import { splitPath, valueAt, type PathSegment } from './paths.js';
+import { allowedKeys, discriminatorValues } from './schema-keys.js';
+import { closest } from './suggest.js';
+
+export interface LoadedConfig {
+  /** The validated config, `${NAME}` substituted. */
+  config: Config;
+  /** Absolute path of the file, when loaded from one. */
+  file?: string;
+  /** The folder names and relative paths resolve from. */
+  configDir: string;
+  /** The reporters as the runtime takes them, each with its config path. */
+  reporters: ReporterSpec[];
+  /** The reporters with their manifests and validated options (nothing imported). */
+  prepared: PreparedReporter[];
+  /** Every secret value in the config (sources and reporters' options). */
+  secrets: Set<string>;
+}
+
+export interface ConfigOptions {
+  /** Where `${NAME}` values come from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A problem before it is located; `keyword`/`params` come from ajv when it found it. */
+type Problem = ErrorDetail & { keyword?: string; params?: Record<string, unknown> };
+
+/** Reads, parses and checks the YAML config at `file`. */
+export function loadConfig(file: string, options: ConfigOptions = {}): LoadedConfig {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new BbrError('BBR_CONFIG_READ', `cannot read the config file ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const locate = createLocator(doc, lines, file);
+  if (doc.errors.length) {
+    const details = doc.errors.map((e) => {
+      const { line, col } = lines.linePos(e.pos[0]);
+      return { path: '(yaml)', location: `${file}:${line}:${col}`, message: e.message };
+    });
+    throw new BbrError('BBR_CONFIG_READ', `${file} is not valid YAML (${details.length} problem${details.length > 1 ? 's' : ''})`, { details });
+  }
+  return checkConfig(doc.toJS() as unknown, { ...options, configDir: dirname(absolute), file: absolute, displayName: file, locate });
+}
+
+export interface CheckConfigOptions extends ConfigOptions {
+  configDir: string;
+  file?: string;
+  /** How the config is named in messages (default: its file, or "config"). */
+  displayName?: string;
+  /** Locates paths in the source text; without it problems carry only their path. */
+  locate?: Locator;
+}
+
+/** Checks config data (parsed YAML, or an object built in code). The data is not modified. */
+export function checkConfig(input: unknown, options: CheckConfigOptions): LoadedConfig {
+  const data = structuredClone(input);
+  const configDir = resolve(options.configDir);
+  const problems: Problem[] = [...substituteEnv(data, options.env ?? process.env)];
+
+  const validate = coreValidator('config.schema.json');
+  const { valid, secrets } = validateCollectingSecrets(validate, data);
+  if (!valid) problems.push(...describeAjvErrors(validate.errors).map((d) => explainSchemaProblem(d, readSchema('config.schema.json'), [], data)));
+  const config = data as Config;
+
+  const sources: unknown[] = Array.isArray(config?.sources) ? config.sources : [];
+  sources.forEach((source, i) => {
+    if (isSourceConfig(source) && sourceShapeIsValid(source)) problems.push(...checkSource(source, `sources[${i}]`, { configDir }));
+  });
+
+  const reporters: ReporterSpec[] = [];
+  const entries: unknown[] = Array.isArray(config?.reporters) ? config.reporters : [];
+  entries.forEach((entry, i) => {
+    const e = entry as Partial<ReporterSpec> | null;
+    if (typeof e?.plugin !== 'string' || !e.plugin) return;
+    reporters.push({
+      plugin: e.plugin,
+      ...(typeof e.name === 'string' ? { name: e.name } : {}),
+      ...(e.options === undefined ? {} : { options: e.options }),
+      ...(typeof e.handlerTimeout === 'number' ? { handlerTimeout: e.handlerTimeout } : {}),
+      path: `reporters[${i}]`,
+    });
+  });
+  // One reporter at a time, so each problem is attributed to its entry; then all together for names.
+  const preparedOne: PreparedReporter[] = [];
+  for (const spec of reporters) {
+    try {
+      preparedOne.push(...prepareReporters([spec], configDir));
+    } catch (error) {
+      if (!isBbrError(error)) throw error;
+      problems.push(...reporterProblems(error, spec, configDir, data));
+    }
+  }
+  let prepared = preparedOne;
+  try {
+    prepared = prepareReporters(preparedOne.map((r) => r.spec), configDir);
+  } catch (error) {
+    if (!isBbrError(error) || error.code !== 'BBR_REPORTER_NAME') throw error;
+    problems.push({ path: duplicatePath(preparedOne), message: error.message });
+  }
+  for (const r of prepared) for (const s of r.secrets) secrets.add(s);
+  for (const spec of reporters) problems.push(...checkModuleReferences(spec.options, `${spec.path}.options`, configDir));
+
+  if (problems.length) throw configError(problems, options, secrets);
+  return { config, configDir, reporters, prepared, secrets, ...(options.file ? { file: options.file } : {}) };
+}
+
+function isSourceConfig(value: unknown): value is SourceConfig {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** Only entries that pass their schema branch get the source's own checks (no double reports). */
+function sourceShapeIsValid(source: SourceConfig): boolean {
+  const validate = coreValidator(`config.schema.json#/$defs/${source.type}Source`);
+  return validate(source) as boolean;
+}
+
+/** Turns prepareReporters' error for one reporter into problems, each with its path inside the config. */
+function reporterProblems(error: BbrError, spec: ReporterSpec, configDir: string, data: unknown): Problem[] {
+  if (!error.details.length) return [{ path: `${spec.path}.plugin`, message: `${error.code}: ${error.message}` }];
+  const schema = error.code === 'BBR_PLUGIN_OPTIONS' ? pluginSchema(spec, configDir) : undefined;
+  return error.details.map((detail: Problem) => {
+    const segments = splitPath(detail.path);
+    if (!schema || segments[2] !== 'options' || !detail.keyword) return { path: detail.path, message: detail.message };
+    return explainSchemaProblem(detail, schema.schema, segments.slice(0, 3), data, schema.filters);
+  });
+}
+
+/** The entry that repeats an earlier reporter's name. */
+function duplicatePath(prepared: PreparedReporter[]): string {
+  const seen = new Set<string>();
+  for (const r of prepared) {
+    if (seen.has(r.name)) return `${r.spec.path}${r.spec.name ? '.name' : '.plugin'}`;
+    seen.add(r.name);
+  }
+  return 'reporters';
+}
+
+function pluginSchema(spec: ReporterSpec, configDir: string): { schema: Record<string, unknown>; filters: string[] } | undefined {
+  try {
+    const plugin = resolvePlugin(spec.plugin, configDir);
+    const manifest = readManifest(plugin);
+    return { schema: optionsValidator(plugin, manifest).schema, filters: manifest.filters ?? [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Words one schema problem for people: for an unknown key, the nearest allowed key and the list
+ * of allowed keys; for a value outside an enum, the nearest allowed value; for an unknown source
+ * type, the types there are. `base` is where `schema` applies inside the config.
+ */
+function explainSchemaProblem(problem: Problem, schema: Record<string, unknown>, base: PathSegment[], data: unknown, extraKeys: string[] = []): Problem {
+  const segments = splitPath(problem.path);
+  const relative = segments.slice(base.length);
+  const parent = relative.slice(0, -1);
+  const rootData = valueAt(data, base);
+  switch (problem.keyword) {
+    case 'additionalProperties': {
+      if (problem.message !== 'is not an allowed key') return problem;
+      const key = String(segments[segments.length - 1]);
+      const allowed = [...new Set([...allowedKeys(schema, parent, rootData), ...(parent.length === 0 ? extraKeys : [])])];
+      const suggestion = closest(key, allowed);
+      return {
+        ...problem,
+        message: `is not an allowed key${suggestion ? `; did you mean "${suggestion}"?` : ''}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+      };
+    }
+    case 'enum': {
+      const value = valueAt(data, segments);
+      const suggestion = typeof value === 'string' ? closest(value, ((problem.params?.allowedValues as unknown[]) ?? []).map(String)) : undefined;
+      return suggestion ? { ...problem, message: `${problem.message}; did you mean "${suggestion}"?` } : problem;
+    }
+    case 'discriminator': {
+      const tag = String(problem.params?.tag ?? 'type');
+      const values = discriminatorValues(schema, relative, tag);
+      const given = valueAt(data, [...segments, tag]);
+      if (typeof given !== 'string' || !values.length) return problem;
+      const suggestion = closest(given, values);
+      return {
+        ...problem,
+        path: `${problem.path}.${tag}`,
+        message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+      };
+    }
+    default:
+      return problem;
+  }
+}
+
+function configError(problems: Problem[], options: CheckConfigOptions, secrets: Set<string>): BbrError {
+  const name = options.displayName ?? options.file ?? 'config';
+  const details: ErrorDetail[] = problems.map(({ path, message, location }) => ({
+    path,
+    message: maskSecrets(message, secrets),
+    ...(location ? { location } : options.locate ? { location: options.locate(path, { key: /not an allowed key/.test(message) }) } : {}),
+  }));
+  details.sort((a, b) => compareLocations(a.location, b.location));
+  return new BbrError('BBR_CONFIG_INVALID', `${name} has ${details.length} problem${details.length > 1 ? 's' : ''}`, { details });
+}
+
+function compareLocations(a = '', b = ''): number {
+  const pa = /:(\d+):(\d+)$/.exec(a);
+  const pb = /:(\d+):(\d+)$/.exec(b);
+  if (!pa || !pb) return 0;
+  return Number(pa[1]) - Number(pb[1]) || Number(pa[2]) - Number(pb[2]);
+}
