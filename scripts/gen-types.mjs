@@ -21,6 +21,16 @@ const options = (source, cwd) => ({
   strictIndexSignatures: false,
   format: true,
   style: { singleQuote: true, printWidth: 110 },
+  // Plugin schemas $ref core's fragments by $id (https://bbreporters.dev/schemas/…): read them from schemas/.
+  $refOptions: {
+    resolve: {
+      bbreporters: {
+        order: 1,
+        canRead: /^https:\/\/bbreporters\.dev\/schemas\//,
+        read: (file) => readFileSync(join(schemasDir, file.url.replace(/^https:\/\/bbreporters\.dev\/schemas\//, '').replace(/#.*$/, '')), 'utf8'),
+      },
+    },
+  },
 });
 
 /** Every type core's code imports, reachable from one synthetic root so each is emitted once. */

@@ -6,9 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { BbrError, type ErrorDetail } from '../errors.js';
+import { filterProblems } from '../filters/check.js';
 import type { FilterName, Filters, PluginManifest } from '../generated/schemas.js';
 import { API_VERSION } from '../plugin-api.js';
-import { coreValidator, createAjv, describeAjvErrors, validateCollectingSecrets } from '../schemas.js';
+import { coreValidator, createAjv, describeAjvErrors, readSchema, validateCollectingSecrets } from '../schemas.js';
 import type { ResolvedPlugin } from './resolve.js';
 
 export function readManifest(plugin: ResolvedPlugin): PluginManifest {
@@ -48,7 +49,8 @@ export function optionsValidator(plugin: ResolvedPlugin, manifest: PluginManifes
   try {
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     // Each plugin schema gets its own Ajv with useDefaults, so two plugins' $ids never collide.
-    validate = createAjv({ useDefaults: true }).compile(schema);
+    // Core's shared option fragments (message-formatter.schema.json) can be $ref'd by their $id.
+    validate = createAjv({ useDefaults: true }).addSchema(readSchema('message-formatter.schema.json')).compile(schema);
   } catch (error) {
     throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema ${file} is not a valid JSON Schema: ${String(error)}`, { cause: error });
   }
@@ -82,7 +84,13 @@ export function validateOptions(plugin: ResolvedPlugin, manifest: PluginManifest
   }
   const details: Array<ErrorDetail & { instancePath?: string; keyword?: string; params?: Record<string, unknown> }> = [];
   const filterCheck = coreValidator('filters.schema.json');
-  if (!filterCheck(filters)) details.push(...describeAjvErrors(filterCheck.errors, path));
+  // Buildbot's own wording of a mode problem replaces the schema's.
+  const buildbotChecks = filterProblems(filters, path);
+  const modeWorded = buildbotChecks.some((d) => d.path === `${path}.mode`);
+  if (!filterCheck(filters)) {
+    details.push(...describeAjvErrors(filterCheck.errors, path).filter((d) => !(modeWorded && d.path.startsWith(`${path}.mode`))));
+  }
+  details.push(...buildbotChecks);
   const { validate } = optionsValidator(plugin, manifest);
   const { valid, secrets } = validateCollectingSecrets(validate, options);
   if (!valid) {

@@ -2,7 +2,9 @@
  * `@bbreporters/core/testing`: core with one plugin and its options, fed fixture events, with
  * every handler outcome, delivery and log line recorded. Every reporter's tests use it.
  */
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { ReporterSpec } from '../loader/prepare.js';
 import type { MasterControl } from '../master.js';
 import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../outcomes.js';
@@ -56,7 +58,8 @@ export class Harness {
       logDestination: { write: (line: string) => void logs.push(line) },
       ...(options.buildbotURL ? { buildbotURL: options.buildbotURL } : {}),
       ...(options.title ? { title: options.title } : {}),
-      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      // A fresh state folder per harness: build history never leaks from one test into another.
+      stateDir: options.stateDir ?? mkdtempSync(join(tmpdir(), 'bbr-state-')),
       ...(options.master ? { master: options.master } : {}),
     });
     const harness = new Harness(runtime, logs);
