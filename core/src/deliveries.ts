@@ -1,91 +1,164 @@
 /**
  * Deliveries: a handler decides what to send (`ctx.deliver({target, payload})`), this queue sends
- * it through the reporter's `send`. Deliveries to one target go out in order. Every delivery ends
- * with exactly one outcome, logged and handed to listeners; nothing is dropped silently.
+ * it through the reporter's `send` (or core's HTTP sender). Per reporter and target, deliveries go
+ * out one at a time in order, and a newer one supersedes an older one still waiting (not yet sent,
+ * or waiting for a retry), so a retried `pending` never lands after `success`. Failed attempts are
+ * retried with backoff honouring what the server asked; each reporter has a concurrency limit.
+ * Every delivery ends with exactly one outcome, logged, counted and handed to listeners: nothing
+ * is dropped silently. Handlers never wait for any of this.
  */
 import { randomUUID } from 'node:crypto';
+import { retryDelay } from './deliveries/backoff.js';
+import { Semaphore } from './deliveries/semaphore.js';
 import { reasonOf } from './errors.js';
-import type { Logger } from './logger.js';
-import { KeyedSerializer } from './ordering.js';
-import type { DeliveryOutcome } from './outcomes.js';
+import { requestSecrets } from './http/redact.js';
+import { httpRequestProblems, type HttpRequest } from './http/request.js';
+import { maskSecrets, type Logger } from './logger.js';
+import type { DeliveryOutcome, DeliveryStatus } from './outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from './plugin-api.js';
 
 export type Sender = (delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>;
 
+/** Per-reporter delivery settings (config `reporters[].delivery`). */
+export interface DeliverySettings {
+  /** Retries after the first attempt. */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxWaitMs: number;
+  /** Attempts of this reporter in flight at once. */
+  concurrency: number;
+  /** Longest one attempt may take. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_DELIVERY_SETTINGS: Readonly<DeliverySettings> = Object.freeze({
+  retries: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+  maxWaitMs: 3_600_000,
+  concurrency: 8,
+  timeoutMs: 30_000,
+});
+
 export interface DeliveryQueueOptions {
   logger: Logger;
+  /** Known secret values, masked in outcome reasons (the logger masks them in log lines). */
+  secrets?: Set<string>;
   /** Never send: each delivery settles as 'previewed' (listeners still see target and payload). */
   dryRun?: boolean;
 }
 
+/** Outcome counts per reporter and status, plus retries scheduled: for metrics. */
+export type DeliveryCounts = Record<string, Record<DeliveryStatus | 'retried', number>>;
+
+type JobState = 'queued' | 'sending' | 'backoff' | 'settled';
+
+interface Job {
+  delivery: QueuedDelivery;
+  supersede: boolean;
+  state: JobState;
+  /** Aborted when the job settles without being sent (superseded, queue closed): leaves waits early. */
+  cancel: AbortController;
+  /** A newer delivery arrived while this one was in flight: if this attempt fails, do not retry it. */
+  replacedBy?: string;
+  settle(outcome: DeliveryOutcome): void;
+}
+
+interface Lane {
+  current?: Job;
+  waiting: Job[];
+}
+
+interface ReporterState {
+  sender: Sender;
+  settings: DeliverySettings;
+  slots: Semaphore;
+}
+
+class SendTimeoutError extends Error {
+  override readonly name = 'SendTimeoutError';
+}
+
 export class DeliveryQueue {
-  private readonly senders = new Map<string, Sender>();
-  private readonly order = new KeyedSerializer();
+  private readonly reporters = new Map<string, ReporterState>();
+  private readonly lanes = new Map<string, Lane>();
+  private readonly jobs = new Set<Job>();
   private readonly pending = new Set<Promise<DeliveryOutcome>>();
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
+  private readonly counters: DeliveryCounts = {};
   private readonly abort = new AbortController();
+  private closed = false;
 
   constructor(private readonly options: DeliveryQueueOptions) {}
 
-  /** The reporter's sender; a reporter without one cannot deliver. */
-  register(reporter: string, sender: Sender | undefined): void {
-    if (sender) this.senders.set(reporter, sender);
+  /** The reporter's sender and settings; a reporter never registered cannot deliver. */
+  register(reporter: string, sender: Sender, settings: Partial<DeliverySettings> = {}): void {
+    const merged = { ...DEFAULT_DELIVERY_SETTINGS, ...settings };
+    this.reporters.set(reporter, { sender, settings: merged, slots: new Semaphore(merged.concurrency) });
+  }
+
+  /** The settings in force for `reporter` (defaults when it was not registered). */
+  settingsOf(reporter: string): DeliverySettings {
+    return this.reporters.get(reporter)?.settings ?? { ...DEFAULT_DELIVERY_SETTINGS };
   }
 
   onOutcome(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
     this.listeners.push(listener);
   }
 
+  /** Queues a delivery and returns at once; `settled` resolves with its outcome. */
   enqueue(reporter: string, delivery: Delivery, eventId?: string): DeliveryHandle {
-    const queued: QueuedDelivery = {
-      id: randomUUID(),
-      reporter,
-      target: delivery.target,
-      payload: delivery.payload,
-      attempt: 1,
-      ...(eventId === undefined ? {} : { eventId }),
+    let settle!: (outcome: DeliveryOutcome) => void;
+    const settled = new Promise<DeliveryOutcome>((resolve) => (settle = resolve));
+    const job: Job = {
+      delivery: {
+        id: randomUUID(),
+        reporter,
+        target: delivery.target,
+        payload: delivery.payload,
+        attempt: 0,
+        ...(eventId === undefined ? {} : { eventId }),
+      },
+      supersede: delivery.supersede !== false,
+      state: 'queued',
+      cancel: new AbortController(),
+      settle: (outcome) => {
+        job.state = 'settled';
+        job.cancel.abort();
+        this.jobs.delete(job);
+        settle(outcome);
+        this.record(outcome, job.delivery);
+      },
     };
-    const settled = this.order.run(`${reporter}\u0000${delivery.target}`, () => this.send(queued));
+    this.jobs.add(job);
     this.pending.add(settled);
     void settled.then(() => this.pending.delete(settled));
-    return { id: queued.id, settled };
+
+    if (this.closed) {
+      this.finish(job, 'failed', 'the delivery queue is closed (core is shutting down)');
+      return { id: job.delivery.id, settled };
+    }
+    const key = `${reporter}\u0000${delivery.target}`;
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { waiting: [] };
+      this.lanes.set(key, lane);
+    }
+    if (job.supersede) this.supersedeWaiting(lane, job);
+    lane.waiting.push(job);
+    if (!lane.current) void this.runLane(key, lane);
+    return { id: job.delivery.id, settled };
   }
 
-  private async send(delivery: QueuedDelivery): Promise<DeliveryOutcome> {
-    const base = {
-      reporter: delivery.reporter,
-      deliveryId: delivery.id,
-      target: delivery.target,
-      ...(delivery.eventId === undefined ? {} : { eventId: delivery.eventId }),
-    };
-    let outcome: DeliveryOutcome;
-    const sender = this.senders.get(delivery.reporter);
-    if (this.options.dryRun) {
-      outcome = { ...base, status: 'previewed', attempts: 0 };
-    } else if (!sender) {
-      outcome = { ...base, status: 'failed', attempts: 0, reason: 'the reporter has no send()' };
-    } else {
-      try {
-        const response = await sender(delivery, { signal: this.abort.signal });
-        outcome = { ...base, status: 'sent', attempts: 1, ...(response === undefined ? {} : { response }) };
-      } catch (error) {
-        outcome = { ...base, status: 'failed', attempts: 1, reason: reasonOf(error) };
-      }
-    }
-    this.record(outcome, delivery);
-    return outcome;
+  /** Outcome counts so far, per reporter and status (a copy). */
+  counts(): DeliveryCounts {
+    return structuredClone(this.counters);
   }
 
-  private record(outcome: DeliveryOutcome, delivery: QueuedDelivery): void {
-    const log = outcome.status === 'failed' ? this.options.logger.error.bind(this.options.logger) : this.options.logger.info.bind(this.options.logger);
-    log({ delivery: outcome }, `delivery ${outcome.status}`);
-    for (const listener of this.listeners) {
-      try {
-        listener(outcome, delivery);
-      } catch (error) {
-        this.options.logger.error({ err: error }, 'delivery outcome listener failed');
-      }
-    }
+  /** Deliveries without an outcome yet. */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
   /** Waits until every queued delivery has its outcome, or `timeoutMs` passes; returns how many are still pending. */
@@ -102,8 +175,148 @@ export class DeliveryQueue {
     return this.pending.size;
   }
 
-  /** Aborts sends still running (after drain). */
+  /**
+   * Stops (after drain): attempts in flight are aborted and fail, deliveries still waiting fail
+   * with a reason saying so; nothing is left without an outcome.
+   */
   close(): void {
-    this.abort.abort(new Error('delivery queue closed'));
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort(new Error('core is shutting down'));
+    for (const job of [...this.jobs]) {
+      if (job.state !== 'sending') this.finish(job, 'failed', `core shut down before it was sent${job.delivery.attempt ? ` (after ${job.delivery.attempt} failed attempts)` : ''}`);
+    }
   }
+
+  private supersedeWaiting(lane: Lane, newer: Job): void {
+    const reason = `superseded by delivery ${newer.delivery.id}`;
+    for (const older of lane.waiting) this.finish(older, 'superseded', reason);
+    lane.waiting = [];
+    const current = lane.current;
+    if (!current) return;
+    if (current.state === 'sending') current.replacedBy = newer.delivery.id;
+    else if (current.state !== 'settled') this.finish(current, 'superseded', reason);
+  }
+
+  private async runLane(key: string, lane: Lane): Promise<void> {
+    for (let job = lane.waiting.shift(); job; job = lane.waiting.shift()) {
+      lane.current = job;
+      if (job.state !== 'settled') await this.process(job);
+      lane.current = undefined;
+    }
+    this.lanes.delete(key);
+  }
+
+  private async process(job: Job): Promise<void> {
+    if (this.options.dryRun) return this.finish(job, 'previewed');
+    const reporter = this.reporters.get(job.delivery.reporter);
+    if (!reporter) return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
+    const { settings } = reporter;
+    for (;;) {
+      const release = await reporter.slots.acquire(job.cancel.signal);
+      if (!release || job.cancel.signal.aborted) {
+        release?.();
+        return;
+      }
+      job.state = 'sending';
+      job.delivery = { ...job.delivery, attempt: job.delivery.attempt + 1 };
+      let failure: unknown;
+      try {
+        const response = await this.attempt(reporter.sender, job.delivery, settings.timeoutMs);
+        return this.finish(job, 'sent', undefined, response);
+      } catch (error) {
+        failure = error;
+      } finally {
+        release();
+      }
+      const reason = this.reasonFor(failure, job.delivery);
+      const attempts = job.delivery.attempt;
+      if (this.closed) return this.finish(job, 'failed', `attempt ${attempts} failed as core shut down: ${reason}`);
+      if ((failure as { retryable?: unknown })?.retryable === false) return this.finish(job, 'failed', reason);
+      if (job.replacedBy) return this.finish(job, 'superseded', `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`);
+      if (attempts > settings.retries) return this.finish(job, 'failed', `gave up after ${attempts} attempts: ${reason}`);
+      const hinted = (failure as { retryAfterMs?: unknown })?.retryAfterMs;
+      const waitMs = retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
+      this.count(job.delivery.reporter, 'retried');
+      this.options.logger.warn(
+        { delivery: { reporter: job.delivery.reporter, deliveryId: job.delivery.id, target: job.delivery.target, attempt: attempts, waitMs, reason } },
+        'delivery attempt failed; retrying',
+      );
+      job.state = 'backoff';
+      await sleep(waitMs, job.cancel.signal);
+      if (job.cancel.signal.aborted) return;
+      job.state = 'queued';
+    }
+  }
+
+  /** One call of the sender, bounded by the attempt timeout and shutdown even if the sender ignores its signal. */
+  private async attempt(sender: Sender, delivery: QueuedDelivery, timeoutMs: number): Promise<unknown> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([this.abort.signal, timeout]);
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(timeout.aborted ? new SendTimeoutError(`send did not finish within ${timeoutMs} ms`) : new Error('aborted: core is shutting down'));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(() => sender(delivery, { signal })), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** A reason for logs and outcomes: known secrets and the request's credentials masked. */
+  private reasonFor(error: unknown, delivery: QueuedDelivery): string {
+    const secrets = [...(this.options.secrets ?? [])];
+    if (httpRequestProblems(delivery.payload).length === 0) secrets.push(...requestSecrets(delivery.payload as HttpRequest));
+    return maskSecrets(reasonOf(error), secrets.sort((a, b) => b.length - a.length));
+  }
+
+  private finish(job: Job, status: DeliveryStatus, reason?: string, response?: unknown): void {
+    if (job.state === 'settled') return;
+    const d = job.delivery;
+    job.settle({
+      reporter: d.reporter,
+      deliveryId: d.id,
+      target: d.target,
+      ...(d.eventId === undefined ? {} : { eventId: d.eventId }),
+      status,
+      attempts: d.attempt,
+      ...(reason === undefined ? {} : { reason }),
+      ...(response === undefined ? {} : { response }),
+    });
+  }
+
+  private count(reporter: string, status: DeliveryStatus | 'retried'): void {
+    const counts = (this.counters[reporter] ??= { sent: 0, failed: 0, superseded: 0, previewed: 0, retried: 0 });
+    counts[status]++;
+  }
+
+  private record(outcome: DeliveryOutcome, delivery: QueuedDelivery): void {
+    this.count(outcome.reporter, outcome.status);
+    const logger = this.options.logger;
+    if (outcome.status === 'failed') logger.error({ delivery: outcome }, 'delivery failed');
+    else logger.info({ delivery: outcome }, `delivery ${outcome.status}`);
+    for (const listener of this.listeners) {
+      try {
+        listener(outcome, delivery);
+      } catch (error) {
+        logger.error({ err: error }, 'delivery outcome listener failed');
+      }
+    }
+  }
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -5,6 +5,7 @@
 import type { BuildPayload, BuildsetPayload, EventName, EventsByName, Worker, WorkerPayload } from './events.js';
 import type { ModeSetting } from './filters/mode.js';
 import type { MessageFormatterOptions, MissingWorkerFormatterOptions, TemplateType } from './generated/schemas.js';
+import type { HttpClient } from './http/request.js';
 import type { Logger } from './logger.js';
 import type { MasterControl } from './master.js';
 import type { DeliveryOutcome } from './outcomes.js';
@@ -17,6 +18,11 @@ export interface Delivery<P = unknown> {
   /** Deliveries to one target are sent in order; a newer one supersedes an older one still waiting. */
   target: string;
   payload: P;
+  /**
+   * Default true: this delivery replaces any older one to the same target still waiting (not yet
+   * sent, or waiting for a retry). false: it queues behind them (messages that must all arrive, in order).
+   */
+  supersede?: boolean;
 }
 
 /** A delivery as core hands it to `send`. */
@@ -76,6 +82,8 @@ export interface PluginContext {
   /** Buildbot's MessageFormatter (ejs), bound to this reporter: its errors name it, its mode is the default. */
   formatter: FormatterFactory;
   deliver<P>(delivery: Delivery<P>): DeliveryHandle;
+  /** Core's HTTP client with this reporter's TLS settings and timeout, for ad-hoc calls (a project-id lookup, an OAuth token). */
+  http: HttpClient;
   /** Present when a source can control the master (the `buildbot` source). */
   master?: MasterControl;
   config: RuntimeConfig;

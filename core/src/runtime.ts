@@ -14,6 +14,9 @@ import { createFormatterFactory } from './formatter/factory.js';
 import { handlerScope } from './isolation.js';
 import { importPlugin } from './loader/entry.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from './loader/prepare.js';
+import { createHttpClient } from './http/client.js';
+import { httpSender } from './http/sender.js';
+import { NodeFetchTransport, type Transport } from './http/transport.js';
 import { createLogger, type Logger } from './logger.js';
 import type { MasterControl } from './master.js';
 import type { DeliveryOutcome, DispatchResult } from './outcomes.js';
@@ -50,6 +53,7 @@ export class Runtime {
     readonly deliveries: DeliveryQueue,
     private readonly dispatcher: Dispatcher,
     readonly config: RuntimeConfig,
+    private readonly transport: Transport,
   ) {}
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
@@ -66,17 +70,17 @@ export class Runtime {
     const prepared = prepareReporters(options.reporters, configDir);
     for (const r of prepared) for (const s of r.secrets) secrets.add(s);
 
-    const deliveries = new DeliveryQueue({ logger, ...(options.dryRun ? { dryRun: true } : {}) });
+    const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}) });
+    const transport = new NodeFetchTransport();
     const active: ActiveReporter[] = [];
     for (const r of prepared) {
       const definition = await importPlugin(r.plugin, r.manifest);
-      active.push(await setupReporter(r, definition, { logger, deliveries, config, options }));
+      active.push(await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets }));
     }
-    for (const r of active) deliveries.register(r.name, r.handlers.send?.bind(r.handlers) as ((d: QueuedDelivery, o: { signal: AbortSignal }) => unknown) | undefined);
     const shutdown = new AbortController();
     const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal });
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
-    return new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config);
+    return new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
   }
 
   /** Validates `input` (an envelope or an HttpStatusPush body) and dispatches it. Throws BBR_EVENT_INVALID for bad input. */
@@ -101,6 +105,7 @@ export class Runtime {
     if (pending) this.logger.warn({ pending }, 'deliveries still pending at shutdown');
     this.shutdown.abort();
     this.deliveries.close();
+    this.transport.close();
     for (const r of this.reporters) {
       try {
         await r.handlers.close?.();
@@ -117,6 +122,8 @@ interface SetupEnv {
   deliveries: DeliveryQueue;
   config: RuntimeConfig;
   options: RuntimeOptions;
+  transport: Transport;
+  secrets: Set<string>;
 }
 
 async function setupReporter(r: PreparedReporter, definition: PluginDefinition<Record<string, unknown>>, env: SetupEnv): Promise<ActiveReporter> {
@@ -133,6 +140,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
       ...(env.options.master ? { master: env.options.master } : {}),
     }),
     deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
+    http: createHttpClient({ transport: env.transport, secrets: env.secrets }),
     config: env.config,
     ...(env.options.master ? { master: env.options.master } : {}),
   };
@@ -143,6 +151,8 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
     throw new BbrError('BBR_PLUGIN_SETUP', `reporter "${r.name}" (${r.plugin.packageName}): setup() failed: ${reasonOf(error)}`, { cause: error });
   }
   checkHandlers(r, handlers);
+  // A reporter without send() delivers HTTP request descriptions through core's sender.
+  env.deliveries.register(r.name, handlers.send ? handlers.send.bind(handlers) : httpSender(context.http));
   return {
     name: r.name,
     hooks: r.manifest.hooks,

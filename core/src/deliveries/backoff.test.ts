@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { retryDelay } from './backoff.js';
+
+const settings = { baseDelayMs: 100, maxDelayMs: 1000, maxWaitMs: 5000 };
+
+describe('retryDelay', () => {
+  it('grows exponentially with jitter between half and all of the ceiling, capped at maxDelayMs', () => {
+    expect(retryDelay(1, settings, undefined, () => 0)).toBe(50);
+    expect(retryDelay(1, settings, undefined, () => 1)).toBe(100);
+    expect(retryDelay(3, settings, undefined, () => 0)).toBe(200);
+    expect(retryDelay(3, settings, undefined, () => 1)).toBe(400);
+    expect(retryDelay(10, settings, undefined, () => 1)).toBe(1000);
+  });
+
+  it('waits at least what the server asked, with upward jitter only, capped at maxWaitMs', () => {
+    expect(retryDelay(1, settings, 2000, () => 0)).toBe(2000);
+    expect(retryDelay(1, settings, 2000, () => 1)).toBe(2200);
+    expect(retryDelay(1, settings, 60_000, () => 0)).toBe(5000);
+    expect(retryDelay(1, settings, 0, () => 1)).toBe(0);
+  });
+});
