@@ -16,6 +16,7 @@ export const errorCatalogue = {
   BBR_PLUGIN_SETUP: { fix: "See the reporter's error; its setup() failed.", docs: 'docs/plugin-authors.md#setup' },
   BBR_PLUGIN_HOOKS: { fix: "setup() must return exactly the handlers listed in the manifest's `hooks`.", docs: 'docs/plugin-authors.md#hooks' },
   BBR_REPORTER_NAME: { fix: 'Give each reporter a unique `name`.', docs: 'docs/config.md#reporters' },
+  BBR_TLS_CA: { fix: 'Point the reporter\'s tls.ca at a readable PEM file (relative to the config file), or give the PEM text.', docs: 'docs/http.md#tls' },
   BBR_MODULE_REFERENCE: { fix: 'Write module references as ./file.mjs#exportName, relative to the config file, naming an exported function.', docs: 'docs/config.md#module-references' },
   BBR_FORMATTER_OPTIONS: { fix: "Correct the reporter's message formatter options (templates, template_dir, subject).", docs: 'docs/formatter.md#options' },
   BBR_TEMPLATE: { fix: 'Fix the named template; other reporters are not affected.', docs: 'docs/formatter.md#templates' },

@@ -82,6 +82,7 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
   const data = structuredClone(input);
   const configDir = resolve(options.configDir);
   const problems: Problem[] = [...substituteEnv(data, options.env ?? process.env)];
+  const missingEnv = problems.length;
 
   const validate = coreValidator('config.schema.json');
   const { valid, secrets } = validateCollectingSecrets(validate, data);
@@ -103,6 +104,8 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
       ...(typeof e.name === 'string' ? { name: e.name } : {}),
       ...(e.options === undefined ? {} : { options: e.options }),
       ...(typeof e.handlerTimeout === 'number' ? { handlerTimeout: e.handlerTimeout } : {}),
+      ...(e.delivery && typeof e.delivery === 'object' ? { delivery: e.delivery } : {}),
+      ...(e.tls && typeof e.tls === 'object' ? { tls: e.tls } : {}),
       path: `reporters[${i}]`,
     });
   });
@@ -126,7 +129,10 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
   for (const r of prepared) for (const s of r.secrets) secrets.add(s);
   for (const spec of reporters) problems.push(...checkModuleReferences(spec.options, `${spec.path}.options`, configDir));
 
-  if (problems.length) throw configError(problems, options, secrets);
+  // A value emptied for a missing variable fails its schema too: the missing variable says it all.
+  const emptied = new Set(problems.slice(0, missingEnv).map((p) => p.path));
+  const reported = problems.filter((p, i) => i < missingEnv || !emptied.has(p.path));
+  if (reported.length) throw configError(reported, options, secrets);
   return { config, configDir, reporters, prepared, secrets, ...(options.file ? { file: options.file } : {}) };
 }
 
@@ -136,8 +142,9 @@ function isSourceConfig(value: unknown): value is SourceConfig {
 
 /** Only entries that pass their schema branch get the source's own checks (no double reports). */
 function sourceShapeIsValid(source: SourceConfig): boolean {
-  const validate = coreValidator(`config.schema.json#/$defs/${source.type}Source`);
-  return validate(source) as boolean;
+  const branches = (readSchema('config.schema.json').$defs as Record<string, unknown>);
+  if (!(`${source.type}Source` in branches)) return false;
+  return coreValidator(`config.schema.json#/$defs/${source.type}Source`)(source) as boolean;
 }
 
 /** Turns prepareReporters' error for one reporter into problems, each with its path inside the config. */

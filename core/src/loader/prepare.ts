@@ -4,7 +4,7 @@
  * problem of every reporter is collected and thrown at once.
  */
 import { BbrError, isBbrError, type ErrorDetail } from '../errors.js';
-import type { Filters, PluginManifest } from '../generated/schemas.js';
+import type { DeliveryConfig, Filters, PluginManifest, TlsConfig } from '../generated/schemas.js';
 import { readManifest, validateOptions } from './manifest.js';
 import { resolvePlugin, shortName, type ResolvedPlugin } from './resolve.js';
 
@@ -14,6 +14,10 @@ export interface ReporterSpec {
   name?: string;
   options?: unknown;
   handlerTimeout?: number;
+  /** Retries, backoff, concurrency and timeouts of this reporter's deliveries. */
+  delivery?: DeliveryConfig;
+  /** TLS for this reporter's HTTPS requests; `ca` is a path relative to the config folder, or PEM text. */
+  tls?: TlsConfig;
   /** Where the entry sits in the config, for messages (default `reporters[i]`). */
   path?: string;
   /** file:line:column of the entry, for messages. */
