@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
-import { DeliveryQueue } from './deliveries.js';
+import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from './deliveries.js';
 import { Dispatcher, type ActiveReporter } from './dispatcher.js';
 import { normaliseEvent } from './envelope.js';
 import { BbrError, reasonOf } from './errors.js';
@@ -16,6 +16,7 @@ import { importPlugin } from './loader/entry.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from './loader/prepare.js';
 import { createHttpClient } from './http/client.js';
 import { httpSender } from './http/sender.js';
+import { resolveTls } from './http/tls.js';
 import { NodeFetchTransport, type Transport } from './http/transport.js';
 import { createLogger, type Logger } from './logger.js';
 import type { MasterControl } from './master.js';
@@ -140,7 +141,12 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
       ...(env.options.master ? { master: env.options.master } : {}),
     }),
     deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
-    http: createHttpClient({ transport: env.transport, secrets: env.secrets }),
+    http: createHttpClient({
+      transport: env.transport,
+      secrets: env.secrets,
+      tls: resolveTls(r.spec.tls, env.config.configDir, r.name),
+      timeoutMs: r.spec.delivery?.timeoutMs ?? DEFAULT_DELIVERY_SETTINGS.timeoutMs,
+    }),
     config: env.config,
     ...(env.options.master ? { master: env.options.master } : {}),
   };
@@ -152,7 +158,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
   }
   checkHandlers(r, handlers);
   // A reporter without send() delivers HTTP request descriptions through core's sender.
-  env.deliveries.register(r.name, handlers.send ? handlers.send.bind(handlers) : httpSender(context.http));
+  env.deliveries.register(r.name, handlers.send ? handlers.send.bind(handlers) : httpSender(context.http), r.spec.delivery);
   return {
     name: r.name,
     hooks: r.manifest.hooks,

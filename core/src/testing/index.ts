@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { DeliveryConfig, TlsConfig } from '../generated/schemas.js';
 import type { ReporterSpec } from '../loader/prepare.js';
 import type { MasterControl } from '../master.js';
 import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../outcomes.js';
@@ -21,6 +22,10 @@ export interface HarnessOptions {
   /** Where names resolve from and relative option paths mean (default: the current folder). */
   configDir?: string;
   handlerTimeout?: number;
+  /** The reporter's delivery settings, e.g. `{ baseDelayMs: 10 }` so retries are quick in tests. */
+  delivery?: DeliveryConfig;
+  /** The reporter's TLS settings, e.g. `{ ca: pem }` for a test server's self-signed certificate. */
+  tls?: TlsConfig;
   buildbotURL?: string;
   title?: string;
   stateDir?: string;
@@ -51,7 +56,7 @@ export class Harness {
     const runtime = await Runtime.start({
       configDir,
       reporters: [
-        { plugin, ...(options.name ? { name: options.name } : {}), options: options.options ?? {}, ...(options.handlerTimeout ? { handlerTimeout: options.handlerTimeout } : {}) },
+        { plugin, ...(options.name ? { name: options.name } : {}), options: options.options ?? {}, ...(options.handlerTimeout ? { handlerTimeout: options.handlerTimeout } : {}), ...(options.delivery ? { delivery: options.delivery } : {}), ...(options.tls ? { tls: options.tls } : {}) },
         ...(options.others ?? []),
       ],
       logLevel: options.logLevel ?? 'debug',

@@ -1,0 +1,106 @@
+/** `bbreporters check`, `list`, `schema` and `--help` as a user runs them (the built bin, a child process). */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { fixturePlugins, repoRoot, runCli, tempDir } from './support/bbreporters-cli.js';
+
+const commands = ['run', 'check', 'preview', 'list', 'emit', 'schema'];
+
+describe('bbreporters check', () => {
+  it('validates a plugin\'s options without importing the plugin: its marker file is never written', async () => {
+    const dir = tempDir();
+    const marker = join(dir, 'imported.marker');
+    writeFileSync(join(dir, 'config.yaml'), `reporters:\n  - plugin: ${join(fixturePlugins, 'marker')}\n    options: { marker: here, token: "\${MARKER_TOKEN}" }\n`);
+    const result = await runCli(['check', '--config', join(dir, 'config.yaml')], { env: { MARKER_FILE: marker, MARKER_TOKEN: 'mk-secret-1' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/config\.yaml: OK/);
+    expect(result.stdout).toMatch(/marker-plugin: marker-plugin 1\.0\.0 \(hooks: buildFinished\)/);
+    expect(result.stdout + result.stderr).not.toContain('mk-secret-1');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('proves the marker works: running the same plugin writes the marker file', async () => {
+    const dir = tempDir();
+    const marker = join(dir, 'imported.marker');
+    writeFileSync(join(dir, 'event.json'), '{}');
+    writeFileSync(join(dir, 'config.yaml'), `reporters:\n  - plugin: ${join(fixturePlugins, 'marker')}\n    options: { marker: here }\n`);
+    await runCli(['preview', '--config', join(dir, 'config.yaml'), '--reporter', 'marker-plugin', '--event', join(repoRoot, 'core/fixtures/httpstatuspush/pass.finished.json')], { env: { MARKER_FILE: marker } });
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('exits 1 and prints every located problem of a broken config', async () => {
+    const result = await runCli(['check', '--config', 'test/fixtures/config/three-mistakes.yaml']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('test/fixtures/config/three-mistakes.yaml:3:11 logLevel: must be one of');
+    expect(result.stderr).toContain('test/fixtures/config/three-mistakes.yaml:10:7 reporters[0].options.stram: is not an allowed key; did you mean "stream"?');
+    expect(result.stderr).toContain('test/fixtures/config/three-mistakes.yaml:14:14 reporters[1].options.count: must be integer');
+  });
+
+  it('exits 1 for a file that does not exist, and 2 without --config', async () => {
+    expect((await runCli(['check', '--config', 'no/such/file.yaml'])).code).toBe(1);
+    const usage = await runCli(['check']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--config is required/);
+  });
+
+  it('accepts the quick start config', async () => {
+    const result = await runCli(['check', '--config', 'examples/quickstart.yaml']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/http\s+POST http:\/\/127\.0\.0\.1:8020\//);
+    expect(result.stdout).toMatch(/console: @bbreporters\/console/);
+  });
+});
+
+describe('bbreporters --help', () => {
+  it('lists every command, and every command has its own --help', async () => {
+    const overview = await runCli(['--help']);
+    expect(overview.code).toBe(0);
+    for (const command of commands) {
+      expect(overview.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+      const help = await runCli([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout).toContain(`Usage: bbreporters ${command}`);
+      expect(help.stdout).toContain('-h, --help');
+    }
+  });
+
+  it('exits 2 on an unknown command or option', async () => {
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+    const option = await runCli(['check', '--confg', 'x.yaml']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/Unknown option '--confg'/);
+  });
+});
+
+describe('bbreporters list and schema', () => {
+  it('lists the installed plugins with their manifests\' validity', async () => {
+    const result = await runCli(['list']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^console\s+@bbreporters\/console@0\.1\.0\s+ok\s+hooks: buildStarted, buildFinished, buildsetFinished, workerMissing$/m);
+  });
+
+  it('reports an installed plugin with a broken manifest and exits 1', async () => {
+    const dir = tempDir();
+    const { mkdirSync, cpSync } = await import('node:fs');
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    cpSync(join(fixturePlugins, 'marker-bad-manifest'), join(dir, 'node_modules', 'marker-bad-manifest'), { recursive: true });
+    const result = await runCli(['list', '--dir', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/marker-bad-manifest.*INVALID/);
+  });
+
+  it('prints a config schema that checks each installed plugin\'s options, for editors', async () => {
+    const result = await runCli(['schema']);
+    expect(result.code, result.stderr).toBe(0);
+    const schema = JSON.parse(result.stdout) as Record<string, unknown>;
+    const validate = new Ajv2020({ strict: false, allErrors: true, discriminator: true }).compile(schema);
+    const config = (text: string) => parse(text) as unknown;
+    expect(validate(config('reporters: [{ plugin: console, options: { stream: stderr, builders: [a] } }]')), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(config('reporters: [{ plugin: console, options: { stram: stderr } }]'))).toBe(false);
+    expect(validate(config('reporters: [{ plugin: "@bbreporters/console", options: { format: yaml } }]'))).toBe(false);
+    expect(validate(parse((await import('node:fs')).readFileSync(join(repoRoot, 'examples/quickstart.yaml'), 'utf8')))).toBe(true);
+  });
+});
