@@ -5,6 +5,10 @@ export type {
   Delivery,
   DeliveryHandle,
   EventHandlers,
+  FormattedMessage,
+  FormatterFactory,
+  MessageFormatter,
+  MissingWorkerFormatter,
   Handler,
   HandlerOptions,
   PluginContext,
@@ -20,6 +24,7 @@ export type { Logger } from './logger.js';
 export type { MasterControl, BuilderStatus, ForceBuildRequest, StopBuildRequest, ShutdownMode } from './master.js';
 export type { DeliveryOutcome, DeliveryStatus, DispatchResult, HookOutcome, HookStatus } from './outcomes.js';
 export { Results, statusToString, type ResultName } from './results.js';
+export { responsibleUsers } from './formatter/blamelist.js';
 export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
 export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './envelope.js';
 export { Runtime, type RuntimeOptions } from './runtime.js';

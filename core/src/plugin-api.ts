@@ -130,6 +130,8 @@ export interface MessageFormatter {
   formatBuild(build: BuildPayload | { payload: BuildPayload }, options?: FormatBuildOptions): Promise<FormattedMessage>;
   /** Buildbot's buildset summary: bodies concatenated in build order, the first build's subject. */
   formatBuildset(buildset: BuildsetPayload | { payload: BuildsetPayload }, options?: FormatBuildsetOptions): Promise<FormattedMessage>;
+  /** The buildset's builds that pass this reporter's filters: what formatBuildset includes by default (a summary's recipients and attachments come from them). */
+  reportedBuilds(buildset: BuildsetPayload | { payload: BuildsetPayload }): BuildPayload[];
 }
 
 /** Buildbot's MessageFormatterMissingWorker. */

@@ -217,6 +217,7 @@ export function createMessageFormatter(options: FormatterOptions = {}, env: Form
       ...userCtx,
     };
   };
+  const reportedBuilds = (payload: BuildsetPayload) => payload.builds.filter((b) => !env.buildRejection?.(b));
   const modesOf = (o: FormatBuildOptions | undefined) => (o?.mode !== undefined ? expandMode(o.mode) : env.modes ?? defaultMode);
   const describe = (build: BuildPayload) => `build ${build.number} of builder "${build.builder?.name}"`;
   const renderBuild = (build: BuildPayload, o: FormatBuildOptions | undefined, isBuildset: boolean) =>
@@ -226,9 +227,10 @@ export function createMessageFormatter(options: FormatterOptions = {}, env: Form
     type,
     wants,
     formatBuild: async (input, o) => renderBuild(payloadOf<BuildPayload>(input), o, false),
+    reportedBuilds: (input) => reportedBuilds(payloadOf<BuildsetPayload>(input)),
     async formatBuildset(input, o?: FormatBuildsetOptions) {
       const payload = payloadOf<BuildsetPayload>(input);
-      const builds = o?.builds ?? payload.builds.filter((b) => !env.buildRejection?.(b));
+      const builds = o?.builds ?? reportedBuilds(payload);
       const messages: FormattedMessage[] = [];
       for (const build of builds) messages.push(await renderBuild(build, o, true));
       const subject = messages.find((m) => m.subject !== undefined)?.subject;
