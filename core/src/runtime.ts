@@ -11,6 +11,7 @@ import { BbrError, reasonOf } from './errors.js';
 import { eventNames, type BbEvent } from './events.js';
 import { createReporterFilter } from './filters/reporter-filter.js';
 import { createFormatterFactory } from './formatter/factory.js';
+import { BuildHistory } from './history/build-history.js';
 import { handlerScope } from './isolation.js';
 import { importPlugin } from './loader/entry.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from './loader/prepare.js';
@@ -45,6 +46,8 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 
 export class Runtime {
   private closed = false;
+  /** Recent builds under stateDir: fills a missing prev_build, answers MasterControl's read-only part. */
+  private history!: BuildHistory;
 
   private constructor(
     private readonly shutdown: AbortController,
@@ -70,24 +73,29 @@ export class Runtime {
     };
     const prepared = prepareReporters(options.reporters, configDir);
     for (const r of prepared) for (const s of r.secrets) secrets.add(s);
+    const history = await BuildHistory.open(config.stateDir, { logger });
+    const master = options.master ?? history.masterControl();
 
     const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}) });
     const transport = new NodeFetchTransport();
     const active: ActiveReporter[] = [];
     for (const r of prepared) {
       const definition = await importPlugin(r.plugin, r.manifest);
-      active.push(await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets }));
+      active.push(await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets, master }));
     }
     const shutdown = new AbortController();
     const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal });
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
-    return new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
+    const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
+    runtime.history = history;
+    return runtime;
   }
 
   /** Validates `input` (an envelope or an HttpStatusPush body) and dispatches it. Throws BBR_EVENT_INVALID for bad input. */
   async emit(input: unknown): Promise<DispatchResult> {
     if (this.closed) throw new Error('the reporters are closed');
-    const event: BbEvent = normaliseEvent(input);
+    // prev_build from the build history when the source did not give it.
+    const event: BbEvent = this.history.observe(normaliseEvent(input));
     return this.dispatcher.dispatch(event);
   }
 
@@ -107,6 +115,7 @@ export class Runtime {
     this.shutdown.abort();
     this.deliveries.close();
     this.transport.close();
+    await this.history.flush();
     for (const r of this.reporters) {
       try {
         await r.handlers.close?.();
@@ -125,6 +134,8 @@ interface SetupEnv {
   options: RuntimeOptions;
   transport: Transport;
   secrets: Set<string>;
+  /** The source's, else the build history's read-only one. */
+  master: MasterControl;
 }
 
 async function setupReporter(r: PreparedReporter, definition: PluginDefinition<Record<string, unknown>>, env: SetupEnv): Promise<ActiveReporter> {
@@ -138,7 +149,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
       config: env.config,
       modes: filter.modes,
       buildRejection: filter.buildRejection,
-      ...(env.options.master ? { master: env.options.master } : {}),
+      master: env.master,
     }),
     deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
     http: createHttpClient({
@@ -148,7 +159,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
       timeoutMs: r.spec.delivery?.timeoutMs ?? DEFAULT_DELIVERY_SETTINGS.timeoutMs,
     }),
     config: env.config,
-    ...(env.options.master ? { master: env.options.master } : {}),
+    master: env.master,
   };
   let handlers: ReporterHandlers;
   try {
