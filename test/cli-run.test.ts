@@ -1,0 +1,64 @@
+/**
+ * The `run` lifecycle: SIGTERM or SIGINT closes the sources first, drains pending deliveries
+ * within a bound, then calls every reporter's close().
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixturePlugins, httpStatusPushDir, startService, tempDir } from './support/bbreporters-cli.js';
+
+const records = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; id?: string }) : []);
+
+function serviceConfig(sendDelayMs: number) {
+  const dir = tempDir();
+  const recordFile = join(dir, 'records.jsonl');
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, `sources:\n  - type: http\n    listen: 127.0.0.1:0\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    name: rec\n    options: { file: ${JSON.stringify(recordFile)}, sendDelayMs: ${sendDelayMs}, mode: all }\n`);
+  return { config, recordFile };
+}
+
+const postFixture = (url: string, name: string) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(httpStatusPushDir, name), 'utf8') });
+
+describe('bbreporters run stops cleanly', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`on ${signal}: stops accepting, finishes the pending delivery, then closes the reporters, and exits 0`, async () => {
+      const { config, recordFile } = serviceConfig(800);
+      const service = await startService(config);
+      const reply = await postFixture(service.url, 'fail.finished.json');
+      expect(reply.status).toBe(200);
+      expect(records(recordFile).map((r) => r.kind)).toEqual(['hook']);
+      const exited = service.stop(signal);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(postFixture(service.url, 'pass.finished.json')).rejects.toThrow();
+      expect(await exited).toBe(0);
+      expect(records(recordFile).map((r) => r.kind)).toEqual(['hook', 'sent', 'close']);
+      expect(service.stderr()).toMatch(/"pending":0,"msg":"stopped"/);
+    });
+  }
+
+  it('gives up on deliveries after --drain-ms, still closes the reporters, and exits 3', async () => {
+    const { config, recordFile } = serviceConfig(30_000);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'x'), '');
+    const { spawn } = await import('node:child_process');
+    const { cliPath } = await import('./support/bbreporters-cli.js');
+    const child = spawn(process.execPath, [cliPath, 'run', '--config', config, '--drain-ms', '300'], { env: { PATH: process.env.PATH } });
+    let stderr = '';
+    const url = await new Promise<string>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const line = stderr.split('\n').find((l) => l.includes('"http source listening"'));
+        if (line) resolve((JSON.parse(line) as { url: string }).url);
+      });
+    });
+    expect((await postFixture(url, 'fail.finished.json')).status).toBe(200);
+    const started = Date.now();
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(records(recordFile).map((r) => r.kind)).toEqual(['hook', 'close']);
+    expect(stderr).toMatch(/deliveries still pending at shutdown/);
+  });
+});
