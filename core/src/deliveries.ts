@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { retryDelay } from './deliveries/backoff.js';
 import { Semaphore } from './deliveries/semaphore.js';
 import { reasonOf } from './errors.js';
+import type { DeliveryConfig } from './generated/schemas.js';
 import { requestSecrets } from './http/redact.js';
 import { httpRequestProblems, type HttpRequest } from './http/request.js';
 import { maskSecrets, type Logger } from './logger.js';
@@ -19,18 +20,8 @@ import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from './pl
 
 export type Sender = (delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>;
 
-/** Per-reporter delivery settings (config `reporters[].delivery`). */
-export interface DeliverySettings {
-  /** Retries after the first attempt. */
-  retries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  maxWaitMs: number;
-  /** Attempts of this reporter in flight at once. */
-  concurrency: number;
-  /** Longest one attempt may take. */
-  timeoutMs: number;
-}
+/** Per-reporter delivery settings: config `reporters[].delivery` with every default filled in. */
+export type DeliverySettings = Required<DeliveryConfig>;
 
 export const DEFAULT_DELIVERY_SETTINGS: Readonly<DeliverySettings> = Object.freeze({
   retries: 5,
@@ -93,7 +84,7 @@ export class DeliveryQueue {
   constructor(private readonly options: DeliveryQueueOptions) {}
 
   /** The reporter's sender and settings; a reporter never registered cannot deliver. */
-  register(reporter: string, sender: Sender, settings: Partial<DeliverySettings> = {}): void {
+  register(reporter: string, sender: Sender, settings: DeliveryConfig = {}): void {
     const merged = { ...DEFAULT_DELIVERY_SETTINGS, ...settings };
     this.reporters.set(reporter, { sender, settings: merged, slots: new Semaphore(merged.concurrency) });
   }

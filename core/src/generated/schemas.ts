@@ -542,4 +542,48 @@ export interface ReporterConfig {
    * Overrides the top-level handlerTimeout for this reporter.
    */
   handlerTimeout?: number;
+  delivery?: DeliveryConfig;
+  tls?: TlsConfig;
+}
+/**
+ * How this reporter's deliveries are sent: retries with exponential backoff (honouring Retry-After and rate-limit resets), concurrency, timeouts. See docs/deliveries.md.
+ */
+export interface DeliveryConfig {
+  /**
+   * Retries after the first attempt before a delivery fails.
+   */
+  retries?: number;
+  /**
+   * First backoff; doubles each retry (with jitter).
+   */
+  baseDelayMs?: number;
+  /**
+   * Largest backoff when the server asked for no particular wait.
+   */
+  maxDelayMs?: number;
+  /**
+   * Largest server-requested wait (Retry-After, rate-limit reset) honoured.
+   */
+  maxWaitMs?: number;
+  /**
+   * Attempts of this reporter in flight at once.
+   */
+  concurrency?: number;
+  /**
+   * Longest one attempt (and one ctx.http call) may take.
+   */
+  timeoutMs?: number;
+}
+/**
+ * TLS for this reporter's HTTPS requests (Buildbot's verify). See docs/http.md.
+ */
+export interface TlsConfig {
+  /**
+   * Extra CA certificates trusted besides the default ones: a PEM file path (relative to the config file) or PEM text.
+   */
+  ca?: string;
+  /**
+   * false disables certificate verification (Buildbot's verify=False). Avoid.
+   */
+  verify?: boolean;
 }

@@ -5,15 +5,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import type { TlsConfig } from '../generated/schemas.js';
 import { proxyFor, type Environment } from './proxy.js';
 
-/** Per-reporter TLS settings: extra CA certificates (PEM, added to the default roots) and verification. */
-export interface TlsSettings {
-  ca?: string;
-  verify?: boolean;
-}
+/** Per-reporter TLS settings (see resolveTls): extra CA certificates as PEM text, added to the default roots, and verification. */
+export type TlsSettings = TlsConfig;
 
 const KEEP_ALIVE_MS = 30_000;
 const MAX_SOCKETS_PER_ORIGIN = 64;
@@ -54,7 +53,8 @@ function createAgent(secure: boolean, settings: TlsSettings, proxy: URL | undefi
     agent.createConnection = (options, callback) => {
       tunnel(proxy, options).then(
         (socket) => {
-          const secured = tls.connect({ ...tlsOptions, socket, servername: options.servername ?? hostOf(options) });
+          const host = hostOf(options);
+          const secured = tls.connect({ ...tlsOptions, socket, host, ...(isIP(host) ? {} : { servername: options.servername || host }) });
           secured.once('secureConnect', () => callback?.(null, secured));
           secured.once('error', (error) => callback?.(error, secured));
         },
