@@ -39,8 +39,6 @@ describe('bbreporters run stops cleanly', () => {
 
   it('gives up on deliveries after --drain-ms, still closes the reporters, and exits 3', async () => {
     const { config, recordFile } = serviceConfig(30_000);
-    const dir = tempDir();
-    writeFileSync(join(dir, 'x'), '');
     const { spawn } = await import('node:child_process');
     const { cliPath } = await import('./support/bbreporters-cli.js');
     const child = spawn(process.execPath, [cliPath, 'run', '--config', config, '--drain-ms', '300'], { env: { PATH: process.env.PATH } });
