@@ -25,6 +25,18 @@ export type { MasterControl, BuilderStatus, ForceBuildRequest, StopBuildRequest,
 export type { DeliveryOutcome, DeliveryStatus, DispatchResult, HookOutcome, HookStatus } from './outcomes.js';
 export { Results, statusToString, type ResultName } from './results.js';
 export { responsibleUsers } from './formatter/blamelist.js';
+export type {
+  AdditionalContextFunction,
+  FormatBuildOptions,
+  FormatBuildsetOptions,
+  FormatterOptions,
+  MissingWorkerOptions,
+} from './plugin-api.js';
+export type { MessageFormatterOptions, MissingWorkerFormatterOptions, TemplateType } from './generated/schemas.js';
+export { detectedStatus, summaryText, resultNames } from './formatter/status.js';
+export { defaultMode, expandMode, isMessageNeeded, possibleModes, wantsPreviousBuild, type ModeName, type ModeSetting } from './filters/mode.js';
+export { propsRejection, propertyValue } from './filters/props.js';
+export { BuildHistory } from './history/build-history.js';
 export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
 export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './envelope.js';
 export { Runtime, type RuntimeOptions } from './runtime.js';

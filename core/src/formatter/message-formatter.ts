@@ -25,7 +25,7 @@ import type {
 } from '../plugin-api.js';
 import { responsibleUsers } from './blamelist.js';
 import { detectedStatus, projectsText, resultNames, resultsStyle, sourcestampsText, summaryText } from './status.js';
-import { compileTemplate, defaultSource, fileSource, inlineSource, type CompiledTemplate, type TemplateSource } from './templates.js';
+import { compileTemplate, defaultSource, describeTemplateError, fileSource, inlineSource, type CompiledTemplate, type TemplateSource } from './templates.js';
 
 /** What a formatter knows about the reporter that created it. */
 export interface FormatterEnv {
@@ -61,7 +61,8 @@ function compile(env: FormatterEnv, source: TemplateSource, type: TemplateType):
   try {
     return { source, render: compileTemplate(source, type) };
   } catch (error) {
-    throw optionsError(env, `template "${source.name}" does not compile: ${reasonOf(error)}`, error);
+    // ejs appends advice about EJS-Lint and async: keep the first line.
+    throw optionsError(env, `template "${source.name}" does not compile: ${reasonOf(error).split('\n')[0]}`, error);
   }
 }
 
@@ -149,7 +150,7 @@ class TemplateRenderer {
     try {
       return template.render(context);
     } catch (error) {
-      throw new BbrError('BBR_TEMPLATE', `reporter "${this.env.reporter}": template "${template.source.name}" failed for ${what}: ${reasonOf(error)}`, { cause: error });
+      throw new BbrError('BBR_TEMPLATE', `reporter "${this.env.reporter}": template "${template.source.name}" failed for ${what}: ${describeTemplateError(error)}`, { cause: error });
     }
   }
 }

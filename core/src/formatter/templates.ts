@@ -6,6 +6,7 @@
 import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { reasonOf } from '../errors.js';
 import type { TemplateType } from '../generated/schemas.js';
 
 export const defaultTemplatesDir = fileURLToPath(new URL('./templates/', import.meta.url));
@@ -42,4 +43,10 @@ export function compileTemplate(source: TemplateSource, type: TemplateType): Com
     ...(type === 'plain' ? { escape: keepAsIs } : {}),
     compileDebug: true,
   }) as CompiledTemplate;
+}
+
+/** ejs puts `file:line`, a source excerpt and the error in one message: keep the error and the line. */
+export function describeTemplateError(error: unknown): string {
+  const m = error instanceof Error ? /^[^\n]*:(\d+)\n[\s\S]*?\n\n([\s\S]*)$/.exec(error.message) : null;
+  return m ? `${(error as Error).name}: ${m[2]} (line ${m[1]})` : reasonOf(error);
 }
