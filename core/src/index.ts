@@ -56,3 +56,7 @@ export type { Source, EventSink } from './sources/source.js';
 export { createSource, checkSource, registerSourceType, type SourceType, type SourceContext } from './sources/factory.js';
 export { HttpSource } from './sources/http.js';
 export { ReplaySource, type ReplayStats } from './sources/replay.js';
+export { BuildbotSource, type BuildbotSourceOptions } from './sources/buildbot/source.js';
+export { RestMasterControl } from './sources/buildbot/master-control.js';
+export { BuildbotRestClient, type BuildbotConnection } from './sources/buildbot/rest-client.js';
+export { createEnricher, needsOf, buildUrl, RestEnricher, type Enricher, type EnricherConfig, type Need } from './enrichment/index.js';

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from './deliveries.js';
 import { Dispatcher, type ActiveReporter } from './dispatcher.js';
+import { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 import { normaliseEvent } from './envelope.js';
 import { BbrError, reasonOf } from './errors.js';
 import { eventNames, type BbEvent } from './events.js';
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
   logLevel?: string;
   logDestination?: DestinationStream;
   master?: MasterControl;
+  /** Fills what the reporters' manifests `need` before dispatch (a buildbot source's `enricher`, or createEnricher). */
+  enricher?: Enricher;
   /** Secrets known before the reporters (source tokens) to mask in logs too. */
   secrets?: Iterable<string>;
   /** Sends nothing: every delivery settles as 'previewed' (see onDelivery for target and payload). */
@@ -46,6 +49,8 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 
 export class Runtime {
   private closed = false;
+  /** What the loaded reporters' manifests `need` filled in, and who fills it. */
+  private enrichment?: { enricher: Enricher; needs: ReadonlySet<Need> };
   /** Recent builds under stateDir: fills a missing prev_build, answers MasterControl's read-only part. */
   private history!: BuildHistory;
 
@@ -88,15 +93,28 @@ export class Runtime {
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
     const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
     runtime.history = history;
+    const needs = needsOf(prepared.map((r) => r.manifest));
+    if (options.enricher && needs.size) runtime.enrichment = { enricher: options.enricher, needs };
     return runtime;
   }
 
   /** Validates `input` (an envelope or an HttpStatusPush body) and dispatches it. Throws BBR_EVENT_INVALID for bad input. */
   async emit(input: unknown): Promise<DispatchResult> {
     if (this.closed) throw new Error('the reporters are closed');
-    // prev_build from the build history when the source did not give it.
-    const event: BbEvent = this.history.observe(normaliseEvent(input));
+    // prev_build from the build history when neither the source nor the enricher gave it.
+    const event: BbEvent = this.history.observe(await this.enrich(normaliseEvent(input)));
     return this.dispatcher.dispatch(event);
+  }
+
+  /** The event with what the reporters need; when the master cannot be asked, the event as it came (logged). */
+  private async enrich(event: BbEvent): Promise<BbEvent> {
+    if (!this.enrichment) return event;
+    try {
+      return await this.enrichment.enricher.enrich(event, this.enrichment.needs);
+    } catch (error) {
+      this.logger.warn({ eventId: event.id, err: reasonOf(error) }, 'enrichment failed; dispatching the event as it came');
+      return event;
+    }
   }
 
   onDelivery(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {

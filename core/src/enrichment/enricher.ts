@@ -1,0 +1,30 @@
+/**
+ * Enrichment: before dispatch, core fills what the loaded reporters' manifests `need` (steps,
+ * logs, previous build, changes, blamelist) into each event. An enricher asks the master for it;
+ * the `buildbot` source brings one, and the `http` source gets one when the config names the
+ * master's API (see createEnricher).
+ */
+import type { BbEvent } from '../events.js';
+import type { PluginManifest } from '../generated/schemas.js';
+
+export type Need = NonNullable<PluginManifest['needs']>[number];
+
+export interface Enricher {
+  /**
+   * The event with what `needs` asks for filled in, plus what every build payload carries
+   * (builder, buildset, buildrequest, properties, url) when the input lacked it. What the event
+   * already carries is kept. Rejects when the master cannot be asked.
+   */
+  enrich(event: BbEvent, needs: ReadonlySet<Need>): Promise<BbEvent>;
+}
+
+/** The union of the manifests' `needs`. */
+export function needsOf(manifests: Iterable<Pick<PluginManifest, 'needs'>>): Set<Need> {
+  const needs = new Set<Need>();
+  for (const m of manifests) for (const need of m.needs ?? []) needs.add(need);
+  // Log entries hang off steps.
+  if (needs.has('logs')) needs.add('steps');
+  // The blamelist is computed from the changes.
+  if (needs.has('blamelist')) needs.add('changes');
+  return needs;
+}

@@ -1,0 +1,304 @@
+/**
+ * The `buildbot` source: a live Buildbot master's websocket data API → the four events.
+ *
+ * - `builds/N/new` → buildStarted, `builds/N/finished` → buildFinished (each build payload
+ *   completed over REST: properties, builder, buildset, buildrequest, url; `builds/N/update`,
+ *   which arrives even before `new`, is ignored).
+ * - `buildsets/N/complete` → buildsetFinished with the buildset's builds, after their own
+ *   finished events.
+ * - `workers/N/missing` → workerMissing.
+ * After a reconnect (and after a restart, when `stateFile` is set) it asks the REST API for the
+ * builds and buildsets that started or finished meanwhile; the ids of reported events keep each
+ * one from being reported twice. What the reporters `need` beyond that is filled by `enricher`
+ * (pass it to the Runtime).
+ */
+import { deriveEventId } from '../../envelope.js';
+import { BbrError, isBbrError, reasonOf } from '../../errors.js';
+import type { Build, Buildset, BuildPayload, EventEnvelope, Worker } from '../../events.js';
+import { RestEnricher } from '../../enrichment/rest-enricher.js';
+import type { Logger } from '../../logger.js';
+import { KeyedSerializer } from '../../ordering.js';
+import type { EventSink, Source } from '../source.js';
+import { Cursor } from './cursor.js';
+import { RestMasterControl } from './master-control.js';
+import { BuildbotRestClient, type BuildbotConnection } from './rest-client.js';
+import { DataApiConnection, websocketUrl, type DataApiEvent } from './websocket.js';
+
+export const SUBSCRIBED_PATHS = ['builds/*/*', 'buildsets/*/*', 'workers/*/*'] as const;
+
+export interface BuildbotSourceOptions extends BuildbotConnection {
+  /** The web UI URL build links point to (config `buildbotURL`); default `url`. */
+  buildbotURL?: string;
+  /** Keeps the source's view of the master across restarts (builds finished while it was down are reported). */
+  stateFile?: string;
+  /** First reconnect delay; doubles up to maxDelayMs, with jitter. */
+  reconnectDelayMs?: number;
+  reconnectMaxDelayMs?: number;
+  /** Websocket keep-alive: a ping this often, and the connection is dropped when nothing came back for twice as long. */
+  pingIntervalMs?: number;
+  logger?: Logger;
+}
+
+const silent: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child: () => silent };
+
+export class BuildbotSource implements Source {
+  readonly type = 'buildbot';
+  readonly master: RestMasterControl;
+  readonly enricher: RestEnricher;
+  private readonly rest: BuildbotRestClient;
+  private readonly cursor: Cursor;
+  private readonly logger: Logger;
+  private readonly order = new KeyedSerializer();
+  /** The last task of each build, so a buildset waits for its builds' events. */
+  private readonly buildTasks = new Map<number, Promise<unknown>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Schedulers of open buildsets: `buildsets/N/complete` does not carry it. */
+  private readonly schedulers = new Map<number, string>();
+  private sink?: EventSink;
+  private connection?: DataApiConnection;
+  private closing = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private wakeReconnect?: () => void;
+  /** Resolves when the running reconnect loop ends. */
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: BuildbotSourceOptions) {
+    this.rest = new BuildbotRestClient(options);
+    this.master = new RestMasterControl(this.rest);
+    this.enricher = new RestEnricher(this.rest, options.buildbotURL ? { buildbotURL: options.buildbotURL } : {});
+    this.cursor = new Cursor(this.rest.baseUrl, options.stateFile);
+    this.logger = (options.logger ?? silent).child({ source: 'buildbot', url: this.rest.baseUrl });
+  }
+
+  /** Connects and subscribes; rejects (BBR_BUILDBOT_AUTH, BBR_SOURCE_START) when the first connection fails. */
+  async start(sink: EventSink): Promise<void> {
+    this.sink = sink;
+    const problem = this.cursor.load();
+    if (problem) this.logger.warn({ file: this.options.stateFile }, problem);
+    try {
+      await this.connect();
+    } catch (error) {
+      this.rest.close();
+      if (isBbrError(error)) throw error;
+      throw new BbrError('BBR_SOURCE_START', `buildbot source cannot reach ${this.rest.baseUrl}: ${reasonOf(error)}`, { cause: error });
+    }
+    this.loop = this.stayConnected();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    this.wakeReconnect?.();
+    this.connection?.close();
+    await this.loop;
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    this.saveCursor();
+    this.rest.close();
+  }
+
+  /** One connection: websocket subscribed first, then the REST catch-up, so nothing falls in between. */
+  private async connect(): Promise<void> {
+    const headers = await this.rest.authHeaders();
+    this.connection = await DataApiConnection.open({
+      url: websocketUrl(this.rest.baseUrl),
+      headers,
+      paths: SUBSCRIBED_PATHS,
+      onEvent: (event) => this.onEvent(event),
+      pingIntervalMs: this.options.pingIntervalMs ?? 30_000,
+      openTimeoutMs: this.options.timeoutMs ?? 30_000,
+    });
+    this.logger.info({ paths: SUBSCRIBED_PATHS }, 'connected to the master');
+    try {
+      await this.track(this.catchUp());
+    } catch (error) {
+      this.connection.close();
+      throw error;
+    }
+  }
+
+  /** Reconnects with exponential backoff and jitter whenever the connection ends. */
+  private async stayConnected(): Promise<void> {
+    let attempt = 0;
+    while (!this.closing) {
+      const reason = await this.connection!.closed;
+      if (this.closing) return;
+      this.logger.warn({ reason }, 'connection to the master lost; reconnecting');
+      for (;;) {
+        const base = Math.min(this.options.reconnectMaxDelayMs ?? 30_000, (this.options.reconnectDelayMs ?? 500) * 2 ** attempt);
+        attempt += 1;
+        await new Promise<void>((resolve) => {
+          this.wakeReconnect = resolve;
+          this.reconnectTimer = setTimeout(resolve, base / 2 + Math.random() * (base / 2));
+        });
+        if (this.closing) return;
+        try {
+          await this.connect();
+          this.logger.info({ attempts: attempt }, 'reconnected to the master');
+          attempt = 0;
+          break;
+        } catch (error) {
+          this.logger.warn({ err: reasonOf(error), attempt }, 'reconnecting to the master failed');
+        }
+      }
+    }
+  }
+
+  private track<T>(task: Promise<T>): Promise<T> {
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task)).catch(() => {});
+    return task;
+  }
+
+  private onEvent({ k, m }: DataApiEvent): void {
+    const [kind, , verb] = k.split('/');
+    if (kind === 'builds' && (verb === 'new' || verb === 'finished')) {
+      const build = m as unknown as Build;
+      this.cursor.buildSeen(build.buildid, false);
+      void this.scheduleBuild(build, verb === 'new' ? 'buildStarted' : 'buildFinished');
+    } else if (kind === 'buildsets' && verb === 'new') {
+      const buildset = m as unknown as Buildset;
+      if (buildset.scheduler) this.schedulers.set(buildset.bsid, buildset.scheduler);
+      this.cursor.buildsetSeen(buildset.bsid, false);
+    } else if (kind === 'buildsets' && verb === 'complete') {
+      void this.scheduleBuildset(m as unknown as Buildset);
+    } else if (kind === 'workers' && verb === 'missing') {
+      const worker = m as unknown as Worker;
+      void this.track(this.order.run(`worker:${worker.workerid}`, () => this.report({ event: 'workerMissing', payload: { worker } })));
+    }
+  }
+
+  private scheduleBuild(build: Build, event: 'buildStarted' | 'buildFinished'): Promise<void> {
+    const task = this.order.run(`build:${build.buildid}`, async () => {
+      if (this.cursor.wasReported(`buildFinished:${build.buildid}`)) return;
+      if (event === 'buildStarted' && this.cursor.wasReported(`buildStarted:${build.buildid}`)) return;
+      try {
+        const payload = await this.enricher.buildPayload(build);
+        if (await this.report({ event, payload })) this.cursor.buildSeen(build.buildid, event === 'buildFinished');
+      } catch (error) {
+        this.notReported(`${event}:${build.buildid}`, error);
+      }
+      this.saveCursor();
+    });
+    this.buildTasks.set(build.buildid, task);
+    void task.finally(() => this.buildTasks.get(build.buildid) === task && this.buildTasks.delete(build.buildid)).catch(() => {});
+    return this.track(task);
+  }
+
+  private scheduleBuildset(buildset: Buildset): Promise<void> {
+    return this.track(
+      this.order.run(`buildset:${buildset.bsid}`, async () => {
+        if (this.cursor.wasReported(`buildsetFinished:${buildset.bsid}`)) return;
+        try {
+          await this.reportBuildset(buildset);
+        } catch (error) {
+          this.notReported(`buildsetFinished:${buildset.bsid}`, error);
+        }
+        this.saveCursor();
+      }),
+    );
+  }
+
+  private async reportBuildset(buildset: Buildset): Promise<void> {
+    const builds = await this.buildsOf(buildset.bsid);
+    // Each build's own finished event goes first.
+    await Promise.allSettled(builds.map((b) => this.buildTasks.get(b.buildid)).filter(Boolean));
+    const scheduler = buildset.scheduler ?? this.schedulers.get(buildset.bsid) ?? schedulerProperty(builds);
+    const complete: Buildset = { ...buildset, ...(scheduler ? { scheduler } : {}) };
+    const payloads: BuildPayload[] = [];
+    for (const build of builds) payloads.push({ ...(await this.enricher.buildPayload(build)), buildset: complete });
+    if (await this.report({ event: 'buildsetFinished', payload: { buildset: complete, builds: payloads } })) {
+      this.cursor.buildsetSeen(buildset.bsid, true);
+      this.schedulers.delete(buildset.bsid);
+    }
+  }
+
+  /** An event the master's REST API could not complete: it stays open for the next catch-up. */
+  private notReported(eventId: string, error: unknown): void {
+    this.logger.error({ eventId, err: reasonOf(error) }, 'event not reported; it is retried after the next reconnect');
+  }
+
+  /** The builds of a buildset, by build request (a retried request has several). */
+  private async buildsOf(bsid: number): Promise<Build[]> {
+    const requests = await this.rest.list<{ buildrequestid: number }>('buildrequests', 'buildrequests', { buildsetid: bsid });
+    const builds = await Promise.all(requests.map((r) => this.rest.list<Build>('builds', 'builds', { buildrequestid: r.buildrequestid, property: '*' })));
+    return builds.flat().sort((a, b) => a.buildid - b.buildid);
+  }
+
+  /**
+   * Hands one envelope to the sink. Returns false when it could not be reported (the master's
+   * REST API failed): the event stays unreported, and the next catch-up tries again.
+   */
+  private async report(envelope: EventEnvelope): Promise<boolean> {
+    const id = deriveEventId(envelope);
+    if (this.cursor.wasReported(id)) return true;
+    this.cursor.markReported(id);
+    try {
+      await this.sink!({ ...envelope, id });
+      return true;
+    } catch (error) {
+      if (isBbrError(error) && error.code === 'BBR_EVENT_INVALID') {
+        this.logger.error({ eventId: id, err: error.message, details: error.details }, 'the master sent an event core cannot accept; skipped');
+        return true;
+      }
+      this.cursor.unmarkReported(id);
+      this.notReported(id, error);
+      return false;
+    }
+  }
+
+  /**
+   * Asks the REST API what happened while no connection was up. On the very first connection
+   * (no state yet) it only records where the master is, so history is not replayed.
+   */
+  private async catchUp(): Promise<void> {
+    if (!this.cursor.initialised) {
+      const [newestBuild, newestBuildset, running, open] = await Promise.all([
+        this.rest.one<Build>('builds', 'builds', { order: '-buildid', limit: 1 }),
+        this.rest.one<Buildset>('buildsets', 'buildsets', { order: '-bsid', limit: 1 }),
+        this.rest.list<Build>('builds', 'builds', { complete: false }),
+        this.rest.list<Buildset>('buildsets', 'buildsets', { complete: false }),
+      ]);
+      this.cursor.maxBuildid = Math.max(this.cursor.maxBuildid, newestBuild?.buildid ?? 0);
+      this.cursor.maxBsid = Math.max(this.cursor.maxBsid, newestBuildset?.bsid ?? 0);
+      for (const b of running) this.cursor.running.add(b.buildid);
+      for (const s of open) this.cursor.openBuildsets.add(s.bsid);
+      this.cursor.initialised = true;
+      this.saveCursor();
+      return;
+    }
+    const [newBuilds, known, newBuildsets, openBuildsets] = await Promise.all([
+      this.rest.list<Build>('builds', 'builds', { buildid__gt: this.cursor.maxBuildid, property: '*' }),
+      Promise.all([...this.cursor.running].map((id) => this.rest.one<Build>(`builds/${id}`, 'builds', { property: '*' }))),
+      this.rest.list<Buildset>('buildsets', 'buildsets', { bsid__gt: this.cursor.maxBsid }),
+      Promise.all([...this.cursor.openBuildsets].map((id) => this.rest.one<Buildset>(`buildsets/${id}`, 'buildsets'))),
+    ]);
+    const builds = new Map<number, Build>();
+    for (const b of [...known, ...newBuilds]) if (b) builds.set(b.buildid, b);
+    const missed = [...builds.values()].sort((a, b) => a.buildid - b.buildid);
+    if (missed.length) this.logger.info({ builds: missed.map((b) => b.buildid) }, 'catching up on builds seen over REST');
+    const tasks: Array<Promise<void>> = [];
+    for (const build of missed) {
+      this.cursor.buildSeen(build.buildid, false);
+      tasks.push(this.scheduleBuild(build, build.complete ? 'buildFinished' : 'buildStarted'));
+    }
+    for (const buildset of [...openBuildsets, ...newBuildsets]) {
+      if (!buildset) continue;
+      this.cursor.buildsetSeen(buildset.bsid, false);
+      if (buildset.complete) tasks.push(this.scheduleBuildset(buildset));
+    }
+    await Promise.all(tasks);
+  }
+
+  private saveCursor(): void {
+    try {
+      this.cursor.save();
+    } catch (error) {
+      this.logger.error({ err: reasonOf(error), file: this.options.stateFile }, 'cannot write the source state');
+    }
+  }
+}
+
+function schedulerProperty(builds: Build[]): string | undefined {
+  const value = builds.find((b) => b.properties?.scheduler)?.properties?.scheduler?.[0];
+  return typeof value === 'string' ? value : undefined;
+}
