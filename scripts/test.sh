@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Real Buildbot 3.7 master + worker for test/e2e-buildbot*.test.ts (Debian packages; buildbot runs on /usr/bin/python3).
-command -v buildbot >/dev/null && command -v buildbot-worker >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildbot buildbot-worker)
+[ -x /usr/bin/buildbot ] && [ -x /usr/bin/buildbot-worker ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildbot buildbot-worker)
 npm run build
 npx vitest run "$@"
