@@ -1,0 +1,2 @@
+// Does nothing: measures what core adds around a handler.
+export default { setup: () => ({ buildFinished: () => {} }) };
