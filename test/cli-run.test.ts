@@ -60,3 +60,27 @@ describe('bbreporters run stops cleanly', () => {
     expect(stderr).toMatch(/deliveries still pending at shutdown/);
   });
 });
+
+describe('bbreporters run refuses to start', () => {
+  it('exits 3 naming the address when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = tempDir({ 'config.yaml': `sources:\n  - type: http\n    listen: 127.0.0.1:${port}\nreporters:\n  - plugin: console\n` });
+    const { runCli } = await import('./support/bbreporters-cli.js');
+    const result = await runCli(['run', '--config', join(dir, 'config.yaml')]);
+    blocker.close();
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(new RegExp(`BBR_SOURCE_START: http source could not listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  });
+
+  it('exits 1 with the config\'s problems, and 1 when the config has no sources', async () => {
+    const { runCli } = await import('./support/bbreporters-cli.js');
+    expect((await runCli(['run', '--config', 'test/fixtures/config/three-mistakes.yaml'])).code).toBe(1);
+    const dir = tempDir({ 'config.yaml': 'reporters:\n  - plugin: console\n' });
+    const none = await runCli(['run', '--config', join(dir, 'config.yaml')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no sources, so there is nothing to run/);
+  });
+});

@@ -174,3 +174,32 @@ reporters:
     expect(service.stderr()).not.toContain(PASSWORD);
   });
 });
+
+describe('the http source in process', () => {
+  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child() { return quiet; } };
+
+  it('needs no credentials on a loopback address, and answers 503 when the event cannot be accepted', async () => {
+    const { HttpSource } = await import('@bbreporters/core');
+    const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0' }, quiet);
+    let calls = 0;
+    await source.start(async () => {
+      calls++;
+      if (calls === 1) throw new Error('the reporters are closed');
+      return { eventId: 'x', event: 'buildStarted', duplicate: false, outcomes: [] };
+    });
+    try {
+      const body = readFileSync(join(httpStatusPushDir, 'pass.new.json'), 'utf8');
+      const refused = await post(source.address().url, body, '');
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body).error).toMatch(/the reporters are closed/);
+      expect((await post(source.address().url, body, '')).status).toBe(200);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('refuses to start on a public address without credentials', async () => {
+    const { HttpSource } = await import('@bbreporters/core');
+    expect(() => new HttpSource({ type: 'http', listen: '0.0.0.0:0' }, quiet)).toThrow(/not a loopback address, so clients must authenticate/);
+  });
+});
