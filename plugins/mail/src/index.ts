@@ -1,0 +1,36 @@
+/**
+ * @bbreporters/mail: Buildbot's MailNotifier. One mail per finished build (or per finished
+ * buildset with buildSetSummary) and one per missing worker, rendered by core's
+ * MessageFormatter, sent over SMTP or written to an outbox folder. Core filters events (mode,
+ * builders, tags, schedulers, branches) and retries failed sends.
+ */
+import { definePlugin } from '@bbreporters/core';
+import type { MailOptions } from './generated/options.js';
+import { Mailer } from './mailer.js';
+import type { MailPayload } from './message.js';
+import { resolveSettings } from './settings.js';
+
+export type { MailOptions } from './generated/options.js';
+export type { MailPayload } from './message.js';
+
+export default definePlugin<MailOptions>({
+  async setup(options, ctx) {
+    const settings = await resolveSettings(options, ctx);
+    const mailer = new Mailer(options, settings, ctx);
+    const summary = options.buildSetSummary ?? false;
+    ctx.logger.info({ transport: settings.transport.description }, `mail goes to ${settings.transport.description}`);
+    return {
+      buildFinished: async (event) => {
+        if (!summary) await mailer.buildFinished(event.payload);
+      },
+      buildsetFinished: async (event) => {
+        if (summary) await mailer.buildsetFinished(event.payload);
+      },
+      workerMissing: async (event) => {
+        await mailer.workerMissing(event.payload.worker);
+      },
+      send: (delivery) => settings.transport.send(delivery.payload as MailPayload),
+      close: () => settings.transport.close(),
+    };
+  },
+});

@@ -1,0 +1,70 @@
+import { expect, test } from 'vitest';
+import { composeMessage, type MessageParts } from './message.js';
+
+const base: MessageParts = {
+  from: { name: 'Buildbot', address: 'buildbot@example.org' },
+  to: [{ name: 'Big Bob', address: 'bob@mayhem.net' }],
+  cc: [{ address: 'marla@mayhem.net' }],
+  envelope: ['bob@mayhem.net', 'marla@mayhem.net'],
+  subject: 'Buildbot failure in P on b',
+  body: 'BUILD FAILED',
+  type: 'plain',
+  headers: [],
+  attachments: [],
+  date: new Date('2026-11-23T19:49:48Z'),
+};
+const headerOf = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw.split('\r\n\r\n')[0])?.[1];
+
+test('an ASCII body is one 7bit text/plain part ending with a blank line, CRLF throughout', async () => {
+  const { raw, envelope, messageId, date } = await composeMessage(base);
+  expect(headerOf(raw, 'Content-Type')).toBe('text/plain; charset=utf-8');
+  expect(headerOf(raw, 'Content-Transfer-Encoding')).toBe('7bit');
+  expect(raw.split('\r\n\r\n').slice(1).join('\r\n\r\n')).toBe('BUILD FAILED\r\n\r\n');
+  expect(raw.replace(/\r\n/g, '')).not.toContain('\n');
+  expect(headerOf(raw, 'From')).toBe('Buildbot <buildbot@example.org>');
+  expect(headerOf(raw, 'To')).toBe('Big Bob <bob@mayhem.net>');
+  expect(headerOf(raw, 'Cc')).toBe('marla@mayhem.net');
+  expect(headerOf(raw, 'Date')).toBe('Mon, 23 Nov 2026 19:49:48 +0000');
+  expect(headerOf(raw, 'Message-ID')).toBe(messageId);
+  expect(envelope).toEqual({ from: 'buildbot@example.org', to: ['bob@mayhem.net', 'marla@mayhem.net'] });
+  expect(date).toBe('2026-11-23T19:49:48.000Z');
+});
+
+test("Buildbot's rule: a body not ending with a blank line gets one appended", async () => {
+  const { raw } = await composeMessage({ ...base, body: 'A\nB\n' });
+  expect(raw.split('\r\n\r\n').slice(1).join('\r\n\r\n')).toBe('A\r\nB\r\n\r\n\r\n');
+  const ended = await composeMessage({ ...base, body: 'A\n\n' });
+  expect(ended.raw.split('\r\n\r\n').slice(1).join('\r\n\r\n')).toBe('A\r\n\r\n');
+});
+
+test('a non-ASCII body is sent 7-bit clean (quoted-printable or base64)', async () => {
+  const { raw } = await composeMessage({ ...base, body: 'Tåtle ☠ build' });
+  expect(headerOf(raw, 'Content-Transfer-Encoding')).toMatch(/^(quoted-printable|base64)$/);
+  expect(/^[\x00-\x7f]*$/.test(raw)).toBe(true);
+});
+
+test('html bodies become text/html', async () => {
+  const { raw } = await composeMessage({ ...base, type: 'html', body: '<p>hi</p>' });
+  expect(headerOf(raw, 'Content-Type')).toBe('text/html; charset=utf-8');
+});
+
+test('attachments make a multipart/mixed message whose first part is the body', async () => {
+  const { raw } = await composeMessage({ ...base, attachments: [{ filename: 'source patch 0', content: 'diff\n', contentType: 'text/plain; charset=utf-8' }] });
+  expect(headerOf(raw, 'Content-Type')).toMatch(/^multipart\/mixed; boundary=/);
+  expect(raw).toMatch(/Content-Disposition: attachment; filename="source patch 0"/);
+  expect(raw.indexOf('BUILD FAILED')).toBeLessThan(raw.indexOf('source patch 0'));
+});
+
+test('line breaks in the subject or an extra header value start no new header', async () => {
+  const { raw } = await composeMessage({ ...base, subject: 'x\r\nBcc: evil@y.org', headers: [['X-Branch', 'main\r\nBcc: evil@y.org\nX-Evil: 1']] });
+  const head = raw.split('\r\n\r\n')[0];
+  expect(head).not.toMatch(/^Bcc:/mi);
+  expect(head).not.toMatch(/^X-Evil:/mi);
+  expect(headerOf(raw, 'X-Branch')).toBe('main Bcc: evil@y.org X-Evil: 1');
+});
+
+test('the missing-worker mail has recipients in the envelope only', async () => {
+  const { raw, envelope } = await composeMessage({ ...base, to: [], cc: [], envelope: ['ops@example.test'] });
+  expect(headerOf(raw, 'To')).toBeUndefined();
+  expect(envelope.to).toEqual(['ops@example.test']);
+});

@@ -1,0 +1,83 @@
+/**
+ * Builds the whole mail as MailNotifier's createEmail does (mail.md §7), with nodemailer's
+ * MailComposer: one text/plain or text/html part, or multipart/mixed with the patches and logs
+ * attached. The delivery payload is the finished RFC 5322 text plus its SMTP envelope, so what
+ * `preview` shows is byte for byte what is sent, and a retry sends the same message (same
+ * Message-ID, same Date).
+ */
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Mailbox } from './addresses.js';
+import type { Attachment } from './attachments.js';
+
+/** The delivery payload of a mail. */
+export interface MailPayload {
+  /** The SMTP envelope: bare addresses (the missing-worker mail has recipients but no To header). */
+  envelope: { from: string; to: string[] };
+  messageId: string;
+  /** When the mail was made (its Date header), ISO 8601. */
+  date: string;
+  /** The message: headers, blank line, body (CRLF line ends). */
+  raw: string;
+}
+
+export interface MessageParts {
+  /** The From header as configured (`fromaddr`), parsed. */
+  from: Mailbox;
+  /** Header recipients; empty for missing-worker mails (envelope only, as in Buildbot). */
+  to: readonly Mailbox[];
+  cc: readonly Mailbox[];
+  /** Bare envelope recipients. */
+  envelope: readonly string[];
+  subject: string;
+  body: string;
+  type: 'plain' | 'html';
+  /** Extra headers, values already rendered. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  attachments: readonly Attachment[];
+  date: Date;
+}
+
+/** Headers MailComposer writes from the message itself; extraHeaders may not add a second one. */
+export const composedHeaders = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'content-disposition']);
+
+/** Line breaks in a header value would start a new header: they become spaces. */
+export function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ');
+}
+
+/**
+ * Buildbot sends bodies as they are (7bit for ASCII). We do the same when that is valid SMTP
+ * (ASCII, lines of at most 998 characters) and let nodemailer pick quoted-printable or base64
+ * otherwise, so the message stays 7-bit clean for any relay.
+ */
+function bodyPart(body: string): { content: string; contentTransferEncoding?: string } {
+  // eslint-disable-next-line no-control-regex
+  const sevenBit = /^[\x00-\x7f]*$/.test(body) && body.split(/\r?\n/).every((line) => line.length <= 998);
+  // 7bit content goes out as given: SMTP wants CRLF line ends.
+  return sevenBit ? { content: body.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: '7bit' } : { content: body };
+}
+
+const address = (m: Mailbox) => (m.name ? { name: m.name, address: m.address } : { name: '', address: m.address });
+
+export async function composeMessage(parts: MessageParts): Promise<MailPayload> {
+  // Buildbot ends every body with a blank line.
+  const body = parts.body.endsWith('\n\n') ? parts.body : `${parts.body}\n\n`;
+  const composer = new MailComposer({
+    from: address(parts.from),
+    ...(parts.to.length ? { to: parts.to.map(address) } : {}),
+    ...(parts.cc.length ? { cc: parts.cc.map(address) } : {}),
+    subject: oneLine(parts.subject),
+    date: parts.date,
+    ...(parts.type === 'html' ? { html: bodyPart(body) } : { text: bodyPart(body) }),
+    headers: parts.headers.map(([key, value]) => ({ key, value: oneLine(value) })),
+    attachments: parts.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, contentDisposition: 'attachment' })),
+    envelope: { from: parts.from.address, to: [...parts.envelope] },
+    // Everything comes from event data: never read a file or a URL named in it.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const node = composer.compile();
+  const messageId = node.messageId();
+  const raw = (await node.build()).toString('utf8');
+  return { envelope: { from: parts.from.address, to: [...parts.envelope] }, messageId, date: parts.date.toISOString(), raw };
+}
