@@ -103,3 +103,10 @@ describe('read-only master control from the history', () => {
     expect(history.builderStatus('pass')).toMatchObject({ state: 'idle', running: [] });
   });
 });
+
+test('a state folder that cannot be read starts an empty history', async () => {
+  const dir = stateDir();
+  writeFileSync(join(dir, 'history'), 'a file where the folder should be');
+  const history = await BuildHistory.open(dir);
+  expect(history.builders()).toEqual([]);
+});

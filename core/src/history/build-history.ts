@@ -41,9 +41,10 @@ export class BuildHistory {
   /** Loads what earlier runs stored under `stateDir/history`; unreadable files are logged and skipped. */
   static async open(stateDir: string, options: { size?: number; logger?: Logger } = {}): Promise<BuildHistory> {
     const history = new BuildHistory(join(stateDir, 'history'), options.size ?? DEFAULT_HISTORY_SIZE, options.logger);
+    // No folder yet is the first run; an unreadable one must not stop the reporters.
     const names = await readdir(history.dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
+      if (error.code !== 'ENOENT') options.logger?.warn({ err: error, dir: history.dir }, 'build history unreadable: starting empty');
+      return [];
     });
     for (const name of names.filter((n) => /^builder-\d+\.json$/.test(n))) {
       try {
