@@ -67,6 +67,9 @@ interface ReporterState {
   slots: Semaphore;
 }
 
+/** The abort reason of a settled job; one shared instance, as building an abort reason per delivery is costly. */
+const SETTLED = new Error('delivery settled');
+
 class SendTimeoutError extends Error {
   override readonly name = 'SendTimeoutError';
 }
@@ -78,7 +81,8 @@ export class DeliveryQueue {
   private readonly pending = new Set<Promise<DeliveryOutcome>>();
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
   private readonly counters: DeliveryCounts = {};
-  private readonly abort = new AbortController();
+  /** Stops each attempt in flight (on close). */
+  private readonly inFlight = new Set<() => void>();
   private closed = false;
 
   constructor(private readonly options: DeliveryQueueOptions) {}
@@ -116,7 +120,7 @@ export class DeliveryQueue {
       cancel: new AbortController(),
       settle: (outcome) => {
         job.state = 'settled';
-        job.cancel.abort();
+        job.cancel.abort(SETTLED);
         this.jobs.delete(job);
         settle(outcome);
         this.record(outcome, job.delivery);
@@ -173,7 +177,7 @@ export class DeliveryQueue {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.abort.abort(new Error('core is shutting down'));
+    for (const stop of [...this.inFlight]) stop();
     for (const job of [...this.jobs]) {
       if (job.state !== 'sending') this.finish(job, 'failed', `core shut down before it was sent${job.delivery.attempt ? ` (after ${job.delivery.attempt} failed attempts)` : ''}`);
     }
@@ -242,17 +246,22 @@ export class DeliveryQueue {
 
   /** One call of the sender, bounded by the attempt timeout and shutdown even if the sender ignores its signal. */
   private async attempt(sender: Sender, delivery: QueuedDelivery, timeoutMs: number): Promise<unknown> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([this.abort.signal, timeout]);
-    let onAbort!: () => void;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(timeout.aborted ? new SendTimeoutError(`send did not finish within ${timeoutMs} ms`) : new Error('aborted: core is shutting down'));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    // One controller and a plain timer: cheaper per delivery than AbortSignal.timeout + AbortSignal.any.
+    const controller = new AbortController();
+    let rejectAborted!: (error: Error) => void;
+    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
+    const stop = (error: Error) => {
+      controller.abort(error);
+      rejectAborted(error);
+    };
+    const timer = setTimeout(() => stop(new SendTimeoutError(`send did not finish within ${timeoutMs} ms`)), timeoutMs);
+    const onShutdown = () => stop(new Error('aborted: core is shutting down'));
+    this.inFlight.add(onShutdown);
     try {
-      return await Promise.race([Promise.resolve().then(() => sender(delivery, { signal })), aborted]);
+      return await Promise.race([Promise.resolve().then(() => sender(delivery, { signal: controller.signal })), aborted]);
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+      this.inFlight.delete(onShutdown);
     }
   }
 

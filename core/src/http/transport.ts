@@ -37,8 +37,16 @@ export class NodeFetchTransport implements Transport {
   async perform(request: HttpRequest, options: PerformOptions): Promise<HttpResponse> {
     const method = methodOf(request);
     const where = `${method} ${redactUrl(request.url)}`;
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // One controller and a plain timer: cheaper per request than AbortSignal.timeout + AbortSignal.any.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no answer within ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    const onAbort = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     const { text, contentType } = encodeBody(request.body);
     const headers: Record<string, string> = { ...(contentType ? { 'content-type': contentType } : {}) };
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
@@ -49,14 +57,17 @@ export class NodeFetchTransport implements Transport {
         method,
         headers,
         ...(text === undefined ? {} : { body: text }),
-        signal,
+        signal: controller.signal,
         follow: MAX_REDIRECTS,
         agent: (url: URL) => this.agents.agentFor(url, options.tls, options.tlsKey),
       });
       const body = await readBounded(response, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       return toResponse(response, body, where);
     } catch (error) {
-      throw transportError(error, where, options, timeout);
+      throw transportError(error, where, options, timedOut);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -65,8 +76,8 @@ export class NodeFetchTransport implements Transport {
   }
 }
 
-function transportError(error: unknown, where: string, options: PerformOptions, timeout: AbortSignal): HttpTransportError {
-  if (timeout.aborted) return new HttpTransportError(`${where}: no answer within ${options.timeoutMs} ms`, true, { cause: error });
+function transportError(error: unknown, where: string, options: PerformOptions, timedOut: boolean): HttpTransportError {
+  if (timedOut) return new HttpTransportError(`${where}: no answer within ${options.timeoutMs} ms`, true, { cause: error });
   if (options.signal?.aborted) {
     const reason = options.signal.reason instanceof Error ? options.signal.reason.message : 'aborted';
     return new HttpTransportError(`${where}: aborted (${reason})`, false, { cause: error });
