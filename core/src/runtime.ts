@@ -78,7 +78,7 @@ export class Runtime {
     };
     const prepared = prepareReporters(options.reporters, configDir);
     for (const r of prepared) for (const s of r.secrets) secrets.add(s);
-    const history = await BuildHistory.open(config.stateDir, { logger });
+    const history = await BuildHistory.open(config.stateDir, { logger, persist: !options.dryRun });
     const master = options.master ?? history.masterControl();
 
     const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}) });

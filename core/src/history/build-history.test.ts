@@ -110,3 +110,15 @@ test('a state folder that cannot be read starts an empty history', async () => {
   const history = await BuildHistory.open(dir);
   expect(history.builders()).toEqual([]);
 });
+
+test('a dry run (persist: false) uses the stored history but writes nothing', async () => {
+  const dir = stateDir();
+  const stored = await BuildHistory.open(dir);
+  stored.record(build(1, Results.SUCCESS));
+  await stored.flush();
+  const dry = await BuildHistory.open(dir, { persist: false });
+  dry.record(build(2, Results.FAILURE));
+  await dry.flush();
+  expect(dry.previousBuild(build(3, Results.SUCCESS))?.number).toBe(2);
+  expect((await BuildHistory.open(dir)).previousBuild(build(3, Results.SUCCESS))?.number).toBe(1);
+});

@@ -36,11 +36,14 @@ export class BuildHistory {
   private readonly writes = new Map<number, Promise<void>>();
   private readonly dirty = new Set<number>();
 
-  private constructor(private readonly dir: string, private readonly size: number, private readonly logger?: Logger) {}
+  private constructor(private readonly dir: string, private readonly size: number, private readonly persist: boolean, private readonly logger?: Logger) {}
 
-  /** Loads what earlier runs stored under `stateDir/history`; unreadable files are logged and skipped. */
-  static async open(stateDir: string, options: { size?: number; logger?: Logger } = {}): Promise<BuildHistory> {
-    const history = new BuildHistory(join(stateDir, 'history'), options.size ?? DEFAULT_HISTORY_SIZE, options.logger);
+  /**
+   * Loads what earlier runs stored under `stateDir/history`; unreadable files are logged and
+   * skipped. `persist: false` (a dry run, `preview`) reads but never writes.
+   */
+  static async open(stateDir: string, options: { size?: number; logger?: Logger; persist?: boolean } = {}): Promise<BuildHistory> {
+    const history = new BuildHistory(join(stateDir, 'history'), options.size ?? DEFAULT_HISTORY_SIZE, options.persist ?? true, options.logger);
     // No folder yet is the first run; an unreadable one must not stop the reporters.
     const names = await readdir(history.dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') options.logger?.warn({ err: error, dir: history.dir }, 'build history unreadable: starting empty');
@@ -96,7 +99,7 @@ export class BuildHistory {
     else entry.builds.splice(at, 0, plain);
     if (entry.builds.length > this.size) entry.builds.splice(0, entry.builds.length - this.size);
     this.byId.set(build.builderid, entry);
-    this.scheduleWrite(build.builderid);
+    if (this.persist) this.scheduleWrite(build.builderid);
   }
 
   builders(): Builder[] {
