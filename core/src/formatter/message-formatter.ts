@@ -4,8 +4,9 @@
  * as a BBR_TEMPLATE error naming the reporter and the template (the caller's hook outcome).
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { importModuleReference } from '../config/modules.js';
+import { resolve } from 'node:path';
+import { importModuleReference, parseModuleReference } from '../config/modules.js';
+import { buildUrl } from '../enrichment/build-url.js';
 import { BbrError, reasonOf } from '../errors.js';
 import type { BuildPayload, BuildsetPayload, Worker, WorkerPayload } from '../events.js';
 import { defaultMode, expandMode, type ModeName } from '../filters/mode.js';
@@ -107,10 +108,8 @@ function contextExtender(env: FormatterEnv, fn: string | AdditionalContextFuncti
   let loaded: Promise<AdditionalContextFunction> | undefined;
   if (typeof fn === 'string') {
     // Fail at setup when the file is missing; import on first use.
-    const file = fn.split('#')[0];
-    if (!existsSync(isAbsolute(file) ? file : join(env.config.configDir, file))) {
-      throw optionsError(env, `buildAdditionalContext "${fn}": ${resolve(env.config.configDir, file)} does not exist`);
-    }
+    const { file } = parseModuleReference(fn, env.config.configDir);
+    if (!existsSync(file)) throw optionsError(env, `buildAdditionalContext "${fn}": ${file} does not exist`);
   } else loaded = Promise.resolve(fn);
   return async (context, extra) => {
     loaded ??= importModuleReference<AdditionalContextFunction>(fn as string, env.config.configDir);
@@ -155,9 +154,9 @@ class TemplateRenderer {
   }
 }
 
-/** `build_url` when the payload has none: Buildbot 3.7's form. */
+/** The payload's `url`, else Buildbot's build URL under `buildbotURL`. */
 function buildURL(build: BuildPayload, config: RuntimeConfig): string {
-  return build.url ?? `${config.buildbotURL ?? ''}#builders/${build.builderid}/builds/${build.number}`;
+  return build.url ?? buildUrl(config.buildbotURL ?? '', build);
 }
 
 /** The build as the templates see it: only what wantProperties/wantSteps/wantLogs ask for, log urls filled. */
