@@ -12,8 +12,7 @@ import { retryDelay } from './deliveries/backoff.js';
 import { Semaphore } from './deliveries/semaphore.js';
 import { reasonOf } from './errors.js';
 import type { DeliveryConfig } from './generated/schemas.js';
-import { requestSecrets } from './http/redact.js';
-import { httpRequestProblems, type HttpRequest } from './http/request.js';
+import { payloadSecrets } from './http/redact.js';
 import { maskSecrets, type Logger } from './logger.js';
 import type { DeliveryOutcome, DeliveryStatus } from './outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from './plugin-api.js';
@@ -267,8 +266,7 @@ export class DeliveryQueue {
 
   /** A reason for logs and outcomes: known secrets and the request's credentials masked. */
   private reasonFor(error: unknown, delivery: QueuedDelivery): string {
-    const secrets = [...(this.options.secrets ?? [])];
-    if (httpRequestProblems(delivery.payload).length === 0) secrets.push(...requestSecrets(delivery.payload as HttpRequest));
+    const secrets = [...(this.options.secrets ?? []), ...payloadSecrets(delivery.payload)];
     return maskSecrets(reasonOf(error), secrets.sort((a, b) => b.length - a.length));
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactText, redactUrl, requestSecrets } from './redact.js';
+import { payloadSecrets, redactText, redactUrl, requestSecrets } from './redact.js';
 
 describe('redaction of request secrets', () => {
   it('masks URL passwords and token-like query values, keeps the rest readable', () => {
@@ -17,5 +17,10 @@ describe('redaction of request secrets', () => {
     expect(secrets).toEqual(expect.arrayContaining([`Basic ${basic}`, basic, 'pa55word!', 'glpat-123456']));
     expect(secrets).not.toContain('application/json');
     expect(redactText(`echo: Basic ${basic} and pa55word! and glpat-123456`, secrets)).toBe('echo: ******** and ******** and ********');
+  });
+
+  it('payloadSecrets: an HTTP request payload’s credentials, nothing for other payloads', () => {
+    expect(payloadSecrets({ url: 'https://x.org/?token=abcdef', headers: { Authorization: 'Bearer zyxwvu' } })).toEqual(expect.arrayContaining(['abcdef', 'zyxwvu']));
+    expect(payloadSecrets({ text: 'Authorization: Bearer zyxwvu' })).toEqual([]);
   });
 });

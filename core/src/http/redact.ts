@@ -4,7 +4,7 @@
  * Errors, outcome reasons and logs mask these values.
  */
 import { MASK, maskSecrets } from '../logger.js';
-import type { HttpRequest } from './request.js';
+import { httpRequestProblems, type HttpRequest } from './request.js';
 
 const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|api[-_]?key|password|signature/i;
 const SENSITIVE_QUERY = /token|secret|password|passwd|api[-_]?key|^key$|signature|^sig$|auth|credential|^code$/i;
@@ -53,6 +53,11 @@ export function requestSecrets(request: Pick<HttpRequest, 'url' | 'headers'>): s
   }
   // Very short values (e.g. "x") would mask ordinary text everywhere.
   return [...found].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** Credentials a delivery payload carries when it is an HTTP request (none otherwise): mask them in previews too. */
+export function payloadSecrets(payload: unknown): string[] {
+  return httpRequestProblems(payload).length ? [] : requestSecrets(payload as HttpRequest);
 }
 
 /** `text` with the request's secrets and the given known secrets masked. */
