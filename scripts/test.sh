@@ -4,5 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Real Buildbot 3.7 master + worker for test/e2e-buildbot*.test.ts (Debian packages; buildbot runs on /usr/bin/python3).
 [ -x /usr/bin/buildbot ] && [ -x /usr/bin/buildbot-worker ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildbot buildbot-worker)
+# OpenSSH sshd + client for test/gerrit*.test.ts (sshd stands in for Gerrit's SSH daemon).
+[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client)
 npm run build
 npx vitest run "$@"
