@@ -5,6 +5,7 @@
  */
 import type { DestinationStream } from 'pino';
 import { checkConfig, loadConfig, type LoadedConfig } from './config/load.js';
+import type { Enricher } from './enrichment/enricher.js';
 import type { Config } from './generated/schemas.js';
 import type { MasterControl } from './master.js';
 import type { DeliveryOutcome, DispatchResult } from './outcomes.js';
@@ -18,6 +19,8 @@ export interface CreateReportersOptions {
   env?: NodeJS.ProcessEnv;
   logDestination?: DestinationStream;
   master?: MasterControl;
+  /** Fills what the reporters `need` before dispatch, e.g. createEnricher({url}) for the master's REST API. */
+  enricher?: Enricher;
   /** Only these reporters (by name) are set up. */
   only?: readonly string[];
   /** Nothing is sent; every delivery settles as `previewed`. */
@@ -53,6 +56,7 @@ export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReporte
     ...(config.logLevel !== undefined ? { logLevel: config.logLevel } : {}),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     ...(options.master ? { master: options.master } : {}),
+    ...(options.enricher ? { enricher: options.enricher } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
   };
 }

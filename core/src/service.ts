@@ -4,7 +4,9 @@
  * every reporter.
  */
 import type { DestinationStream } from 'pino';
+import { resolve } from 'node:path';
 import type { LoadedConfig } from './config/load.js';
+import { configuredEnricher } from './enrichment/index.js';
 import { reasonOf } from './errors.js';
 import { runtimeOptions } from './library.js';
 import { createLogger, type Logger } from './logger.js';
@@ -36,11 +38,15 @@ export class Service {
       ...(loaded.config.logLevel ? { level: loaded.config.logLevel } : {}),
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
+    const stateDir = resolve(loaded.configDir, loaded.config.stateDir ?? '.bbreporters');
+    const { buildbotURL } = loaded.config;
     const sources = (loaded.config.sources ?? []).map((config) =>
-      createSource(config, { configDir: loaded.configDir, logger, ...(options.stdin ? { stdin: options.stdin } : {}) }),
+      createSource(config, { configDir: loaded.configDir, logger, stateDir, ...(buildbotURL ? { buildbotURL } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) }),
     );
     const master = sources.find((s) => s.master)?.master;
-    const runtime = await Runtime.start(runtimeOptions(loaded, { ...options, ...(master ? { master } : {}) }));
+    // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.
+    const enricher = sources.find((s) => s.enricher)?.enricher ?? configuredEnricher(loaded.config);
+    const runtime = await Runtime.start(runtimeOptions(loaded, { ...options, ...(master ? { master } : {}), ...(enricher ? { enricher } : {}) }));
     const service = new Service(runtime, sources, logger);
     const started: Source[] = [];
     try {

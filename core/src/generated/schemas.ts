@@ -466,6 +466,7 @@ export interface Config {
    * The Buildbot web UI's URL, ending with '/' (Buildbot's c['buildbotURL']).
    */
   buildbotURL?: string;
+  buildbotAPI?: BuildbotApiConfig;
   /**
    * Folder for build history and other state, relative to the config file.
    */
@@ -477,6 +478,24 @@ export interface Config {
   handlerTimeout?: number;
   sources?: SourceConfig[];
   reporters: ReporterConfig[];
+}
+/**
+ * How to reach the master's REST API (<buildbotURL>api/v2) for events that come without what the reporters need (the http and replay sources). Without a buildbot source, events are enriched over REST when buildbotURL is set.
+ */
+export interface BuildbotApiConfig {
+  /**
+   * The master's web URL, when it differs from buildbotURL (e.g. an internal address).
+   */
+  url?: string;
+  /**
+   * Logs in at <url>auth/login with HTTP Basic; the session is kept.
+   */
+  user?: string;
+  password?: string;
+  /**
+   * Bearer token for the master's API.
+   */
+  token?: string;
 }
 export interface HttpSourceConfig {
   type: 'http';
@@ -518,12 +537,31 @@ export interface BuildbotSourceConfig {
    * The master's web URL (its REST API is under api/v2, its websocket at ws).
    */
   url: string;
+  /**
+   * Logs in at <url>auth/login with HTTP Basic (masters with UserPasswordAuth or HTPasswdAuth); the session is kept.
+   */
   user?: string;
   password?: string;
   /**
-   * Bearer token for the master's API.
+   * Bearer token for the master's API (a proxy in front of the master that checks one).
    */
   token?: string;
+  /**
+   * Milliseconds before the first reconnect after the connection to the master is lost; doubles on each failed attempt.
+   */
+  reconnectDelay?: number;
+  /**
+   * Upper bound of the reconnect delay, in milliseconds.
+   */
+  reconnectMaxDelay?: number;
+  /**
+   * Milliseconds between websocket pings; a connection silent for twice as long is dropped and re-established.
+   */
+  pingInterval?: number;
+  /**
+   * Milliseconds one REST call (or the websocket handshake) may take.
+   */
+  timeout?: number;
 }
 export interface ReporterConfig {
   /**

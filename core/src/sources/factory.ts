@@ -6,6 +6,7 @@
 import type { ErrorDetail } from '../errors.js';
 import type { SourceConfig } from '../generated/schemas.js';
 import type { Logger } from '../logger.js';
+import { buildbotSourceType } from './buildbot/type.js';
 import { httpSourceType } from './http.js';
 import { replaySourceType } from './replay.js';
 import type { Source } from './source.js';
@@ -16,6 +17,10 @@ export interface SourceContext {
   logger: Logger;
   /** Standard input, for sources that read it (replay with file '-'). */
   stdin?: NodeJS.ReadableStream;
+  /** Absolute state folder (config `stateDir`): the buildbot source keeps its view of the master there. */
+  stateDir?: string;
+  /** Config `buildbotURL`: where build links point. */
+  buildbotURL?: string;
 }
 
 export interface SourceType<C extends SourceConfig = SourceConfig> {
@@ -33,6 +38,7 @@ type SourceTypes = { [T in SourceConfig['type']]?: SourceType<Extract<SourceConf
 const sourceTypes: SourceTypes = {
   http: httpSourceType,
   replay: replaySourceType,
+  buildbot: buildbotSourceType,
 };
 
 /** Adds (or replaces) the implementation of a source type. */

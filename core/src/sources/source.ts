@@ -3,6 +3,7 @@
  * Buildbot master). A source hands each raw input (an envelope or an HttpStatusPush body) to
  * the sink and learns the outcome; a source that can control the master exposes `master`.
  */
+import type { Enricher } from '../enrichment/enricher.js';
 import type { MasterControl } from '../master.js';
 import type { DispatchResult } from '../outcomes.js';
 
@@ -18,6 +19,8 @@ export interface Source {
   close(): Promise<void>;
   /** Present when the source can query or control the master. */
   readonly master?: MasterControl;
+  /** Present when the source can ask the master for what reporters `need` (pass it to the Runtime). */
+  readonly enricher?: Enricher;
   /**
    * Present on finite sources (a replay file): resolves when every input was handed to the
    * sink, so `run` can stop once all its sources are done.

@@ -1,0 +1,37 @@
+/** The `buildbot` entry of a config's `sources`: checks beyond the schema, and the source for `run`. */
+import { join } from 'node:path';
+import type { BuildbotSourceConfig } from '../../generated/schemas.js';
+import type { SourceType } from '../factory.js';
+import { BuildbotSource } from './source.js';
+
+/** `buildbot-127.0.0.1_8010.json`: one state file per master. */
+export function stateFileName(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `buildbot-${`${host}${pathname}`.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/_+$/, '')}.json`;
+}
+
+export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
+  check(config) {
+    const problems: Array<{ path: string; message: string }> = [];
+    if (config.user !== undefined && config.password === undefined) problems.push({ path: 'password', message: 'is required with user (the master is logged in to with both)' });
+    if (config.password !== undefined && config.user === undefined) problems.push({ path: 'user', message: 'is required with password' });
+    if (config.token !== undefined && config.user !== undefined) problems.push({ path: 'token', message: 'give either token or user and password, not both' });
+    if ((config.reconnectMaxDelay ?? 30_000) < (config.reconnectDelay ?? 500)) problems.push({ path: 'reconnectMaxDelay', message: 'must not be smaller than reconnectDelay' });
+    return problems;
+  },
+  create(config, context) {
+    return new BuildbotSource({
+      url: config.url,
+      ...(config.user !== undefined ? { user: config.user } : {}),
+      ...(config.password !== undefined ? { password: config.password } : {}),
+      ...(config.token !== undefined ? { token: config.token } : {}),
+      ...(config.reconnectDelay !== undefined ? { reconnectDelayMs: config.reconnectDelay } : {}),
+      ...(config.reconnectMaxDelay !== undefined ? { reconnectMaxDelayMs: config.reconnectMaxDelay } : {}),
+      ...(config.pingInterval !== undefined ? { pingIntervalMs: config.pingInterval } : {}),
+      ...(config.timeout !== undefined ? { timeoutMs: config.timeout } : {}),
+      ...(context.buildbotURL ? { buildbotURL: context.buildbotURL } : {}),
+      stateFile: join(context.stateDir ?? join(context.configDir, '.bbreporters'), stateFileName(config.url)),
+      logger: context.logger,
+    });
+  },
+};
