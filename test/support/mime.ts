@@ -9,7 +9,7 @@ export interface MimePart {
   headers: Array<[string, string]>;
   header(name: string): string | undefined;
   all(name: string): string[];
-  /** Decoded content (UTF-8). */
+  /** Decoded content (UTF-8), line ends as LF. */
   content: string;
   parts: MimePart[];
 }
@@ -73,7 +73,7 @@ export function parsePart(raw: string): MimePart {
     const boundary = param(type, 'boundary')!;
     const sections = body.split(`--${boundary}`);
     parts = sections.slice(1, -1).map((s) => parsePart(s.replace(/^\r\n/, '').replace(/\r\n$/, '')));
-  } else content = decodeBody(body, header('content-transfer-encoding'));
+  } else content = decodeBody(body, header('content-transfer-encoding')).replace(/\r\n/g, '\n');
   return { headers, header, all, content, parts };
 }
 

@@ -45,22 +45,11 @@ export function oneLine(value: string): string {
   return value.replace(/[\r\n]+/g, ' ');
 }
 
-/**
- * Buildbot sends bodies as they are (7bit for ASCII). We do the same when that is valid SMTP
- * (ASCII, lines of at most 998 characters) and let nodemailer pick quoted-printable or base64
- * otherwise, so the message stays 7-bit clean for any relay.
- */
-function bodyPart(body: string): { content: string; contentTransferEncoding?: string } {
-  // eslint-disable-next-line no-control-regex
-  const sevenBit = /^[\x00-\x7f]*$/.test(body) && body.split(/\r?\n/).every((line) => line.length <= 998);
-  // 7bit content goes out as given: SMTP wants CRLF line ends.
-  return sevenBit ? { content: body.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: '7bit' } : { content: body };
-}
-
 const address = (m: Mailbox) => (m.name ? { name: m.name, address: m.address } : { name: '', address: m.address });
 
 export async function composeMessage(parts: MessageParts): Promise<MailPayload> {
-  // Buildbot ends every body with a blank line.
+  // Buildbot ends every body with a blank line. nodemailer sends it 7bit when it is ASCII with
+  // short lines, else quoted-printable or base64 (Buildbot: 7bit/8bit whatever the line length).
   const body = parts.body.endsWith('\n\n') ? parts.body : `${parts.body}\n\n`;
   const composer = new MailComposer({
     from: address(parts.from),
@@ -68,7 +57,7 @@ export async function composeMessage(parts: MessageParts): Promise<MailPayload> 
     ...(parts.cc.length ? { cc: parts.cc.map(address) } : {}),
     subject: oneLine(parts.subject),
     date: parts.date,
-    ...(parts.type === 'html' ? { html: bodyPart(body) } : { text: bodyPart(body) }),
+    ...(parts.type === 'html' ? { html: body } : { text: body }),
     headers: parts.headers.map(([key, value]) => ({ key, value: oneLine(value) })),
     attachments: parts.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, contentDisposition: 'attachment' })),
     envelope: { from: parts.from.address, to: [...parts.envelope] },
