@@ -1,0 +1,156 @@
+/**
+ * The bot: who gets told what. It keeps the notify events of every channel and private chat,
+ * the builds being watched, and answers commands over its IRC connection. Notifications are
+ * decided here and handed to core as deliveries (`irc:<channel or nick>` with the exact lines),
+ * which `send` writes through the connection.
+ */
+import type { Build, BuildPayload, MasterControl, PluginContext } from '@bbreporters/core';
+import type { IrcConnection } from './client.js';
+import { runCommand, type BotControl, type CommandContext } from './commands.js';
+import { finishedMessage, startedMessage, workerMissingMessage, type MessageStyle } from './messages.js';
+import { finishedEvents } from './notify-events.js';
+import { splitToBytes, stripControl, textBudget } from './text.js';
+
+export interface IrcLines {
+  command: 'PRIVMSG' | 'NOTICE';
+  lines: string[];
+}
+
+export interface BotSettings {
+  nick: string;
+  username: string;
+  version: string;
+  allowForce: boolean;
+  allowShutdown: boolean;
+  authz: string[];
+  tags?: string[];
+  noticeOnChannel: boolean;
+  style: MessageStyle;
+  defaultEvents: string[];
+  /** The configured channels: notification targets from the start, so nothing said before the join is lost. */
+  channels: string[];
+  pmToNicks: string[];
+}
+
+export const isChannel = (target: string): boolean => /^[#&+!]/.test(target);
+
+export class IrcBot implements BotControl {
+  /** Notify events per scope (lower-cased channel or nick); the scopes are who gets notifications. */
+  private readonly notify = new Map<string, { name: string; events: Set<string> }>();
+  /** buildid → who asked to be told when it finishes. */
+  private readonly watchers = new Map<number, Set<string>>();
+
+  constructor(
+    private readonly connection: IrcConnection,
+    private readonly settings: BotSettings,
+    private readonly context: Pick<PluginContext, 'deliver' | 'logger'> & { master?: MasterControl },
+  ) {
+    for (const name of [...settings.channels, ...settings.pmToNicks]) this.notify.set(name.toLowerCase(), { name, events: new Set(settings.defaultEvents) });
+    connection.on('joined', (channel) => {
+      if (!this.notify.has(channel.toLowerCase())) this.notify.set(channel.toLowerCase(), { name: channel, events: new Set(settings.defaultEvents) });
+    });
+    connection.on('left', (channel) => this.notify.delete(channel.toLowerCase()));
+    connection.on('message', (message) => {
+      const text = this.addressedText(message.text, message.isPrivate);
+      if (text === undefined) return;
+      const replyTo = message.isPrivate ? message.user.nick : message.target;
+      const ctx: CommandContext = {
+        user: message.user,
+        ...(message.isPrivate ? {} : { channel: message.target }),
+        ...(context.master ? { master: context.master } : {}),
+        bot: this,
+        reply: (reply) => this.say(replyTo, reply),
+      };
+      void runCommand(text, ctx, (error) => context.logger.error({ err: error, command: stripControl(text) }, 'IRC command failed'));
+    });
+  }
+
+  get version(): string { return this.settings.version; }
+  get allowForce(): boolean { return this.settings.allowForce; }
+  get allowShutdown(): boolean { return this.settings.allowShutdown; }
+  get authz(): readonly string[] { return this.settings.authz; }
+  get useColors(): boolean { return this.settings.style.useColors; }
+
+  /** Channel lines count only when they start with `<nick>:` or `<nick>,`; private lines always. */
+  private addressedText(text: string, isPrivate: boolean): string | undefined {
+    if (isPrivate) return text;
+    const nick = this.connection.nick;
+    if (text.startsWith(nick) && (text[nick.length] === ':' || text[nick.length] === ',')) return text.slice(nick.length + 1);
+    return undefined;
+  }
+
+  /** The exact lines for `target`: control characters removed, each fitting one IRC line. */
+  linesFor(target: string, text: string): IrcLines {
+    const command = isChannel(target) && this.settings.noticeOnChannel ? 'NOTICE' : 'PRIVMSG';
+    const budget = textBudget(this.settings.nick, this.settings.username, command, target);
+    return { command, lines: splitToBytes(stripControl(text), budget) };
+  }
+
+  /** Writes lines (a delivery's payload, or a reply) to `target`, in order. */
+  async write(target: string, payload: IrcLines): Promise<void> {
+    await Promise.all(payload.lines.map((line) => this.connection.send(`${payload.command} ${target} :${stripControl(line)}`)));
+  }
+
+  /** Answers a command directly (replies are not notifications, so they skip core's queue). */
+  private say(target: string, text: string): void {
+    this.write(target, this.linesFor(target, text)).catch((error: unknown) => this.context.logger.warn({ err: error, target }, 'IRC reply not sent'));
+  }
+
+  join(channel: string, key?: string): void {
+    this.connection.join(channel, key);
+  }
+
+  leave(channel: string, reason: string): void {
+    this.connection.part(channel, stripControl(reason));
+    this.notify.delete(channel.toLowerCase());
+  }
+
+  notifyEvents(scope: string): string[] {
+    return [...(this.notify.get(scope.toLowerCase())?.events ?? [])].sort();
+  }
+
+  setNotifyEvents(scope: string, events: Iterable<string>): void {
+    const set = new Set(events);
+    // A private chat without events stops being a notification target; a channel stays (it is joined).
+    if (set.size === 0 && !isChannel(scope)) this.notify.delete(scope.toLowerCase());
+    else this.notify.set(scope.toLowerCase(), { name: this.notify.get(scope.toLowerCase())?.name ?? scope, events: set });
+  }
+
+  watch(build: Build, replyTo: string): void {
+    const set = this.watchers.get(build.buildid) ?? new Set<string>();
+    set.add(replyTo);
+    this.watchers.set(build.buildid, set);
+  }
+
+  private passesTags(build: BuildPayload): boolean {
+    const { tags } = this.settings;
+    return tags === undefined || (build.builder.tags ?? []).some((t) => tags.includes(t));
+  }
+
+  /** Scopes whose notify events include one of `fired`. */
+  private subscribers(fired: Set<string>): string[] {
+    return [...this.notify.values()].filter((s) => [...s.events].some((e) => fired.has(e))).map((s) => s.name);
+  }
+
+  private deliver(targets: Iterable<string>, text: string): void {
+    for (const target of targets) this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, text) });
+  }
+
+  buildStarted(build: BuildPayload): void {
+    if (!this.passesTags(build)) return;
+    this.deliver(this.subscribers(new Set(['started'])), startedMessage(build, this.settings.style));
+  }
+
+  /** Notifies the subscribers and, whatever their settings, whoever watches this build (once each). */
+  buildFinished(build: BuildPayload): void {
+    const targets = new Map<string, string>();
+    if (this.passesTags(build)) for (const t of this.subscribers(finishedEvents(build))) targets.set(t.toLowerCase(), t);
+    for (const t of this.watchers.get(build.buildid) ?? []) targets.set(t.toLowerCase(), t);
+    this.watchers.delete(build.buildid);
+    this.deliver(targets.values(), finishedMessage(build, this.settings.style));
+  }
+
+  workerMissing(worker: Parameters<typeof workerMissingMessage>[0]): void {
+    this.deliver(this.subscribers(new Set(['worker'])), workerMissingMessage(worker));
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The bot's IRC connection: a typed wrapper around irc-framework (which ships no types).
+ * It owns what Buildbot's IRC factory did: reconnect after `lostDelay` / `failedDelay`
+ * (irc-framework's own auto-reconnect is off), NickServ identify and channel joins at every
+ * sign-on, and one outgoing queue that spaces lines by `lineRate` and holds them while the bot
+ * is disconnected, so nothing is lost to a reconnect.
+ */
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import type { Logger } from '@bbreporters/core';
+import type { IrcUser } from './authz.js';
+
+/** The part of irc-framework's Client this package uses. */
+interface FrameworkClient {
+  connect(): void;
+  on<K extends keyof FrameworkEvents>(event: K, listener: (...args: FrameworkEvents[K]) => void): unknown;
+  changeNick(nick: string): void;
+  quit(message: string): void;
+  readonly connected: boolean;
+  readonly connection: { write(line: string, done?: () => void): unknown };
+}
+
+interface FrameworkMessage {
+  nick: string;
+  ident: string;
+  hostname: string;
+  target: string;
+  message: string;
+}
+
+interface FrameworkEvents {
+  registered: [{ nick: string }];
+  'socket connected': [];
+  'socket close': [unknown];
+  privmsg: [FrameworkMessage];
+  join: [{ nick: string; channel: string }];
+  part: [{ nick: string; channel: string }];
+  kick: [{ kicked: string; channel: string; nick: string; message?: string }];
+  'irc error': [{ error: string; channel?: string; reason?: string }];
+  'nick in use': [{ nick: string }];
+}
+
+interface FrameworkOptions {
+  host: string;
+  port: number;
+  nick: string;
+  username: string;
+  gecos: string;
+  password?: string;
+  tls: boolean;
+  rejectUnauthorized: boolean;
+  auto_reconnect: false;
+  version: string;
+}
+
+const { Client } = createRequire(import.meta.url)('irc-framework') as { Client: new (options: FrameworkOptions) => FrameworkClient };
+
+export interface IrcConnectionOptions {
+  host: string;
+  port: number;
+  nick: string;
+  username: string;
+  password?: string;
+  tls: boolean;
+  rejectUnauthorized: boolean;
+  lostDelayMs: number;
+  failedDelayMs: number;
+  /** Minimum time between two lines sent. */
+  lineIntervalMs: number;
+  version: string;
+  logger: Logger;
+}
+
+export interface IncomingMessage {
+  user: IrcUser;
+  /** The channel, or the bot's nick for a private message. */
+  target: string;
+  text: string;
+  isPrivate: boolean;
+}
+
+interface ConnectionEvents {
+  registered: [];
+  message: [IncomingMessage];
+  joined: [channel: string];
+  left: [channel: string];
+}
+
+interface Outgoing {
+  line: string;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class IrcConnection extends EventEmitter<ConnectionEvents> {
+  private readonly client: FrameworkClient;
+  private readonly wanted = new Map<string, { name: string; key?: string }>();
+  private readonly queue: Outgoing[] = [];
+  private currentNick: string;
+  private registered = false;
+  private socketOpened = false;
+  private stopped = false;
+  private nextLineAt = 0;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: IrcConnectionOptions) {
+    super();
+    this.currentNick = options.nick;
+    this.client = new Client({
+      host: options.host,
+      port: options.port,
+      nick: options.nick,
+      username: options.username,
+      gecos: `bbreporters IRC bot ${options.version}`,
+      ...(options.password ? { password: options.password } : {}),
+      tls: options.tls,
+      rejectUnauthorized: options.rejectUnauthorized,
+      auto_reconnect: false,
+      version: `bbreporters-irc ${options.version}`,
+    });
+    this.listen();
+  }
+
+  /** The bot's nick on the server right now. */
+  get nick(): string {
+    return this.currentNick;
+  }
+
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  start(): void {
+    this.options.logger.info({ host: this.options.host, port: this.options.port }, 'connecting to IRC');
+    this.client.connect();
+  }
+
+  /** Joins now if signed on, and again at every later sign-on. */
+  join(channel: string, key?: string): void {
+    this.wanted.set(channel.toLowerCase(), { name: channel, ...(key ? { key } : {}) });
+    if (this.registered) void this.send(joinLine(channel, key)).catch(() => undefined);
+  }
+
+  part(channel: string, reason: string): void {
+    this.wanted.delete(channel.toLowerCase());
+    if (this.registered) void this.send(`PART ${channel} :${reason}`).catch(() => undefined);
+  }
+
+  /**
+   * Queues one raw IRC line; resolves once it is written to the server. Lines wait while the
+   * bot is disconnected. A line that could end the command early or is too long is refused.
+   */
+  send(line: string): Promise<void> {
+    if (/[\r\n\0]/.test(line)) return Promise.reject(new Error('refusing an IRC line containing CR, LF or NUL'));
+    if (Buffer.byteLength(line) > 510) return Promise.reject(new Error(`refusing an IRC line of ${Buffer.byteLength(line)} bytes (the limit is 510)`));
+    if (this.stopped) return Promise.reject(new Error('the IRC connection is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Quits (waiting briefly for the server to see it) and stops reconnecting. */
+  async stop(message: string): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.pumpTimer);
+    for (const item of this.queue.splice(0)) item.reject(new Error('the IRC connection was closed before this line was sent'));
+    if (!this.client.connected) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this.client.on('socket close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.quit(message);
+    });
+  }
+
+  private listen(): void {
+    const { logger } = this.options;
+    this.client.on('socket connected', () => {
+      this.socketOpened = true;
+    });
+    this.client.on('nick in use', () => {
+      if (this.registered) return;
+      this.currentNick = `${this.currentNick}_`;
+      logger.warn({ nick: this.currentNick }, 'nick in use, trying another');
+      this.client.changeNick(this.currentNick);
+    });
+    this.client.on('registered', ({ nick }) => {
+      this.currentNick = nick;
+      this.registered = true;
+      logger.info({ nick }, 'signed on to IRC');
+      // Identify and join before anything waiting in the queue is said.
+      const prelude = [
+        ...(this.options.password ? [`PRIVMSG NickServ :IDENTIFY ${this.options.password}`] : []),
+        ...[...this.wanted.values()].map((c) => joinLine(c.name, c.key)),
+      ];
+      this.queue.unshift(...prelude.map((line) => ({ line, resolve: () => undefined, reject: () => undefined })));
+      this.emit('registered');
+      this.pump();
+    });
+    this.client.on('socket close', (error) => this.onClose(error));
+    this.client.on('privmsg', (m) => {
+      const isPrivate = m.target.toLowerCase() === this.currentNick.toLowerCase();
+      this.emit('message', { user: { nick: m.nick, ident: m.ident, hostname: m.hostname }, target: m.target, text: m.message, isPrivate });
+    });
+    this.client.on('join', ({ nick, channel }) => {
+      if (nick.toLowerCase() !== this.currentNick.toLowerCase()) return;
+      logger.info({ channel }, 'I have joined');
+      this.emit('joined', channel);
+    });
+    this.client.on('part', ({ nick, channel }) => {
+      if (nick.toLowerCase() === this.currentNick.toLowerCase()) this.emit('left', channel);
+    });
+    this.client.on('kick', ({ kicked, channel, nick }) => {
+      if (kicked.toLowerCase() !== this.currentNick.toLowerCase()) return;
+      logger.warn({ channel, by: nick }, 'kicked from channel');
+      this.wanted.delete(channel.toLowerCase());
+      this.emit('left', channel);
+    });
+    this.client.on('irc error', (e) => logger.warn({ error: e.error, channel: e.channel, reason: e.reason }, 'IRC server refused a command'));
+  }
+
+  private onClose(error: unknown): void {
+    const lost = this.socketOpened;
+    this.registered = false;
+    this.socketOpened = false;
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    if (this.stopped) return;
+    const delay = lost ? this.options.lostDelayMs : this.options.failedDelayMs;
+    this.options.logger.warn({ reason: error ? String(error) : undefined, reconnectInMs: delay }, lost ? 'IRC connection lost' : 'IRC connection failed');
+    this.reconnectTimer = setTimeout(() => {
+      this.currentNick = this.options.nick;
+      this.client.connect();
+    }, delay);
+  }
+
+  /** Writes the next queued line when signed on and the line rate allows. */
+  private pump(): void {
+    if (this.pumpTimer || !this.registered || this.queue.length === 0) return;
+    const wait = this.nextLineAt - Date.now();
+    if (wait > 0) {
+      this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = undefined;
+        this.pump();
+      }, wait);
+      return;
+    }
+    const item = this.queue.shift()!;
+    this.nextLineAt = Date.now() + this.options.lineIntervalMs;
+    this.client.connection.write(item.line, item.resolve);
+    this.pump();
+  }
+}
+
+function joinLine(channel: string, key?: string): string {
+  return key ? `JOIN ${channel} ${key}` : `JOIN ${channel}`;
+}
