@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 [ -x /usr/bin/buildbot ] && [ -x /usr/bin/buildbot-worker ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildbot buildbot-worker)
 # OpenSSH sshd + client for test/gerrit*.test.ts (sshd stands in for Gerrit's SSH daemon).
 [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client)
+# ngircd for test/irc*.test.ts (a real IRC server).
+command -v ngircd >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ngircd)
 npm run build
 npx vitest run "$@"
