@@ -72,9 +72,8 @@ export async function resolveSettings(options: MailOptions, ctx: PluginContext):
   if (ca && !existsSync(ca)) problems.push({ path: 'tlsCa', message: `${ca} does not exist` });
 
   if (problems.length || !from) {
-    throw new BbrError('BBR_PLUGIN_OPTIONS', `reporter "${ctx.name}" (@bbreporters/mail) has invalid options`, {
-      details: problems.map((p) => ({ ...p, path: `${ctx.name}.options.${p.path}` })),
-    });
+    // Core wraps setup errors by message: the problems go in it, each with its option.
+    throw new BbrError('BBR_PLUGIN_OPTIONS', `invalid options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { details: problems });
   }
 
   const transport = transportKind(options) === 'smtp'
