@@ -45,6 +45,18 @@ describe('bbreporters preview', () => {
     expect(existsSync(recordFile) ? (await import('node:fs')).readFileSync(recordFile, 'utf8') : '').not.toMatch(/"kind":"sent"/);
   });
 
+  it('masks credentials derived from secrets, such as the Basic header of an HTTP request payload', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, `reporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    name: rec\n    options:\n      file: ${JSON.stringify(join(dir, 'records.jsonl'))}\n      httpAuth: \${REC_AUTH}\n`);
+    const auth = 'bot:pw-derived-8812';
+    const result = await runCli(['preview', '--config', config, '--reporter', 'rec', '--event', failFinished], { env: { REC_AUTH: auth } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('"authorization": "********"');
+    expect(result.stdout + result.stderr).not.toContain(Buffer.from(auth).toString('base64'));
+    expect(result.stdout + result.stderr).not.toContain('pw-derived-8812');
+  });
+
   it('accepts an envelope from standard input', async () => {
     const envelope = (await import('node:fs')).readFileSync(join(repoRoot, 'core/fixtures/events/worker-missing.json'), 'utf8');
     const result = await runCli(['preview', '--config', 'examples/quickstart.yaml', '--reporter', 'console', '--event', '-'], { input: envelope });
@@ -59,6 +71,9 @@ describe('bbreporters preview', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/BBR_EVENT_INVALID: invalid event envelope/);
     expect(result.stderr).toMatch(/payload\.buildid: must be integer/);
+    const missing = await runCli(['preview', '--config', 'examples/quickstart.yaml', '--reporter', 'console', '--event', join(dir, 'missing.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--event .*missing\.json: ENOENT/);
   });
 
   it('exits 2 for a reporter name the config does not have, suggesting the nearest', async () => {

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { closest } from '../config/suggest.js';
 import { normaliseEvent } from '../envelope.js';
 import { BbrError, reasonOf } from '../errors.js';
+import { payloadSecrets } from '../http/redact.js';
 import type { BbEvent } from '../events.js';
 import { createReporters } from '../library.js';
 import { maskSecrets } from '../logger.js';
@@ -29,11 +30,12 @@ export const previewCommand: Command = {
     const file = requireString(values, 'config');
     const name = requireString(values, 'reporter');
     const eventFile = requireString(values, 'event');
+    const eventText = eventFile === '-' ? await readText(io.stdin) : readEventFile(eventFile);
     let event: BbEvent;
     let loaded;
     try {
       loaded = loadConfig(file, { env: io.env });
-      event = normaliseEvent(parseEvent(eventFile, eventFile === '-' ? await readText(io.stdin) : readFileSync(eventFile, 'utf8')));
+      event = normaliseEvent(parseEvent(eventFile, eventText));
     } catch (error) {
       return reportError(error, io);
     }
@@ -53,7 +55,8 @@ export const previewCommand: Command = {
       reporters.onDelivery((_outcome, delivery) => deliveries.push(delivery));
       const result = await reporters.emit(event);
       await reporters.drain();
-      const secrets = new Set([...loaded.secrets, ...reporters.runtime.secrets]);
+      // The config's and the reporter's secrets, and credentials an HTTP request payload carries (a Basic header).
+      const secrets = new Set([...loaded.secrets, ...reporters.runtime.secrets, ...deliveries.flatMap((d) => payloadSecrets(d.payload))]);
       const lines = [`event: ${describeEvent(event)}`];
       for (const o of result.outcomes) lines.push(`reporter ${o.reporter}: ${o.hook} ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
       lines.push(`deliveries: ${deliveries.length}`);
@@ -69,6 +72,14 @@ export const previewCommand: Command = {
     }
   },
 };
+
+function readEventFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--event ${file}: ${reasonOf(error)}`);
+  }
+}
 
 function parseEvent(file: string, text: string): unknown {
   try {
