@@ -22,7 +22,7 @@ describe('the quick start', () => {
     try {
       const reply = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(httpStatusPushDir, 'fail.finished.json')) });
       expect(reply.status).toBe(200);
-      expect(await reply.json()).toMatchObject({ eventId: 'buildFinished:2', outcomes: [{ reporter: 'console', status: 'accepted' }] });
+      expect(await reply.json()).toMatchObject({ eventId: 'buildFinished:2', outcomes: [{ reporter: 'console', status: 'accepted' }, { reporter: 'mail', status: 'accepted' }] });
       for (let i = 0; i < 50 && !service.stdout().trim(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       const line = service.stdout().trim();
       expect(line).toMatch(/^\[buildFinished\] fail #1 FAILURE/);
