@@ -6,11 +6,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { isBbrError } from '@bbreporters/core';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
+import { createHarness, type Harness } from '@bbreporters/core/testing';
+import { gerritBuildset, SHA } from './support/gerrit-events.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const plugin = fileURLToPath(new URL('../plugins/gerrit', import.meta.url));
-const SHA = 'd34db33fd43db33f';
 const PASSWORD = 'gerrit-http-secret-42';
 
 interface Received {
@@ -60,25 +60,6 @@ afterEach(async () => {
   answers = [];
 });
 
-function withGerrit<T extends Record<string, unknown>>(body: T, project = 'testProject'): T {
-  const props: Record<string, unknown> = {
-    'event.change.id': 'I0123456789abcdef0123456789abcdef01234567',
-    'event.change.project': project,
-    'event.change.number': '4321',
-    'event.change.branch': 'master',
-    'event.patchSet.number': '12',
-    'event.patchSet.revision': SHA,
-  };
-  body.properties = { ...(body.properties as object), ...Object.fromEntries(Object.entries(props).map(([k, v]) => [k, [v, 'Gerrit']])) };
-  return body;
-}
-
-function gerritBuildset(project?: string) {
-  const envelope = fixture('buildset-finished') as { payload: { builds: Array<Record<string, unknown>> } };
-  for (const build of envelope.payload.builds) withGerrit(build, project);
-  return envelope;
-}
-
 const options = (extra: Record<string, unknown> = {}) => ({ transport: 'rest', baseURL: `${base}/`, username: 'buildbot', http_password: PASSWORD, ...extra });
 
 describe('GerritStatusPush over REST (local HTTP server)', () => {
@@ -108,7 +89,7 @@ describe('GerritStatusPush over REST (local HTTP server)', () => {
 
   it('encodes the project in the change id and keeps a path prefix of baseURL', async () => {
     harness = await createHarness({ plugin, options: options({ baseURL: `${base}/gerrit` }) });
-    await harness.emit(gerritBuildset('platform/build tools'));
+    await harness.emit(gerritBuildset({ 'event.change.project': 'platform/build tools' }));
     await harness.drain();
     expect(received.map((r) => r.url)).toEqual([`/gerrit/a/changes/platform%2Fbuild%20tools~4321/revisions/${SHA}/review`]);
   });

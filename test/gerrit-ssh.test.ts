@@ -9,36 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { splitGerritCommand } from '../plugins/gerrit/src/quoting.js';
+import { gerritBuildset, SHA, withGerrit } from './support/gerrit-events.js';
 import { startFakeGerrit, type FakeGerrit } from './support/sshd.js';
 
 const plugin = fileURLToPath(new URL('../plugins/gerrit', import.meta.url));
-const SHA = 'd34db33fd43db33f';
-
-/** Properties Buildbot's Gerrit change source sets on a build. */
-function gerritProperties(overrides: Record<string, unknown> = {}): Record<string, [unknown, string]> {
-  const values: Record<string, unknown> = {
-    'event.change.id': 'I0123456789abcdef0123456789abcdef01234567',
-    'event.change.project': 'testProject',
-    'event.change.number': '4321',
-    'event.change.branch': 'master',
-    'event.patchSet.number': '12',
-    'event.patchSet.revision': SHA,
-    ...overrides,
-  };
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [v, 'Gerrit']]));
-}
-
-function withGerrit<T extends Record<string, unknown>>(body: T, overrides?: Record<string, unknown>): T {
-  body.properties = { ...(body.properties as object), ...gerritProperties(overrides) };
-  return body;
-}
-
-/** The buildset capture (builds pass, fail, warn) with Gerrit properties on every build. */
-function gerritBuildset(overrides?: Record<string, unknown>) {
-  const envelope = fixture('buildset-finished') as { payload: { builds: Array<Record<string, unknown>> } };
-  for (const build of envelope.payload.builds) withGerrit(build, overrides);
-  return envelope;
-}
 
 const hooks = `
 export function start(builderName, build, arg) {
