@@ -13,7 +13,7 @@ export function substituteEnv(data: unknown, env: NodeJS.ProcessEnv): ErrorDetai
   const visit = (value: unknown, path: PathSegment[]): unknown => {
     if (typeof value === 'string') {
       if (!value.includes('${')) return value;
-      return value.replace(reference, (match, name: string | undefined) => {
+      return value.replace(reference, (_match, name: string | undefined) => {
         if (name === undefined) return '${';
         const found = env[name];
         if (found === undefined) {

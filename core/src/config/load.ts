@@ -117,6 +117,7 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
     } catch (error) {
       if (!isBbrError(error)) throw error;
       problems.push(...reporterProblems(error, spec, configDir, data));
+      for (const secret of secretsOfInvalidOptions(spec, configDir)) secrets.add(secret);
     }
   }
   let prepared = preparedOne;
@@ -127,7 +128,7 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
     problems.push({ path: duplicatePath(preparedOne), message: error.message });
   }
   for (const r of prepared) for (const s of r.secrets) secrets.add(s);
-  for (const spec of reporters) problems.push(...checkModuleReferences(spec.options, `${spec.path}.options`, configDir));
+  for (const spec of reporters) problems.push(...checkModuleReferences(spec.options, `${spec.path}.options`, configDir, secrets));
 
   // A value emptied for a missing variable fails its schema too: the missing variable says it all.
   const emptied = new Set(problems.slice(0, missingEnv).map((p) => p.path));
@@ -156,6 +157,17 @@ function reporterProblems(error: BbrError, spec: ReporterSpec, configDir: string
     if (!schema || segments[2] !== 'options' || !detail.keyword) return { path: detail.path, message: detail.message };
     return explainSchemaProblem(detail, schema.schema, segments.slice(0, 3), data, schema.filters);
   });
+}
+
+/** The secret values in options that failed validation, so messages about them mask them too. */
+function secretsOfInvalidOptions(spec: ReporterSpec, configDir: string): Set<string> {
+  try {
+    const plugin = resolvePlugin(spec.plugin, configDir);
+    const { validate } = optionsValidator(plugin, readManifest(plugin));
+    return validateCollectingSecrets(validate, structuredClone(spec.options ?? {})).secrets;
+  } catch {
+    return new Set();
+  }
 }
 
 /** The entry that repeats an earlier reporter's name. */

@@ -33,11 +33,11 @@ export function parseModuleReference(ref: string, configDir: string): ResolvedMo
   return { ref, file: isAbsolute(m[1]) ? m[1] : resolve(configDir, m[1]), exportName: m[2] };
 }
 
-/** Every module reference inside `options` whose file does not exist, as located problems. */
-export function checkModuleReferences(options: unknown, path: string, configDir: string): ErrorDetail[] {
+/** Every module reference inside `options` whose file does not exist, as located problems. Secret values are never references. */
+export function checkModuleReferences(options: unknown, path: string, configDir: string, secrets: ReadonlySet<string> = new Set()): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const visit = (value: unknown, at: PathSegment[]) => {
-    if (isModuleReference(value)) {
+    if (isModuleReference(value) && !secrets.has(value)) {
       const { file } = parseModuleReference(value, configDir);
       if (!existsSync(file)) problems.push({ path: joinPath(at), message: `module reference "${value}": ${file} does not exist` });
     } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...at, i]));
