@@ -6,6 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction, type AnySchemaObject,
 import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import type { ErrorDetail } from './errors.js';
+import { messageFormatterKeyword } from './formatter/option-rules.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -35,6 +36,7 @@ export function createAjv(extra: Options = {}): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, allowUnionTypes: true, ...extra });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'tsType', schemaType: 'string' });
+  ajv.addKeyword(messageFormatterKeyword);
   ajv.addKeyword({
     keyword: 'x-secret',
     schemaType: 'boolean',

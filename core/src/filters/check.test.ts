@@ -46,3 +46,18 @@ describe('filter config errors, located and in Buildbot\'s words', () => {
     ]);
   });
 });
+
+describe("formatter option errors at check time, in Buildbot's words", () => {
+  test('template with template_dir, subject with subject_filename, a subject with a newline', () => {
+    expect(problems({ messageFormatter: { template: 'x', template_dir: 'tpl', subject: 'a\nb', subject_filename: 's.ejs' } })).toEqual([
+      { path: 'reporters[0].options.messageFormatter.template', message: 'Only one of template or template path can be given' },
+      { path: 'reporters[0].options.messageFormatter.subject', message: 'Only one of subject or subject_filename can be given' },
+      { path: 'reporters[0].options.messageFormatter.subject', message: 'Newlines are not allowed in message subjects' },
+    ]);
+  });
+  test('an inline template that does not compile, in the missing-worker formatter too', () => {
+    expect(problems({ messageFormatterMissingWorker: { template: 'a <% if ( %> b' } })).toEqual([
+      { path: 'reporters[0].options.messageFormatterMissingWorker.template', message: "does not compile: Unexpected token ';' while compiling ejs" },
+    ]);
+  });
+});

@@ -25,6 +25,7 @@ import type {
   RuntimeConfig,
 } from '../plugin-api.js';
 import { responsibleUsers } from './blamelist.js';
+import { formatterOptionConflicts } from './option-rules.js';
 import { detectedStatus, projectsText, resultNames, resultsStyle, sourcestampsText, summaryText } from './status.js';
 import { compileTemplate, defaultSource, describeTemplateError, fileSource, inlineSource, type CompiledTemplate, type TemplateSource } from './templates.js';
 
@@ -81,14 +82,9 @@ interface Sources {
 
 /** Buildbot's rules: one of template / template path, one of subject / subject_filename. */
 function pickSources(env: FormatterEnv, options: FormatterOptions | MissingWorkerOptions, type: TemplateType, defaults: { body: string; subject: string; kind: string }): Sources {
+  const conflict = formatterOptionConflicts(options)[0];
+  if (conflict) throw optionsError(env, conflict.message);
   const filename = options.template_filename ?? ('template_name' in options ? options.template_name : undefined);
-  if (options.template !== undefined && (options.template_dir !== undefined || filename !== undefined)) {
-    throw optionsError(env, 'Only one of template or template path can be given');
-  }
-  if (options.subject !== undefined && options.subject_filename !== undefined) {
-    throw optionsError(env, 'Only one of subject or subject_filename can be given');
-  }
-  if (options.subject?.includes('\n')) throw optionsError(env, 'Newlines are not allowed in message subjects');
   const subject = options.subject !== undefined
     ? inlineSource('inline subject', options.subject)
     : options.subject_filename !== undefined ? readFile(env, options.template_dir, options.subject_filename, 'subject_filename') : undefined;
