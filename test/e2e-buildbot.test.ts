@@ -154,7 +154,7 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
     expect(latencies.length).toBeGreaterThan(3);
     const max = Math.max(...latencies.map((l) => l.fromFrame));
     console.info(`latency complete → hook: frame→hook ms ${JSON.stringify(latencies.map((l) => l.fromFrame))}; complete_at(s)→hook ms ${JSON.stringify(latencies.map((l) => l.fromCompleteAt))}`);
-    expect(max).toBeLessThan(2000);
+    expect(max).toBeLessThan(3000);
   });
 });
 

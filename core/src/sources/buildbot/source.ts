@@ -107,6 +107,10 @@ export class BuildbotSource implements Source {
       pingIntervalMs: this.options.pingIntervalMs ?? 30_000,
       openTimeoutMs: this.options.timeoutMs ?? 30_000,
     });
+    if (this.closing) {
+      this.connection.close();
+      return;
+    }
     this.logger.info({ paths: SUBSCRIBED_PATHS }, 'connected to the master');
     try {
       await this.track(this.catchUp());
@@ -150,6 +154,7 @@ export class BuildbotSource implements Source {
   }
 
   private onEvent({ k, m }: DataApiEvent): void {
+    if (this.closing) return;
     const [kind, , verb] = k.split('/');
     if (kind === 'builds' && (verb === 'new' || verb === 'finished')) {
       const build = m as unknown as Build;
