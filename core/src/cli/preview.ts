@@ -62,7 +62,7 @@ export const previewCommand: Command = {
       lines.push(`deliveries: ${deliveries.length}`);
       deliveries.forEach((d, i) => {
         lines.push(`--- delivery ${i + 1} of ${deliveries.length} to ${d.target}`);
-        lines.push(JSON.stringify(d.payload, null, 2));
+        lines.push(...payloadLines(d.payload));
       });
       lines.push('nothing was sent (preview)');
       write(io.stdout, maskSecrets(lines.join('\n'), secrets));
@@ -72,6 +72,13 @@ export const previewCommand: Command = {
     }
   },
 };
+
+/** A payload's `raw` text (e.g. a whole mail message) is shown as it would be sent, after the other fields. */
+function payloadLines(payload: unknown): string[] {
+  if (typeof payload !== 'object' || payload === null || typeof (payload as { raw?: unknown }).raw !== 'string') return [JSON.stringify(payload, null, 2)];
+  const { raw, ...rest } = payload as { raw: string };
+  return [JSON.stringify(rest, null, 2), '--- raw', raw.replace(/\r\n/g, '\n')];
+}
 
 function readEventFile(file: string): string {
   try {

@@ -43,6 +43,11 @@ test('a non-ASCII body is sent 7-bit clean (quoted-printable or base64)', async 
   expect(/^[\x00-\x7f]*$/.test(raw)).toBe(true);
 });
 
+test('long lines and trailing spaces (quoted-printable) still give CRLF line ends only', async () => {
+  const { raw } = await composeMessage({ ...base, body: `Blamelist: \n    ${'http://127.0.0.1:8010/#builders/5/builds/1/steps/1/logs/stdio'.repeat(2)}\nend\n` });
+  expect(raw.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+});
+
 test('html bodies become text/html', async () => {
   const { raw } = await composeMessage({ ...base, type: 'html', body: '<p>hi</p>' });
   expect(headerOf(raw, 'Content-Type')).toBe('text/html; charset=utf-8');

@@ -14,6 +14,8 @@ export interface MailPayload {
   /** The SMTP envelope: bare addresses (the missing-worker mail has recipients but no To header). */
   envelope: { from: string; to: string[] };
   messageId: string;
+  /** The subject as rendered (in `raw` it is RFC 2047 encoded when not ASCII): for people reading a preview. */
+  subject: string;
   /** When the mail was made (its Date header), ISO 8601. */
   date: string;
   /** The message: headers, blank line, body (CRLF line ends). */
@@ -50,7 +52,9 @@ const address = (m: Mailbox) => (m.name ? { name: m.name, address: m.address } :
 export async function composeMessage(parts: MessageParts): Promise<MailPayload> {
   // Buildbot ends every body with a blank line. nodemailer sends it 7bit when it is ASCII with
   // short lines, else quoted-printable or base64 (Buildbot: 7bit/8bit whatever the line length).
-  const body = parts.body.endsWith('\n\n') ? parts.body : `${parts.body}\n\n`;
+  const ended = parts.body.endsWith('\n\n') ? parts.body : `${parts.body}\n\n`;
+  // CRLF line ends, as SMTP wants them (nodemailer's encoders keep bare LFs).
+  const body = ended.replace(/\r?\n/g, '\r\n');
   const composer = new MailComposer({
     from: address(parts.from),
     ...(parts.to.length ? { to: parts.to.map(address) } : {}),
@@ -68,5 +72,5 @@ export async function composeMessage(parts: MessageParts): Promise<MailPayload> 
   const node = composer.compile();
   const messageId = node.messageId();
   const raw = (await node.build()).toString('utf8');
-  return { envelope: { from: parts.from.address, to: [...parts.envelope] }, messageId, date: parts.date.toISOString(), raw };
+  return { envelope: { from: parts.from.address, to: [...parts.envelope] }, messageId, subject: oneLine(parts.subject), date: parts.date.toISOString(), raw };
 }
