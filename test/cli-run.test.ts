@@ -84,3 +84,40 @@ describe('bbreporters run refuses to start', () => {
     expect(none.stderr).toMatch(/no sources, so there is nothing to run/);
   });
 });
+
+describe('bbreporters run stops promptly whatever its sources are doing', () => {
+  it('with a replay source reading a standard input that stays open', async () => {
+    const { spawn } = await import('node:child_process');
+    const { cliPath } = await import('./support/bbreporters-cli.js');
+    const dir = tempDir();
+    const recordFile = join(dir, 'records.jsonl');
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, `sources:\n  - type: replay\n    file: "-"\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    options: { file: ${JSON.stringify(recordFile)}, mode: all }\n`);
+    const child = spawn(process.execPath, [cliPath, 'run', '--config', config], { env: { PATH: process.env.PATH } });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(`${readFileSync(join(httpStatusPushDir, 'pass.new.json'), 'utf8').replace(/\n/g, ' ')}\n`);
+    for (let i = 0; i < 100 && !records(recordFile).length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(records(recordFile).map((r) => r.kind)).toEqual(['hook', 'sent']);
+    const started = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(records(recordFile).map((r) => r.kind)).toEqual(['hook', 'sent', 'close']);
+  });
+
+  it('with an http client that went away in the middle of a body', async () => {
+    const { config } = serviceConfig(0);
+    const service = await startService(config);
+    const { connect } = await import('node:net');
+    const url = new URL(service.url);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"event":`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    expect(await service.stop()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});

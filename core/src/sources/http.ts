@@ -193,6 +193,10 @@ export class HttpSource implements Source {
       req.on('data', onData);
       req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
       req.on('error', reject);
+      // A client that goes away mid-body must not leave the request pending (close() waits for it).
+      req.on('close', () => {
+        if (!req.complete) reject(new Refusal(400, 'the client closed the connection before sending the whole body'));
+      });
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { BbrError, isBbrError, reasonOf } from '../errors.js';
 import type { ReplaySourceConfig } from '../generated/schemas.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +35,7 @@ export class ReplaySource implements Source {
   private finish!: () => void;
   private stopped = false;
   private input: NodeJS.ReadableStream | undefined;
+  private lines: Interface | undefined;
   private readonly name: string;
   private readonly logger: Logger;
 
@@ -49,10 +50,12 @@ export class ReplaySource implements Source {
     void this.replay(this.input, sink).finally(() => this.finish());
   }
 
+  /** Stops after the line being dispatched; also when standard input stays open. */
   async close(): Promise<void> {
     this.stopped = true;
-    if (this.input && this.input !== this.context.stdin && 'destroy' in this.input) (this.input as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    if (!this.input) this.finish();
+    if (!this.lines) this.finish();
+    this.lines?.close();
+    if (this.input && this.input !== (this.context.stdin ?? process.stdin) && 'destroy' in this.input) (this.input as NodeJS.ReadableStream & { destroy(): void }).destroy();
     await this.done;
   }
 
@@ -68,6 +71,7 @@ export class ReplaySource implements Source {
 
   private async replay(input: NodeJS.ReadableStream, sink: EventSink): Promise<void> {
     const lines = createInterface({ input, crlfDelay: Infinity });
+    this.lines = lines;
     try {
       for await (const line of lines) {
         if (this.stopped) break;
