@@ -1,0 +1,49 @@
+/**
+ * @bbreporters/http-status-push: Buildbot's HttpStatusPush. Each build start and end is one
+ * POST of the build (or of format_fn's answer) as JSON to serverUrl; core sends it, retries it
+ * and keeps start before end (one target per build, nothing superseded).
+ */
+import { basicAuthorization, definePlugin, importModuleReference, type BuildPayload, type HttpRequest } from '@bbreporters/core';
+import { buildBody } from './body.js';
+import type { HttpStatusPushOptions } from './generated/options.js';
+
+export type { HttpStatusPushOptions } from './generated/options.js';
+export { buildBody, type Wants } from './body.js';
+
+type FormatFn = (build: Record<string, unknown>) => unknown;
+
+/** The headers every POST carries: JSON, the configured credentials, then the extra headers. */
+export function requestHeaders(options: HttpStatusPushOptions): Record<string, string> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const auth = options.auth;
+  if (options.user !== undefined) headers.Authorization = basicAuthorization(options.user, options.password ?? '');
+  else if (auth?.type === 'basic') headers.Authorization = basicAuthorization(auth.user, auth.password);
+  else if (auth?.type === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
+  else if (auth?.type === 'header') headers[auth.name] = auth.value;
+  return { ...headers, ...options.headers };
+}
+
+export default definePlugin<HttpStatusPushOptions>({
+  async setup(options, ctx) {
+    if (options.user !== undefined) ctx.logger.warn("user/password is deprecated, use auth: {type: basic, user, password}");
+    const formatFn = options.format_fn ? await importModuleReference<FormatFn>(options.format_fn, ctx.config.configDir) : undefined;
+    const headers = requestHeaders(options);
+
+    async function push(build: BuildPayload): Promise<void> {
+      const shaped = buildBody(build, options);
+      const body = formatFn ? await formatFn(shaped) : shaped;
+      if (body === undefined || body === null) {
+        ctx.logger.debug({ build: build.buildid }, 'format_fn returned nothing: no POST');
+        return;
+      }
+      const request: HttpRequest = { method: 'POST', url: options.serverUrl, headers, body };
+      // Start and end of one build must both arrive, in order: one target per build, no supersede.
+      ctx.deliver({ target: `build ${build.buildid}`, payload: request, supersede: false });
+    }
+
+    return {
+      buildStarted: ({ payload }) => push(payload),
+      buildFinished: ({ payload }) => push(payload),
+    };
+  },
+});
