@@ -196,6 +196,14 @@ describe('GerritStatusPush over SSH (real sshd)', () => {
     expect(none.reviews).toEqual([]);
   });
 
+  it("Buildbot's callback table: reviewCB alone turns the default summary off, null turns a callback off", async () => {
+    const reviewOnly = await run(connection({ reviewCB: 'default' }), [withGerrit(fixture('fail.finished')), gerritBuildset()]);
+    expect(reviewOnly.reviews.map((argv) => argv[argv.indexOf('--message') + 1])).toEqual(['Buildbot finished compiling your patchset\non configuration: fail\nThe result is: FAILURE\n']);
+    await harness!.close();
+    const off = await run(connection({ summaryCB: null }), [withGerrit(fixture('fail.finished')), gerritBuildset()]);
+    expect(off.reviews).toEqual([]);
+  });
+
   it('builds not triggered by Gerrit get no review', async () => {
     const { reviews } = await run(connection({ reviewCB: 'default' }), [fixture('fail.finished'), fixture('buildset-finished')]);
     expect(reviews).toEqual([]);
