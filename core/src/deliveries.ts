@@ -92,11 +92,6 @@ export class DeliveryQueue {
     this.reporters.set(reporter, { sender, settings: merged, slots: new Semaphore(merged.concurrency) });
   }
 
-  /** The settings in force for `reporter` (defaults when it was not registered). */
-  settingsOf(reporter: string): DeliverySettings {
-    return this.reporters.get(reporter)?.settings ?? { ...DEFAULT_DELIVERY_SETTINGS };
-  }
-
   onOutcome(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
     this.listeners.push(listener);
   }

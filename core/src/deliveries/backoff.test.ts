@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelay } from './backoff.js';
+import { retryDelay, WAIT_MARGIN_MS } from './backoff.js';
 
 const settings = { baseDelayMs: 100, maxDelayMs: 1000, maxWaitMs: 5000 };
 
@@ -13,9 +13,9 @@ describe('retryDelay', () => {
   });
 
   it('waits at least what the server asked, with upward jitter only, capped at maxWaitMs', () => {
-    expect(retryDelay(1, settings, 2000, () => 0)).toBe(2000);
-    expect(retryDelay(1, settings, 2000, () => 1)).toBe(2200);
-    expect(retryDelay(1, settings, 60_000, () => 0)).toBe(5000);
-    expect(retryDelay(1, settings, 0, () => 1)).toBe(0);
+    expect(retryDelay(1, settings, 2000, () => 0)).toBe(2000 + WAIT_MARGIN_MS);
+    expect(retryDelay(1, settings, 2000, () => 1)).toBe(2200 + WAIT_MARGIN_MS);
+    expect(retryDelay(1, settings, 60_000, () => 0)).toBe(5000 + WAIT_MARGIN_MS);
+    expect(retryDelay(1, settings, 0, () => 1)).toBe(WAIT_MARGIN_MS);
   });
 });

@@ -12,11 +12,14 @@ export interface BackoffSettings {
   maxWaitMs: number;
 }
 
-/** `attempt` is the attempt that just failed (1 for the first). Never less than `retryAfterMs`. */
+/** Added to a server-requested wait: timers may fire a millisecond early, and a request must not. */
+export const WAIT_MARGIN_MS = 10;
+
+/** `attempt` is the attempt that just failed (1 for the first). Always more than `retryAfterMs`. */
 export function retryDelay(attempt: number, settings: BackoffSettings, retryAfterMs?: number, random: () => number = Math.random): number {
   if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
     const wait = Math.min(retryAfterMs, settings.maxWaitMs);
-    return Math.round(wait + random() * Math.min(250, wait * 0.1));
+    return Math.round(wait + WAIT_MARGIN_MS + random() * Math.min(250, wait * 0.1));
   }
   const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
   // "Equal jitter": at least half the ceiling, so backoff still grows.
