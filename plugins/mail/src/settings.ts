@@ -86,7 +86,7 @@ export async function resolveSettings(options: MailOptions, ctx: PluginContext):
         ...(options.smtpPassword ? { password: options.smtpPassword } : {}),
         ...(ca ? { ca } : {}),
         verify: options.tlsVerify ?? true,
-        timeoutMs: options.timeout ?? 30_000,
+        timeoutMs: options.timeout ?? 10_000,
       })
     : outboxTransport(options.outbox ? resolve(ctx.config.configDir, options.outbox) : resolve(ctx.config.stateDir, 'outbox', ctx.name));
   return { from, extraRecipients, ...(lookup ? { lookup } : {}), transport };

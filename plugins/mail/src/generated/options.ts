@@ -86,7 +86,7 @@ export interface MailOptions {
    */
   tlsVerify?: boolean;
   /**
-   * Milliseconds to wait for the SMTP server (connection, greeting, each reply) before the try fails and is retried.
+   * Milliseconds to wait for the SMTP server (connecting, its greeting, each reply) before the attempt fails and is retried. Keep it well under the reporter's delivery.timeoutMs (30 s by default).
    */
   timeout?: number;
   /**
