@@ -132,6 +132,34 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
     expect(records.filter((x) => x.event.id === `buildsetFinished:${bsid}`)).toHaveLength(1);
   });
 
+  it('a build started by a change carries the change and its author in the blamelist', async () => {
+    await bb.change({ author: 'Dora Dev <dora@example.test>', comments: 'fix the widget', branch: 'main', revision: 'c0ffee1234', repository: 'https://git.example.test/widgets.git', project: 'widgets' });
+    const records = await waitForRecorded(
+      eventsFile,
+      (r) => r.filter((x) => x.hook === 'buildFinished' && x.event.payload.changes?.length).length === 2,
+      30_000,
+      'the two builds of the change',
+    );
+    const finished = records.filter((x) => x.hook === 'buildFinished' && x.event.payload.changes?.length).map((x) => x.event.payload);
+    expect(finished.map((b) => b.builder.name).sort()).toEqual(['fail', 'pass']);
+    for (const build of finished) {
+      expect(build.changes.map((c: { author: string; revision: string }) => [c.author, c.revision])).toEqual([['Dora Dev <dora@example.test>', 'c0ffee1234']]);
+      expect(build.blamelist).toEqual(['Dora Dev <dora@example.test>']);
+      expect(build.buildset.sourcestamps[0]).toMatchObject({ branch: 'main', revision: 'c0ffee1234', repository: 'https://git.example.test/widgets.git' });
+    }
+  });
+
+  it('a triggered build carries its parent build and builder', async () => {
+    const { bsid } = await bb.force(['fanout'], 'trigger a child');
+    const { fanout } = await buildsOf(bsid);
+    const records = await waitForRecorded(eventsFile, (r) => finishedOf(fanout)(r) && r.some((x) => x.hook === 'buildFinished' && x.event.payload.buildset?.parent_buildid === fanout), 30_000, 'the fanout build and its child');
+    const child = records.find((x) => x.hook === 'buildFinished' && x.event.payload.buildset?.parent_buildid === fanout)!.event.payload;
+    expect(child.builder.name).toBe('pass');
+    expect(child.parentbuild.buildid).toBe(fanout);
+    expect(child.parentbuilder.name).toBe('fanout');
+    expect(buildEvents(records, fanout)[1].event.payload.parentbuild).toBeUndefined();
+  });
+
   it('the never-started ghost worker gives workerMissing with its notify list', async () => {
     const records = await waitForRecorded(eventsFile, (r) => r.some((x) => x.hook === 'workerMissing'), 30_000, 'workerMissing');
     const missing = records.filter((x) => x.hook === 'workerMissing');
@@ -161,7 +189,7 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
 describe('MasterControl over REST', () => {
   it('lists builders, answers builder status and last build', async () => {
     const master = source.master;
-    expect((await master.builders()).map((b) => b.name).sort()).toEqual(['fail', 'pass', 'props', 'slow', 'warn']);
+    expect((await master.builders()).map((b) => b.name).sort()).toEqual(['fail', 'fanout', 'pass', 'props', 'slow', 'warn']);
     const status = await master.builderStatus('pass');
     expect(status?.state).toBe('idle');
     expect(status?.running).toEqual([]);
