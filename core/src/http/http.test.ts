@@ -50,6 +50,32 @@ describe('a plugin without send(): core sends the HTTP requests it describes', (
   });
 });
 
+describe('deliveries and the runtime', () => {
+  it('the handler timeout does not include delivery waits: accepted at once, sent later', async () => {
+    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 201, delayMs: 400 }));
+    cleanups.push(() => server.close());
+    const harness = await createHarness({ plugin: describer, options: { url: server.url }, handlerTimeout: 100 });
+    cleanups.push(() => harness.close());
+    const result = await harness.emit(fixtures.pass.finished());
+    expect(result.outcomes[0]).toMatchObject({ status: 'accepted' });
+    const [only] = await harness.drain(5000);
+    expect(only.outcome.status).toBe('sent');
+  });
+
+  it('close() returns within its bound and a delivery held by a long Retry-After fails with a reason', async () => {
+    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503, headers: { 'retry-after': '3600' } }));
+    cleanups.push(() => server.close());
+    const harness = await createHarness({ plugin: describer, options: { url: server.url } });
+    await harness.emit(fixtures.fail.finished());
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    const pending = await harness.runtime.close(300);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(pending).toBe(1);
+    expect(harness.deliveries.map((d) => d.outcome)).toMatchObject([{ status: 'failed', attempts: 1, reason: expect.stringContaining('core shut down before it was sent') }]);
+  });
+});
+
 describe('ctx.http', () => {
   const transport = new NodeFetchTransport({});
   cleanups.push(() => transport.close());
