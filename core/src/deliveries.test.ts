@@ -136,8 +136,21 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
     const { queue, server } = await setup(() => ({ status: 200 }));
     const outcome = await queue.enqueue('r', { target: 't', payload: { line: 'hello' } }).settled;
     expect(server.requests).toHaveLength(0);
-    expect(outcome).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 0 });
     expect(outcome.reason).toMatch(/payload must describe an HTTP request: url: expected a string/);
+  });
+
+  it('a dry run previews valid requests and fails a payload that is no request, sending nothing', async () => {
+    const server = await startServer(() => ({ status: 200 }));
+    const transport = new NodeFetchTransport({});
+    cleanups.push(() => server.close(), () => transport.close());
+    const queue = new DeliveryQueue({ logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }), dryRun: true });
+    queue.register('r', httpSender(createHttpClient({ transport })));
+    const good = await queue.enqueue('r', { target: 'a', payload: post(server, { ok: true }) }).settled;
+    const bad = await queue.enqueue('r', { target: 'b', payload: { url: 'ftp://nope' } }).settled;
+    expect(good).toMatchObject({ status: 'previewed', attempts: 0 });
+    expect(bad).toMatchObject({ status: 'failed', attempts: 0, reason: expect.stringContaining('url: expected an absolute http: or https: URL') });
+    expect(server.requests).toHaveLength(0);
   });
 
   it('close() ends waits: a delivery held in a long retry fails with a reason instead of vanishing', async () => {

@@ -17,7 +17,10 @@ import { maskSecrets, type Logger } from './logger.js';
 import type { DeliveryOutcome, DeliveryStatus } from './outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from './plugin-api.js';
 
-export type Sender = (delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>;
+export type Sender = ((delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>) & {
+  /** A reason the delivery can never be sent (checked before the first attempt, and in dry runs), or undefined. */
+  preflight?: (delivery: QueuedDelivery) => string | undefined;
+};
 
 /** Per-reporter delivery settings: config `reporters[].delivery` with every default filled in. */
 export type DeliverySettings = Required<DeliveryConfig>;
@@ -197,9 +200,11 @@ export class DeliveryQueue {
   }
 
   private async process(job: Job): Promise<void> {
-    if (this.options.dryRun) return this.finish(job, 'previewed');
     const reporter = this.reporters.get(job.delivery.reporter);
     if (!reporter) return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
+    const problem = reporter.sender.preflight?.(job.delivery);
+    if (problem) return this.finish(job, 'failed', problem);
+    if (this.options.dryRun) return this.finish(job, 'previewed');
     const { settings } = reporter;
     for (;;) {
       const release = await reporter.slots.acquire(job.cancel.signal);
