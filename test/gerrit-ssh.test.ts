@@ -2,7 +2,7 @@
  * @bbreporters/gerrit against a real OpenSSH sshd standing in for Gerrit: the recorded command
  * strings are split with Gerrit's own rules and compared with the argv Gerrit must see.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,6 +214,17 @@ describe('GerritStatusPush over SSH (real sshd)', () => {
     expect(reviews).toEqual([]);
     expect(h.deliveries).toHaveLength(1);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1, reason: expect.stringContaining('host key is not the one in known_hosts') });
+  });
+
+  it('key and known_hosts files may sit in a folder whose name has blanks and a %', async () => {
+    const odd = join(configDir, 'keys for gerrit %d');
+    mkdirSync(odd, { recursive: true });
+    copyFileSync(gerrit.knownHosts, join(odd, 'known hosts'));
+    copyFileSync(gerrit.identityFile, join(odd, 'id key'));
+    chmodSync(join(odd, 'id key'), 0o600);
+    const { reviews, h } = await run(connection({ known_hosts: 'keys for gerrit %d/known hosts', identity_file: join(odd, 'id key') }), [gerritBuildset()]);
+    expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent']);
+    expect(reviews).toHaveLength(1);
   });
 
   it('check_host_key: false accepts any host key (explicit opt-out) and says so', async () => {

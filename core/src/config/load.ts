@@ -19,6 +19,7 @@ import { checkSource } from '../sources/factory.js';
 import { substituteEnv } from './env.js';
 import { createLocator, type Locator } from './locate.js';
 import { checkModuleReferences } from './modules.js';
+import { tlsProblems } from '../http/tls.js';
 import { splitPath, valueAt, type PathSegment } from './paths.js';
 import { allowedKeys, discriminatorValues } from './schema-keys.js';
 import { closest } from './suggest.js';
@@ -129,6 +130,7 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
   }
   for (const r of prepared) for (const s of r.secrets) secrets.add(s);
   for (const spec of reporters) problems.push(...checkModuleReferences(spec.options, `${spec.path}.options`, configDir, secrets));
+  for (const spec of reporters) problems.push(...tlsProblems(spec, configDir));
 
   // A value emptied for a missing variable fails its schema too: the missing variable says it all.
   const emptied = new Set(problems.slice(0, missingEnv).map((p) => p.path));

@@ -51,12 +51,20 @@ export function sshSettings(options: { ssh_command?: string; server?: string; po
   };
 }
 
+/** A file path as an ssh `-o` value: ssh splits values on blanks and expands `%` tokens. */
+function optionPath(path: string): string {
+  if (path.includes('"')) throw new Error(`ssh cannot take a file path containing a double quote: ${path}`);
+  const escaped = path.replace(/%/g, '%%');
+  return /\s/.test(escaped) ? `"${escaped}"` : escaped;
+}
+
 /** The ssh client's argv for `command` (the last item, sent as is). */
 export function sshArgv(settings: SshSettings, command: string): string[] {
   const hostKeys = settings.checkHostKey
-    ? ['-o', 'StrictHostKeyChecking=yes', ...(settings.knownHosts ? ['-o', `UserKnownHostsFile=${settings.knownHosts}`] : [])]
+    ? ['-o', 'StrictHostKeyChecking=yes', ...(settings.knownHosts ? ['-o', `UserKnownHostsFile=${optionPath(settings.knownHosts)}`] : [])]
     : ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'];
-  const identity = settings.identityFile ? ['-i', settings.identityFile, '-o', 'IdentitiesOnly=yes'] : [];
+  // Not -i: ssh expands % tokens in identity paths after -i has checked the unexpanded name.
+  const identity = settings.identityFile ? ['-o', `IdentityFile=${optionPath(settings.identityFile)}`, '-o', 'IdentitiesOnly=yes'] : [];
   return [
     '-o', 'BatchMode=yes',
     '-o', `ConnectTimeout=${settings.connectTimeoutSec}`,
