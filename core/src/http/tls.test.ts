@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bypassesProxy, proxyFor } from './proxy.js';
-import { resolveTls } from './tls.js';
+import { resolveTls, tlsProblems } from './tls.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -40,5 +40,32 @@ describe('proxy selection', () => {
     expect(bypassesProxy(new URL('https://10.0.0.1/'), env.NO_PROXY)).toBe(false);
     expect(bypassesProxy(new URL('https://notinternal.example/'), env.NO_PROXY)).toBe(false);
     expect(bypassesProxy(new URL('https://anything/'), '*')).toBe(true);
+  });
+});
+
+describe('tlsProblems (bbreporters check)', () => {
+  it('locates an unreadable tls.ca at the reporter entry; a good one is no problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bbr-tls-'));
+    writeFileSync(join(dir, 'ca.pem'), PEM);
+    expect(tlsProblems({ path: 'reporters[2]', tls: { ca: 'ca.pem' } }, dir)).toEqual([]);
+    expect(tlsProblems({ path: 'reporters[2]' }, dir)).toEqual([]);
+    const [problem] = tlsProblems({ path: 'reporters[2]', name: 'gl', tls: { ca: 'nope.pem' } }, dir);
+    expect(problem.path).toBe('reporters[2].tls.ca');
+    expect(problem.message).toMatch(/^reporter "gl": tls.ca .*nope\.pem cannot be read/);
+  });
+});
+
+describe('bbreporters check and tls.ca', () => {
+  it('a config whose reporter names a missing tls.ca file is invalid, located at reporters[0].tls.ca', async () => {
+    const { checkConfig } = await import('../config/load.js');
+    const consoleDir = new URL('../../../plugins/console/', import.meta.url).pathname;
+    const config = { reporters: [{ plugin: consoleDir, options: {}, tls: { ca: 'missing-ca.pem' } }] };
+    let error: unknown;
+    try {
+      checkConfig(config, { configDir: mkdtempSync(join(tmpdir(), 'bbr-tls-')) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'BBR_CONFIG_INVALID', details: [expect.objectContaining({ path: 'reporters[0].tls.ca' })] });
   });
 });

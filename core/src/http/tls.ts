@@ -17,3 +17,13 @@ export function resolveTls(config: TlsConfig | undefined, configDir: string, rep
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BbrError('BBR_TLS_CA', `reporter "${reporter}": tls.ca ${path} holds no PEM certificate`);
   return { ...config, ca: pem };
 }
+
+/** For `bbreporters check`: the reporter entry's tls.ca problem, located at `<path>.tls.ca` (none when fine). */
+export function tlsProblems(spec: { tls?: TlsConfig; name?: string; path?: string }, configDir: string): Array<{ path: string; message: string }> {
+  try {
+    resolveTls(spec.tls, configDir, spec.name ?? spec.path ?? 'reporter');
+    return [];
+  } catch (error) {
+    return [{ path: `${spec.path ?? 'reporter'}.tls.ca`, message: reasonOf(error).replace(/^BbrError: /, '') }];
+  }
+}
