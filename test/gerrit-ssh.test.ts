@@ -204,6 +204,15 @@ describe('GerritStatusPush over SSH (real sshd)', () => {
     expect(off.reviews).toEqual([]);
   });
 
+  it('repo builds: one review per downloaded project, each on its own change', async () => {
+    const build = fixture('pass.finished');
+    build.properties = { ...(build.properties as object), repo_downloads: [['platform/a 1234/5', 'platform/b 99/1'], 'repo'], repo_downloaded: ['1234/5 aaaa1111 99/1 bbbb2222', 'repo'] };
+    const { reviews, h } = await run(connection({ reviewCB: 'default' }), [build]);
+    // Two targets: sent concurrently, in either order.
+    expect(reviews.map((argv) => [argv[3], argv.at(-1)]).sort()).toEqual([['platform/a', 'aaaa1111'], ['platform/b', 'bbbb2222']]);
+    expect(h.deliveries.map((d) => d.delivery.target).sort()).toEqual(['gerrit:1234,5', 'gerrit:99,1']);
+  });
+
   it('builds not triggered by Gerrit get no review', async () => {
     const { reviews } = await run(connection({ reviewCB: 'default' }), [fixture('fail.finished'), fixture('buildset-finished')]);
     expect(reviews).toEqual([]);
