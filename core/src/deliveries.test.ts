@@ -161,7 +161,7 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
     queue.close();
     const outcome = await handle.settled;
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(outcome.reason).toMatch(/core shut down before it was sent \(after 1 failed attempts\)/);
+    expect(outcome.reason).toMatch(/core shut down before it was sent \(after 1 failed attempt\)/);
     expect(queue.pendingCount).toBe(0);
   });
 });

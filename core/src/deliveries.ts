@@ -61,6 +61,8 @@ interface Job {
 interface Lane {
   current?: Job;
   waiting: Job[];
+  /** Until when the server asked this target to wait (Retry-After, rate limit): a newer delivery that supersedes a waiting one waits too. */
+  notBefore?: number;
 }
 
 interface ReporterState {
@@ -176,7 +178,7 @@ export class DeliveryQueue {
     this.closed = true;
     for (const stop of [...this.inFlight]) stop();
     for (const job of [...this.jobs]) {
-      if (job.state !== 'sending') this.finish(job, 'failed', `core shut down before it was sent${job.delivery.attempt ? ` (after ${job.delivery.attempt} failed attempts)` : ''}`);
+      if (job.state !== 'sending') this.finish(job, 'failed', `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`);
     }
   }
 
@@ -193,13 +195,13 @@ export class DeliveryQueue {
   private async runLane(key: string, lane: Lane): Promise<void> {
     for (let job = lane.waiting.shift(); job; job = lane.waiting.shift()) {
       lane.current = job;
-      if (job.state !== 'settled') await this.process(job);
+      if (job.state !== 'settled') await this.process(job, lane);
       lane.current = undefined;
     }
     this.lanes.delete(key);
   }
 
-  private async process(job: Job): Promise<void> {
+  private async process(job: Job, lane: Lane): Promise<void> {
     const reporter = this.reporters.get(job.delivery.reporter);
     if (!reporter) return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
     const problem = reporter.sender.preflight?.(job.delivery);
@@ -207,6 +209,13 @@ export class DeliveryQueue {
     if (this.options.dryRun) return this.finish(job, 'previewed');
     const { settings } = reporter;
     for (;;) {
+      const hold = (lane.notBefore ?? 0) - Date.now();
+      if (hold > 0) {
+        job.state = 'backoff';
+        await sleep(hold, job.cancel.signal);
+        if (job.cancel.signal.aborted) return;
+        job.state = 'queued';
+      }
       const release = await reporter.slots.acquire(job.cancel.signal);
       if (!release || job.cancel.signal.aborted) {
         release?.();
@@ -228,9 +237,10 @@ export class DeliveryQueue {
       if (this.closed) return this.finish(job, 'failed', `attempt ${attempts} failed as core shut down: ${reason}`);
       if ((failure as { retryable?: unknown })?.retryable === false) return this.finish(job, 'failed', reason);
       if (job.replacedBy) return this.finish(job, 'superseded', `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`);
-      if (attempts > settings.retries) return this.finish(job, 'failed', `gave up after ${attempts} attempts: ${reason}`);
+      if (attempts > settings.retries) return this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
       const hinted = (failure as { retryAfterMs?: unknown })?.retryAfterMs;
       const waitMs = retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
+      if (typeof hinted === 'number') lane.notBefore = Date.now() + waitMs;
       this.count(job.delivery.reporter, 'retried');
       this.options.logger.warn(
         { delivery: { reporter: job.delivery.reporter, deliveryId: job.delivery.id, target: job.delivery.target, attempt: attempts, waitMs, reason } },
@@ -303,6 +313,10 @@ export class DeliveryQueue {
       }
     }
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts. */
