@@ -104,7 +104,7 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
   });
 
   it('respects the per-reporter concurrency limit across targets', async () => {
-    const { queue, server } = await setup(() => ({ status: 201, delayMs: 60 }), { ...fast, concurrency: 3 });
+    const { queue, server } = await setup(() => ({ status: 201, delayMs: 150 }), { ...fast, concurrency: 3 });
     const handles = Array.from({ length: 12 }, (_, n) => queue.enqueue('r', { target: `t${n}`, payload: post(server, { n }) }));
     const outcomes = await Promise.all(handles.map((h) => h.settled));
     expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
