@@ -1,0 +1,35 @@
+/** One GitHub commit status as the request core sends (github.md §5.1): POST /repos/{owner}/{repo}/statuses/{sha}. */
+import type { HttpRequest } from '@bbreporters/core';
+import type { GitHubRepo } from './repo.js';
+
+/** GitHub refuses a description longer than this (a GitHub limit; Buildbot does not cut). */
+export const DESCRIPTION_LIMIT = 140;
+
+export interface CommitStatus {
+  state: 'pending' | 'success' | 'failure' | 'error';
+  target_url?: string;
+  description?: string;
+  context: string;
+}
+
+/** `text` cut to `limit` characters (code points), the last one an ellipsis when cut. */
+export function cutDescription(text: string, limit = DESCRIPTION_LIMIT): string {
+  const chars = Array.from(text);
+  return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join('')}…`;
+}
+
+export function statusRequest(baseURL: string, token: string, repo: GitHubRepo, sha: string, status: CommitStatus): HttpRequest {
+  const path = `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/statuses/${encodeURIComponent(sha)}`;
+  const body: CommitStatus = { state: status.state, ...(status.target_url !== undefined ? { target_url: status.target_url } : {}), ...(status.description !== undefined ? { description: cutDescription(status.description) } : {}), context: status.context };
+  return {
+    method: 'POST',
+    url: `${baseURL}${path}`,
+    headers: { Authorization: `token ${token}`, 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
+    body,
+  };
+}
+
+/** The delivery target: one per status context of a commit, so a newer state supersedes an older one still waiting. */
+export function statusTarget(repo: GitHubRepo, sha: string, context: string): string {
+  return `github:${repo.owner}/${repo.repo}@${sha}:${context}`;
+}
