@@ -78,6 +78,13 @@ describe('config errors', () => {
     expect(error.details[1].message).toMatch(/npm install @bbreporters\/not-installed-anywhere/);
   });
 
+  it('suggests an installed plugin for a misspelled plugin name', () => {
+    const error = errorOf(() => loadConfig(`${dir}/plugin-typo.yaml`, { env: {} }));
+    expect(error.details).toHaveLength(1);
+    expect(error.details[0]).toMatchObject({ location: `${dir}/plugin-typo.yaml:2:13`, path: 'reporters[0].plugin' });
+    expect(error.details[0].message).toMatch(/^BBR_PLUGIN_NOT_FOUND: did you mean "console"\? plugin "consle" is not installed/);
+  });
+
   it('checks a config object built in code the same way, by JSON path', () => {
     const error = errorOf(() => checkConfig({ reporters: [{ plugin: 'console', options: { fromat: 'json' } }] }, { configDir: process.cwd() }));
     expect(error.details).toEqual([{ path: 'reporters[0].options.fromat', message: 'is not an allowed key; did you mean "format"? (allowed: stream, format, builders, tags, schedulers, branches)' }]);

@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { shortName } from '../loader/resolve.js';
 import { exitCodes, write, type Command } from './command.js';
-import { installedPlugins } from './installed.js';
+import { installedPlugins } from '../config/installed-plugins.js';
 
 export const listCommand: Command = {
   name: 'list',

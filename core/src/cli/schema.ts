@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { shortName } from '../loader/resolve.js';
 import { readSchema, schemaFiles } from '../schemas.js';
 import { exitCodes, write, type Command } from './command.js';
-import { installedPlugins } from './installed.js';
+import { installedPlugins } from '../config/installed-plugins.js';
 
 export const schemaCommand: Command = {
   name: 'schema',

@@ -12,11 +12,12 @@ import { BbrError, isBbrError, type ErrorDetail } from '../errors.js';
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
-import { resolvePlugin } from '../loader/resolve.js';
+import { isPathSpec, resolvePlugin, shortName } from '../loader/resolve.js';
 import { maskSecrets } from '../logger.js';
 import { coreValidator, describeAjvErrors, readSchema, validateCollectingSecrets } from '../schemas.js';
 import { checkSource } from '../sources/factory.js';
 import { substituteEnv } from './env.js';
+import { installedPlugins } from './installed-plugins.js';
 import { createLocator, type Locator } from './locate.js';
 import { checkModuleReferences } from './modules.js';
 import { tlsProblems } from '../http/tls.js';
@@ -152,6 +153,11 @@ function sourceShapeIsValid(source: SourceConfig): boolean {
 
 /** Turns prepareReporters' error for one reporter into problems, each with its path inside the config. */
 function reporterProblems(error: BbrError, spec: ReporterSpec, configDir: string, data: unknown): Problem[] {
+  if (error.code === 'BBR_PLUGIN_NOT_FOUND' && !isPathSpec(spec.plugin)) {
+    const installed = installedPlugins(configDir).filter((p) => p.manifest).flatMap((p) => [shortName(p.plugin.packageName), p.plugin.packageName]);
+    const suggestion = closest(spec.plugin, installed);
+    if (suggestion) return [{ path: `${spec.path}.plugin`, message: `${error.code}: did you mean "${suggestion}"? ${error.message}` }];
+  }
   if (!error.details.length) return [{ path: `${spec.path}.plugin`, message: `${error.code}: ${error.message}` }];
   const schema = error.code === 'BBR_PLUGIN_OPTIONS' ? pluginSchema(spec, configDir) : undefined;
   return error.details.map((detail: Problem) => {
