@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LineCounter, parseDocument } from 'yaml';
 import { substituteEnv } from './env.js';
+import { createLocator } from './locate.js';
 import { checkModuleReferences, importModuleReference, isModuleReference, parseModuleReference } from './modules.js';
 import { joinPath, splitPath } from './paths.js';
 import { closest, editDistance } from './suggest.js';
@@ -78,5 +80,23 @@ describe('http listen addresses', () => {
   it('knows loopback addresses', () => {
     expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopback)).toBe(true);
     expect(['0.0.0.0', '10.0.0.1', '::'].some(isLoopback)).toBe(false);
+  });
+});
+
+describe('locating config paths in the YAML text', () => {
+  const text = 'title: CI\nreporters:\n  - plugin: console\n    options:\n      stram: stderr\n  - plugin: mail\n';
+  const lines = new LineCounter();
+  const locate = createLocator(parseDocument(text, { lineCounter: lines }), lines, 'c.yaml');
+
+  it('points at a value, or at the key itself for an unknown key', () => {
+    expect(locate('title')).toBe('c.yaml:1:8');
+    expect(locate('reporters[0].options.stram')).toBe('c.yaml:5:14');
+    expect(locate('reporters[0].options.stram', { key: true })).toBe('c.yaml:5:7');
+    expect(locate('reporters[1].plugin')).toBe('c.yaml:6:13');
+  });
+
+  it('points a missing key at the nearest parent that exists', () => {
+    expect(locate('reporters[1].options.mode')).toBe('c.yaml:6:5');
+    expect(locate('(root)')).toBe('c.yaml:1:1');
   });
 });
