@@ -280,6 +280,24 @@ describe('GerritStatusPush over SSH (real sshd)', () => {
     expect(argv.slice(-3)).toEqual(['--verified', '-1', SHA]);
   });
 
+  it('a server that accepts connections but never answers costs no review: decided anyway, the delivery fails as transient', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      harness = await createHarness({ plugin, options: connection({ port, connect_timeout: 1 }), configDir, delivery: { retries: 0 } });
+      const result = await harness.emit(gerritBuildset());
+      expect(result.outcomes.map((o) => o.status)).toEqual(['accepted']);
+      await harness.drain();
+      // "gave up": retryable, only out of retries (0 here).
+      expect(harness.deliveries[0].outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/gave up after 1 attempts.*timed out/i) });
+      expect(splitGerritCommand(harness.deliveries[0].delivery.payload as string)).toContain('--tag');
+    } finally {
+      silent.close();
+    }
+  });
+
   it('gerrit_version pins the syntax without asking the server', async () => {
     const before = gerrit.commands().length;
     const { reviews } = await run(connection({ gerrit_version: '2.4' }), [gerritBuildset()]);

@@ -34,13 +34,15 @@ function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
   const pinned = options.gerrit_version ? parseVersion(options.gerrit_version) : undefined;
   const versions = new VersionCache(async (signal) => (await runGerrit(settings, VERSION_COMMAND, signal)).stdout);
   const notify = options.notify;
+  // Below the default handler timeout (30 s): a server that never answers must not cost the review.
+  const askTimeoutMs = Math.min(settings.connectTimeoutSec * 1000 + 5000, 20_000);
 
   return {
     async payload(change, review, signal) {
       let version: GerritVersion | undefined = pinned;
       if (!version) {
         try {
-          version = await versions.get(signal);
+          version = await versions.get(AbortSignal.any([signal, AbortSignal.timeout(askTimeoutMs)]));
         } catch (error) {
           ctx.logger.warn({ err: error }, 'could not learn the Gerrit version: the review is written for Gerrit 2.13 or later and adapted when it is sent');
         }
