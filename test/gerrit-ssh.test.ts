@@ -291,7 +291,7 @@ describe('GerritStatusPush over SSH (real sshd)', () => {
       expect(result.outcomes.map((o) => o.status)).toEqual(['accepted']);
       await harness.drain();
       // "gave up": retryable, only out of retries (0 here).
-      expect(harness.deliveries[0].outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/gave up after 1 attempts.*timed out/i) });
+      expect(harness.deliveries[0].outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/gave up after 1 attempt.*timed out/i) });
       expect(splitGerritCommand(harness.deliveries[0].delivery.payload as string)).toContain('--tag');
     } finally {
       silent.close();
