@@ -60,6 +60,18 @@ describe('docs/reporters/gerrit.md', () => {
     expect(loadConfig(file).prepared[0].options).toMatchObject({ reviewCB: './hooks.mjs#review' });
   });
 
+  it('a callback whose module is missing is reported by the config check, with its place', () => {
+    const file = join(dir, 'missing.yaml');
+    writeFileSync(file, 'reporters:\n  - plugin: gerrit\n    options: { server: review.example.org, username: buildbot, reviewCB: ./nowhere.mjs#review }\n');
+    let error: unknown;
+    try {
+      loadConfig(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(isBbrError(error) && error.describe()).toMatch(/reporters\[0\]\.options\.reviewCB.*nowhere\.mjs/);
+  });
+
   it('the first example, pointed at a real sshd, posts the summary shown on the page', async () => {
     const file = join(dir, 'example-1.yaml');
     writeFileSync(file, yamlExamples[0]);
