@@ -79,8 +79,9 @@ export class BuildbotSource implements Source {
       await this.connect();
     } catch (error) {
       this.rest.close();
-      if (isBbrError(error)) throw error;
-      throw new BbrError('BBR_SOURCE_START', `buildbot source cannot reach ${this.rest.baseUrl}: ${reasonOf(error)}`, { cause: error });
+      if (isBbrError(error) && error.code === 'BBR_BUILDBOT_AUTH') throw error;
+      const reason = isBbrError(error) ? error.message : reasonOf(error);
+      throw new BbrError('BBR_SOURCE_START', `buildbot source cannot connect to ${this.rest.baseUrl}: ${reason}`, { cause: error });
     }
     this.loop = this.stayConnected();
   }
