@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkConfig } from '@bbreporters/core';
 import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/src/logger.js';
@@ -168,5 +169,24 @@ describe('http-status-push', () => {
       await source.close();
       await receiver.close();
     }
+  });
+});
+
+describe('http-status-push config', () => {
+  const problems = (options: Record<string, unknown>): string => {
+    try {
+      checkConfig({ reporters: [{ plugin: 'http-status-push', options: { serverUrl: 'https://status.example.org/submit', ...options } }] }, { configDir: fileURLToPath(new URL('..', import.meta.url)) });
+      return '';
+    } catch (error) {
+      return (error as { describe(): string }).describe();
+    }
+  };
+
+  it('user/password together with auth is an error naming both; builders must be a list', () => {
+    expect(problems({ user: 'bb', password: 'pw-cfg-1', auth: { type: 'bearer', token: 'tok-cfg-2' } })).toMatch(/options\.user: must not be given together with auth/);
+    expect(problems({ builders: 'Builder0' })).toMatch(/options\.builders: must be array/);
+    expect(problems({ auth: { type: 'digest' } })).not.toBe('');
+    expect(problems({ format_fn: 'not a reference' })).toMatch(/options\.format_fn/);
+    expect(problems({ user: 'bb', password: 'pw-cfg-1', wantProperties: true, wantSteps: true, wantLogs: true, wantPreviousBuild: true, builders: ['a'] })).toBe('');
   });
 });

@@ -128,6 +128,11 @@ function explain(e: ErrorObject): string {
     case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const': return `must be ${JSON.stringify(p.allowedValue)}`;
     case 'type': return `must be ${String(p.type).replace(/,/g, ' or ')}`;
+    // `dependentSchemas: {a: {properties: {b: {not: {}}}}}` is how a schema says "a and b exclude each other".
+    case 'not': {
+      const together = /\/dependentSchemas\/([^/]+)\//.exec(e.schemaPath);
+      return together ? `must not be given together with ${together[1].replace(/~1/g, '/').replace(/~0/g, '~')}` : (e.message ?? 'must NOT be valid');
+    }
     case 'discriminator': return p.error === 'mapping'
       ? `must be one of the known values of "${String(p.tag)}"`
       : `"${String(p.tag)}" must be a string`;
