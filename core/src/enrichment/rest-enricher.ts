@@ -13,6 +13,8 @@ import type { Enricher, Need } from './enricher.js';
 /** How far back getPreviousBuild walks past RETRY builds and holes before giving up. */
 const PREVIOUS_BUILD_LOOKUPS = 20;
 const BUILDER_CACHE_MS = 60_000;
+/** Texts of complete logs kept, so a buildset's builds do not fetch again what their own events fetched. */
+const LOG_CACHE_SIZE = 200;
 
 export interface RestEnricherOptions {
   /** The web UI URL build links point to (config `buildbotURL`); default: the API's URL. */
@@ -21,6 +23,7 @@ export interface RestEnricherOptions {
 
 export class RestEnricher implements Enricher {
   private readonly builders = new Map<number, { builder: Builder; at: number }>();
+  private readonly logTexts = new Map<number, string>();
   private readonly buildbotURL: string;
 
   constructor(private readonly rest: BuildbotRestClient, options: RestEnricherOptions = {}) {
@@ -100,13 +103,24 @@ export class RestEnricher implements Enricher {
     return undefined;
   }
 
+  private async logText(log: Log): Promise<string> {
+    const cached = this.logTexts.get(log.logid);
+    if (cached !== undefined) return cached;
+    const chunks = await this.rest.list<{ content: string }>(`logs/${log.logid}/contents`, 'logchunks');
+    const text = chunks.map((c) => c.content).join('');
+    if (log.complete) {
+      this.logTexts.set(log.logid, text);
+      if (this.logTexts.size > LOG_CACHE_SIZE) this.logTexts.delete(this.logTexts.keys().next().value!);
+    }
+    return text;
+  }
+
   private async stepWithLogs(step: Step): Promise<Step> {
     const logs = step.logs ?? (await this.rest.list<Log>(`steps/${step.stepid}/logs`, 'logs'));
     const withContent = await Promise.all(
       logs.map(async (log) => {
         if (log.content !== undefined) return log;
-        const chunks = await this.rest.list<{ content: string }>(`logs/${log.logid}/contents`, 'logchunks');
-        return { ...log, content: chunks.map((c) => c.content).join('') };
+        return { ...log, content: await this.logText(log) };
       }),
     );
     return { ...step, logs: withContent };
