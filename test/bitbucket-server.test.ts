@@ -1,0 +1,116 @@
+/**
+ * @bbreporters/bitbucket-server against a real loopback HTTP server playing Bitbucket Server's
+ * build-status API: method, path, Basic auth and JSON exactly as stash.md §2 says.
+ */
+import { fileURLToPath } from 'node:url';
+import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RecordingServer } from './support/http-server.js';
+import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
+
+const plugin = fileURLToPath(new URL('../plugins/bitbucket-server', import.meta.url));
+const PASSWORD = 'stash-pass-6610';
+const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const REPO = { repository: 'https://stash.example.com/scm/PRJ/repo.git', revision: SHA, branch: 'master' };
+const PATH = `/rest/build-status/1.0/commits/${SHA}`;
+
+let server: RecordingServer;
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+  await server?.close();
+});
+
+async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>): Promise<Harness> {
+  harness = await createHarness({ plugin, options: { base_url: server.url, user: 'stash_username', password: PASSWORD, ...options }, delivery: quick });
+  for (const event of events) await harness.emit(event);
+  await harness.drain();
+  return harness;
+}
+
+const bodies = () => server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+
+describe('bitbucket-server', () => {
+  it('posts INPROGRESS "Build started." then SUCCESSFUL "Build done." with Basic auth to the build-status API', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const h = await run({}, buildEvents('pass', [REPO]));
+    expect(server.requests.map((r) => [r.method, r.url, r.headers.authorization, r.headers['content-type']])).toEqual([
+      ['POST', PATH, basic('stash_username', PASSWORD), 'application/json'],
+      ['POST', PATH, basic('stash_username', PASSWORD), 'application/json'],
+    ]);
+    const url = fixture('pass.new').url;
+    expect(bodies()).toEqual([
+      { state: 'INPROGRESS', key: 'pass', url, description: 'Build started.' },
+      { state: 'SUCCESSFUL', key: 'pass', url, description: 'Build done.' },
+    ]);
+    expect(h.logs.join('\n')).not.toContain(PASSWORD);
+  });
+
+  it.each(['fail', 'warn', 'cancel'] as const)('a %s build ends as FAILED', async (name) => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    await run({}, buildEvents(name, [REPO]));
+    expect(bodies().map((b) => b.state)).toEqual(['INPROGRESS', 'FAILED']);
+  });
+
+  it('base_url with a path and a trailing slash (as the seed\'s example writes it) keeps the path', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    await run({ base_url: `${server.url}/stash/` }, [withStamps('pass.new', [REPO])]);
+    expect(server.requests.map((r) => r.url)).toEqual([`/stash${PATH}`]);
+  });
+
+  it('key, statusName and the descriptions are templates; statusName is sent as name', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    await run({ key: '<%= buildername %>-<%= build.number %>', statusName: 'Build', endDescription: 'Build finished.' }, buildEvents('fail', [REPO]));
+    const number = fixture('fail.new').number as number;
+    expect(bodies().map((b) => [b.key, b.name, b.description])).toEqual([
+      [`fail-${number}`, 'Build', 'Build started.'],
+      [`fail-${number}`, 'Build', 'Build finished.'],
+    ]);
+  });
+
+  it('empty descriptions are left out', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    await run({ startDescription: '' }, [withStamps('pass.new', [REPO])]);
+    expect(bodies()[0]).not.toHaveProperty('description');
+  });
+
+  it('no revision: "Unable to get the commit hash" and no request; several stamps: one status each', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const h = await run({}, [fixture('pass.new'), withStamps('fail.new', [{ ...REPO, revision: 'rev1' }, { ...REPO, revision: null }, { ...REPO, revision: 'rev3' }])]);
+    expect(server.requests.map((r) => r.url).sort()).toEqual(['/rest/build-status/1.0/commits/rev1', '/rest/build-status/1.0/commits/rev3']);
+    expect(h.logs.join('\n')).toContain('Unable to get the commit hash');
+  });
+
+  it('verbose logs each status sent', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const h = await run({ verbose: true }, [withStamps('pass.new', [REPO])]);
+    expect(h.logs.join('\n')).toContain(`Status \\"INPROGRESS\\" sent for ${SHA}.`);
+  });
+
+  it('builders (core filter) reports only the listed builders', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    await run({ builders: ['warn'] }, [...buildEvents('pass', [REPO]), ...buildEvents('warn', [REPO])]);
+    expect(bodies().map((b) => b.key)).toEqual(['warn', 'warn']);
+  });
+
+  it('a 404 is final and logged as "Unable to send Bitbucket Server status" with the status', async () => {
+    server = await RecordingServer.start(() => ({ status: 404, body: { errors: [{ message: 'No such commit' }] } }));
+    const h = await run({}, [withStamps('pass.new', [REPO])]);
+    expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
+    const logs = h.logs.join('\n');
+    expect(logs).toContain('Unable to send Bitbucket Server status');
+    expect(logs).toContain('404');
+    expect(logs).toContain('No such commit');
+  });
+
+  it('429 with Retry-After and a 500: sent again after the wait, and the status arrives', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    server.queue({ status: 429, headers: { 'retry-after': '1' } }, { status: 500 });
+    const h = await run({}, [withStamps('pass.new', [REPO])]);
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(950);
+    expect(h.deliveries[0].outcome).toMatchObject({ status: 'sent', attempts: 3 });
+  });
+});
