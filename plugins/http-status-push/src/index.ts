@@ -3,12 +3,10 @@
  * POST of the build (or of format_fn's answer) as JSON to serverUrl; core sends it, retries it
  * and keeps start before end (one target per build, nothing superseded).
  */
-import { basicAuthorization, definePlugin, importModuleReference, type BuildPayload, type HttpRequest } from '@bbreporters/core';
-import { buildBody } from './body.js';
+import { basicAuthorization, buildDict, definePlugin, importModuleReference, type BuildPayload, type HttpRequest } from '@bbreporters/core';
 import type { HttpStatusPushOptions } from './generated/options.js';
 
 export type { HttpStatusPushOptions } from './generated/options.js';
-export { buildBody, type Wants } from './body.js';
 
 type FormatFn = (build: Record<string, unknown>) => unknown;
 
@@ -30,7 +28,7 @@ export default definePlugin<HttpStatusPushOptions>({
     const headers = requestHeaders(options);
 
     async function push(build: BuildPayload): Promise<void> {
-      const shaped = buildBody(build, options);
+      const shaped = buildDict(build, options);
       const body = formatFn ? await formatFn(shaped) : shaped;
       if (body === undefined || body === null) {
         ctx.logger.debug({ build: build.buildid }, 'format_fn returned nothing: no POST');

@@ -1,9 +1,9 @@
 /**
- * The default body: the build as Buildbot's HttpStatusPush posts it (http.md §3), shaped by the
- * want* options. Keys Buildbot never sends (blamelist, changes) are left out, so the body is
- * exactly what another bbreporters instance's `http` source takes as a Buildbot push.
+ * The build dict Buildbot's HTTP reporters hand on (HttpStatusPush's body, HipChat's hooks; http.md
+ * §3), shaped by their want* options. Keys Buildbot never sends (blamelist, changes) are left out,
+ * so the dict is exactly what another bbreporters instance's `http` source takes as a Buildbot push.
  */
-import type { BuildPayload } from '@bbreporters/core';
+import type { BuildPayload } from '../events.js';
 
 export interface Wants {
   wantProperties?: boolean;
@@ -12,7 +12,7 @@ export interface Wants {
   wantPreviousBuild?: boolean;
 }
 
-export function buildBody(build: BuildPayload, wants: Wants): Record<string, unknown> {
+export function buildDict(build: BuildPayload, wants: Wants): Record<string, unknown> {
   const { blamelist: _blamelist, changes: _changes, steps, prev_build, ...rest } = build;
   const body: Record<string, unknown> = { ...rest, properties: wants.wantProperties ? (build.properties ?? {}) : {} };
   if (wants.wantSteps && steps) body.steps = wants.wantLogs ? steps : steps.map(({ logs: _logs, ...step }) => step);
