@@ -65,6 +65,18 @@ export function assertBuildbotInstalled(): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Our buildbot processes: killed when the test process exits, even after a failed or timed-out test. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 export class BuildbotMaster {
   readonly url: string;
   readonly api: string;
@@ -141,7 +153,7 @@ export class BuildbotMaster {
   }
 
   async startMaster(): Promise<void> {
-    this.master = spawn('/usr/bin/buildbot', ['start', '--nodaemon', this.masterDir], { env: cleanEnv(this.baseDir), stdio: 'ignore' });
+    this.master = track(spawn('/usr/bin/buildbot', ['start', '--nodaemon', this.masterDir], { env: cleanEnv(this.baseDir), stdio: 'ignore' }));
     await this.waitFor(async () => {
       const response = await fetch(`${this.api}`).catch(() => undefined);
       return response !== undefined && (response.ok || response.status === 403);
@@ -149,7 +161,7 @@ export class BuildbotMaster {
   }
 
   async startWorker(): Promise<void> {
-    this.worker = spawn('/usr/bin/buildbot-worker', ['start', '--nodaemon', this.workerDir], { env: cleanEnv(this.workerDir), stdio: 'ignore' });
+    this.worker = track(spawn('/usr/bin/buildbot-worker', ['start', '--nodaemon', this.workerDir], { env: cleanEnv(this.workerDir), stdio: 'ignore' }));
     await this.waitFor(async () => {
       const body = (await this.get('/workers/local-worker')) as { workers: Array<{ connected_to: unknown[] }> };
       return body.workers[0]?.connected_to.length > 0;
