@@ -13,7 +13,8 @@ export default definePlugin<ConsoleOptions>({
   setup(options, ctx) {
     const stream = options.stream === 'stderr' ? process.stderr : process.stdout;
     const report = (event: BbEvent) => {
-      ctx.deliver({ target: options.stream ?? 'stdout', payload: { line: render(lineFor(event), options.format ?? 'text') } });
+      // Every line must be printed, in order: queue behind earlier lines instead of superseding them.
+      ctx.deliver({ target: options.stream ?? 'stdout', payload: { line: render(lineFor(event), options.format ?? 'text') }, supersede: false });
     };
     return {
       buildStarted: report,
