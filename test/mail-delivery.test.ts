@@ -52,6 +52,14 @@ describe('SMTP failures go through core deliveries', () => {
     expect(smtp.received[0].secure).toBe(false);
   });
 
+  test('useSmtps: TLS from the first byte on the given port', async () => {
+    const smtp = await server({ implicitTls: true });
+    const dir = tempFolder();
+    const { outcome } = await sendFail({ ...smtpOptions(smtp, dir), useSmtps: true }, dir);
+    expect(outcome?.status).toBe('sent');
+    expect(smtp.received[0].secure).toBe(true);
+  });
+
   test('wrong password: failed at once, naming the user, never the password', async () => {
     const smtp = await server({ auth: { user: 'bbmail', pass: 'right-password' } });
     const dir = tempFolder();

@@ -4,9 +4,9 @@
  * (envelope, headers, body, attachments) for every kind of mail, compared with the mails Buildbot
  * itself sent for the same builds.
  */
-import { fixture, fixtures, type Harness } from '@bbreporters/core/testing';
+import { createHarness, fixture, fixtures, type Harness } from '@bbreporters/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { buildbotMail, mailHarness, smtpOptions, tempFolder } from './support/mail-harness.js';
+import { buildbotMail, mailHarness, mailPlugin, smtpOptions, tempFolder } from './support/mail-harness.js';
 import { parseMail } from './support/mime.js';
 import { TestSmtpServer } from './support/smtp.js';
 
@@ -145,6 +145,12 @@ describe('buildSetSummary', () => {
     expect(mails[0].text).toMatch(/^A failed build has been detected on builder fail/);
     expect(mails[0].text).not.toContain('builder pass');
     expect(mails[0].text).not.toContain('builder warn');
+  });
+
+  test('extraHeaders: constant values are added, templates are left out of a mail about several builds', async () => {
+    const { mails } = await run({ buildSetSummary: true, extraHeaders: { 'X-Constant': 'yes', 'X-Builder': '<%= buildername %>' } }, fixtures.buildset());
+    expect(mails[0].header('x-constant')).toBe('yes');
+    expect(mails[0].header('x-builder')).toBeUndefined();
   });
 
   test('the %-subject names the whole buildset and its result', async () => {
@@ -289,6 +295,25 @@ describe('message contents', () => {
     await harness.emit(b);
     await harness.drain();
     expect(smtp.received.slice(before).map((r) => r.to)).toEqual([['alice@corp.example']]);
+  });
+
+  test('a Unicode master title and Unicode build data arrive intact, 7-bit clean on the wire', async () => {
+    const dir = tempFolder();
+    const b = fixture('fail.finished') as Record<string, Record<string, unknown>>;
+    b.properties.reason = ['Ünïcödé reason ☃', 'Force Build Form'];
+    harness = await createHarness({
+      plugin: mailPlugin, configDir: dir, stateDir: `${dir}/state`, title: 'Tåtle', buildbotURL: 'http://127.0.0.1:8010/',
+      options: { fromaddr: 'buildbot@bbharness.test', extraRecipients: ['dev@example.test'], ...smtpOptions(smtp, dir), smtpUser: 'bbmail', smtpPassword: 'pa$$word' },
+    });
+    const before = smtp.received.length;
+    await harness.emit(b);
+    await harness.drain();
+    const [received] = smtp.received.slice(before);
+    expect(/^[\x00-\x7f]*$/.test(received.raw)).toBe(true);
+    const mail = parseMail(received.raw);
+    expect(mail.subject).toBe("☠ Buildbot (Tåtle): fail - failed 'false' (failure) ((unknown revision))");
+    expect(mail.text).toContain('while building Tåtle.');
+    expect(mail.text).toContain('Build Reason: Ünïcödé reason ☃');
   });
 
   test('the SMTP password never appears in logs or delivery outcomes', async () => {

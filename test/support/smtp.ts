@@ -24,6 +24,8 @@ export interface ReceivedMail {
 export interface TestSmtpOptions {
   /** Offer STARTTLS (default true). */
   starttls?: boolean;
+  /** TLS from the first byte (SMTPS) instead of STARTTLS. */
+  implicitTls?: boolean;
   /** Require AUTH with these credentials (only after STARTTLS when starttls is on). */
   auth?: { user: string; pass: string };
   /** Answer RCPT TO for these addresses with an error reply (e.g. 450 or 550). */
@@ -99,6 +101,7 @@ export class TestSmtpServer {
     const options: SMTPServerOptions = {
       key,
       cert,
+      secure: this.options.implicitTls ?? false,
       logger: false,
       hideSTARTTLS: !starttls,
       disabledCommands: [...(starttls ? [] : ['STARTTLS']), ...(auth ? [] : ['AUTH'])],
