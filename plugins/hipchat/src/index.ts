@@ -1,0 +1,66 @@
+/**
+ * @bbreporters/hipchat: Buildbot's HipChatStatusPush (HipChat REST API v2). For each build start
+ * (`new`) and end (`finished`), the hooks choose recipients, message and extra fields; the same
+ * JSON goes to the user (private message) and/or the room (notification). Nothing is sent
+ * without a message or a destination.
+ */
+import { buildDict, buildLink, definePlugin, importModuleReference, withoutTrailingSlashes, type BuildPayload, type HttpRequest } from '@bbreporters/core';
+import type { HipChatOptions } from './generated/options.js';
+import { defaultHooks, type EventName, type HipChatBuild, type Hooks } from './hooks.js';
+
+export type { HipChatOptions } from './generated/options.js';
+export { defaultHooks, type EventName, type HipChatBuild, type Hooks, type Recipients } from './hooks.js';
+
+/** The requests for one event: user first, then room (hipchat.md §4); none without message or destination. */
+export function notificationRequests(endpoint: string, token: string, data: Record<string, unknown>): Array<{ target: string; request: HttpRequest }> {
+  const { id_or_email: user, room_id_or_name: room, ...body } = data;
+  if (typeof body.message !== 'string' || body.message === '') return [];
+  const query = `?auth_token=${encodeURIComponent(token)}`;
+  const base = withoutTrailingSlashes(endpoint);
+  const to = (kind: string, path: string) => ({ target: `hipchat:${kind}`, request: { method: 'POST' as const, url: `${base}${path}${query}`, headers: { 'Content-Type': 'application/json' }, body } });
+  return [
+    ...(present(user) ? [to(`user:${String(user)}`, `/v2/user/${encodeURIComponent(String(user))}/message`)] : []),
+    ...(present(room) ? [to(`room:${String(room)}`, `/v2/room/${encodeURIComponent(String(room))}/notification`)] : []),
+  ];
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+export default definePlugin<HipChatOptions>({
+  async setup(options, ctx) {
+    const defaults = defaultHooks(options);
+    const load = async <K extends keyof Hooks>(name: K): Promise<Hooks[K]> => {
+      const ref = options[name];
+      return ref ? await importModuleReference<Hooks[K]>(ref, ctx.config.configDir) : defaults[name];
+    };
+    const hooks: Hooks = { getRecipientList: await load('getRecipientList'), getMessage: await load('getMessage'), getExtraParams: await load('getExtraParams') };
+    const endpoint = options.endpoint ?? 'https://api.hipchat.com';
+
+    async function notify(payload: BuildPayload, eventName: EventName): Promise<void> {
+      const url = buildLink(payload, ctx.config.buildbotURL);
+      const build = { ...buildDict(payload, options), ...(url ? { url } : {}) } as HipChatBuild;
+      const data: Record<string, unknown> = { ...(await hooks.getRecipientList(build, eventName)) };
+      data.message = await hooks.getMessage(build, eventName);
+      Object.assign(data, await hooks.getExtraParams(build, eventName));
+      const requests = notificationRequests(endpoint, options.auth_token, data);
+      if (requests.length === 0) {
+        ctx.logger.debug({ build: payload.buildid, event: eventName }, 'no HipChat message: empty message or no destination');
+        return;
+      }
+      for (const { target, request } of requests) {
+        // Chat messages must all arrive, in order: never superseded.
+        const handle = ctx.deliver({ target, payload: request, supersede: false });
+        void handle.settled.then((outcome) => {
+          if (outcome.status === 'failed') ctx.logger.error(`unable to upload status to HipChat ${target}: ${outcome.reason}`);
+        });
+      }
+    }
+
+    return {
+      buildStarted: ({ payload }) => notify(payload, 'new'),
+      buildFinished: ({ payload }) => notify(payload, 'finished'),
+    };
+  },
+});

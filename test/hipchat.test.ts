@@ -1,0 +1,123 @@
+/**
+ * @bbreporters/hipchat against a real loopback HTTP server playing a HipChat API v2 server: user
+ * messages and room notifications, exactly as hipchat.md §4 says, and the overridable methods as
+ * module references.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RecordingServer } from './support/http-server.js';
+
+const plugin = fileURLToPath(new URL('../plugins/hipchat', import.meta.url));
+const TOKEN = 'hipchat-token-4471';
+const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
+
+let server: RecordingServer;
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+  await server?.close();
+});
+
+async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>, configDir?: string): Promise<Harness> {
+  harness = await createHarness({ plugin, options: { auth_token: TOKEN, endpoint: server.url, ...options }, delivery: quick, ...(configDir ? { configDir } : {}) });
+  for (const event of events) await harness.emit(event);
+  await harness.drain();
+  return harness;
+}
+
+const sent = () => server.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown]);
+
+describe('hipchat', () => {
+  it('a user-mapped builder: private messages at start and end, token as the auth_token query parameter', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const h = await run({ builder_user_map: { pass: '123' } }, [fixture('pass.new'), fixture('pass.finished')]);
+    const url = fixture('pass.new').url as string;
+    expect(sent()).toEqual([
+      ['POST', `/v2/user/123/message?auth_token=${TOKEN}`, { message: `Buildbot started build pass here: ${url}` }],
+      ['POST', `/v2/user/123/message?auth_token=${TOKEN}`, { message: `Buildbot finished build pass with result success here: ${url}` }],
+    ]);
+    expect(server.requests[0].headers['content-type']).toBe('application/json');
+    expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent', 'sent']);
+    expect(h.logs.join('\n')).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ['fail', 'failure'],
+    ['warn', 'warnings'],
+    ['cancel', 'cancelled'],
+  ] as const)('a room-mapped %s build: the room notification says "with result %s"', async (name, result) => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const finished = fixture(`${name}.finished`);
+    const builder = (finished.builder as { name: string }).name;
+    await run({ builder_room_map: { [builder]: 123 } }, [finished]);
+    expect(sent()).toEqual([['POST', `/v2/room/123/notification?auth_token=${TOKEN}`, { message: `Buildbot finished build ${builder} with result ${result} here: ${finished.url as string}` }]]);
+  });
+
+  it('a builder in both maps: the same JSON to the user first, then the room; the recipient keys are not in the body', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    await run({ builder_user_map: { pass: 'dev@example.org' }, builder_room_map: { pass: 'Build Room' } }, [fixture('pass.new')]);
+    expect(server.requests.map((r) => r.url)).toEqual([`/v2/user/dev%40example.org/message?auth_token=${TOKEN}`, `/v2/room/Build%20Room/notification?auth_token=${TOKEN}`]);
+    expect(server.requests[0].body).toBe(server.requests[1].body);
+    expect(Object.keys(JSON.parse(server.requests[0].body) as object)).toEqual(['message']);
+  });
+
+  it('no mapping, or a builder not mapped: nothing is sent', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const h = await run({ builder_room_map: { other: 1 } }, [fixture('pass.new'), fixture('pass.finished')]);
+    expect(server.requests).toEqual([]);
+    expect(h.deliveries).toEqual([]);
+  });
+
+  it('getRecipientList, getMessage and getExtraParams (module references) replace the defaults; an empty message sends nothing', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const dir = mkdtempSync(join(tmpdir(), 'bbr-hipchat-'));
+    writeFileSync(join(dir, 'hooks.mjs'), [
+      "export const recipients = () => ({ room_id_or_name: 'AllBuildNotifications' });",
+      "export const message = async (build, event) => ({ finished: `Build finished: ${build.builder.name} (${Object.keys(build.properties).length} properties)` })[event] ?? '';",
+      "export const extra = (build, event) => event === 'finished' ? { color: build.results === 0 ? 'green' : 'red', notify: build.results !== 0, message_format: 'text' } : {};",
+    ].join('\n'));
+    await run({ getRecipientList: './hooks.mjs#recipients', getMessage: './hooks.mjs#message', getExtraParams: './hooks.mjs#extra', wantProperties: true }, [fixture('fail.new'), fixture('fail.finished')], dir);
+    const properties = Object.keys(fixture('fail.finished').properties as object).length;
+    expect(sent()).toEqual([
+      ['POST', `/v2/room/AllBuildNotifications/notification?auth_token=${TOKEN}`, { message: `Build finished: fail (${properties} properties)`, color: 'red', notify: true, message_format: 'text' }],
+    ]);
+  });
+
+  it('without wantProperties the hooks see no properties; endpoint keeps its path, trailing slash ignored', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    const dir = mkdtempSync(join(tmpdir(), 'bbr-hipchat-'));
+    writeFileSync(join(dir, 'hooks.mjs'), 'export const message = (build) => `props=${Object.keys(build.properties).length} steps=${"steps" in build}`;\n');
+    await run({ endpoint: `${server.url}/hipchat/`, builder_room_map: { pass: 1 }, getMessage: './hooks.mjs#message' }, [fixture('pass.finished')], dir);
+    expect(sent()).toEqual([['POST', `/hipchat/v2/room/1/notification?auth_token=${TOKEN}`, { message: 'props=0 steps=false' }]]);
+  });
+
+  it('builders (core filter) applies, unlike Buildbot\'s HipChat', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    await run({ builder_room_map: { pass: 1, fail: 2 }, builders: ['fail'] }, [fixture('pass.new'), fixture('fail.new')]);
+    expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/v2/room/2/notification']);
+  });
+
+  it('a 404 is final and logged with its status; the token is masked', async () => {
+    server = await RecordingServer.start(() => ({ status: 404, body: { error: { message: 'Room not found' } } }));
+    const h = await run({ builder_room_map: { pass: 9 } }, [fixture('pass.new')]);
+    expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
+    const logs = h.logs.join('\n');
+    expect(logs).toContain('unable to upload status to HipChat');
+    expect(logs).toContain('404');
+    expect(logs).not.toContain(TOKEN);
+  });
+
+  it('429 with Retry-After and a 500: both messages still arrive, start before end', async () => {
+    server = await RecordingServer.start(() => ({ status: 204 }));
+    server.queue({ status: 429, headers: { 'retry-after': '1' } }, { status: 500 });
+    const h = await run({ builder_room_map: { pass: 1 } }, [fixture('pass.new'), fixture('pass.finished')]);
+    expect(server.requests.map((r) => (JSON.parse(r.body) as { message: string }).message.split(' ')[1])).toEqual(['started', 'started', 'started', 'finished']);
+    expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(950);
+    expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent', 'sent']);
+  });
+});
