@@ -113,6 +113,12 @@ async function benchFanout() {
     if (left) throw new Error(`${left} deliveries still pending`);
   });
   const sentByCore = sink.received - before;
+  // The queue and HTTP sender alone, without dispatch: the same payloads enqueued directly.
+  const queueOnly = await time(async () => {
+    for (const e of coreEvents) runtime.deliveries.enqueue('push', { target: `build:${e.buildid}`, payload: { url: sink.url, body: e } });
+    const left = await runtime.deliveries.drain(120_000);
+    if (left) throw new Error(`${left} deliveries still pending`);
+  });
   const counts = runtime.deliveries.counts().push;
   await runtime.close(1000);
 
@@ -136,7 +142,7 @@ async function benchFanout() {
   agent.destroy();
   rawAgent.destroy();
   await sink.close();
-  return { core, bareFetch, bareHttp, sentByCore, counts };
+  return { core, queueOnly, bareFetch, bareHttp, sentByCore, counts };
 }
 
 try {
@@ -149,10 +155,12 @@ try {
 
   const f = await benchFanout();
   console.log(`fan-out, ${FANOUT_EVENTS} HttpStatusPush-style events to a loopback sink, concurrency ${CONCURRENCY}:`);
-  console.log(`  core (emit → queue → HTTP sender)  ${fmt(f.core, FANOUT_EVENTS)}  sent ${f.counts?.sent ?? 0}, failed ${f.counts?.failed ?? 0}, sink got ${f.sentByCore}`);
+  console.log(`  core (emit → queue → HTTP sender)  ${fmt(f.core, FANOUT_EVENTS)}  sink got ${f.sentByCore}; outcomes over the whole run: sent ${f.counts?.sent ?? 0}, failed ${f.counts?.failed ?? 0}`);
+  console.log(`  core queue only (enqueue → sender) ${fmt(f.queueOnly, FANOUT_EVENTS)}`);
   console.log(`  bare node-fetch loop               ${fmt(f.bareFetch, FANOUT_EVENTS)}`);
   console.log(`  bare node:http loop                ${fmt(f.bareHttp, FANOUT_EVENTS)}`);
   console.log(`  ratio core / node-fetch            ${(f.core / f.bareFetch).toFixed(2)}x`);
+  console.log(`  ratio core queue only / node-fetch ${(f.queueOnly / f.bareFetch).toFixed(2)}x`);
   console.log(`  ratio node-fetch / node:http       ${(f.bareFetch / f.bareHttp).toFixed(2)}x`);
   if (f.sentByCore !== FANOUT_EVENTS) throw new Error(`the sink got ${f.sentByCore} of ${FANOUT_EVENTS} deliveries`);
 } finally {
