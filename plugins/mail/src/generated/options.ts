@@ -96,7 +96,7 @@ export interface MailOptions {
   messageFormatter?: MessageFormatterOptions;
   messageFormatterMissingWorker?: MissingWorkerFormatterOptions;
   /**
-   * Headers added to every mail. Values may be ejs templates (`<%= prop('branch') %>`), rendered with the build when the mail covers exactly one build. Line breaks in rendered values become spaces.
+   * Headers added to every mail. Values may be ejs templates (`<%= prop('branch') %>`), rendered with the build when the mail covers exactly one build (else a templated header is left out). Line breaks in rendered values become spaces. From, To, Cc, Bcc, Subject, Date, Message-ID, MIME-Version and Content-* cannot be set here.
    */
   extraHeaders?: {
     [k: string]: string;
@@ -107,7 +107,7 @@ export interface MailOptions {
   watchedWorkers?: 'all' | null | string[];
 }
 /**
- * Buildbot's MessageFormatter arguments (ejs templates) for build and buildset mails.
+ * Buildbot's MessageFormatter arguments (ejs templates) for build and buildset mails: template, template_dir, template_filename, subject, subject_filename, template_type, ctx, wantProperties, wantSteps, wantLogs, buildAdditionalContext (docs/formatter.md). Default: Buildbot 3.7's plain-text mail.
  */
 export interface MessageFormatterOptions {
   /**
@@ -157,7 +157,7 @@ export interface MessageFormatterOptions {
   buildAdditionalContext?: ModuleReference;
 }
 /**
- * Buildbot's MessageFormatterMissingWorker arguments for missing-worker mails.
+ * Buildbot's MessageFormatterMissingWorker arguments (the MessageFormatter ones minus wantProperties, wantSteps, wantLogs) for missing-worker mails.
  */
 export interface MissingWorkerFormatterOptions {
   /**
