@@ -58,6 +58,8 @@ export class BuildbotSource implements Source {
   private connection?: DataApiConnection;
   private closing = false;
   private reconnectTimer?: NodeJS.Timeout;
+  /** A catch-up planned after an event could not be completed while the connection stayed up. */
+  private retryTimer?: NodeJS.Timeout;
   private wakeReconnect?: () => void;
   /** Resolves when the running reconnect loop ends. */
   private loop?: Promise<void>;
@@ -89,6 +91,7 @@ export class BuildbotSource implements Source {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.retryTimer);
     this.wakeReconnect?.();
     this.connection?.close();
     await this.loop;
@@ -218,9 +221,24 @@ export class BuildbotSource implements Source {
     }
   }
 
-  /** An event the master's REST API could not complete: it stays open for the next catch-up. */
+  /** An event that could not be completed or handed over: it stays open for the next catch-up, planned now. */
   private notReported(eventId: string, error: unknown): void {
-    this.logger.error({ eventId, err: reasonOf(error) }, 'event not reported; it is retried after the next reconnect');
+    this.logger.error({ eventId, err: reasonOf(error) }, 'event not reported yet; it is retried');
+    this.planRetry();
+  }
+
+  private planRetry(): void {
+    if (this.closing || this.retryTimer) return;
+    const delay = Math.min(this.options.reconnectMaxDelayMs ?? 30_000, 10 * (this.options.reconnectDelayMs ?? 500));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.closing) return;
+      this.track(this.catchUp()).catch((error: unknown) => {
+        this.logger.warn({ err: reasonOf(error) }, 'catching up failed; trying again');
+        this.planRetry();
+      });
+    }, delay);
+    this.retryTimer.unref();
   }
 
   /** The builds of a buildset, by build request (a retried request has several). */
