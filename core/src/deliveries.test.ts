@@ -66,6 +66,8 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
     expect(p.reason).toContain(success.id);
     expect(s).toMatchObject({ status: 'sent', attempts: 1 });
     expect(server.requests.map((r) => JSON.parse(r.body).state)).toEqual(['pending', 'success']);
+    // The server asked the target to wait a second: the newer delivery waits too.
+    expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(1000);
   });
 
   it('a delivery in flight is not superseded, the newer one goes after it, in order', async () => {
