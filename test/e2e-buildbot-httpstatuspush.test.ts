@@ -4,7 +4,7 @@
  * service wiring: a config with `buildbotURL` enriches HttpStatusPush events over REST, and a
  * config with a `buildbot` source reports from the websocket.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,8 @@ describe("the master's own HttpStatusPush into the http source", () => {
     const { bsid } = await bb.force(['pass', 'warn'], 'two builds');
     const records = await waitForRecorded(files.websocket, (r) => r.some((x) => x.event.id === `buildsetFinished:${bsid}`), 30_000, 'buildsetFinished');
     expect(records.find((x) => x.event.id === `buildsetFinished:${bsid}`)!.event.payload.buildset.results).toBe(1);
+    // run keeps the source's view of the master under stateDir, for restarts.
+    expect(existsSync(join(dir, 'websocket-state', `buildbot-127.0.0.1_${bb.httpPort}.json`))).toBe(true);
     await bb.waitIdle();
     const pushed = await waitForRecorded(files.defaultPush, (r) => r.filter((x) => x.event.payload.buildset?.bsid === bsid && x.hook === 'buildFinished').length === 2, 30_000, 'the pushes');
     expect(pushed.some((x) => x.hook === 'buildsetFinished')).toBe(false);
