@@ -3,12 +3,12 @@
  * needs a login): logging in, reconnecting after a lost connection, and a restart of bbreporters
  * while builds finish. Builds that finish while the source is away are reported once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildbotSource, Runtime, isBbrError } from '@bbreporters/core';
-import { BuildbotMaster } from './support/buildbot/buildbot.js';
+import { BuildbotSource, Runtime, Service, isBbrError, loadConfig } from '@bbreporters/core';
+import { BuildbotMaster, freePort } from './support/buildbot/buildbot.js';
 import { buildEvents, readRecorded, waitForRecorded, type Recorded } from './support/buildbot/recorded.js';
 import { TcpProxy } from './support/buildbot/tcp-proxy.js';
 
@@ -94,6 +94,44 @@ describe('a master with UserPasswordAuth', () => {
       await waitForRecorded(file, (r) => r.some((x) => x.hook === 'buildsetFinished' && x.event.payload.buildset.bsid === buildsetId), 30_000, 'the forced buildset');
     } finally {
       await reporting.close();
+    }
+  });
+});
+
+describe('the http source with buildbotAPI credentials', () => {
+  it('enriches an HttpStatusPush body over the REST API of a master that needs a login', async () => {
+    const port = await freePort();
+    const file = join(dir, 'http-enriched.jsonl');
+    const config = join(dir, 'http-enriched.yaml');
+    writeFileSync(config, [
+      `buildbotURL: ${bb.url}`,
+      `buildbotAPI: { user: ${alice.user}, password: ${alice.password} }`,
+      `stateDir: ${join(dir, 'http-state')}`,
+      'sources:',
+      `  - { type: http, listen: "127.0.0.1:${port}" }`,
+      'reporters:',
+      `  - { plugin: ${join(pluginsDir, 'event-file')}, options: { file: ${file} } }`,
+    ].join('\n'));
+    const service = await Service.start(loadConfig(config), { logDestination: quiet });
+    try {
+      const { bsid } = await bb.force(['warn'], 'pushed by hand');
+      const [buildid] = await buildIdsOf(bsid);
+      await bb.waitIdle();
+      // What 3.7's default HttpStatusPush posts: the build with builder and url, no steps, no prev_build.
+      const { builds } = (await bb.get(`/builds/${buildid}?property=*`)) as { builds: Array<Record<string, unknown>> };
+      const { builders } = (await bb.get(`/builders/${builds[0].builderid}`)) as { builders: unknown[] };
+      const body = { ...builds[0], builder: builders[0], url: `${bb.url}#builders/${builds[0].builderid}/builds/${builds[0].number}` };
+      const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status).toBeLessThan(300);
+      const records = await waitForRecorded(file, (r) => r.length === 1, 10_000, 'the pushed build');
+      const payload = records[0].event.payload;
+      expect(records[0].hook).toBe('buildFinished');
+      expect(payload.steps.map((s: { name: string }) => s.name)).toEqual(['worker_preparation', 'compile', 'soft-fail']);
+      expect(payload.steps[1].logs.find((l: { name: string }) => l.name === 'warnings (2)').content).toContain('warning: unused variable x');
+      expect(payload).toHaveProperty('prev_build');
+      expect(payload.blamelist).toEqual(['alice']);
+    } finally {
+      await service.stop(1000);
     }
   });
 });
