@@ -70,6 +70,18 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
     expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(1000);
   });
 
+  it('a rate limit holds the reporter’s other targets on that origin until it resets', async () => {
+    const { queue, server } = await setup((body, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 201 }));
+    const a = queue.enqueue('r', { target: 'a', payload: post(server, { t: 'a' }) });
+    await waitFor(() => server.requests.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    const b = queue.enqueue('r', { target: 'b', payload: post(server, { t: 'b' }) });
+    await Promise.all([a.settled, b.settled]);
+    const [first, ...later] = server.requests;
+    expect(later).toHaveLength(2);
+    for (const r of later) expect(r.at - first.at).toBeGreaterThanOrEqual(1000);
+  });
+
   it('a delivery in flight is not superseded, the newer one goes after it, in order', async () => {
     const { queue, server } = await setup(() => ({ status: 201, delayMs: 100 }));
     const first = queue.enqueue('r', { target: 't', payload: post(server, { n: 1 }) });

@@ -81,6 +81,8 @@ class SendTimeoutError extends Error {
 export class DeliveryQueue {
   private readonly reporters = new Map<string, ReporterState>();
   private readonly lanes = new Map<string, Lane>();
+  /** Per reporter and origin: until when a rate limit (429, or a 403 rate limit) holds every delivery to it. */
+  private readonly originHolds = new Map<string, number>();
   private readonly jobs = new Set<Job>();
   private readonly pending = new Set<Promise<DeliveryOutcome>>();
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
@@ -209,7 +211,8 @@ export class DeliveryQueue {
     if (this.options.dryRun) return this.finish(job, 'previewed');
     const { settings } = reporter;
     for (;;) {
-      const hold = (lane.notBefore ?? 0) - Date.now();
+      const originKey = originKeyOf(job.delivery);
+      const hold = Math.max(lane.notBefore ?? 0, this.holdUntil(originKey)) - Date.now();
       if (hold > 0) {
         job.state = 'backoff';
         await sleep(hold, job.cancel.signal);
@@ -240,7 +243,11 @@ export class DeliveryQueue {
       if (attempts > settings.retries) return this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
       const hinted = (failure as { retryAfterMs?: unknown })?.retryAfterMs;
       const waitMs = retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
-      if (typeof hinted === 'number') lane.notBefore = Date.now() + waitMs;
+      if (typeof hinted === 'number') {
+        lane.notBefore = Date.now() + waitMs;
+        // A rate limit is the origin's, not one resource's: the reporter's other targets there wait too.
+        if (originKey && isRateLimit(failure)) this.originHolds.set(originKey, Math.max(this.holdUntil(originKey), lane.notBefore));
+      }
       this.count(job.delivery.reporter, 'retried');
       this.options.logger.warn(
         { delivery: { reporter: job.delivery.reporter, deliveryId: job.delivery.id, target: job.delivery.target, attempt: attempts, waitMs, reason } },
@@ -251,6 +258,13 @@ export class DeliveryQueue {
       if (job.cancel.signal.aborted) return;
       job.state = 'queued';
     }
+  }
+
+  private holdUntil(originKey: string | undefined): number {
+    if (!originKey) return 0;
+    const until = this.originHolds.get(originKey) ?? 0;
+    if (until && until <= Date.now()) this.originHolds.delete(originKey);
+    return until;
   }
 
   /** One call of the sender, bounded by the attempt timeout and shutdown even if the sender ignores its signal. */
@@ -313,6 +327,18 @@ export class DeliveryQueue {
       }
     }
   }
+}
+
+/** `reporter + origin` of an HTTP request payload (undefined for other payloads). */
+function originKeyOf(delivery: QueuedDelivery): string | undefined {
+  const url = (delivery.payload as { url?: unknown } | null)?.url;
+  if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
+  return `${delivery.reporter}\u0000${new URL(url).origin}`;
+}
+
+function isRateLimit(error: unknown): boolean {
+  const status = (error as { status?: unknown })?.status;
+  return status === 429 || status === 403;
 }
 
 function plural(count: number, noun: string): string {
