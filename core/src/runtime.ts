@@ -9,7 +9,7 @@ import { Dispatcher, type ActiveReporter } from './dispatcher.js';
 import { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 import { normaliseEvent } from './envelope.js';
 import { BbrError, reasonOf } from './errors.js';
-import { eventNames, type BbEvent } from './events.js';
+import { eventNames, type BbEvent, type EventName } from './events.js';
 import { createReporterFilter } from './filters/reporter-filter.js';
 import { createFormatterFactory } from './formatter/factory.js';
 import { BuildHistory } from './history/build-history.js';
@@ -50,7 +50,7 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 export class Runtime {
   private closed = false;
   /** What the loaded reporters' manifests `need` filled in, and who fills it. */
-  private enrichment?: { enricher: Enricher; needs: ReadonlySet<Need> };
+  private enrichment?: { enricher: Enricher; needs: ReadonlyMap<EventName, ReadonlySet<Need>> };
   /** Recent builds under stateDir: fills a missing prev_build, answers MasterControl's read-only part. */
   private history!: BuildHistory;
 
@@ -93,8 +93,9 @@ export class Runtime {
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
     const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
     runtime.history = history;
-    const needs = needsOf(prepared.map((r) => r.manifest));
-    if (options.enricher && needs.size) runtime.enrichment = { enricher: options.enricher, needs };
+    // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
+    const needs = new Map(eventNames.map((e) => [e, needsOf(prepared.filter((r) => r.manifest.hooks.includes(e)).map((r) => r.manifest))] as const));
+    if (options.enricher && [...needs.values()].some((n) => n.size)) runtime.enrichment = { enricher: options.enricher, needs };
     return runtime;
   }
 
@@ -108,9 +109,10 @@ export class Runtime {
 
   /** The event with what the reporters need; when the master cannot be asked, the event as it came (logged). */
   private async enrich(event: BbEvent): Promise<BbEvent> {
-    if (!this.enrichment) return event;
+    const needs = this.enrichment?.needs.get(event.event);
+    if (!this.enrichment || !needs?.size) return event;
     try {
-      return await this.enrichment.enricher.enrich(event, this.enrichment.needs);
+      return await this.enrichment.enricher.enrich(event, needs);
     } catch (error) {
       this.logger.warn({ eventId: event.id, err: reasonOf(error) }, 'enrichment failed; dispatching the event as it came');
       return event;
