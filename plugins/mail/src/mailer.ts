@@ -4,7 +4,7 @@
  * core's formatter, pick the subject, the recipients, the extra headers and the attachments,
  * and hand the finished mail to core as one delivery.
  */
-import { responsibleUsers, statusToString, type BuildPayload, type Buildset, type BuildsetPayload, type FormattedMessage, type MessageFormatter, type PluginContext, type Worker } from '@bbreporters/core';
+import { responsibleUsers, statusToString, type BuildPayload, type Buildset, type BuildsetPayload, type FormattedMessage, type MessageFormatter, type MissingWorkerFormatter, type PluginContext, type Worker } from '@bbreporters/core';
 import type { Mailbox } from './addresses.js';
 import { logAttachments, patchAttachments } from './attachments.js';
 import type { MailOptions } from './generated/options.js';
@@ -22,7 +22,7 @@ interface HeaderTemplate {
 
 export class Mailer {
   private readonly formatter: MessageFormatter;
-  private readonly missingWorkerFormatter;
+  private readonly missingWorkerFormatter: MissingWorkerFormatter;
   /** A %-format subject that replaces the formatter's default subject. */
   private readonly percentSubject?: string;
   private readonly headers: HeaderTemplate[];
