@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export interface NgircdOptions {
   /** Predefined channels with a key (mode +k). */
   keyedChannels?: Array<{ name: string; key: string }>;
+  /** A connection password every client must send (PASS). */
+  password?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -61,7 +63,7 @@ AdminEMail = tests@example.invalid
 Listen = 127.0.0.1
 Ports = ${port}
 MotdPhrase = bbreporters test server
-[Limits]
+${options.password ? `Password = ${options.password}\n` : ''}[Limits]
 MaxNickLength = 30
 PingTimeout = 120
 PongTimeout = 20
@@ -152,13 +154,14 @@ export class IrcTestClient {
     });
   }
 
-  static async connect(port: number, nick: string): Promise<IrcTestClient> {
+  static async connect(port: number, nick: string, password?: string): Promise<IrcTestClient> {
     const socket = net.connect(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
     const client = new IrcTestClient(nick, socket);
+    if (password) client.send(`PASS ${password}`);
     client.send(`NICK ${nick}`);
     client.send(`USER ${nick} 0 * :test client`);
     await client.waitFor((l) => l.command === '001');

@@ -133,7 +133,8 @@ export class IrcBot implements BotControl {
   }
 
   private deliver(targets: Iterable<string>, text: string): void {
-    for (const target of targets) this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, text) });
+    // Every message must arrive, in order: none replaces an older one still waiting.
+    for (const target of targets) this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, text), supersede: false });
   }
 
   buildStarted(build: BuildPayload): void {

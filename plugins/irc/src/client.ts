@@ -60,7 +60,10 @@ export interface IrcConnectionOptions {
   port: number;
   nick: string;
   username: string;
-  password?: string;
+  /** Sent as PASS during registration (servers that require a password). */
+  serverPassword?: string;
+  /** Sent to NickServ (IDENTIFY) after every sign-on. */
+  nickservPassword?: string;
   tls: boolean;
   rejectUnauthorized: boolean;
   lostDelayMs: number;
@@ -113,7 +116,7 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
       nick: options.nick,
       username: options.username,
       gecos: `bbreporters IRC bot ${options.version}`,
-      ...(options.password ? { password: options.password } : {}),
+      ...(options.serverPassword ? { password: options.serverPassword } : {}),
       tls: options.tls,
       rejectUnauthorized: options.rejectUnauthorized,
       auto_reconnect: false,
@@ -196,7 +199,7 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
       logger.info({ nick }, 'signed on to IRC');
       // Identify and join before anything waiting in the queue is said.
       const prelude = [
-        ...(this.options.password ? [`PRIVMSG NickServ :IDENTIFY ${this.options.password}`] : []),
+        ...(this.options.nickservPassword ? [`PRIVMSG NickServ :IDENTIFY ${this.options.nickservPassword}`] : []),
         ...[...this.wanted.values()].map((c) => joinLine(c.name, c.key)),
       ];
       this.queue.unshift(...prelude.map((line) => ({ line, resolve: () => undefined, reject: () => undefined })));

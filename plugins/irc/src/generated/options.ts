@@ -58,9 +58,13 @@ export interface IrcOptions {
    */
   tags?: string[];
   /**
-   * Sent as the server PASS during registration and to NickServ (IDENTIFY) after sign-on to claim the nick.
+   * Sent to NickServ (IDENTIFY) after every sign-on to claim the nick.
    */
   password?: string;
+  /**
+   * Sent as PASS while registering, for servers that require a connection password. (Buildbot sent `password` as PASS too; servers without a password, such as ngircd, then refuse the bot.)
+   */
+  serverPassword?: string;
   /**
    * Events announced on every channel joined and to pm_to_nicks: a list, or Buildbot's dictionary (only the keys count). Changed at run time with `notify on|off`.
    */
