@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { TlsSettings } from './agents.js';
-import { excerpt, HttpError } from './errors.js';
+import { excerpt, HttpError, InvalidHttpRequestError } from './errors.js';
 import { redactText, redactUrl, requestSecrets } from './redact.js';
-import { methodOf, type HttpCallOptions, type HttpClient, type HttpRequest, type HttpResponse } from './request.js';
+import { httpRequestProblems, methodOf, type HttpCallOptions, type HttpClient, type HttpRequest, type HttpResponse } from './request.js';
 import type { Transport } from './transport.js';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
@@ -24,14 +24,17 @@ export interface HttpClientOptions {
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const tls = options.tls ?? {};
   const tlsKey = tls.ca || tls.verify === false ? createHash('sha256').update(`${tls.verify !== false}|${tls.ca ?? ''}`).digest('hex').slice(0, 16) : 'default';
-  const request = (req: HttpRequest, call: HttpCallOptions = {}): Promise<HttpResponse> =>
-    options.transport.perform(req, {
+  const request = async (req: HttpRequest, call: HttpCallOptions = {}): Promise<HttpResponse> => {
+    const problems = httpRequestProblems(req);
+    if (problems.length) throw new InvalidHttpRequestError(`not a valid HTTP request: ${problems.join('; ')}`);
+    return options.transport.perform(req, {
       timeoutMs: call.timeoutMs ?? options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
       tls,
       tlsKey,
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.maxBodyBytes ? { maxBodyBytes: call.maxBodyBytes } : {}),
     });
+  };
   return {
     request,
     async send(req, call) {

@@ -42,6 +42,12 @@ export class HttpTransportError extends Error {
   }
 }
 
+/** A request description that cannot be sent (bad URL, header, method): retrying cannot fix it. */
+export class InvalidHttpRequestError extends Error {
+  override readonly name = 'InvalidHttpRequestError';
+  readonly retryable = false;
+}
+
 /**
  * 408, 429 and 5xx are worth retrying; other 4xx are not, except a 403 that is a rate limit
  * (GitHub answers 403 with `X-RateLimit-Remaining: 0` or `Retry-After`).

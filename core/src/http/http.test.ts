@@ -94,6 +94,14 @@ describe('ctx.http', () => {
     expect(server.requests[1].body).toBe('plain');
   });
 
+  it('refuses an invalid request before sending, as not retryable (no header injection through event data)', async () => {
+    const server = await startServer(() => ({ status: 200 }));
+    cleanups.push(() => server.close());
+    const client = createHttpClient({ transport });
+    await expect(client.request({ url: server.url, headers: { 'X-Builder': 'a\r\nX-Evil: 1' } })).rejects.toMatchObject({ name: 'InvalidHttpRequestError', retryable: false });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('okStatuses narrows success (Bitbucket Server answers 204 only)', async () => {
     const server = await startServer(() => ({ status: 200 }));
     cleanups.push(() => server.close());

@@ -7,6 +7,9 @@ export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export const httpMethods: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
+/** RFC 9110 token characters. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 export interface HttpRequest {
   /** Default: POST when there is a body, GET otherwise. */
   method?: HttpMethod;
@@ -59,8 +62,16 @@ export function httpRequestProblems(value: unknown): string[] {
   if (r.method !== undefined && !httpMethods.includes(r.method as HttpMethod)) problems.push(`method: expected one of ${httpMethods.join(', ')}, got ${describe(r.method)}`);
   if (r.headers !== undefined) {
     if (typeof r.headers !== 'object' || r.headers === null || Array.isArray(r.headers)) problems.push(`headers: expected an object of strings, got ${describe(r.headers)}`);
-    else for (const [name, v] of Object.entries(r.headers)) if (typeof v !== 'string') problems.push(`headers.${name}: expected a string, got ${describe(v)}`);
+    else {
+      for (const [name, v] of Object.entries(r.headers)) {
+        if (!HEADER_NAME.test(name)) problems.push(`headers: "${name.slice(0, 40)}" is not a valid header name`);
+        if (typeof v !== 'string') problems.push(`headers.${name}: expected a string, got ${describe(v)}`);
+        // Event data in a header value must not start a second header or a body.
+        else if (/[\r\n\0]/.test(v)) problems.push(`headers.${name}: contains a line break or NUL`);
+      }
+    }
   }
+  if (r.body !== undefined && (r.method === 'GET' || r.method === 'HEAD')) problems.push(`body: a ${r.method} request cannot have one`);
   if (r.okStatuses !== undefined && !(Array.isArray(r.okStatuses) && r.okStatuses.every((s) => Number.isInteger(s)))) problems.push('okStatuses: expected an array of integers');
   const known = new Set(['method', 'url', 'headers', 'body', 'okStatuses']);
   for (const key of Object.keys(r)) if (!known.has(key)) problems.push(`unknown key "${key}" (allowed: ${[...known].join(', ')})`);
