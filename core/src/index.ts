@@ -41,7 +41,7 @@ export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail 
 export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './envelope.js';
 export { Runtime, type RuntimeOptions } from './runtime.js';
 export type { HttpCallOptions, HttpClient, HttpMethod, HttpRequest, HttpResponse } from './http/request.js';
-export { HttpError, HttpTransportError, isRetryableStatus } from './http/errors.js';
+export { HttpError, HttpTransportError, InvalidHttpRequestError, isRetryableStatus } from './http/errors.js';
 export { payloadSecrets, redactUrl } from './http/redact.js';
 export { basicAuthorization } from './http/auth.js';
 export { buildDict, type Wants } from './http/build-dict.js';
