@@ -9,7 +9,7 @@
  */
 export type GerritOptions = {
   /**
-   * Gerrit SSH server's address (a host name or IP address; IPv6 in brackets). Required with transport ssh.
+   * Gerrit SSH server's address: a host name, an IPv4 or an IPv6 address (without brackets). Required with transport ssh.
    */
   server?: string;
   /**
