@@ -195,6 +195,12 @@ describe('bitbucket', () => {
     expect(bodies().at(-1)?.key).toBe(createHash('sha1').update(long).digest('hex'));
   });
 
+  it('builders (core filter) reports only the listed builders', async () => {
+    server = await RecordingServer.start(bitbucket());
+    await run({ builders: ['fail'] }, [withStamps('pass.new', [REPO]), withStamps('fail.new', [REPO])]);
+    expect(bodies().map((b) => b.key)).toEqual(['fail']);
+  });
+
   it('auth (an App Password) sends HTTP Basic and asks for no token', async () => {
     server = await RecordingServer.start(() => ({ status: 201 }));
     harness = await createHarness({ plugin, options: { auth: { user: 'bb', password: 'app-pass-5123' }, base_url: `${server.url}/2.0/repositories/` }, delivery: quick });

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkConfig } from '@bbreporters/core';
 import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingServer } from './support/http-server.js';
@@ -119,5 +120,22 @@ describe('hipchat', () => {
     expect(server.requests.map((r) => (JSON.parse(r.body) as { message: string }).message.split(' ')[1])).toEqual(['started', 'started', 'started', 'finished']);
     expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(950);
     expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('config: auth_token and endpoint must be strings, the maps must be objects, hooks module references', () => {
+    const problems = (options: Record<string, unknown>): string => {
+      try {
+        checkConfig({ reporters: [{ plugin: 'hipchat', options }] }, { configDir: fileURLToPath(new URL('..', import.meta.url)) });
+        return '';
+      } catch (error) {
+        return (error as { describe(): string }).describe();
+      }
+    };
+    expect(problems({ auth_token: 42 })).toMatch(/options\.auth_token: must be string/);
+    expect(problems({ auth_token: 'abcd1234', endpoint: 42 })).toMatch(/options\.endpoint: must be string/);
+    expect(problems({ auth_token: 'abcd1234', builder_room_map: ['Builder0'] })).toMatch(/options\.builder_room_map: must be object/);
+    expect(problems({ auth_token: 'abcd1234', builder_user_map: 'Builder0' })).toMatch(/options\.builder_user_map: must be object/);
+    expect(problems({ auth_token: 'abcd1234', getMessage: 'message' })).toMatch(/options\.getMessage/);
+    expect(problems({ auth_token: 'abcd1234', builder_room_map: { b: 1 }, builder_user_map: { b: 'a@b' } })).toBe('');
   });
 });

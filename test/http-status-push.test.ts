@@ -93,8 +93,9 @@ describe('http-status-push', () => {
     ['auth header', { auth: { type: 'header', name: 'X-Api-Key', value: 'key-http-4' } }, 'x-api-key', 'key-http-4'],
   ])('%s authenticates every POST', async (_name, options, header, value) => {
     server = await RecordingServer.start();
-    await run(options, [fixture('pass.new')]);
+    const h = await run(options, [fixture('pass.new')]);
     expect(server.requests[0].headers[header]).toBe(value);
+    expect(h.logs.some((l) => l.includes('user/password is deprecated'))).toBe('user' in options);
   });
 
   it('headers are added to every POST', async () => {
