@@ -12,7 +12,7 @@ import type { GerritOptions } from './generated/options.js';
 import { reviewRequest, type ReviewRequest } from './rest.js';
 import { checkResult, type CheckedReview } from './review.js';
 import { adaptCommand, reviewCommand, VERSION_COMMAND } from './ssh-command.js';
-import { runGerrit, sshSettings } from './ssh-transport.js';
+import { GerritSshError, runGerrit, sshSettings } from './ssh-transport.js';
 import { formatVersion, parseVersion, VersionCache, type GerritVersion } from './version.js';
 
 export type { GerritOptions, ReviewRule } from './generated/options.js';
@@ -57,8 +57,9 @@ function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
         try {
           version = await versions.get(signal);
         } catch (error) {
-          // Unreachable server: fail (retried). A server that answers oddly: send as built, like a known new Gerrit.
-          if ((error as { retryable?: boolean }).retryable !== undefined) throw error;
+          // ssh failed (server down, key refused…): this attempt fails with its reason. A server
+          // that answers oddly: the review goes as built, for a new Gerrit.
+          if (error instanceof GerritSshError) throw error;
           ctx.logger.error({ err: error }, 'Error: Cannot interpret gerrit version info; sending the review as built');
         }
         if (version) {
