@@ -298,6 +298,14 @@ describe('GerritStatusPush over SSH (real sshd)', () => {
     }
   });
 
+  it('a version answer that cannot be read is logged with Buildbot\'s words and the review still goes out', async () => {
+    gerrit.setVersion('unknown-build');
+    const { reviews, h } = await run(connection(), [gerritBuildset()]);
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]).toContain('--tag');
+    expect(h.logs.join('\n')).toContain('Cannot interpret gerrit version info');
+  });
+
   it('gerrit_version pins the syntax without asking the server', async () => {
     const before = gerrit.commands().length;
     const { reviews } = await run(connection({ gerrit_version: '2.4' }), [gerritBuildset()]);
