@@ -18,11 +18,13 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal
 
 let bb: BuildbotMaster;
 let dir: string;
-const files = { defaultPush: '', allPush: '', websocket: '' };
+const files = { defaultPush: '', allPush: '', websocket: '', basicPush: '', wrongPush: '' };
 let pushService: Service;
 let websocketService: Service;
 let allRuntime: Runtime;
 let allSource: HttpSource;
+/** Sources that require HTTP Basic (buildbot / s3cret): one the master posts to with the right password, one with a wrong one. */
+const basic: Array<{ runtime: Runtime; source: HttpSource }> = [];
 
 function writeConfig(name: string, body: string): string {
   const file = join(dir, `${name}.yaml`);
@@ -35,12 +37,16 @@ beforeAll(async () => {
   files.defaultPush = join(dir, 'default-push.jsonl');
   files.allPush = join(dir, 'all-push.jsonl');
   files.websocket = join(dir, 'websocket.jsonl');
-  const [defaultPort, allPort] = [await freePort(), await freePort()];
+  files.basicPush = join(dir, 'basic-push.jsonl');
+  files.wrongPush = join(dir, 'wrong-push.jsonl');
+  const [defaultPort, allPort, basicPort, wrongPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   bb = await BuildbotMaster.start({
     missingTimeout: 3600,
     push: [
       { url: `http://127.0.0.1:${defaultPort}/buildbot`, style: 'default' },
       { url: `http://127.0.0.1:${allPort}/buildbot`, style: 'all' },
+      { url: `http://127.0.0.1:${basicPort}/buildbot`, style: 'default', user: 'buildbot', password: 's3cret' },
+      { url: `http://127.0.0.1:${wrongPort}/buildbot`, style: 'default', user: 'buildbot', password: 'not-the-password' },
     ],
   });
   const eventFile = join(pluginsDir, 'event-file');
@@ -71,6 +77,12 @@ beforeAll(async () => {
   allRuntime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './event-file', options: { file: files.allPush } }] });
   allSource = new HttpSource({ type: 'http', listen: `127.0.0.1:${allPort}`, path: '/buildbot' }, silent);
   await allSource.start((input) => allRuntime.emit(input));
+  for (const [port, file] of [[basicPort, files.basicPush], [wrongPort, files.wrongPush]] as const) {
+    const runtime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './event-file', options: { file } }] });
+    const source = new HttpSource({ type: 'http', listen: `127.0.0.1:${port}`, path: '/buildbot', user: 'buildbot', password: 's3cret' }, silent);
+    await source.start((input) => runtime.emit(input));
+    basic.push({ runtime, source });
+  }
 });
 
 afterAll(async () => {
@@ -78,6 +90,10 @@ afterAll(async () => {
   await websocketService?.stop(1000);
   await allSource?.close();
   await allRuntime?.close(1000);
+  for (const { source, runtime } of basic) {
+    await source.close();
+    await runtime.close(1000);
+  }
   await bb?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -119,6 +135,15 @@ describe("the master's own HttpStatusPush into the http source", () => {
     expect(carried).toHaveProperty('prev_build', null);
     expect(carried).not.toHaveProperty('changes');
     expect(carried.properties.buildername).toEqual(['fail', 'Builder']);
+  });
+
+  it("HttpStatusPush with user/password (HTTP Basic) is accepted with the right password and refused with a wrong one", async () => {
+    const pass = await buildIdOf((await bb.force(['pass'], 'basic auth push')).bsid);
+    const records = await waitForRecorded(files.basicPush, (r) => buildEvents(r, pass).length === 2, 30_000, 'the Basic-auth pushes');
+    expect(buildEvents(records, pass).map((r) => r.hook)).toEqual(['buildStarted', 'buildFinished']);
+    await bb.waitIdle();
+    // The master posted both events with the wrong password too: every one was refused (401).
+    expect(existsSync(files.wrongPush)).toBe(false);
   });
 
   it('HttpStatusPush carries no buildset events; the buildbot source reports them', async () => {

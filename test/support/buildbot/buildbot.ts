@@ -15,7 +15,7 @@ export interface BuildbotOptions {
   /** UserPasswordAuth users; every endpoint then needs a login. */
   users?: Record<string, string>;
   /** HttpStatusPush targets: "default" = 3.7's defaults, "all" = every mode, properties and steps. */
-  push?: Array<{ url: string; style: 'default' | 'all' }>;
+  push?: Array<{ url: string; style: 'default' | 'all'; user?: string; password?: string }>;
   /** MailNotifier relay port on 127.0.0.1 (default: no MailNotifier). */
   smtpPort?: number;
   /** Seconds until the never-started ghost-worker is reported missing (default 4). */
