@@ -5,7 +5,7 @@
  */
 import { buildLink, definePlugin, gitlabStates, propertyValue, sourceStampsWithRevision, stateFor, withoutTrailingSlashes, type BuildPayload, type HttpRequest } from '@bbreporters/core';
 import type { GitLabOptions } from './generated/options.js';
-import { ProjectIds } from './project.js';
+import { ProjectIds, projectPath } from './project.js';
 
 export type { GitLabOptions } from './generated/options.js';
 export { ProjectIds, projectPath } from './project.js';
@@ -29,7 +29,8 @@ export default definePlugin<GitLabOptions>({
       const forkProject = propertyValue(build, 'source_project_id');
       const ref = propertyValue(build, 'source_branch');
       for (const stamp of stamps) {
-        const id = forkProject !== undefined && forkProject !== null ? String(forkProject) : await projects.idOf(stamp, signal);
+        const fork = forkProject !== undefined && forkProject !== null ? String(forkProject) : undefined;
+        const id = fork ?? (await projects.idOf(stamp, signal));
         if (id === undefined) {
           if (stamp.repository) ctx.logger.warn({ build: build.buildid, repository: stamp.repository }, 'Skipped status update: the repository URL names no GitLab project (group/project)');
           continue;
@@ -42,7 +43,8 @@ export default definePlugin<GitLabOptions>({
           body: { state, ...(target_url ? { target_url } : {}), ...(branch ? { ref: branch } : {}), description, name },
         };
         const where = `${stamp.repository} at ${stamp.revision}`;
-        const handle = ctx.deliver({ target: `gitlab:${id}@${stamp.revision}:${name}`, payload: request });
+        // The target names the project the same way whether its id was known or not, so statuses stay in order.
+        const handle = ctx.deliver({ target: `gitlab:${fork ?? projectPath(stamp.repository)}@${stamp.revision}:${name}`, payload: request });
         void handle.settled.then((outcome) => {
           if (outcome.status === 'failed') ctx.logger.error(`Could not send status "${state}" for ${where}: ${outcome.reason}`);
           else if (outcome.status === 'sent' && options.verbose) ctx.logger.info(`Status "${state}" sent for ${where}.`);
