@@ -174,15 +174,23 @@ describe('TLS and proxies', () => {
     cleanups.push(() => bypass.close());
     expect((await createHttpClient({ transport: bypass }).send({ url: plain.url })).text).toBe('plain');
     expect(proxy.connects).toHaveLength(2);
+    expect(proxy.auth).toEqual([undefined, undefined]);
+
+    const withCredentials = new NodeFetchTransport({ HTTP_PROXY: proxy.url.replace('http://', 'http://bot:pr%40xy@') });
+    cleanups.push(() => withCredentials.close());
+    expect((await createHttpClient({ transport: withCredentials }).send({ url: plain.url })).text).toBe('plain');
+    expect(proxy.auth[2]).toBe(`Basic ${Buffer.from('bot:pr@xy').toString('base64')}`);
   });
 });
 
 /** A minimal CONNECT proxy on loopback that records each tunnel's authority. */
-async function connectProxy(): Promise<{ url: string; connects: string[] }> {
+async function connectProxy(): Promise<{ url: string; connects: string[]; auth: Array<string | undefined> }> {
   const connects: string[] = [];
+  const auth: Array<string | undefined> = [];
   const server = http.createServer((_, res) => res.writeHead(405).end());
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     connects.push(req.url ?? '');
+    auth.push(req.headers['proxy-authorization']);
     const [host, port] = (req.url ?? '').split(':');
     const upstream = net.connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -195,7 +203,7 @@ async function connectProxy(): Promise<{ url: string; connects: string[] }> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise((r) => (server.closeAllConnections(), server.close(r))));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connects };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connects, auth };
 }
 
 async function freePort(): Promise<number> {
