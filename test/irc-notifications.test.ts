@@ -29,15 +29,18 @@ describe('IRC notifications against a real ngircd', () => {
   const harnesses: Harness[] = [];
 
   /** Starts a bot and waits until it sits in `channel`. */
-  async function bot(nick: string, options: Record<string, unknown>, channel = '#ci'): Promise<Harness> {
+  async function bot(nick: string, options: Record<string, unknown>, channel = '#ci', state = stateDir()): Promise<Harness> {
+    const since = alice.lines.length;
     const harness = await createHarness({
       plugin: pluginDir,
-      stateDir: stateDir(),
+      stateDir: state,
       master: {},
       options: { host: '127.0.0.1', port: server.port, nick, channels: [channel], lineRate: 0.3, ...options },
     });
     harnesses.push(harness);
-    await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith(`${nick}!`) && l.params[0] === channel);
+    await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith(`${nick}!`) && l.params[0] === channel, 15_000, since).catch((error: Error) => {
+      throw new Error(`${error.message}\nbot log:\n${harness.logs.join('')}`);
+    });
     return harness;
   }
 
@@ -136,6 +139,25 @@ describe('IRC notifications against a real ngircd', () => {
     expect(logs).toContain('signed on to IRC');
     expect(logs).not.toContain('nickpass');
     expect(logs).not.toContain('sekrit');
+  });
+
+  it('keeps what users chose with notify across a restart, in the state folder', async () => {
+    const state = stateDir();
+    const first = await bot('memorybot', { notify_events: ['started'] }, '#ci', state);
+    expect(await alice.ask('#ci', 'memorybot: notify on failure', 'memorybot')).toEqual(['The following events are being notified: failure, started.']);
+    expect(await alice.ask('memorybot', 'notify on finished', 'memorybot', 1, 'alice')).toEqual(['The following events are being notified: finished.']);
+    const beforeQuit = alice.lines.length;
+    await first.close();
+    harnesses.splice(harnesses.indexOf(first), 1);
+    await alice.waitFor((l) => l.command === 'QUIT' && l.prefix.startsWith('memorybot!'), 15_000, beforeQuit);
+
+    const second = await bot('memorybot', { notify_events: ['started'] }, '#ci', state);
+    expect(await alice.ask('#ci', 'memorybot: notify list', 'memorybot')).toEqual(['The following events are being notified: failure, started.']);
+    expect(await alice.ask('memorybot', 'notify list', 'memorybot', 1, 'alice')).toEqual(['The following events are being notified: finished.']);
+    const since = alice.lines.length;
+    await second.emit(fixture('fail.finished'));
+    const lines = await messages('memorybot', 'alice', since, 1);
+    expect(lines.map((l) => l.params[1])).toEqual([expect.stringMatching(/^Build fail #1 is complete: /)]);
   });
 
   it('removes CR and LF from event text: a builder name cannot add a second IRC command', async () => {

@@ -9,6 +9,7 @@ import type { IrcConnection } from './client.js';
 import { runCommand, type BotControl, type CommandContext } from './commands.js';
 import { finishedMessage, startedMessage, workerMissingMessage, type MessageStyle } from './messages.js';
 import { finishedEvents } from './notify-events.js';
+import type { NotifyStore } from './notify-store.js';
 import { splitToBytes, stripControl, textBudget } from './text.js';
 
 export interface IrcLines {
@@ -37,6 +38,8 @@ export const isChannel = (target: string): boolean => /^[#&+!]/.test(target);
 export class IrcBot implements BotControl {
   /** Notify events per scope (lower-cased channel or nick); the scopes are who gets notifications. */
   private readonly notify = new Map<string, { name: string; events: Set<string> }>();
+  /** Scopes changed with `notify`, as stored (lower-cased key → name and events). */
+  private readonly chosen = new Map<string, { name: string; events: string[] }>();
   /** buildid → who asked to be told when it finishes. */
   private readonly watchers = new Map<number, Set<string>>();
 
@@ -44,10 +47,18 @@ export class IrcBot implements BotControl {
     private readonly connection: IrcConnection,
     private readonly settings: BotSettings,
     private readonly context: Pick<PluginContext, 'deliver' | 'logger'> & { master?: MasterControl },
+    private readonly store?: NotifyStore,
   ) {
     for (const name of [...settings.channels, ...settings.pmToNicks]) this.notify.set(name.toLowerCase(), { name, events: new Set(settings.defaultEvents) });
+    // Stored choices: a private chat's apply now, a channel's once the bot is in it.
+    for (const scope of store?.load() ?? []) {
+      if (!isChannel(scope.name) || this.notify.has(scope.name.toLowerCase())) this.applyNotifyEvents(scope.name, scope.events);
+      else this.chosen.set(scope.name.toLowerCase(), { name: scope.name, events: scope.events });
+    }
     connection.on('joined', (channel) => {
-      if (!this.notify.has(channel.toLowerCase())) this.notify.set(channel.toLowerCase(), { name: channel, events: new Set(settings.defaultEvents) });
+      if (this.notify.has(channel.toLowerCase())) return;
+      const events = this.chosen.get(channel.toLowerCase())?.events ?? settings.defaultEvents;
+      this.notify.set(channel.toLowerCase(), { name: channel, events: new Set(events) });
     });
     connection.on('left', (channel) => this.notify.delete(channel.toLowerCase()));
     connection.on('message', (message) => {
@@ -110,10 +121,19 @@ export class IrcBot implements BotControl {
   }
 
   setNotifyEvents(scope: string, events: Iterable<string>): void {
+    const name = this.applyNotifyEvents(scope, events);
+    void this.store?.save([...this.chosen.values()]);
+  }
+
+  /** Sets the events of a scope; returns the scope's name as first seen. */
+  private applyNotifyEvents(scope: string, events: Iterable<string>): string {
     const set = new Set(events);
+    const name = this.notify.get(scope.toLowerCase())?.name ?? this.chosen.get(scope.toLowerCase())?.name ?? scope;
+    this.chosen.set(scope.toLowerCase(), { name, events: [...set].sort() });
     // A private chat without events stops being a notification target; a channel stays (it is joined).
     if (set.size === 0 && !isChannel(scope)) this.notify.delete(scope.toLowerCase());
-    else this.notify.set(scope.toLowerCase(), { name: this.notify.get(scope.toLowerCase())?.name ?? scope, events: set });
+    else this.notify.set(scope.toLowerCase(), { name, events: set });
+    return name;
   }
 
   watch(build: Build, replyTo: string): void {

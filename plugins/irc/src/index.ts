@@ -4,11 +4,13 @@
  * watch, force, stop, shutdown, …) using core's MasterControl.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { definePlugin } from '@bbreporters/core';
 import { IrcBot, type IrcLines } from './bot.js';
 import { IrcConnection } from './client.js';
 import type { IrcOptions } from './generated/options.js';
 import { configuredEvents } from './notify-events.js';
+import { NotifyStore } from './notify-store.js';
 
 export type { IrcOptions } from './generated/options.js';
 export type { IrcLines } from './bot.js';
@@ -55,6 +57,7 @@ export default definePlugin<IrcOptions>({
         pmToNicks: options.pm_to_nicks ?? [],
       },
       ctx,
+      new NotifyStore(join(ctx.config.stateDir, 'irc', `${encodeURIComponent(ctx.name)}.notify.json`), ctx.logger),
     );
     for (const c of channels) connection.join(c.channel, c.password);
     connection.start();
