@@ -279,3 +279,51 @@ describe('IRC server with a connection password', () => {
     expect(harness.logs.join('\n')).not.toContain('letmein');
   });
 });
+
+describe('IRC over TLS (useSSL)', () => {
+  let server: Ngircd;
+  const harnesses: Harness[] = [];
+  let alice: IrcTestClient;
+
+  beforeAll(async () => {
+    server = await Ngircd.start({ tls: true });
+    alice = await IrcTestClient.connect(server.port, 'alice');
+    await alice.join('#ci');
+  });
+
+  afterAll(async () => {
+    alice?.close();
+    for (const h of harnesses) await h.close();
+    await server?.stop();
+  });
+
+  const start = async (nick: string, sslVerify: boolean) => {
+    const harness = await createHarness({
+      plugin: pluginDir,
+      stateDir: stateDir(),
+      master: {},
+      options: { host: '127.0.0.1', port: server.tlsPort, useSSL: true, sslVerify, nick, channels: ['#ci'], notify_events: ['started'], lineRate: 0.3, failedDelay: 60 },
+    });
+    harnesses.push(harness);
+    return harness;
+  };
+
+  it('connects with TLS and announces builds', async () => {
+    const harness = await start('tlsbot', false);
+    await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('tlsbot!'));
+    const since = alice.lines.length;
+    await harness.emit(fixture('pass.new'));
+    const line = await alice.waitFor((l) => l.command === 'PRIVMSG' && l.prefix.startsWith('tlsbot!'), 15_000, since);
+    expect(line.params).toEqual(['#ci', 'build #1 of pass started']);
+    expect(server.output.join('\n')).toMatch(/initialized TLS/);
+  });
+
+  it('refuses a server certificate it cannot verify unless sslVerify is off', async () => {
+    const harness = await start('strictbot', true);
+    const deadline = Date.now() + 10_000;
+    while (!harness.logs.some((l) => l.includes('IRC connection failed')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const failure = harness.logs.map((l) => JSON.parse(l) as { msg: string; reason?: string }).find((l) => l.msg === 'IRC connection failed');
+    expect(failure?.reason).toMatch(/self[- ]signed certificate/);
+    expect(alice.lines.some((l) => l.prefix.startsWith('strictbot!'))).toBe(false);
+  });
+});

@@ -8,23 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, testCertificate } from './smtp.js';
 
 export interface NgircdOptions {
   /** Predefined channels with a key (mode +k). */
   keyedChannels?: Array<{ name: string; key: string }>;
   /** A connection password every client must send (PASS). */
   password?: string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  /** Also listen with TLS (the tests' self-signed certificate) on `tlsPort`. */
+  tls?: boolean;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -42,7 +34,7 @@ export class Ngircd {
   private process: ChildProcess | undefined;
   readonly output: string[] = [];
 
-  private constructor(readonly port: number, private readonly dir: string, private readonly config: string) {}
+  private constructor(readonly port: number, readonly tlsPort: number | undefined, private readonly dir: string, private readonly config: string) {}
 
   static async start(options: NgircdOptions = {}): Promise<Ngircd> {
     if (spawnSync('ngircd', ['--version']).error) {
@@ -52,6 +44,14 @@ export class Ngircd {
     const dir = mkdtempSync(join(tmpdir(), 'bbr-ngircd-'));
     const config = join(dir, 'ngircd.conf');
     const channels = (options.keyedChannels ?? []).map((c) => `[Channel]\nName = ${c.name}\nModes = +tnk ${c.key}\n`).join('\n');
+    const tlsPort = options.tls ? await freePort() : undefined;
+    let tls = '';
+    if (tlsPort) {
+      const { cert, key } = testCertificate();
+      writeFileSync(join(dir, 'cert.pem'), cert);
+      writeFileSync(join(dir, 'key.pem'), key);
+      tls = `[SSL]\nCertFile = ${join(dir, 'cert.pem')}\nKeyFile = ${join(dir, 'key.pem')}\nPorts = ${tlsPort}\n`;
+    }
     writeFileSync(
       config,
       `[Global]
@@ -71,9 +71,9 @@ PongTimeout = 20
 PAM = no
 DNS = no
 Ident = no
-${channels}`,
+${tls}${channels}`,
     );
-    const server = new Ngircd(port, dir, config);
+    const server = new Ngircd(port, tlsPort, dir, config);
     await server.launch();
     return server;
   }
