@@ -4,7 +4,7 @@
  * a clear reason (password never shown); a server that is down and comes back gets the mail; the
  * outbox transport writes one .eml per mail; bad options stop the reporter at startup.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtures, type Harness } from '@bbreporters/core/testing';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -87,6 +87,15 @@ describe('SMTP failures go through core deliveries', () => {
     expect(outcome?.reason).toMatch(/refused the mail.* 550.*No such user here/);
   });
 
+  test('a 4xx refusal (greylisting) is retried and the mail arrives', async () => {
+    const smtp = await server({ refuse: { 'dev@example.test': { code: 450, message: 'Greylisted, try again later', times: 1 } } });
+    const dir = tempFolder();
+    const { outcome, logs } = await sendFail(smtpOptions(smtp, dir), dir);
+    expect(outcome).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(smtp.received).toHaveLength(1);
+    expect(logs).toContain('Greylisted');
+  });
+
   test('server down, then up: the mail is retried and arrives once', async () => {
     const smtp = await server();
     await smtp.stop();
@@ -134,6 +143,14 @@ describe('outbox transport', () => {
     const worker = texts.find((t) => t.includes('X-Envelope-To: ops@example.test'))!;
     expect(parseMail(worker).subject).toBe('Buildbot bbharness worker ghost-worker missing');
     expect(harness.logs.some((l) => l.includes(`mail goes to outbox folder ${outbox}`))).toBe(true);
+  });
+
+  test('an outbox that cannot be written fails at once, naming the folder', async () => {
+    const dir = tempFolder();
+    writeFileSync(join(dir, 'taken'), 'a file where the folder should be');
+    const { outcome } = await sendFail({ outbox: 'taken/mails' }, dir);
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(outcome?.reason).toMatch(/outbox .*taken\/mails: could not write .*\(ENOTDIR/);
   });
 
   test('an outbox path is relative to the config folder', async () => {

@@ -28,8 +28,8 @@ export interface TestSmtpOptions {
   implicitTls?: boolean;
   /** Require AUTH with these credentials (only after STARTTLS when starttls is on). */
   auth?: { user: string; pass: string };
-  /** Answer RCPT TO for these addresses with an error reply (e.g. 450 or 550). */
-  refuse?: Record<string, { code: number; message: string }>;
+  /** Answer RCPT TO for these addresses with an error reply (e.g. 450 or 550), `times` times (default: always). */
+  refuse?: Record<string, { code: number; message: string; times?: number }>;
 }
 
 interface Certificate {
@@ -79,6 +79,8 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   /** Every AUTH attempt: user and whether it succeeded. */
   readonly authAttempts: Array<{ user: string; ok: boolean }> = [];
+  /** How often each address was refused so far. */
+  private readonly refusals: Record<string, number> = {};
   private server?: SMTPServer;
   private waiters: Array<{ count: number; resolve: () => void }> = [];
 
@@ -115,7 +117,11 @@ export class TestSmtpServer {
       },
       onRcptTo: (address, _session, callback) => {
         const refusal = refuse[address.address];
-        if (refusal) return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+        const refused = (this.refusals[address.address] ?? 0) + 1;
+        if (refusal && refused <= (refusal.times ?? Infinity)) {
+          this.refusals[address.address] = refused;
+          return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+        }
         callback();
       },
       onData: (stream, session, callback) => {
