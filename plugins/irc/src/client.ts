@@ -3,7 +3,9 @@
  * It owns what Buildbot's IRC factory did: reconnect after `lostDelay` / `failedDelay`
  * (irc-framework's own auto-reconnect is off), NickServ identify and channel joins at every
  * sign-on, and one outgoing queue that spaces lines by `lineRate` and holds them while the bot
- * is disconnected, so nothing is lost to a reconnect.
+ * is disconnected. A line counts as sent only once the server answered a PING sent after it (the
+ * server handles a client's commands in order); lines written to a connection that then died
+ * without that answer are sent again after the reconnect, so nothing is lost (at least once).
  */
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
@@ -38,6 +40,7 @@ interface FrameworkEvents {
   kick: [{ kicked: string; channel: string; nick: string; message?: string }];
   'irc error': [{ error: string; channel?: string; reason?: string }];
   'nick in use': [{ nick: string }];
+  pong: [{ message?: string }];
 }
 
 interface FrameworkOptions {
@@ -93,12 +96,19 @@ interface Outgoing {
   line: string;
   resolve: () => void;
   reject: (error: Error) => void;
+  /** The PING that confirms the line (set once written). */
+  ack?: number;
 }
+
+const ACK_PREFIX = 'bbr-ack-';
 
 export class IrcConnection extends EventEmitter<ConnectionEvents> {
   private readonly client: FrameworkClient;
   private readonly wanted = new Map<string, { name: string; key?: string }>();
   private readonly queue: Outgoing[] = [];
+  /** Written, waiting for the server's PONG. */
+  private readonly unconfirmed: Outgoing[] = [];
+  private ackSequence = 0;
   private currentNick: string;
   private registered = false;
   private socketOpened = false;
@@ -170,7 +180,7 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.pumpTimer);
-    for (const item of this.queue.splice(0)) item.reject(new Error('the IRC connection was closed before this line was sent'));
+    for (const item of [...this.unconfirmed.splice(0), ...this.queue.splice(0)]) item.reject(new Error('the IRC connection was closed before this line was sent'));
     if (!this.client.connected) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2000);
@@ -207,6 +217,11 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
       this.pump();
     });
     this.client.on('socket close', (error) => this.onClose(error));
+    this.client.on('pong', ({ message }) => {
+      if (!message?.startsWith(ACK_PREFIX)) return;
+      const ack = Number(message.slice(ACK_PREFIX.length));
+      while (this.unconfirmed.length && this.unconfirmed[0]!.ack! <= ack) this.unconfirmed.shift()!.resolve();
+    });
     this.client.on('privmsg', (m) => {
       const isPrivate = m.target.toLowerCase() === this.currentNick.toLowerCase();
       this.emit('message', { user: { nick: m.nick, ident: m.ident, hostname: m.hostname }, target: m.target, text: m.message, isPrivate });
@@ -234,6 +249,14 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
     this.socketOpened = false;
     clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
+    // Not confirmed: maybe never reached the server. Said again, first, after the reconnect.
+    // Joins and the NickServ identify are said again at every sign-on anyway.
+    const resend: Outgoing[] = [];
+    for (const item of this.unconfirmed.splice(0)) {
+      if (item.line.startsWith('JOIN ') || item.line.startsWith('PRIVMSG NickServ ')) item.resolve();
+      else resend.push({ line: item.line, resolve: item.resolve, reject: item.reject });
+    }
+    this.queue.unshift(...resend);
     if (this.stopped) return;
     const delay = lost ? this.options.lostDelayMs : this.options.failedDelayMs;
     this.options.logger.warn({ reason: error ? String(error) : undefined, reconnectInMs: delay }, lost ? 'IRC connection lost' : 'IRC connection failed');
@@ -256,7 +279,11 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
     }
     const item = this.queue.shift()!;
     this.nextLineAt = Date.now() + this.options.lineIntervalMs;
-    this.client.connection.write(item.line, item.resolve);
+    this.client.connection.write(item.line);
+    item.ack = ++this.ackSequence;
+    this.unconfirmed.push(item);
+    // One PING after the last line of a burst confirms the whole burst.
+    if (this.queue.length === 0) this.client.connection.write(`PING :${ACK_PREFIX}${item.ack}`);
     this.pump();
   }
 }

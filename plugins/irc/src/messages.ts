@@ -58,7 +58,7 @@ export function workerMissingMessage(worker: Worker & { last_connection?: string
 
 /** How long ago, as Buildbot 1.x says it: `42 seconds`, `3m05s`, `2h03m05s`. */
 export function ago(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return `${s} seconds`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(s % 60).padStart(2, '0')}s`;
