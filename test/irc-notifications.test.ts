@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
+import { createHarness, fixture, fixtures, type Harness } from '@bbreporters/core/testing';
 import { IrcTestClient, Ngircd, type ReceivedLine } from './support/ngircd.js';
 
 const pluginDir = fileURLToPath(new URL('../plugins/irc/', import.meta.url));
@@ -81,6 +81,15 @@ describe('IRC notifications against a real ngircd', () => {
       ['PRIVMSG', "Build fail #1 is complete: \x0304Failure\x0f [failed 'false' (failure)] - http://127.0.0.1:8010/#builders/5/builds/1"],
       ['PRIVMSG', "Build warn #1 is complete: \x0308Warnings\x0f [warnings 'false' (failure)] - http://127.0.0.1:8010/#builders/6/builds/1"],
       ['PRIVMSG', "Build slow #2 is complete: \x0313Cancelled\x0f [cancelled (cancelled by bbharness) 'sleep 3' (cancelled)] - http://127.0.0.1:8010/#builders/2/builds/2"],
+    ]);
+  });
+
+  it('announces a missing worker to those who asked for worker events', async () => {
+    const harness = await bot('workerbot', { notify_events: ['worker', 'started'] });
+    const since = alice.lines.length;
+    await harness.emit(fixtures.workerMissing());
+    expect((await messages('workerbot', '#ci', since, 1)).map((l) => l.params[1])).toEqual([
+      'Worker ghost-worker is missing. It was seen last on Mon Nov 23 19:49:45 2026.',
     ]);
   });
 
