@@ -134,10 +134,10 @@ class TemplateRenderer {
     }
     const body = this.run(this.body, context, what);
     if (!this.subject) return { body, type: this.type };
-    const subject = this.run(this.subject, context, what);
-    if (subject.includes('\n')) {
-      throw new BbrError('BBR_TEMPLATE', `reporter "${this.env.reporter}": template "${this.subject.source.name}" rendered a subject with a newline for ${what}: Newlines are not allowed in message subjects`);
-    }
+    // A subject is one header line. Line breaks that come from event data (a property, a builder
+    // name) are folded into spaces rather than dropping the message; templates with newlines are
+    // refused at config time, as in Buildbot.
+    const subject = this.run(this.subject, context, what).replace(/[ \t]*[\r\n]+[ \t]*/g, ' ');
     return { subject, body, type: this.type };
   }
 
