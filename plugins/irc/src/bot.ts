@@ -121,19 +121,18 @@ export class IrcBot implements BotControl {
   }
 
   setNotifyEvents(scope: string, events: Iterable<string>): void {
-    const name = this.applyNotifyEvents(scope, events);
+    this.applyNotifyEvents(scope, events);
     void this.store?.save([...this.chosen.values()]);
   }
 
-  /** Sets the events of a scope; returns the scope's name as first seen. */
-  private applyNotifyEvents(scope: string, events: Iterable<string>): string {
+  /** Sets (and remembers as chosen) the events of a scope. */
+  private applyNotifyEvents(scope: string, events: Iterable<string>): void {
     const set = new Set(events);
     const name = this.notify.get(scope.toLowerCase())?.name ?? this.chosen.get(scope.toLowerCase())?.name ?? scope;
     this.chosen.set(scope.toLowerCase(), { name, events: [...set].sort() });
     // A private chat without events stops being a notification target; a channel stays (it is joined).
     if (set.size === 0 && !isChannel(scope)) this.notify.delete(scope.toLowerCase());
     else this.notify.set(scope.toLowerCase(), { name, events: set });
-    return name;
   }
 
   watch(build: Build, replyTo: string): void {
