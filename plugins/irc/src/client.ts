@@ -161,8 +161,8 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Queues one raw IRC line; resolves once it is written to the server. Lines wait while the
-   * bot is disconnected. A line that could end the command early or is too long is refused.
+   * Queues one raw IRC line; resolves once the server confirmed it (see PING above). Lines wait
+   * while the bot is disconnected. A line that could end the command early or is too long is refused.
    */
   send(line: string): Promise<void> {
     if (/[\r\n\0]/.test(line)) return Promise.reject(new Error('refusing an IRC line containing CR, LF or NUL'));
@@ -282,8 +282,8 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
     this.client.connection.write(item.line);
     item.ack = ++this.ackSequence;
     this.unconfirmed.push(item);
-    // One PING after the last line of a burst confirms the whole burst.
-    if (this.queue.length === 0) this.client.connection.write(`PING :${ACK_PREFIX}${item.ack}`);
+    // One PING after the last line of a burst (and every 10 lines of a long one) confirms them all.
+    if (this.queue.length === 0 || item.ack % 10 === 0) this.client.connection.write(`PING :${ACK_PREFIX}${item.ack}`);
     this.pump();
   }
 }
