@@ -3,7 +3,7 @@
  * new plugin in a folder outside the repo, its generated types, its build and its own test.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,8 +33,19 @@ describe('from nothing to a tested plugin', () => {
     expect(readFileSync(join(plugin, 'src/generated/options.ts'), 'utf8')).toBe(committedTypes);
     const tested = run('npm', ['test'], plugin);
     expect(tested).toMatch(/1 passed/);
+    const pluginTested = performance.now();
+
+    // The new plugin in a user's config: check (no plugin code run) and preview (nothing sent).
+    writeFileSync(join(plugin, 'bbreporters.yaml'), 'reporters:\n  - plugin: .\n    name: demo\n    options: { prefix: "CI: ", token: "${DEMO_TOKEN}", mode: [failing] }\n');
+    const withToken = { ...env, DEMO_TOKEN: 'demo-secret-token' };
+    const checked = execFileSync('npx', ['bbreporters', 'check', '--config', 'bbreporters.yaml'], { cwd: plugin, encoding: 'utf8', env: withToken });
+    expect(checked).toMatch(/demo/);
+    const event = join(plugin, 'node_modules/@bbreporters/core/fixtures/httpstatuspush/fail.finished.json');
+    const preview = execFileSync('npx', ['bbreporters', 'preview', '--config', 'bbreporters.yaml', '--reporter', 'demo', '--event', event], { cwd: plugin, encoding: 'utf8', env: withToken });
+    expect(preview).toContain('"text": "CI: fail #1: failure"');
+    expect(preview).not.toContain('demo-secret-token');
     const done = performance.now();
-    console.log(`scaffold flow: scaffold ${((scaffolded - started) / 1000).toFixed(1)} s, install + gen + build + test ${((done - scaffolded) / 1000).toFixed(1)} s, total ${((done - started) / 1000).toFixed(1)} s`);
+    console.log(`scaffold flow: scaffold ${((scaffolded - started) / 1000).toFixed(1)} s, install + gen + build + plugin test ${((pluginTested - scaffolded) / 1000).toFixed(1)} s, check + preview ${((done - pluginTested) / 1000).toFixed(1)} s; scaffold → passing plugin test ${((pluginTested - started) / 1000).toFixed(1)} s, whole flow ${((done - started) / 1000).toFixed(1)} s`);
   }, 600_000);
 
   it('the scaffolder refuses a non-empty folder and an invalid name, exit code 1, with the reason', () => {
