@@ -44,7 +44,7 @@ export type { HttpCallOptions, HttpClient, HttpMethod, HttpRequest, HttpResponse
 export { HttpError, HttpTransportError, InvalidHttpRequestError, isRetryableStatus } from './http/errors.js';
 export { payloadSecrets, redactUrl } from './http/redact.js';
 export { basicAuthorization } from './http/auth.js';
-export { buildDict, type Wants } from './http/build-dict.js';
+export { buildDict, needsForWants, type Wants } from './http/build-dict.js';
 export { buildLink, sourceStampsWithRevision, withoutTrailingSlashes } from './http/commit-status.js';
 export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './http/repo-url.js';
 export { bitbucketStates, giteaStates, githubStates, gitlabStates, stashStates, stateFor, type BuildState, type StateTable } from './http/states.js';

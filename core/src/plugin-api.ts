@@ -4,7 +4,7 @@
  */
 import type { BuildPayload, BuildsetPayload, EventName, EventsByName, Worker, WorkerPayload } from './events.js';
 import type { ModeSetting } from './filters/mode.js';
-import type { MessageFormatterOptions, MissingWorkerFormatterOptions, TemplateType } from './generated/schemas.js';
+import type { MessageFormatterOptions, MissingWorkerFormatterOptions, PluginManifest, TemplateType } from './generated/schemas.js';
 import type { HttpClient } from './http/request.js';
 import type { Logger } from './logger.js';
 import type { MasterControl } from './master.js';
@@ -62,6 +62,11 @@ export interface ReporterHandlers extends EventHandlers {
   send?: (delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>;
   /** Called once when core shuts down, after deliveries are drained. */
   close?: () => void | Promise<void>;
+  /**
+   * What this reporter needs with the options it was given: a subset of its manifest's `needs`
+   * (default: all of them), so core does not fetch, say, log contents a reporter will not use.
+   */
+  needs?: NonNullable<PluginManifest['needs']>;
 }
 
 /** Facts from the config file a plugin may use. */

@@ -94,7 +94,9 @@ export class Runtime {
     const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
     runtime.history = history;
     // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
-    const needs = new Map(eventNames.map((e) => [e, needsOf(prepared.filter((r) => r.manifest.hooks.includes(e)).map((r) => r.manifest))] as const));
+    // A reporter's setup() may narrow its manifest's needs to what its options use.
+    const needsByReporter = active.map((r, i) => ({ hooks: r.hooks, needs: r.handlers.needs ?? prepared[i].manifest.needs }));
+    const needs = new Map(eventNames.map((e) => [e, needsOf(needsByReporter.filter((r) => r.hooks.includes(e)))] as const));
     if (options.enricher && [...needs.values()].some((n) => n.size)) runtime.enrichment = { enricher: options.enricher, needs };
     return runtime;
   }
@@ -200,7 +202,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
   };
 }
 
-/** The handlers setup() returned must be exactly the manifest's hooks (plus send/close). */
+/** The handlers setup() returned must be exactly the manifest's hooks (plus send/close/needs, a subset of the manifest's needs). */
 function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): void {
   const where = `reporter "${r.name}" (${r.plugin.packageName})`;
   if (typeof handlers !== 'object' || handlers === null) {
@@ -210,11 +212,15 @@ function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): void {
   const returned = eventNames.filter((name) => (handlers as Record<string, unknown>)[name] !== undefined);
   const missing = [...declared].filter((h) => typeof (handlers as Record<string, unknown>)[h] !== 'function');
   const undeclared = returned.filter((h) => !declared.has(h));
-  const unknownKeys = Object.keys(handlers).filter((k) => !eventNames.includes(k as never) && k !== 'send' && k !== 'close');
+  const extraKeys = ['send', 'close', 'needs'];
+  const unknownKeys = Object.keys(handlers).filter((k) => !eventNames.includes(k as never) && !extraKeys.includes(k));
+  const manifestNeeds = new Set<string>(r.manifest.needs ?? []);
+  const undeclaredNeeds = (handlers.needs ?? []).filter((n) => !manifestNeeds.has(n));
   const problems = [
     ...missing.map((h) => `manifest declares "${h}" but setup() returned no ${h} function`),
     ...undeclared.map((h) => `setup() returned "${h}" but the manifest's hooks do not list it`),
-    ...unknownKeys.map((k) => `setup() returned an unknown key "${k}" (allowed: ${[...eventNames, 'send', 'close'].join(', ')})`),
+    ...unknownKeys.map((k) => `setup() returned an unknown key "${k}" (allowed: ${[...eventNames, ...extraKeys].join(', ')})`),
+    ...undeclaredNeeds.map((n) => `setup() needs "${n}" but the manifest's needs do not list it`),
   ];
   if (problems.length) {
     throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: handlers do not match the manifest: ${problems.join('; ')}`);

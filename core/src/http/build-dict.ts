@@ -19,3 +19,12 @@ export function buildDict(build: BuildPayload, wants: Wants): Record<string, unk
   if (wants.wantPreviousBuild && prev_build !== undefined) body.prev_build = prev_build;
   return body;
 }
+
+/** What core must fetch for a dict shaped by `wants` (a reporter's `needs`): logs only with wantSteps + wantLogs. */
+export function needsForWants(wants: Wants): Array<'steps' | 'logs' | 'prev_build'> {
+  return [
+    ...(wants.wantSteps ? (['steps'] as const) : []),
+    ...(wants.wantSteps && wants.wantLogs ? (['logs'] as const) : []),
+    ...(wants.wantPreviousBuild ? (['prev_build'] as const) : []),
+  ];
+}

@@ -4,7 +4,7 @@
  * JSON goes to the user (private message) and/or the room (notification). Nothing is sent
  * without a message or a destination.
  */
-import { buildDict, buildLink, definePlugin, importModuleReference, withoutTrailingSlashes, type BuildPayload, type HttpRequest } from '@bbreporters/core';
+import { buildDict, buildLink, definePlugin, needsForWants, importModuleReference, withoutTrailingSlashes, type BuildPayload, type HttpRequest } from '@bbreporters/core';
 import type { HipChatOptions } from './generated/options.js';
 import { defaultHooks, type EventName, type HipChatBuild, type Hooks } from './hooks.js';
 
@@ -61,6 +61,8 @@ export default definePlugin<HipChatOptions>({
     return {
       buildStarted: ({ payload }) => notify(payload, 'new'),
       buildFinished: ({ payload }) => notify(payload, 'finished'),
+      // Core fetches steps, log contents and the previous build only when the want* options ask.
+      needs: needsForWants(options),
     };
   },
 });

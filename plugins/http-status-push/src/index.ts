@@ -3,7 +3,7 @@
  * POST of the build (or of format_fn's answer) as JSON to serverUrl; core sends it, retries it
  * and keeps start before end (one target per build, nothing superseded).
  */
-import { basicAuthorization, buildDict, definePlugin, importModuleReference, type BuildPayload, type HttpRequest } from '@bbreporters/core';
+import { basicAuthorization, buildDict, definePlugin, needsForWants, importModuleReference, type BuildPayload, type HttpRequest } from '@bbreporters/core';
 import type { HttpStatusPushOptions } from './generated/options.js';
 
 export type { HttpStatusPushOptions } from './generated/options.js';
@@ -42,6 +42,8 @@ export default definePlugin<HttpStatusPushOptions>({
     return {
       buildStarted: ({ payload }) => push(payload),
       buildFinished: ({ payload }) => push(payload),
+      // Core fetches steps, log contents and the previous build only when the want* options ask.
+      needs: needsForWants(options),
     };
   },
 });
