@@ -62,6 +62,8 @@ export default definePlugin<IrcOptions>({
     for (const c of channels) connection.join(c.channel, c.password);
     connection.start();
     return {
+      // xToY needs the previous build; the blame list and changes only when shown.
+      needs: ['prev_build', ...(options.showBlameList ? (['blamelist'] as const) : []), ...(options.useRevisions ? (['changes'] as const) : [])],
       buildStarted: (event) => bot.buildStarted(event.payload),
       buildFinished: (event) => bot.buildFinished(event.payload),
       workerMissing: (event) => bot.workerMissing(event.payload.worker),
