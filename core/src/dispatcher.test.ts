@@ -53,15 +53,17 @@ describe('isolation: one reporter misbehaving never affects the others', () => {
     expect(result.outcomes).toHaveLength(5);
   });
 
-  it('aborts the signal of a handler that times out', async () => {
+  it('aborts the signal of a handler that times out, with the reason', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'bbr-abort-')), 'events.log');
     runtime = await Runtime.start({
       configDir: pluginsDir,
       handlerTimeout: 50,
       logDestination: { write: () => {} },
-      reporters: [{ plugin: './misbehaving', name: 'hanger', options: { behaviour: 'hang' } }],
+      reporters: [{ plugin: './misbehaving', name: 'hanger', options: { behaviour: 'hang-until-abort', log } }],
     });
     const result = await runtime.emit(fixture('pass.new'));
     expect(result.outcomes[0].status).toBe('timeout');
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['buildStarted 1 start', 'buildStarted 1 aborted: handler timed out after 50 ms']);
   });
 });
 

@@ -25,58 +25,67 @@ export interface GuardedCall<E> {
   shutdown?: AbortSignal;
 }
 
-export async function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
+export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
   const started = performance.now();
-  const controller = new AbortController();
-  const onShutdown = () => controller.abort(new Error('core is shutting down'));
-  call.shutdown?.addEventListener('abort', onShutdown, { once: true });
   const base = { reporter: call.reporter, hook: call.hook, eventId: call.eventId };
-  const finish = (status: HookOutcome['status'], reason?: string): HookOutcome => ({
+  const outcome = (status: HookOutcome['status'], reason?: string): HookOutcome => ({
     ...base,
     status,
     ...(reason === undefined ? {} : { reason }),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
   });
+  // The AbortController is made only when the handler reads its signal: most handlers never do,
+  // and one per call was a large part of a dispatch's cost (see bench/).
+  let controller: AbortController | undefined;
+  let abortReason: Error | undefined;
+  const onShutdown = () => controller?.abort(new Error('core is shutting down'));
+  const options: HandlerOptions = {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortReason) controller.abort(abortReason);
+        else if (call.shutdown?.aborted) onShutdown();
+        else call.shutdown?.addEventListener('abort', onShutdown, { once: true });
+      }
+      return controller.signal;
+    },
+  };
 
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`handler timed out after ${call.timeoutMs} ms`));
-      resolve('timeout');
-    }, call.timeoutMs);
-  });
-
-  // Calling inside a promise turns a synchronous throw into a rejection.
-  const work = new Promise<void>((resolve, reject) => {
-    handlerScope.run({ eventId: call.eventId, reporter: call.reporter }, () =>
-      Promise.resolve(call.handler(call.event, { signal: controller.signal })).then(() => resolve(), reject));
-  }).then(
-    () => ({ ok: true as const }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  // A handler that settles after its timeout is logged, never counted a second time.
-  void work.then((late) => {
-    if (timedOut) {
-      call.logger.warn({ reporter: call.reporter, hook: call.hook, eventId: call.eventId, ok: late.ok },
-        'handler settled after its timeout; its outcome stays "timeout"');
-    }
-  });
-
-  try {
-    const result = await Promise.race([work, timeout]);
-    if (result === 'timeout') {
+  return new Promise<HookOutcome>((resolve) => {
+    // The first of settle / throw / timeout decides; a handler that settles later is only logged.
+    let decided = false;
+    const decide = (result: HookOutcome) => {
+      decided = true;
+      clearTimeout(timer);
+      if (controller) call.shutdown?.removeEventListener('abort', onShutdown);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      abortReason = new Error(`handler timed out after ${call.timeoutMs} ms`);
+      controller?.abort(abortReason);
       call.logger.error({ ...base, timeoutMs: call.timeoutMs }, 'handler timed out');
-      return finish('timeout', `did not settle within ${call.timeoutMs} ms`);
+      decide(outcome('timeout', `did not settle within ${call.timeoutMs} ms`));
+    }, call.timeoutMs);
+    const settled = (error?: { error: unknown }) => {
+      if (decided) {
+        call.logger.warn({ ...base, ok: !error }, 'handler settled after its timeout; its outcome stays "timeout"');
+        return;
+      }
+      if (!error) return decide(outcome('accepted'));
+      call.logger.error({ ...base, err: error.error }, 'handler failed');
+      decide(outcome('failed', reasonOf(error.error)));
+    };
+    let returned: unknown;
+    try {
+      returned = handlerScope.run({ eventId: call.eventId, reporter: call.reporter }, () => call.handler(call.event, options));
+    } catch (error) {
+      settled({ error });
+      return;
     }
-    if (!result.ok) {
-      call.logger.error({ ...base, err: result.error }, 'handler failed');
-      return finish('failed', reasonOf(result.error));
+    if (returned !== null && typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      (returned as PromiseLike<unknown>).then(() => settled(), (error: unknown) => settled({ error }));
+    } else {
+      settled();
     }
-    return finish('accepted');
-  } finally {
-    clearTimeout(timer);
-    call.shutdown?.removeEventListener('abort', onShutdown);
-  }
+  });
 }
