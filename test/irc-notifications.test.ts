@@ -150,6 +150,11 @@ describe('IRC notifications against a real ngircd', () => {
     expect(logs).not.toContain('sekrit');
   });
 
+  it('tells who asked when the server refuses to let it join a channel', async () => {
+    await bot('joinbot', { authz: ['alice'] });
+    expect(await alice.ask('#ci', 'joinbot: join #secret wrongkey', 'joinbot', 2)).toEqual(['Joining #secret', expect.stringMatching(/^I can't join #secret: .*key/i)]);
+  });
+
   it('keeps what users chose with notify across a restart, in the state folder', async () => {
     const state = stateDir();
     const first = await bot('memorybot', { notify_events: ['started'] }, '#ci', state);

@@ -35,11 +35,16 @@ export interface BotSettings {
 
 export const isChannel = (target: string): boolean => /^[#&+!]/.test(target);
 
+/** Commands are ignored while this many lines wait to be sent. */
+export const MAX_BACKLOG_FOR_COMMANDS = 20;
+
 export class IrcBot implements BotControl {
   /** Notify events per scope (lower-cased channel or nick); the scopes are who gets notifications. */
   private readonly notify = new Map<string, { name: string; events: Set<string> }>();
   /** Scopes changed with `notify`, as stored (lower-cased key → name and events). */
   private readonly chosen = new Map<string, { name: string; events: string[] }>();
+  /** Channels joined by command, not yet in: lower-cased channel → who asked. */
+  private readonly joining = new Map<string, string>();
   /** buildid → who asked to be told when it finishes. */
   private readonly watchers = new Map<number, Set<string>>();
 
@@ -55,7 +60,15 @@ export class IrcBot implements BotControl {
       if (!isChannel(scope.name) || this.notify.has(scope.name.toLowerCase())) this.applyNotifyEvents(scope.name, scope.events);
       else this.chosen.set(scope.name.toLowerCase(), { name: scope.name, events: scope.events });
     }
+    connection.on('joinRefused', (channel, reason) => {
+      const replyTo = this.joining.get(channel.toLowerCase());
+      if (replyTo === undefined) return;
+      this.joining.delete(channel.toLowerCase());
+      connection.forget(channel);
+      this.say(replyTo, `I can't join ${channel}: ${reason}`);
+    });
     connection.on('joined', (channel) => {
+      this.joining.delete(channel.toLowerCase());
       if (this.notify.has(channel.toLowerCase())) return;
       const events = this.chosen.get(channel.toLowerCase())?.events ?? settings.defaultEvents;
       this.notify.set(channel.toLowerCase(), { name: channel, events: new Set(events) });
@@ -64,6 +77,11 @@ export class IrcBot implements BotControl {
     connection.on('message', (message) => {
       const text = this.addressedText(message.text, message.isPrivate);
       if (text === undefined) return;
+      // Replies share the line rate with notifications: someone spamming commands must not delay them.
+      if (connection.backlog >= MAX_BACKLOG_FOR_COMMANDS) {
+        context.logger.warn({ nick: message.user.nick, backlog: connection.backlog }, 'IRC command ignored: too many lines waiting to be sent');
+        return;
+      }
       const replyTo = message.isPrivate ? message.user.nick : message.target;
       const ctx: CommandContext = {
         user: message.user,
@@ -107,7 +125,8 @@ export class IrcBot implements BotControl {
     this.write(target, this.linesFor(target, text)).catch((error: unknown) => this.context.logger.warn({ err: error, target }, 'IRC reply not sent'));
   }
 
-  join(channel: string, key?: string): void {
+  join(channel: string, key: string | undefined, replyTo: string): void {
+    this.joining.set(channel.toLowerCase(), replyTo);
     this.connection.join(channel, key);
   }
 

@@ -90,7 +90,11 @@ interface ConnectionEvents {
   message: [IncomingMessage];
   joined: [channel: string];
   left: [channel: string];
+  /** The server refused to let the bot in (bad key, invite only, banned, full). */
+  joinRefused: [channel: string, reason: string];
 }
+
+const joinRefusals = new Set(['bad_channel_key', 'channel_is_full', 'invite_only_channel', 'banned_from_channel']);
 
 interface Outgoing {
   line: string;
@@ -153,6 +157,16 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
   join(channel: string, key?: string): void {
     this.wanted.set(channel.toLowerCase(), { name: channel, ...(key ? { key } : {}) });
     if (this.registered) void this.send(joinLine(channel, key)).catch(() => undefined);
+  }
+
+  /** Stops joining `channel` at sign-on (after the server refused it). */
+  forget(channel: string): void {
+    this.wanted.delete(channel.toLowerCase());
+  }
+
+  /** Lines waiting to be sent. */
+  get backlog(): number {
+    return this.queue.length;
   }
 
   part(channel: string, reason: string): void {
@@ -240,7 +254,10 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
       this.wanted.delete(channel.toLowerCase());
       this.emit('left', channel);
     });
-    this.client.on('irc error', (e) => logger.warn({ error: e.error, channel: e.channel, reason: e.reason }, 'IRC server refused a command'));
+    this.client.on('irc error', (e) => {
+      logger.warn({ error: e.error, channel: e.channel, reason: e.reason }, 'IRC server refused a command');
+      if (e.channel && joinRefusals.has(e.error)) this.emit('joinRefused', e.channel, e.reason ?? e.error);
+    });
   }
 
   private onClose(error: unknown): void {

@@ -17,7 +17,8 @@ export interface BotControl {
   readonly allowShutdown: boolean;
   readonly authz: readonly string[];
   readonly useColors: boolean;
-  join(channel: string, key?: string): void;
+  /** Joins; a refusal by the server is told to `replyTo`. */
+  join(channel: string, key: string | undefined, replyTo: string): void;
   leave(channel: string, reason: string): void;
   /** Notify events of a scope (a channel, or a nick for private chats), sorted. */
   notifyEvents(scope: string): string[];
@@ -223,7 +224,7 @@ export const commands: Record<string, Command> = {
       if (!channel || !CHANNEL.test(channel) || extra.length) throw new UsageError("try 'join <#channel> [<key>]'");
       requireAuthz(ctx, 'make me join channels');
       ctx.reply(`Joining ${channel}`);
-      ctx.bot.join(channel, key);
+      ctx.bot.join(channel, key, ctx.channel ?? ctx.user.nick);
     },
   },
   leave: {
