@@ -82,6 +82,10 @@ ${tls}${channels}`,
   async launch(): Promise<void> {
     const child = spawn('ngircd', ['-n', '-f', this.config], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
+    // A test process that dies must not leave an IRC server behind.
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     const record = (data: Buffer) => this.output.push(...data.toString('utf8').split('\n').filter(Boolean));
     child.stdout!.on('data', record);
     child.stderr!.on('data', record);
