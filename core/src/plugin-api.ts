@@ -78,6 +78,11 @@ export interface RuntimeConfig {
   stateDir: string;
   /** Absolute path of the config file's folder (relative paths in options resolve from here). */
   configDir: string;
+  /**
+   * True in `bbreporters preview` (and `createReporters({dryRun})`): nothing will be sent, so a
+   * plugin should not connect to its service (an IRC bot stays offline).
+   */
+  dryRun: boolean;
 }
 
 export interface PluginContext {

@@ -75,6 +75,7 @@ export class Runtime {
       ...(options.buildbotURL ? { buildbotURL: options.buildbotURL } : {}),
       stateDir: resolve(configDir, options.stateDir ?? '.bbreporters'),
       configDir,
+      dryRun: options.dryRun === true,
     };
     const prepared = prepareReporters(options.reporters, configDir);
     for (const r of prepared) for (const s of r.secrets) secrets.add(s);

@@ -59,8 +59,11 @@ export default definePlugin<IrcOptions>({
       ctx,
       new NotifyStore(join(ctx.config.stateDir, 'irc', `${encodeURIComponent(ctx.name)}.notify.json`), ctx.logger),
     );
-    for (const c of channels) connection.join(c.channel, c.password);
-    connection.start();
+    // A preview sends nothing: the bot stays offline.
+    if (!ctx.config.dryRun) {
+      for (const c of channels) connection.join(c.channel, c.password);
+      connection.start();
+    }
     return {
       // xToY needs the previous build; the blame list and changes only when shown.
       needs: ['prev_build', ...(options.showBlameList ? (['blamelist'] as const) : []), ...(options.useRevisions ? (['changes'] as const) : [])],
