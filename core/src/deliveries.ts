@@ -26,7 +26,7 @@ export type Sender = ((delivery: QueuedDelivery, options: SendOptions) => unknow
 export type DeliverySettings = Required<DeliveryConfig>;
 
 export const DEFAULT_DELIVERY_SETTINGS: Readonly<DeliverySettings> = Object.freeze({
-  retries: 5,
+  retries: 60,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
   maxWaitMs: 3_600_000,

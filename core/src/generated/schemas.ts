@@ -588,7 +588,7 @@ export interface ReporterConfig {
  */
 export interface DeliveryConfig {
   /**
-   * Retries after the first attempt before a delivery fails.
+   * Retries after the first attempt before a delivery fails. The default, with backoff growing to maxDelayMs (60 s), keeps trying for 25 to 55 minutes, so a remote that is down for minutes still gets every notification.
    */
   retries?: number;
   /**
