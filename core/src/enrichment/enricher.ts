@@ -22,7 +22,8 @@ export interface Enricher {
 export function needsOf(manifests: Iterable<Pick<PluginManifest, 'needs'>>): Set<Need> {
   const needs = new Set<Need>();
   for (const m of manifests) for (const need of m.needs ?? []) needs.add(need);
-  // Log entries hang off steps.
+  // Log texts hang off log entries, which hang off steps.
+  if (needs.has('log_contents')) needs.add('logs');
   if (needs.has('logs')) needs.add('steps');
   // The blamelist is computed from the changes.
   if (needs.has('blamelist')) needs.add('changes');

@@ -63,4 +63,20 @@ describe('REST enrichment', () => {
     expect(out).toMatchObject({ properties: { owner: ['dora', 'Force Build Form'] }, builder: { name: 'pass' }, buildset: { bsid: 4 }, buildrequest: { buildsetid: 4 }, url: 'https://ci.example.org/#builders/1/builds/8' });
     expect(out).not.toHaveProperty('parentbuild');
   });
+
+  it("logs fetches each step's log list; only log_contents fetches the logs' text", async () => {
+    const body = fixture('warn.finished');
+    const steps = (body.steps as Array<Record<string, unknown>>).map(({ logs: _logs, ...step }) => step);
+    const routes: Record<string, unknown> = {};
+    for (const step of steps) routes[`steps/${step.stepid}/logs`] = { logs: [{ logid: Number(step.stepid) * 10, name: 'stdio', slug: 'stdio', stepid: step.stepid, type: 's', complete: true, num_lines: 1 }] };
+    for (const step of steps) routes[`logs/${Number(step.stepid) * 10}/contents`] = { logchunks: [{ content: `text of step ${step.stepid}` }] };
+    const api = await fakeApi(routes);
+    server = api.server;
+    const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }));
+    const listed = (await enricher.enrich(normaliseEvent({ ...body, steps }), new Set(['steps', 'logs']))).payload as BuildPayload;
+    expect(listed.steps!.map((s) => s.logs!.map((l) => [l.name, l.content]))).toEqual(steps.map(() => [['stdio', undefined]]));
+    expect(api.requests.some((r) => r.startsWith('logs/'))).toBe(false);
+    const withText = (await enricher.enrich(normaliseEvent({ ...body, steps }), new Set(['steps', 'logs', 'log_contents']))).payload as BuildPayload;
+    expect(withText.steps!.map((s) => s.logs![0].content)).toEqual(steps.map((s) => `text of step ${s.stepid}`));
+  });
 });

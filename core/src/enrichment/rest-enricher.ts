@@ -76,7 +76,7 @@ export class RestEnricher implements Enricher {
       out.parentbuild = parent ?? null;
       out.parentbuilder = parent ? await this.builder(parent.builderid) : null;
     }
-    if (needs.has('logs') && out.steps) out.steps = await Promise.all(out.steps.map((s) => this.stepWithLogs(s)));
+    if (needs.has('logs') && out.steps) out.steps = await Promise.all(out.steps.map((s) => this.stepWithLogs(s, needs.has('log_contents'))));
     if (needs.has('blamelist') && !out.blamelist) out.blamelist = responsibleUsers(out);
     return out;
   }
@@ -115,14 +115,16 @@ export class RestEnricher implements Enricher {
     return text;
   }
 
-  private async stepWithLogs(step: Step): Promise<Step> {
+  /** The step with its log list, and the logs' text when `withContent` (only reporters that show log text ask). */
+  private async stepWithLogs(step: Step, withContent: boolean): Promise<Step> {
     const logs = step.logs ?? (await this.rest.list<Log>(`steps/${step.stepid}/logs`, 'logs'));
-    const withContent = await Promise.all(
+    if (!withContent) return { ...step, logs };
+    const filled = await Promise.all(
       logs.map(async (log) => {
         if (log.content !== undefined) return log;
         return { ...log, content: await this.logText(log) };
       }),
     );
-    return { ...step, logs: withContent };
+    return { ...step, logs: filled };
   }
 }

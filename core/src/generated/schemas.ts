@@ -440,9 +440,9 @@ export interface PluginManifest {
    */
   filters?: FilterName[];
   /**
-   * Event data core should fill in before dispatch.
+   * Event data core should fill in before dispatch: steps; logs (each step's log list, with URLs); log_contents (the logs' text too, which can be large); prev_build; blamelist; changes.
    */
-  needs?: ('steps' | 'logs' | 'prev_build' | 'blamelist' | 'changes')[];
+  needs?: ('steps' | 'logs' | 'log_contents' | 'prev_build' | 'blamelist' | 'changes')[];
   /**
    * Module to import (relative to the package root); default: the package's main export.
    */

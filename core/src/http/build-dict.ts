@@ -20,11 +20,11 @@ export function buildDict(build: BuildPayload, wants: Wants): Record<string, unk
   return body;
 }
 
-/** What core must fetch for a dict shaped by `wants` (a reporter's `needs`): logs only with wantSteps + wantLogs. */
-export function needsForWants(wants: Wants): Array<'steps' | 'logs' | 'prev_build'> {
+/** What core must fetch for a dict shaped by `wants` (a reporter's `needs`): log texts only with wantSteps + wantLogs. */
+export function needsForWants(wants: Wants): Array<'steps' | 'log_contents' | 'prev_build'> {
   return [
     ...(wants.wantSteps ? (['steps'] as const) : []),
-    ...(wants.wantSteps && wants.wantLogs ? (['logs'] as const) : []),
+    ...(wants.wantSteps && wants.wantLogs ? (['log_contents'] as const) : []),
     ...(wants.wantPreviousBuild ? (['prev_build'] as const) : []),
   ];
 }
