@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { retryDelay } from './deliveries/backoff.js';
+import type { Outbox, OutboxEntry } from './deliveries/outbox.js';
 import { Semaphore } from './deliveries/semaphore.js';
 import { reasonOf } from './errors.js';
 import type { DeliveryConfig } from './generated/schemas.js';
@@ -40,6 +41,8 @@ export interface DeliveryQueueOptions {
   secrets?: Set<string>;
   /** Never send: each delivery settles as 'previewed' (listeners still see target and payload). */
   dryRun?: boolean;
+  /** Keeps deliveries without an outcome on disk, so a stop or a crash does not lose them. */
+  outbox?: Outbox;
 }
 
 /** Outcome counts per reporter and status, plus retries scheduled: for metrics. */
@@ -55,6 +58,8 @@ interface Job {
   cancel: AbortController;
   /** A newer delivery arrived while this one was in flight: if this attempt fails, do not retry it. */
   replacedBy?: string;
+  /** Whether the outbox holds it (removed when the job settles, unless deferred). */
+  kept: boolean;
   settle(outcome: DeliveryOutcome): void;
 }
 
@@ -104,22 +109,28 @@ export class DeliveryQueue {
   }
 
   /** Queues a delivery and returns at once; `settled` resolves with its outcome. */
-  enqueue(reporter: string, delivery: Delivery, eventId?: string): DeliveryHandle {
+  enqueue(reporter: string, delivery: Delivery, eventId?: string, restoredId?: string): DeliveryHandle {
     let settle!: (outcome: DeliveryOutcome) => void;
     const settled = new Promise<DeliveryOutcome>((resolve) => (settle = resolve));
+    const id = restoredId ?? randomUUID();
+    const supersede = delivery.supersede !== false;
+    // Written before it is queued: from here on, a stop or a crash cannot lose it.
+    const kept = restoredId !== undefined || (this.options.outbox?.save({ id, reporter, target: delivery.target, payload: delivery.payload, supersede, ...(eventId === undefined ? {} : { eventId }) }) ?? false);
     const job: Job = {
+      kept,
       delivery: {
-        id: randomUUID(),
+        id,
         reporter,
         target: delivery.target,
         payload: delivery.payload,
         attempt: 0,
         ...(eventId === undefined ? {} : { eventId }),
       },
-      supersede: delivery.supersede !== false,
+      supersede,
       state: 'queued',
       cancel: new AbortController(),
       settle: (outcome) => {
+        if (job.kept && outcome.status !== 'deferred') this.options.outbox?.remove(job.delivery.id);
         job.state = 'settled';
         job.cancel.abort(SETTLED);
         this.jobs.delete(job);
@@ -132,7 +143,7 @@ export class DeliveryQueue {
     void settled.then(() => this.pending.delete(settled));
 
     if (this.closed) {
-      this.finish(job, 'failed', 'the delivery queue is closed (core is shutting down)');
+      this.stopped(job, 'it was made as core was shutting down');
       return { id: job.delivery.id, settled };
     }
     const key = `${reporter}\u0000${delivery.target}`;
@@ -145,6 +156,21 @@ export class DeliveryQueue {
     lane.waiting.push(job);
     if (!lane.current) void this.runLane(key, lane);
     return { id: job.delivery.id, settled };
+  }
+
+  /** Queues again what the outbox kept from an earlier run, oldest first; entries of reporters no longer configured stay on disk. */
+  restore(entries: readonly OutboxEntry[]): number {
+    let restored = 0;
+    for (const entry of entries) {
+      if (!this.reporters.has(entry.reporter)) {
+        this.options.logger.warn({ reporter: entry.reporter, target: entry.target }, 'outbox delivery of a reporter not in the config: left in the outbox');
+        continue;
+      }
+      this.enqueue(entry.reporter, { target: entry.target, payload: entry.payload, supersede: entry.supersede }, entry.eventId, entry.id);
+      restored++;
+    }
+    if (restored) this.options.logger.info({ restored }, 'deliveries from the outbox queued again');
+    return restored;
   }
 
   /** Outcome counts so far, per reporter and status (a copy). */
@@ -180,8 +206,14 @@ export class DeliveryQueue {
     this.closed = true;
     for (const stop of [...this.inFlight]) stop();
     for (const job of [...this.jobs]) {
-      if (job.state !== 'sending') this.finish(job, 'failed', `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`);
+      if (job.state !== 'sending') this.stopped(job, `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`);
     }
+  }
+
+  /** Core stopped before `job` was sent: deferred to the next start when the outbox keeps it, else failed. */
+  private stopped(job: Job, why: string): void {
+    if (job.kept) this.finish(job, 'deferred', `${why}; kept in the outbox, it is sent after the next start`);
+    else this.finish(job, 'failed', why);
   }
 
   private supersedeWaiting(lane: Lane, newer: Job): void {
@@ -237,7 +269,7 @@ export class DeliveryQueue {
       }
       const reason = this.reasonFor(failure, job.delivery);
       const attempts = job.delivery.attempt;
-      if (this.closed) return this.finish(job, 'failed', `attempt ${attempts} failed as core shut down: ${reason}`);
+      if (this.closed) return this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);
       if ((failure as { retryable?: unknown })?.retryable === false) return this.finish(job, 'failed', reason);
       if (job.replacedBy) return this.finish(job, 'superseded', `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`);
       if (attempts > settings.retries) return this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
@@ -310,7 +342,7 @@ export class DeliveryQueue {
   }
 
   private count(reporter: string, status: DeliveryStatus | 'retried'): void {
-    const counts = (this.counters[reporter] ??= { sent: 0, failed: 0, superseded: 0, previewed: 0, retried: 0 });
+    const counts = (this.counters[reporter] ??= { sent: 0, failed: 0, superseded: 0, previewed: 0, deferred: 0, retried: 0 });
     counts[status]++;
   }
 
@@ -318,6 +350,7 @@ export class DeliveryQueue {
     this.count(outcome.reporter, outcome.status);
     const logger = this.options.logger;
     if (outcome.status === 'failed') logger.error({ delivery: outcome }, 'delivery failed');
+    else if (outcome.status === 'deferred') logger.warn({ delivery: outcome }, 'delivery deferred to the next start');
     else logger.info({ delivery: outcome }, `delivery ${outcome.status}`);
     for (const listener of this.listeners) {
       try {

@@ -19,9 +19,10 @@ export interface HookOutcome {
 
 /**
  * `sent`: the remote took it; `failed`: gave up (see `reason`); `superseded`: a newer delivery to
- * the same target replaced it; `previewed`: a dry run (`RuntimeOptions.dryRun`) recorded it unsent.
+ * the same target replaced it; `previewed`: a dry run (`RuntimeOptions.dryRun`) recorded it unsent;
+ * `deferred`: core stopped before it was sent, and it is kept in the outbox for the next start.
  */
-export type DeliveryStatus = 'sent' | 'failed' | 'superseded' | 'previewed';
+export type DeliveryStatus = 'sent' | 'failed' | 'superseded' | 'previewed' | 'deferred';
 
 export interface DeliveryOutcome {
   reporter: string;

@@ -2,9 +2,10 @@
  * A running set of reporters: imports the prepared plugins, calls their `setup`, checks the
  * handlers against the manifests, and wires the dispatcher and the delivery queue together.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from './deliveries.js';
+import { Outbox } from './deliveries/outbox.js';
 import { Dispatcher, type ActiveReporter } from './dispatcher.js';
 import { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 import { normaliseEvent } from './envelope.js';
@@ -82,7 +83,11 @@ export class Runtime {
     const history = await BuildHistory.open(config.stateDir, { logger, persist: !options.dryRun });
     const master = options.master ?? history.masterControl();
 
-    const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}) });
+    // A preview neither keeps nor replays deliveries; a run keeps every unsent one under stateDir.
+    const outbox = options.dryRun ? undefined : new Outbox(join(config.stateDir, 'outbox'), logger);
+    const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}), ...(outbox ? { outbox } : {}) });
+    // Read before any reporter can deliver, queued again once every reporter is registered.
+    const unsent = outbox?.load() ?? [];
     const transport = new NodeFetchTransport();
     const active: ActiveReporter[] = [];
     for (const r of prepared) {
@@ -92,6 +97,7 @@ export class Runtime {
     const shutdown = new AbortController();
     const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal });
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
+    deliveries.restore(unsent);
     const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
     runtime.history = history;
     // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).

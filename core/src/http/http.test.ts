@@ -62,7 +62,7 @@ describe('deliveries and the runtime', () => {
     expect(only.outcome.status).toBe('sent');
   });
 
-  it('close() returns within its bound and a delivery held by a long Retry-After fails with a reason', async () => {
+  it('close() returns within its bound and a delivery held by a long Retry-After is deferred to the next start', async () => {
     const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503, headers: { 'retry-after': '3600' } }));
     cleanups.push(() => server.close());
     const harness = await createHarness({ plugin: describer, options: { url: server.url } });
@@ -72,7 +72,7 @@ describe('deliveries and the runtime', () => {
     const pending = await harness.runtime.close(300);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(pending).toBe(1);
-    expect(harness.deliveries.map((d) => d.outcome)).toMatchObject([{ status: 'failed', attempts: 1, reason: expect.stringContaining('core shut down before it was sent') }]);
+    expect(harness.deliveries.map((d) => d.outcome)).toMatchObject([{ status: 'deferred', attempts: 1, reason: expect.stringContaining('core shut down before it was sent (after 1 failed attempt); kept in the outbox') }]);
   });
 });
 

@@ -1,0 +1,54 @@
+/**
+ * No notification lost when the service dies: `bbreporters run` takes a build while the remote is
+ * down, is killed with SIGKILL mid-retry (no chance to clean up), and after a restart with the
+ * remote back, the status arrives.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer, type LoopbackServer } from '../core/test-support/http-server.js';
+import { fixturePlugins, httpStatusPushDir, startService, tempDir, type RunningService } from './support/bbreporters-cli.js';
+
+let server: LoopbackServer | undefined;
+let service: RunningService | undefined;
+afterAll(async () => {
+  await service?.stop('SIGKILL');
+  await server?.close();
+});
+
+describe('a crash mid-delivery', () => {
+  it('loses nothing: the unsent status is sent after the restart', async () => {
+    let up = false;
+    server = await startServer(() => (up ? { status: 201 } : { status: 503 }));
+    const dir = tempDir();
+    const config = join(dir, 'bbreporters.yaml');
+    writeFileSync(config, [
+      `stateDir: ${join(dir, 'state')}`,
+      'sources:',
+      '  - { type: http, listen: "127.0.0.1:0" }',
+      'reporters:',
+      `  - plugin: ${join(fixturePlugins, 'http-describer')}`,
+      `    options: { url: "${server.url}" }`,
+      '    delivery: { baseDelayMs: 200, maxDelayMs: 400 }',
+      '',
+    ].join('\n'));
+
+    service = await startService(config);
+    const body = readFileSync(join(httpStatusPushDir, 'fail.finished.json'), 'utf8');
+    const accepted = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(accepted.status).toBe(200);
+    for (let i = 0; i < 100 && server.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(server.requests.length).toBeGreaterThanOrEqual(2); // refused, retried, still refused
+    await service.stop('SIGKILL');
+    expect(readdirSync(join(dir, 'state', 'outbox')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+
+    up = true;
+    const refused = server.requests.length;
+    service = await startService(config);
+    for (let i = 0; i < 100 && server.requests.length === refused; i++) await new Promise((r) => setTimeout(r, 50));
+    const after = server.requests.slice(refused);
+    expect(after.map((r) => [r.method, r.url, JSON.parse(r.body)])).toEqual([['POST', '/status', { state: 'failure' }]]);
+    for (let i = 0; i < 40 && readdirSync(join(dir, 'state', 'outbox')).some((f) => f.endsWith('.json')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(join(dir, 'state', 'outbox')).filter((f) => f.endsWith('.json'))).toEqual([]);
+  });
+});
