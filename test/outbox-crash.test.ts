@@ -40,7 +40,7 @@ describe('a crash mid-delivery', () => {
     for (let i = 0; i < 100 && server.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     expect(server.requests.length).toBeGreaterThanOrEqual(2); // refused, retried, still refused
     await service.stop('SIGKILL');
-    expect(readdirSync(join(dir, 'state', 'outbox')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(readdirSync(join(dir, 'state', 'unsent')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
 
     up = true;
     const refused = server.requests.length;
@@ -48,7 +48,7 @@ describe('a crash mid-delivery', () => {
     for (let i = 0; i < 100 && server.requests.length === refused; i++) await new Promise((r) => setTimeout(r, 50));
     const after = server.requests.slice(refused);
     expect(after.map((r) => [r.method, r.url, JSON.parse(r.body)])).toEqual([['POST', '/status', { state: 'failure' }]]);
-    for (let i = 0; i < 40 && readdirSync(join(dir, 'state', 'outbox')).some((f) => f.endsWith('.json')); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(readdirSync(join(dir, 'state', 'outbox')).filter((f) => f.endsWith('.json'))).toEqual([]);
+    for (let i = 0; i < 40 && readdirSync(join(dir, 'state', 'unsent')).some((f) => f.endsWith('.json')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(join(dir, 'state', 'unsent')).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 });

@@ -84,7 +84,7 @@ export class Runtime {
     const master = options.master ?? history.masterControl();
 
     // A preview neither keeps nor replays deliveries; a run keeps every unsent one under stateDir.
-    const outbox = options.dryRun ? undefined : new Outbox(join(config.stateDir, 'outbox'), logger);
+    const outbox = options.dryRun ? undefined : new Outbox(join(config.stateDir, 'unsent'), logger);
     const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}), ...(outbox ? { outbox } : {}) });
     // Read before any reporter can deliver, queued again once every reporter is registered.
     const unsent = outbox?.load() ?? [];

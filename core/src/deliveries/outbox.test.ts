@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const outboxFiles = (stateDir: string) => readdirSync(join(stateDir, 'outbox')).filter((f) => f.endsWith('.json'));
+const outboxFiles = (stateDir: string) => readdirSync(join(stateDir, 'unsent')).filter((f) => f.endsWith('.json'));
 
 describe('the outbox', () => {
   it('keeps entries in the order they were made, and forgets removed ones', () => {

@@ -1,6 +1,6 @@
 /**
  * The outbox: each delivery without an outcome is kept as one JSON file under
- * `<stateDir>/outbox/`, written before it is queued and removed when it settles (sent, failed
+ * `<stateDir>/unsent/`, written before it is queued and removed when it settles (sent, failed
  * for good, superseded). What core could not finish before it stopped, or when it crashed, is
  * queued again at the next start: deliveries are at-least-once across restarts too.
  * Files may hold credentials (a request's Authorization header): they are readable by the owner only.
