@@ -114,8 +114,8 @@ export class DeliveryQueue {
     const settled = new Promise<DeliveryOutcome>((resolve) => (settle = resolve));
     const id = restoredId ?? randomUUID();
     const supersede = delivery.supersede !== false;
-    // Written before it is queued: from here on, a stop or a crash cannot lose it.
-    const kept = restoredId !== undefined || (this.options.outbox?.save({ id, reporter, target: delivery.target, payload: delivery.payload, supersede, ...(eventId === undefined ? {} : { eventId }) }) ?? false);
+    // Recorded before it is queued: from here on, a stop or a crash cannot lose it.
+    const kept = (this.options.outbox?.save({ id, reporter, target: delivery.target, payload: delivery.payload, supersede, ...(eventId === undefined ? {} : { eventId }) }) ?? false);
     const job: Job = {
       kept,
       delivery: {
@@ -163,12 +163,15 @@ export class DeliveryQueue {
     let restored = 0;
     for (const entry of entries) {
       if (!this.reporters.has(entry.reporter)) {
-        this.options.logger.warn({ reporter: entry.reporter, target: entry.target }, 'outbox delivery of a reporter not in the config: left in the outbox');
+        this.options.logger.warn({ reporter: entry.reporter, target: entry.target }, 'outbox delivery of a reporter not in the config: kept in the outbox');
+        this.options.outbox?.save(entry);
         continue;
       }
       this.enqueue(entry.reporter, { target: entry.target, payload: entry.payload, supersede: entry.supersede }, entry.eventId, entry.id);
       restored++;
     }
+    // Every open delivery is in this run's journal now.
+    this.options.outbox?.forgetEarlier();
     if (restored) this.options.logger.info({ restored }, 'deliveries from the outbox queued again');
     return restored;
   }
@@ -208,6 +211,7 @@ export class DeliveryQueue {
     for (const job of [...this.jobs]) {
       if (job.state !== 'sending') this.stopped(job, `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`);
     }
+    this.options.outbox?.close();
   }
 
   /** Core stopped before `job` was sent: deferred to the next start when the outbox keeps it, else failed. */

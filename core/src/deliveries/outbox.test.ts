@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,22 +14,55 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const outboxFiles = (stateDir: string) => readdirSync(join(stateDir, 'unsent')).filter((f) => f.endsWith('.json'));
+/** The deliveries the outbox under `stateDir` holds open (as the next start would read them). */
+const openIn = (stateDir: string) => new Outbox(join(stateDir, 'unsent'), quiet).load();
 
 describe('the outbox', () => {
-  it('keeps entries in the order they were made, and forgets removed ones', () => {
+  it('keeps open deliveries in the order they were made, and forgets settled ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbr-outbox-'));
     const outbox = new Outbox(dir, quiet);
     for (const id of ['a', 'b', 'c']) outbox.save({ id, reporter: 'r', target: 't', payload: { id }, supersede: false });
     outbox.remove('b');
+    outbox.close();
     expect(new Outbox(dir, quiet).load().map((e) => e.id)).toEqual(['a', 'c']);
   });
 
-  it('sets an unreadable file aside instead of failing the start', () => {
+  it('a new run takes over what earlier runs left open, and deletes their journals', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbr-outbox-'));
-    writeFileSync(join(dir, '000000000000001-000000000-x.json'), '{ not json');
-    expect(new Outbox(dir, quiet).load()).toEqual([]);
-    expect(readdirSync(dir)).toEqual(['000000000000001-000000000-x.json.bad']);
+    const first = new Outbox(dir, quiet);
+    first.save({ id: 'a', reporter: 'r', target: 't', payload: 1, supersede: true });
+    first.close();
+    const second = new Outbox(dir, quiet);
+    const open = second.load();
+    for (const entry of open) second.save(entry);
+    second.forgetEarlier();
+    second.save({ id: 'b', reporter: 'r', target: 't', payload: 2, supersede: true });
+    second.close();
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(new Outbox(dir, quiet).load().map((e) => e.id)).toEqual(['a', 'b']);
+  });
+
+  it('skips a line a crash cut short instead of failing the start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bbr-outbox-'));
+    const outbox = new Outbox(dir, quiet);
+    outbox.save({ id: 'a', reporter: 'r', target: 't', payload: 1, supersede: true });
+    outbox.close();
+    appendFileSync(join(dir, readdirSync(dir)[0]), '{"add":{"id":"b","repor');
+    expect(new Outbox(dir, quiet).load().map((e) => e.id)).toEqual(['a']);
+  });
+
+  it('compacts a long journal down to the open deliveries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bbr-outbox-'));
+    const outbox = new Outbox(dir, quiet);
+    outbox.save({ id: 'kept', reporter: 'r', target: 't', payload: 0, supersede: false });
+    for (let i = 0; i < 6000; i++) {
+      outbox.save({ id: `x${i}`, reporter: 'r', target: 't', payload: i, supersede: false });
+      outbox.remove(`x${i}`);
+    }
+    outbox.close();
+    const [journal] = readdirSync(dir);
+    expect(readFileSync(join(dir, journal), 'utf8').trim().split('\n').length).toBeLessThan(3000);
+    expect(new Outbox(dir, quiet).load().map((e) => e.id)).toEqual(['kept']);
   });
 
   it('a payload that is not JSON is still sent, only not kept', () => {
@@ -37,7 +70,7 @@ describe('the outbox', () => {
     const payload: Record<string, unknown> = {};
     payload.self = payload;
     expect(new Outbox(dir, quiet).save({ id: 'x', reporter: 'r', target: 't', payload, supersede: true })).toBe(false);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(new Outbox(dir, quiet).load()).toEqual([]);
   });
 });
 
@@ -53,7 +86,7 @@ describe('deliveries across a restart', () => {
     await new Promise((r) => setTimeout(r, 200));
     await first.runtime.close(200);
     expect(first.deliveries.map((d) => d.outcome.status)).toEqual(['deferred']);
-    expect(outboxFiles(stateDir)).toHaveLength(1);
+    expect(openIn(stateDir)).toHaveLength(1);
 
     up = true;
     const second: Harness = await createHarness({ plugin: describer, options: { url: server.url }, stateDir });
@@ -64,7 +97,7 @@ describe('deliveries across a restart', () => {
       ['/status', { state: 'failure' }],
       ['/status', { state: 'failure' }],
     ]);
-    expect(outboxFiles(stateDir)).toEqual([]);
+    expect(openIn(stateDir)).toEqual([]);
   });
 
   it('a sent delivery leaves nothing behind', async () => {
@@ -75,6 +108,6 @@ describe('deliveries across a restart', () => {
     cleanups.push(() => harness.close());
     await harness.emit(fixtures.fail.finished());
     await harness.drain(5000);
-    expect(outboxFiles(stateDir)).toEqual([]);
+    expect(openIn(stateDir)).toEqual([]);
   });
 });

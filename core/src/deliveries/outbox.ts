@@ -1,11 +1,12 @@
 /**
- * The outbox: each delivery without an outcome is kept as one JSON file under
- * `<stateDir>/unsent/`, written before it is queued and removed when it settles (sent, failed
- * for good, superseded). What core could not finish before it stopped, or when it crashed, is
- * queued again at the next start: deliveries are at-least-once across restarts too.
- * Files may hold credentials (a request's Authorization header): they are readable by the owner only.
+ * The outbox: every delivery without an outcome is recorded in a journal under
+ * `<stateDir>/unsent/` before it is queued ("add"), and marked when it settles ("done": sent,
+ * failed for good, superseded). At the next start the deliveries still open are queued again,
+ * so neither a stop with deliveries pending nor a crash loses a notification: at-least-once
+ * across restarts. An append to an open file per delivery costs microseconds, not a file each.
+ * The journal may hold credentials (a request's Authorization header): it is readable by its owner only.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 
@@ -18,9 +19,20 @@ export interface OutboxEntry {
   supersede: boolean;
 }
 
+type JournalLine = { add: OutboxEntry } | { done: string };
+
+/** Rewrite the journal when it holds this many lines and most of them are settled deliveries. */
+const COMPACT_AFTER_LINES = 10_000;
+
 export class Outbox {
-  private readonly files = new Map<string, string>();
-  private seq = 0;
+  /** Open deliveries, in the order they were made. */
+  private readonly open = new Map<string, OutboxEntry>();
+  private fd: number | undefined;
+  private file: string | undefined;
+  private lines = 0;
+  private closed = false;
+  /** Journals of earlier runs, read by load() and deleted once their open deliveries are in this run's journal. */
+  private earlier: string[] = [];
 
   constructor(
     private readonly dir: string,
@@ -29,43 +41,80 @@ export class Outbox {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  /** Keeps `entry` until `remove(entry.id)`; false (logged) when it cannot be written, e.g. a payload that is not JSON. */
+  /** The deliveries earlier runs left open, oldest first. Unreadable lines (a crash mid-write) are logged and skipped. */
+  load(): OutboxEntry[] {
+    const found = new Map<string, OutboxEntry>();
+    this.earlier = readdirSync(this.dir).filter((n) => /^journal-.*\.jsonl$/.test(n)).sort();
+    for (const name of this.earlier) {
+      readFileSync(join(this.dir, name), 'utf8').split('\n').forEach((text, index) => {
+        if (!text) return;
+        try {
+          const line = JSON.parse(text) as JournalLine;
+          if ('add' in line && typeof line.add?.id === 'string') found.set(line.add.id, line.add);
+          else if ('done' in line) found.delete(line.done);
+          else throw new Error('not a journal line');
+        } catch (error) {
+          this.logger.error({ file: join(this.dir, name), line: index + 1, err: String(error) }, 'unreadable outbox journal line skipped');
+        }
+      });
+    }
+    return [...found.values()];
+  }
+
+  /** Deletes the journals load() read: call once their open deliveries were saved again in this run. */
+  forgetEarlier(): void {
+    for (const name of this.earlier) if (join(this.dir, name) !== this.file) rmSync(join(this.dir, name), { force: true });
+    this.earlier = [];
+  }
+
+  /** Records `entry` until `remove(entry.id)`; false (logged) when it cannot be recorded, e.g. a payload that is not JSON. */
   save(entry: OutboxEntry): boolean {
-    // Time and a counter in the name keep the order deliveries were made in.
-    const name = `${Date.now().toString().padStart(15, '0')}-${String(this.seq++).padStart(9, '0')}-${entry.id}.json`;
     try {
-      const text = JSON.stringify(entry);
-      writeFileSync(join(this.dir, `.${name}.tmp`), text, { mode: 0o600 });
-      renameSync(join(this.dir, `.${name}.tmp`), join(this.dir, name));
+      this.append(JSON.stringify({ add: entry }));
     } catch (error) {
       this.logger.error({ reporter: entry.reporter, target: entry.target, err: String(error) }, 'delivery not kept in the outbox: it is lost if core stops before it is sent');
       return false;
     }
-    this.files.set(entry.id, name);
+    this.open.set(entry.id, entry);
     return true;
   }
 
   remove(id: string): void {
-    const name = this.files.get(id);
-    if (!name) return;
-    this.files.delete(id);
-    rmSync(join(this.dir, name), { force: true });
+    if (!this.open.delete(id)) return;
+    this.append(JSON.stringify({ done: id }));
+    if (this.lines >= COMPACT_AFTER_LINES && this.open.size * 4 < this.lines) this.compact();
   }
 
-  /** The kept deliveries, oldest first; an unreadable file is logged and set aside as `<name>.bad`. */
-  load(): OutboxEntry[] {
-    const entries: OutboxEntry[] = [];
-    for (const name of readdirSync(this.dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
-      try {
-        const entry = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as OutboxEntry;
-        if (typeof entry.id !== 'string' || typeof entry.reporter !== 'string' || typeof entry.target !== 'string') throw new Error('not an outbox entry');
-        this.files.set(entry.id, name);
-        entries.push(entry);
-      } catch (error) {
-        this.logger.error({ file: join(this.dir, name), err: String(error) }, 'unreadable outbox file set aside');
-        renameSync(join(this.dir, name), join(this.dir, `${name}.bad`));
-      }
-    }
-    return entries;
+  /** Closes the journal; what settles afterwards is not recorded (at worst it is sent again after the next start). */
+  close(): void {
+    this.closed = true;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private append(line: string): void {
+    if (this.closed) return;
+    if (this.fd === undefined) this.startJournal();
+    writeSync(this.fd!, `${line}\n`);
+    this.lines++;
+  }
+
+  private startJournal(): void {
+    // Time and pid in the name: journals sort in the order runs started.
+    this.file = join(this.dir, `journal-${Date.now().toString().padStart(15, '0')}-${process.pid}.jsonl`);
+    this.fd = openSync(this.file, 'a', 0o600);
+    this.lines = 0;
+  }
+
+  /** A new journal holding only the open deliveries, swapped in by rename so a crash leaves one or the other. */
+  private compact(): void {
+    const next = `${this.file}.compact`;
+    const fd = openSync(next, 'w', 0o600);
+    for (const entry of this.open.values()) writeSync(fd, `${JSON.stringify({ add: entry })}\n`);
+    closeSync(fd);
+    closeSync(this.fd!);
+    renameSync(next, this.file!);
+    this.fd = openSync(this.file!, 'a', 0o600);
+    this.lines = this.open.size;
   }
 }
