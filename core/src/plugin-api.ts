@@ -97,6 +97,12 @@ export interface PluginContext {
   /** Present when a source can control the master (the `buildbot` source). */
   master?: MasterControl;
   config: RuntimeConfig;
+  /**
+   * The builds of a finished buildset that this reporter's filters (builders, tags, schedulers,
+   * branches, mode) let through: core reports a buildset when any build passes, and a summary
+   * covers only these.
+   */
+  reportedBuilds(buildset: BuildsetPayload): BuildPayload[];
 }
 
 /** A rendered message: Buildbot's report `body`, `subject`, `type`. */

@@ -189,6 +189,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
     }),
     config: env.config,
     master: env.master,
+    reportedBuilds: (buildset) => buildset.builds.filter((build) => !filter.buildRejection(build)),
   };
   let handlers: ReporterHandlers;
   try {

@@ -84,8 +84,6 @@ export default definePlugin<GerritOptions>({
   async setup(options, ctx) {
     const callbacks = await resolveCallbacks(options, ctx);
     const transport = options.transport === 'rest' ? restTransport(options) : sshTransport(options, ctx);
-    const builders = options.builders ?? undefined;
-    const wanted = (build: BuildPayload) => !builders || builders.includes(build.builder.name);
 
     /** Checks a callback's answer and delivers one review per Gerrit change of `build`. */
     async function post(build: BuildPayload, answer: () => Promise<unknown>, what: string, signal: AbortSignal): Promise<void> {
@@ -107,15 +105,16 @@ export default definePlugin<GerritOptions>({
     return {
       buildStarted: async ({ payload }, { signal }) => {
         const start = callbacks.start;
-        if (start && wanted(payload)) await post(payload, () => start(payload), 'startCB', signal);
+        if (start) await post(payload, () => start(payload), 'startCB', signal);
       },
       buildFinished: async ({ payload }, { signal }) => {
         const review = callbacks.review;
-        if (review && wanted(payload)) await post(payload, () => review(payload), 'reviewCB', signal);
+        if (review) await post(payload, () => review(payload), 'reviewCB', signal);
       },
       buildsetFinished: async ({ payload }, { signal }) => {
         const summary = callbacks.summary;
-        const builds = payload.builds.filter(wanted);
+        // Core's filters (builders, tags, …) decided the buildset is reported; the summary covers only the builds they let through.
+        const builds = ctx.reportedBuilds(payload);
         if (!summary || builds.length === 0) return;
         await post(builds[0], () => summary(payload, builds), 'summaryCB', signal);
       },

@@ -49,10 +49,6 @@ export type GerritOptions = {
    */
   summaryArg?: unknown;
   /**
-   * Only builds of these builders are reviewed; a summary lists only their builds and is not sent when none is left. Default (absent or null): every builder.
-   */
-  builders?: string[] | null;
-  /**
    * Who Gerrit notifies of the review (`gerrit review --notify`). Default: Gerrit's (ALL).
    */
   notify?: 'NONE' | 'OWNER' | 'OWNER_REVIEWERS' | 'ALL';
