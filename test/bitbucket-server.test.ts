@@ -3,32 +3,21 @@
  * build-status API: method, path, Basic auth and JSON exactly as stash.md §2 says.
  */
 import { fileURLToPath } from 'node:url';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fixture } from '@bbreporters/core/testing';
+import { describe, expect, it } from 'vitest';
+import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/bitbucket-server', import.meta.url));
 const PASSWORD = 'stash-pass-6610';
-const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const REPO = { repository: 'https://stash.example.com/scm/PRJ/repo.git', revision: SHA, branch: 'master' };
 const PATH = `/rest/build-status/1.0/commits/${SHA}`;
 
 let server: RecordingServer;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  await server?.close();
-});
-
-async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>): Promise<Harness> {
-  harness = await createHarness({ plugin, options: { base_url: server.url, user: 'stash_username', password: PASSWORD, ...options }, delivery: quick });
-  for (const event of events) await harness.emit(event);
-  await harness.drain();
-  return harness;
-}
+const session = reporterSession({ plugin, server: () => server, options: () => ({ base_url: server.url, user: 'stash_username', password: PASSWORD }) });
+const { run } = session;
 
 const bodies = () => server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
 

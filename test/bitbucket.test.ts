@@ -6,26 +6,22 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, fixture } from '@bbreporters/core/testing';
+import { describe, expect, it } from 'vitest';
+import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer, type RecordedRequest, type Reply } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/bitbucket', import.meta.url));
 const KEY = 'consumer-key-31';
 const SECRET = 'consumer-secret-8842';
-const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const REPO = { repository: 'git@bitbucket.org:user/repo.git', revision: SHA, branch: 'main' };
 const STATUS_PATH = `/2.0/repositories/user/repo/commit/${SHA}/statuses/build`;
 
 let server: RecordingServer;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  await server?.close();
-});
+const session = reporterSession({ plugin, server: () => server, options: () => ({ oauth_key: KEY, oauth_secret: SECRET, base_url: `${server.url}/2.0/repositories`, oauth_url: `${server.url}/site/oauth2/access_token` }) });
+const { run } = session;
 
 /** Bitbucket: hands out tok-1, tok-2, …; accepts statuses only with a token it has not revoked. */
 function bitbucket(settings: { expiresIn?: number; revoked?: Set<string>; oauth?: Reply } = {}) {
@@ -40,13 +36,6 @@ function bitbucket(settings: { expiresIn?: number; revoked?: Set<string>; oauth?
     if (!token.startsWith('tok-') || settings.revoked?.has(token)) return { status: 401, body: { type: 'error', error: { message: 'Access token expired.' } } };
     return { status: 201, body: {} };
   };
-}
-
-async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>): Promise<Harness> {
-  harness = await createHarness({ plugin, options: { oauth_key: KEY, oauth_secret: SECRET, base_url: `${server.url}/2.0/repositories`, oauth_url: `${server.url}/site/oauth2/access_token`, ...options }, delivery: quick });
-  for (const event of events) await harness.emit(event);
-  await harness.drain();
-  return harness;
 }
 
 const statusPosts = () => server.requests.filter((r) => r.url.endsWith('/statuses/build'));
@@ -83,8 +72,8 @@ describe('bitbucket', () => {
     await run({}, [withStamps('pass.new', [REPO]), withStamps('fail.new', [REPO])]);
     expect(tokenPosts()).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    await harness!.emit(withStamps('warn.new', [REPO]));
-    await harness!.drain();
+    await session.current()!.emit(withStamps('warn.new', [REPO]));
+    await session.current()!.drain();
     expect(tokenPosts()).toHaveLength(2);
     expect(statusPosts().map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-2']);
   });
@@ -94,8 +83,8 @@ describe('bitbucket', () => {
     server = await RecordingServer.start(bitbucket({ revoked }));
     await run({}, [withStamps('pass.new', [REPO])]);
     revoked.add('tok-1');
-    await harness!.emit(withStamps('pass.finished', [REPO]));
-    await harness!.drain();
+    await session.current()!.emit(withStamps('pass.finished', [REPO]));
+    await session.current()!.drain();
     expect(server.requests.map((r) => `${r.url} ${r.headers.authorization?.startsWith('Bearer') ? r.headers.authorization : ''}`.trim())).toEqual([
       '/site/oauth2/access_token',
       `${STATUS_PATH} Bearer tok-1`,
@@ -104,7 +93,7 @@ describe('bitbucket', () => {
       `${STATUS_PATH} Bearer tok-2`,
     ]);
     expect(bodies().at(-1)?.state).toBe('SUCCESSFUL');
-    expect(harness!.deliveries.map((d) => [d.outcome.status, d.outcome.attempts])).toEqual([['sent', 1], ['sent', 1]]);
+    expect(session.current()!.deliveries.map((d) => [d.outcome.status, d.outcome.attempts])).toEqual([['sent', 1], ['sent', 1]]);
   });
 
   it('a second 401 with the fresh token is final: the status is not sent again and again', async () => {
@@ -147,8 +136,8 @@ describe('bitbucket', () => {
   it('429 with Retry-After and a 500: the status is sent again after the wait and arrives', async () => {
     server = await RecordingServer.start(bitbucket());
     server.answer(bitbucket());
-    const h = await createHarness({ plugin, options: { oauth_key: KEY, oauth_secret: SECRET, base_url: `${server.url}/2.0/repositories`, oauth_url: `${server.url}/site/oauth2/access_token` }, delivery: quick });
-    harness = h;
+    const h = await createHarness({ plugin, options: { oauth_key: KEY, oauth_secret: SECRET, base_url: `${server.url}/2.0/repositories`, oauth_url: `${server.url}/site/oauth2/access_token` }, delivery: quickDelivery });
+    session.track(h);
     server.queue({ status: 200, body: { access_token: 'tok-1', expires_in: 7200 } }, { status: 429, headers: { 'retry-after': '1' } }, { status: 500 });
     await h.emit(withStamps('pass.new', [REPO]));
     await h.drain();
@@ -188,8 +177,7 @@ describe('bitbucket', () => {
       [`pass/${number}`, `pass-${number}`, 'not finished build'],
       [`pass/${number}`, `pass-${number}`, 'Build succeeded!'],
     ]);
-    await harness!.close();
-    harness = undefined;
+    await session.current()!.close();
     const long = 'k'.repeat(41);
     await run({ status_key: long }, [withStamps('pass.new', [REPO])]);
     expect(bodies().at(-1)?.key).toBe(createHash('sha1').update(long).digest('hex'));
@@ -203,7 +191,7 @@ describe('bitbucket', () => {
 
   it('auth (an App Password) sends HTTP Basic and asks for no token', async () => {
     server = await RecordingServer.start(() => ({ status: 201 }));
-    harness = await createHarness({ plugin, options: { auth: { user: 'bb', password: 'app-pass-5123' }, base_url: `${server.url}/2.0/repositories/` }, delivery: quick });
+    const harness = session.track(await createHarness({ plugin, options: { auth: { user: 'bb', password: 'app-pass-5123' }, base_url: `${server.url}/2.0/repositories/` }, delivery: quickDelivery }));
     await harness.emit(withStamps('pass.new', [REPO]));
     await harness.drain();
     expect(server.requests.map((r) => [r.url, r.headers.authorization])).toEqual([[STATUS_PATH, basic('bb', 'app-pass-5123')]]);

@@ -5,16 +5,16 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
+import { createHarness, fixture } from '@bbreporters/core/testing';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer, type RecordedRequest } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/github', import.meta.url));
 const TOKEN = 'ghp-test-token-5581';
 const REPO = { repository: 'https://github.com/acme/widgets.git', revision: SHA, branch: 'main' };
-const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
 
 interface Operation { method: string; path: RegExp; validate: ValidateFunction }
 let operation: Operation;
@@ -44,19 +44,8 @@ function openApiProblems(request: RecordedRequest, prefix = ''): string[] {
 }
 
 let server: RecordingServer;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  await server?.close();
-});
-
-async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>): Promise<Harness> {
-  harness = await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url, ...options }, delivery: quick });
-  for (const event of events) await harness.emit(event);
-  await harness.drain();
-  return harness;
-}
+const session = reporterSession({ plugin, server: () => server, options: () => ({ token: TOKEN, baseURL: server.url }) });
+const { run } = session;
 
 const bodies = () => server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
 
@@ -184,7 +173,7 @@ describe('github', () => {
   it('an end that supersedes a start held by Retry-After waits too: nothing is sent before GitHub allows', async () => {
     server = await RecordingServer.start();
     server.queue({ status: 429, headers: { 'retry-after': '1' } });
-    harness = await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url }, delivery: quick });
+    const harness = session.track(await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url }, delivery: quickDelivery }));
     const [started, finished] = buildEvents('pass', [REPO]);
     await harness.emit(started);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -209,7 +198,7 @@ describe('github', () => {
     server = await RecordingServer.start();
     server.queue({ status: 503 });
     const h = await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url }, delivery: { baseDelayMs: 300, maxDelayMs: 300 } });
-    harness = h;
+    session.track(h);
     for (const e of buildEvents('pass', [REPO])) await h.emit(e);
     await h.drain();
     expect(bodies().map((b) => b.state).at(-1)).toBe('success');

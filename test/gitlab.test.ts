@@ -4,22 +4,18 @@
  * gitlab.md §4 says), each result's state, and what happens when GitLab says no.
  */
 import { fileURLToPath } from 'node:url';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fixture } from '@bbreporters/core/testing';
+import { describe, expect, it } from 'vitest';
+import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer, type RecordedRequest } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/gitlab', import.meta.url));
 const TOKEN = 'glpat-test-7734';
-const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
 
 let server: RecordingServer;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  await server?.close();
-});
+const session = reporterSession({ plugin, server: () => server, options: () => ({ token: TOKEN, baseURL: server.url }) });
+const { run } = session;
 
 /** GitLab: known projects by full path, statuses accepted with 201. */
 function gitlab(projects: Record<string, number> = { 'buildbot/buildbot': 1 }) {
@@ -31,13 +27,6 @@ function gitlab(projects: Record<string, number> = { 'buildbot/buildbot': 1 }) {
     }
     return { status: 201, body: { id: 99 } };
   };
-}
-
-async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>): Promise<Harness> {
-  harness = await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url, ...options }, delivery: quick });
-  for (const event of events) await harness.emit(event);
-  await harness.drain();
-  return harness;
 }
 
 const REPO = { repository: 'http://gitlab/buildbot/buildbot', revision: SHA, branch: 'master' };

@@ -8,28 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fixture } from '@bbreporters/core/testing';
+import { describe, expect, it } from 'vitest';
+import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';
 
 const plugin = fileURLToPath(new URL('../plugins/hipchat', import.meta.url));
 const TOKEN = 'hipchat-token-4471';
-const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
 
 let server: RecordingServer;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  await server?.close();
-});
-
-async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>, configDir?: string): Promise<Harness> {
-  harness = await createHarness({ plugin, options: { auth_token: TOKEN, endpoint: server.url, ...options }, delivery: quick, ...(configDir ? { configDir } : {}) });
-  for (const event of events) await harness.emit(event);
-  await harness.drain();
-  return harness;
-}
+const session = reporterSession({ plugin, server: () => server, options: () => ({ auth_token: TOKEN, endpoint: server.url }) });
+const { run } = session;
 
 const sent = () => server.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown]);
 
@@ -82,7 +71,7 @@ describe('hipchat', () => {
       "export const message = async (build, event) => ({ finished: `Build finished: ${build.builder.name} (${Object.keys(build.properties).length} properties)` })[event] ?? '';",
       "export const extra = (build, event) => event === 'finished' ? { color: build.results === 0 ? 'green' : 'red', notify: build.results !== 0, message_format: 'text' } : {};",
     ].join('\n'));
-    await run({ getRecipientList: './hooks.mjs#recipients', getMessage: './hooks.mjs#message', getExtraParams: './hooks.mjs#extra', wantProperties: true }, [fixture('fail.new'), fixture('fail.finished')], dir);
+    await run({ getRecipientList: './hooks.mjs#recipients', getMessage: './hooks.mjs#message', getExtraParams: './hooks.mjs#extra', wantProperties: true }, [fixture('fail.new'), fixture('fail.finished')], { configDir: dir });
     const properties = Object.keys(fixture('fail.finished').properties as object).length;
     expect(sent()).toEqual([
       ['POST', `/v2/room/AllBuildNotifications/notification?auth_token=${TOKEN}`, { message: `Build finished: fail (${properties} properties)`, color: 'red', notify: true, message_format: 'text' }],
@@ -93,7 +82,7 @@ describe('hipchat', () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
     const dir = mkdtempSync(join(tmpdir(), 'bbr-hipchat-'));
     writeFileSync(join(dir, 'hooks.mjs'), 'export const message = (build) => `props=${Object.keys(build.properties).length} steps=${"steps" in build}`;\n');
-    await run({ endpoint: `${server.url}/hipchat/`, builder_room_map: { pass: 1 }, getMessage: './hooks.mjs#message' }, [fixture('pass.finished')], dir);
+    await run({ endpoint: `${server.url}/hipchat/`, builder_room_map: { pass: 1 }, getMessage: './hooks.mjs#message' }, [fixture('pass.finished')], { configDir: dir });
     expect(sent()).toEqual([['POST', `/hipchat/v2/room/1/notification?auth_token=${TOKEN}`, { message: 'props=0 steps=false' }]]);
   });
 

@@ -9,30 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, fixture } from '@bbreporters/core/testing';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../core/src/logger.js';
 import { HttpSource } from '../core/src/sources/http.js';
+import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';
 
 const plugin = fileURLToPath(new URL('../plugins/http-status-push', import.meta.url));
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const quick = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
 
 let server: RecordingServer;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  await server?.close();
-});
-
-async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>, extra: { configDir?: string } = {}): Promise<Harness> {
-  harness = await createHarness({ plugin, options: { serverUrl: `${server.url}/submit`, ...options }, delivery: quick, ...extra });
-  for (const event of events) await harness.emit(event);
-  await harness.drain();
-  return harness;
-}
+const session = reporterSession({ plugin, server: () => server, options: () => ({ serverUrl: `${server.url}/submit` }) });
+const { run } = session;
 
 /** The fixture as Buildbot v1.x posts it without want flags: properties {}, no steps, no prev_build. */
 function bare(body: Record<string, unknown>): Record<string, unknown> {
@@ -124,8 +113,7 @@ describe('http-status-push', () => {
       const h = await run({}, [fixture('pass.new')]);
       expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent']);
       await h.close();
-      harness = undefined;
-      await server.close();
+        await server.close();
     }
     server = await RecordingServer.start();
   });
@@ -156,7 +144,7 @@ describe('http-status-push', () => {
     await source.start((input) => receiver.emit(input));
     try {
       server = await RecordingServer.start();
-      harness = await createHarness({ plugin, options: { serverUrl: source.address().url, auth: { type: 'bearer', token: 'tok-relay-5' }, wantProperties: true, wantSteps: true }, delivery: quick });
+      const harness = session.track(await createHarness({ plugin, options: { serverUrl: source.address().url, auth: { type: 'bearer', token: 'tok-relay-5' }, wantProperties: true, wantSteps: true }, delivery: quickDelivery }));
       await harness.emit(fixture('change-fail.new'));
       await harness.emit(fixture('change-fail.finished'));
       await harness.drain();
