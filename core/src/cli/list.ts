@@ -1,20 +1,20 @@
 /** `bbreporters list`: the installed plugin packages and whether their manifests are valid. */
-import { dirname, resolve } from 'node:path';
 import { shortName } from '../loader/resolve.js';
 import { exitCodes, write, type Command } from './command.js';
 import { installedPlugins } from '../config/installed-plugins.js';
+import { pluginFolder, pluginFolderOptions } from './plugin-folder.js';
 
 export const listCommand: Command = {
   name: 'list',
   summary: 'List installed reporter plugins and whether their manifests are valid',
   usage: 'bbreporters list [--config FILE | --dir DIR]',
-  options: { config: { type: 'string', short: 'c' }, dir: { type: 'string' } },
+  options: pluginFolderOptions,
   optionHelp: {
     config: 'List the plugins this config file would find (they resolve from its folder).',
     dir: 'List the plugins found from this folder (default: the current folder).',
   },
   async run(values, _positionals, io) {
-    const from = typeof values.config === 'string' ? dirname(resolve(values.config)) : resolve(typeof values.dir === 'string' ? values.dir : '.');
+    const from = pluginFolder(values);
     const plugins = installedPlugins(from);
     if (!plugins.length) {
       write(io.stdout, `no bbreporters plugins installed (searched node_modules up from ${from}). Install one, e.g.: npm install @bbreporters/console`);

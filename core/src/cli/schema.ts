@@ -3,24 +3,25 @@
  * (by the reporter's `plugin`), for editors: point yaml-language-server at the output.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { shortName } from '../loader/resolve.js';
 import { readSchema, schemaFiles } from '../schemas.js';
 import { exitCodes, write, type Command } from './command.js';
 import { installedPlugins } from '../config/installed-plugins.js';
+import { pluginFolder, pluginFolderOptions } from './plugin-folder.js';
 
 export const schemaCommand: Command = {
   name: 'schema',
   summary: 'Print the config JSON Schema including the installed plugins\' options, for editors',
   usage: 'bbreporters schema [--config FILE | --dir DIR] > bbreporters.schema.json\n\n' +
     'Then start the config file with: # yaml-language-server: $schema=bbreporters.schema.json',
-  options: { config: { type: 'string', short: 'c' }, dir: { type: 'string' } },
+  options: pluginFolderOptions,
   optionHelp: {
     config: 'Include the plugins this config file would find (they resolve from its folder).',
     dir: 'Include the plugins found from this folder (default: the current folder).',
   },
   async run(values, _positionals, io) {
-    const from = typeof values.config === 'string' ? dirname(resolve(values.config)) : resolve(typeof values.dir === 'string' ? values.dir : '.');
+    const from = pluginFolder(values);
     write(io.stdout, JSON.stringify(editorSchema(from), null, 2));
     return exitCodes.ok;
   },
