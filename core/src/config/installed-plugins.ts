@@ -5,11 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { reasonOf } from '../errors.js';
 import type { PluginManifest } from '../generated/schemas.js';
 import { readManifest } from '../loader/manifest.js';
-import { nodeModulesChain, type ResolvedPlugin } from '../loader/resolve.js';
+import { pluginSearchPath, type ResolvedPlugin } from '../loader/resolve.js';
 
 export interface InstalledPlugin {
   plugin: ResolvedPlugin;
@@ -18,7 +17,6 @@ export interface InstalledPlugin {
   problem?: string;
 }
 
-const coreRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 function packageDirs(folder: string): string[] {
   const out: string[] = [];
@@ -35,7 +33,7 @@ function packageDirs(folder: string): string[] {
 /** Installed plugins as `resolvePlugin` would find them from `fromDir` (the nearest copy of each name wins). */
 export function installedPlugins(fromDir: string): InstalledPlugin[] {
   const found = new Map<string, InstalledPlugin>();
-  for (const folder of [...new Set([...nodeModulesChain(fromDir), ...nodeModulesChain(coreRoot)])]) {
+  for (const folder of pluginSearchPath(fromDir)) {
     if (!existsSync(folder)) continue;
     for (const dir of packageDirs(folder)) {
       const file = join(dir, 'package.json');

@@ -36,6 +36,11 @@ export function shortName(packageName: string): string {
 /** Core's own package folder (dist/loader/ → package root). */
 const coreRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The `node_modules` folders plugins resolve from: up from `fromDir`, then up from core's own package. */
+export function pluginSearchPath(fromDir: string): string[] {
+  return [...new Set([...nodeModulesChain(fromDir), ...nodeModulesChain(coreRoot)])];
+}
+
 /** Every `node_modules` folder from `start` up to the file-system root. */
 export function nodeModulesChain(start: string): string[] {
   const out: string[] = [];
@@ -62,7 +67,7 @@ export function resolvePlugin(spec: string, configDir: string): ResolvedPlugin {
     return { spec, packageName: packageJson.name ?? spec, dir: realpathSync(dir), packageJson };
   }
   const names = candidateNames(spec);
-  const searched = [...new Set([...nodeModulesChain(configDir), ...nodeModulesChain(coreRoot)])];
+  const searched = pluginSearchPath(configDir);
   for (const folder of searched) {
     for (const name of names) {
       const dir = join(folder, name);
