@@ -177,7 +177,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
       reporter: r.name,
       config: env.config,
       modes: filter.modes,
-      buildRejection: filter.buildRejection,
+      reportedBuilds: filter.reportedBuilds,
       master: env.master,
     }),
     deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
@@ -189,7 +189,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
     }),
     config: env.config,
     master: env.master,
-    reportedBuilds: (buildset) => buildset.builds.filter((build) => !filter.buildRejection(build)),
+    reportedBuilds: filter.reportedBuilds,
   };
   let handlers: ReporterHandlers;
   try {

@@ -4,7 +4,7 @@
  * builds and buildsets only (a buildset passes when one of its builds does, as Buildbot's
  * BuildSetStatusGenerator decides); workerMissing is never filtered.
  */
-import type { BbEvent, BuildPayload } from '../events.js';
+import type { BbEvent, BuildPayload, BuildsetPayload } from '../events.js';
 import type { Filters } from '../generated/schemas.js';
 import { statusToString } from '../results.js';
 import { expandMode, isMessageNeeded, type ModeName } from './mode.js';
@@ -15,6 +15,8 @@ export interface ReporterFilter {
   readonly modes: readonly ModeName[] | undefined;
   /** Why a finished build is not reported, or undefined. */
   buildRejection(build: BuildPayload): string | undefined;
+  /** The builds of a finished buildset these filters let through (a summary covers only these). */
+  reportedBuilds(buildset: BuildsetPayload): BuildPayload[];
   /** The dispatcher's `skipReason`. */
   skipReason(event: BbEvent): string | undefined;
 }
@@ -35,6 +37,7 @@ export function createReporterFilter(filters: Filters, accepted: readonly string
   return {
     modes,
     buildRejection,
+    reportedBuilds: (buildset) => buildset.builds.filter((build) => !buildRejection(build)),
     skipReason(event) {
       switch (event.event) {
         case 'buildStarted':

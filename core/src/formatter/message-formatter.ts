@@ -36,8 +36,8 @@ export interface FormatterEnv {
   master?: MasterControl;
   /** The reporter's expanded mode; undefined → Buildbot's default. */
   modes?: readonly ModeName[];
-  /** The reporter's filters for one build of a buildset (undefined = reported). */
-  buildRejection?: (build: BuildPayload) => string | undefined;
+  /** The builds of a buildset the reporter's filters let through (default: all of them). */
+  reportedBuilds?: (buildset: BuildsetPayload) => BuildPayload[];
 }
 
 interface Template {
@@ -213,7 +213,7 @@ export function createMessageFormatter(options: FormatterOptions = {}, env: Form
       ...userCtx,
     };
   };
-  const reportedBuilds = (payload: BuildsetPayload) => payload.builds.filter((b) => !env.buildRejection?.(b));
+  const reportedBuilds = (payload: BuildsetPayload) => env.reportedBuilds?.(payload) ?? payload.builds;
   const modesOf = (o: FormatBuildOptions | undefined) => (o?.mode !== undefined ? expandMode(o.mode) : env.modes ?? defaultMode);
   const describe = (build: BuildPayload) => `build ${build.number} of builder "${build.builder?.name}"`;
   const renderBuild = (build: BuildPayload, o: FormatBuildOptions | undefined, isBuildset: boolean) =>
