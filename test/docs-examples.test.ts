@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { checkConfig } from '../core/src/config/load.js';
-import { isBbrError } from '../core/src/errors.js';
+import { isBbrError } from '../core/src/diagnostics/errors.js';
 
 const repo = new URL('..', import.meta.url).pathname;
 const docsDir = join(repo, 'docs');

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Runtime } from '@bbreporters/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../core/src/logger.js';
+import { createLogger } from '../core/src/diagnostics/logger.js';
 import { HttpSource } from '../core/src/sources/http.js';
 import { BuildbotMaster } from './support/buildbot/buildbot.js';
 import { RecordingServer, type RecordedRequest } from './support/http-server.js';

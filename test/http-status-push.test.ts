@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
 import { createHarness, fixture } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../core/src/logger.js';
+import { createLogger } from '../core/src/diagnostics/logger.js';
 import { HttpSource } from '../core/src/sources/http.js';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { checkConfig } from '../core/src/config/load.js';
 import { prepareReporters } from '../core/src/loader/prepare.js';
-import { isBbrError } from '../core/src/errors.js';
+import { isBbrError } from '../core/src/diagnostics/errors.js';
 
 const page = fileURLToPath(new URL('../docs/reporters/irc.md', import.meta.url));
 const docsDir = fileURLToPath(new URL('../docs/reporters/', import.meta.url));

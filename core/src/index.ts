@@ -18,13 +18,13 @@ export type {
   RuntimeConfig,
   SendOptions,
 } from './plugin-api.js';
-export type * from './events.js';
-export { eventNames } from './events.js';
-export type { Logger } from './logger.js';
-export type { MasterControl, BuilderStatus, ForceBuildRequest, StopBuildRequest, ShutdownMode } from './master.js';
-export type { DeliveryOutcome, DeliveryStatus, DispatchResult, HookOutcome, HookStatus } from './outcomes.js';
-export { Results, statusToString, type ResultName } from './results.js';
-export { responsibleUsers } from './formatter/blamelist.js';
+export type * from './events/events.js';
+export { eventNames } from './events/events.js';
+export type { Logger } from './diagnostics/logger.js';
+export type { MasterControl, BuilderStatus, ForceBuildRequest, StopBuildRequest, ShutdownMode } from './buildbot-api/master-control.js';
+export type { DeliveryOutcome, DeliveryStatus, DispatchResult, HookOutcome, HookStatus } from './dispatch/outcomes.js';
+export { Results, statusToString, type ResultName } from './events/results.js';
+export { responsibleUsers } from './kit/blamelist.js';
 export type {
   AdditionalContextFunction,
   FormatBuildOptions,
@@ -37,29 +37,32 @@ export { detectedStatus, summaryText, resultNames } from './formatter/status.js'
 export { defaultMode, expandMode, isMessageNeeded, possibleModes, wantsPreviousBuild, type ModeName, type ModeSetting } from './filters/mode.js';
 export { propsRejection, propertyValue } from './filters/props.js';
 export { BuildHistory } from './history/build-history.js';
-export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
-export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './envelope.js';
-export { Runtime, type RuntimeOptions } from './runtime.js';
+export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail } from './diagnostics/errors.js';
+export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './events/envelope.js';
+export { Runtime, type RuntimeOptions } from './host/runtime.js';
 export type { HttpCallOptions, HttpClient, HttpMethod, HttpRequest, HttpResponse } from './http/request.js';
 export { HttpError, HttpTransportError, InvalidHttpRequestError, isRetryableStatus } from './http/errors.js';
 export { payloadSecrets, redactUrl } from './http/redact.js';
-export { basicAuthorization } from './http/auth.js';
-export { buildDict, needsForWants, type Wants } from './http/build-dict.js';
-export { buildLink, sourceStampsWithRevision, withoutTrailingSlashes } from './http/commit-status.js';
-export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './http/repo-url.js';
-export { bitbucketStates, giteaStates, githubStates, gitlabStates, stashStates, stateFor, type BuildState, type StateTable } from './http/states.js';
-export { DEFAULT_DELIVERY_SETTINGS, type DeliveryCounts, type DeliverySettings } from './deliveries.js';
+export { basicAuthorization } from './kit/auth.js';
+export { buildDict, needsForWants, type Wants } from './kit/build-dict.js';
+export { buildLink, sourceStampsWithRevision, withoutTrailingSlashes } from './kit/commit-status.js';
+export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './kit/repo-url.js';
+export { bitbucketStates, giteaStates, githubStates, gitlabStates, stashStates, stateFor, type BuildState, type StateTable } from './kit/states.js';
+export { DEFAULT_DELIVERY_SETTINGS, type DeliveryCounts, type DeliverySettings } from './deliveries/queue.js';
 export type { ReporterSpec } from './loader/prepare.js';
 export type { PluginManifest, Filters, Config } from './generated/schemas.js';
-export { createReporters, type CreateReportersOptions, type Reporters } from './library.js';
+export { createReporters, type CreateReportersOptions, type Reporters } from './host/create-reporters.js';
 export { loadConfig, checkConfig, type LoadedConfig, type ConfigOptions, type CheckConfigOptions } from './config/load.js';
-export { importModuleReference, parseModuleReference, isModuleReference, type ResolvedModuleReference } from './config/modules.js';
-export { Service, type ServiceOptions } from './service.js';
-export type { Source, EventSink } from './sources/source.js';
-export { createSource, checkSource, registerSourceType, type SourceType, type SourceContext } from './sources/factory.js';
+export { importModuleReference, parseModuleReference, isModuleReference, type ResolvedModuleReference } from './kit/module-reference.js';
+export { Service, type ServiceOptions } from './host/service.js';
+export type { Source, EventSink, SourceType, SourceContext } from './sources/source.js';
+export { createSource, checkSource, registerSourceType } from './sources/factory.js';
 export { HttpSource } from './sources/http.js';
 export { ReplaySource, type ReplayStats } from './sources/replay.js';
 export { BuildbotSource, type BuildbotSourceOptions } from './sources/buildbot/source.js';
-export { RestMasterControl } from './sources/buildbot/master-control.js';
-export { BuildbotRestClient, type BuildbotConnection } from './sources/buildbot/rest-client.js';
-export { createEnricher, needsOf, buildUrl, RestEnricher, type Enricher, type EnricherConfig, type Need } from './enrichment/index.js';
+export { RestMasterControl } from './buildbot-api/rest-master-control.js';
+export { BuildbotRestClient, type BuildbotConnection } from './buildbot-api/rest-client.js';
+export { createEnricher, type EnricherConfig } from './buildbot-api/create-enricher.js';
+export { RestEnricher } from './buildbot-api/rest-enricher.js';
+export { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
+export { buildUrl } from './kit/build-url.js';

@@ -2,13 +2,13 @@
  * What a plugin author writes against: `definePlugin`, the context core hands to `setup`, the
  * handlers `setup` returns. Plugins never touch tapable; core taps their handlers for them.
  */
-import type { BuildPayload, BuildsetPayload, EventName, EventsByName, Worker, WorkerPayload } from './events.js';
+import type { BuildPayload, BuildsetPayload, EventName, EventsByName, Worker, WorkerPayload } from './events/events.js';
 import type { ModeSetting } from './filters/mode.js';
 import type { MessageFormatterOptions, MissingWorkerFormatterOptions, PluginManifest, TemplateType } from './generated/schemas.js';
 import type { HttpClient } from './http/request.js';
-import type { Logger } from './logger.js';
-import type { MasterControl } from './master.js';
-import type { DeliveryOutcome } from './outcomes.js';
+import type { Logger } from './diagnostics/logger.js';
+import type { MasterControl } from './buildbot-api/master-control.js';
+import type { DeliveryOutcome } from './dispatch/outcomes.js';
 
 /** The plugin API version this core implements; a manifest's `apiVersion` must equal it. */
 export const API_VERSION = 1;

@@ -3,7 +3,7 @@
  * http source, one POST each, and prints each answer.
  */
 import { readFileSync } from 'node:fs';
-import { reasonOf } from '../errors.js';
+import { reasonOf } from '../diagnostics/errors.js';
 import { exitCodes, readText, requireString, UsageError, write, type Command } from './command.js';
 
 export const emitCommand: Command = {

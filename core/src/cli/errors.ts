@@ -1,5 +1,5 @@
 /** How the CLI prints errors: catalogue errors in full (code, located details, fix); others in one line. */
-import { isBbrError, reasonOf, type BbrError } from '../errors.js';
+import { isBbrError, reasonOf, type BbrError } from '../diagnostics/errors.js';
 import { exitCodes, write, type Io } from './command.js';
 
 const invalidCodes = new Set<BbrError['code']>([

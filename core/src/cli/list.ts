@@ -1,7 +1,7 @@
 /** `bbreporters list`: the installed plugin packages and whether their manifests are valid. */
 import { shortName } from '../loader/resolve.js';
 import { exitCodes, write, type Command } from './command.js';
-import { installedPlugins } from '../config/installed-plugins.js';
+import { installedPlugins } from '../loader/installed-plugins.js';
 import { pluginFolder, pluginFolderOptions } from './plugin-folder.js';
 
 export const listCommand: Command = {

@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { closest } from '../config/suggest.js';
-import { normaliseEvent } from '../envelope.js';
-import { BbrError, reasonOf } from '../errors.js';
+import { normaliseEvent } from '../events/envelope.js';
+import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { payloadSecrets } from '../http/redact.js';
-import type { BbEvent } from '../events.js';
-import { createReporters } from '../library.js';
-import { maskSecrets } from '../logger.js';
+import type { BbEvent } from '../events/events.js';
+import { createReporters } from '../host/create-reporters.js';
+import { maskSecrets } from '../diagnostics/logger.js';
 import type { QueuedDelivery } from '../plugin-api.js';
-import { statusToString } from '../results.js';
+import { statusToString } from '../events/results.js';
 import { exitCodes, readText, requireString, UsageError, write, type Command } from './command.js';
 import { reportError } from './errors.js';
 

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shortName } from '../loader/resolve.js';
-import { readSchema, schemaFiles } from '../schemas.js';
+import { readSchema, schemaFiles } from '../contracts/schemas.js';
 import { exitCodes, write, type Command } from './command.js';
-import { installedPlugins } from '../config/installed-plugins.js';
+import { installedPlugins } from '../loader/installed-plugins.js';
 import { pluginFolder, pluginFolderOptions } from './plugin-folder.js';
 
 export const schemaCommand: Command = {

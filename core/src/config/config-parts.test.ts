@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument } from 'yaml';
 import { substituteEnv } from './env.js';
 import { createLocator } from './locate.js';
-import { checkModuleReferences, importModuleReference, isModuleReference, parseModuleReference } from './modules.js';
-import { joinPath, splitPath } from './paths.js';
+import { checkModuleReferences, importModuleReference, isModuleReference, parseModuleReference } from '../kit/module-reference.js';
+import { joinPath, splitPath } from '../diagnostics/json-path.js';
 import { closest, editDistance } from './suggest.js';
 import { isLoopback, parseListen } from '../sources/http.js';
 

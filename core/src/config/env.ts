@@ -2,8 +2,8 @@
  * `${NAME}` in any string value of the config reads the environment; `$${` stands for a
  * literal `${`. A variable that is not set is an error naming the variable and the key.
  */
-import type { ErrorDetail } from '../errors.js';
-import { joinPath, type PathSegment } from './paths.js';
+import type { ErrorDetail } from '../diagnostics/errors.js';
+import { joinPath, type PathSegment } from '../diagnostics/json-path.js';
 
 const reference = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 

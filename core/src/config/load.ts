@@ -8,20 +8,20 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { BbrError, isBbrError, type ErrorDetail } from '../errors.js';
+import { BbrError, isBbrError, type ErrorDetail } from '../diagnostics/errors.js';
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
 import { isPathSpec, resolvePlugin, shortName } from '../loader/resolve.js';
-import { maskSecrets } from '../logger.js';
-import { coreValidator, describeAjvErrors, readSchema, validateCollectingSecrets } from '../schemas.js';
+import { maskSecrets } from '../diagnostics/logger.js';
+import { coreValidator, describeAjvErrors, readSchema, validateCollectingSecrets } from '../contracts/schemas.js';
 import { checkSource } from '../sources/factory.js';
 import { substituteEnv } from './env.js';
-import { installedPlugins } from './installed-plugins.js';
+import { installedPlugins } from '../loader/installed-plugins.js';
 import { createLocator, type Locator } from './locate.js';
-import { checkModuleReferences } from './modules.js';
+import { checkModuleReferences } from '../kit/module-reference.js';
 import { tlsProblems } from '../http/tls.js';
-import { splitPath, valueAt, type PathSegment } from './paths.js';
+import { splitPath, valueAt, type PathSegment } from '../diagnostics/json-path.js';
 import { allowedKeys, discriminatorValues } from './schema-keys.js';
 import { closest } from './suggest.js';
 

@@ -3,7 +3,7 @@
  * parser's node ranges, so every error points at the line the user must change.
  */
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import { splitPath } from './paths.js';
+import { splitPath } from '../diagnostics/json-path.js';
 
 export interface Locator {
   /**

@@ -3,8 +3,8 @@
  * a discriminator accepts. Only used to word errors ("did you mean", "allowed: …"), so it follows
  * the common shapes (properties, items, $ref, allOf/anyOf/oneOf) and gives up quietly elsewhere.
  */
-import { coreAjv } from '../schemas.js';
-import { valueAt, type PathSegment } from './paths.js';
+import { coreAjv } from '../contracts/schemas.js';
+import { valueAt, type PathSegment } from '../diagnostics/json-path.js';
 
 type Schema = Record<string, unknown>;
 

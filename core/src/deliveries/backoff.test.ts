@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DELIVERY_SETTINGS } from '../deliveries.js';
+import { DEFAULT_DELIVERY_SETTINGS } from './queue.js';
 import { retryDelay, WAIT_MARGIN_MS } from './backoff.js';
 
 const settings = { baseDelayMs: 100, maxDelayMs: 1000, maxWaitMs: 5000 };

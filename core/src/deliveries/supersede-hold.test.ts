@@ -1,11 +1,11 @@
 /** A delivery that supersedes one held back by the server (Retry-After) waits out the same hold. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../test-support/http-server.js';
-import { DeliveryQueue } from '../deliveries.js';
+import { DeliveryQueue } from './queue.js';
 import { createHttpClient } from '../http/client.js';
-import { httpSender } from '../http/sender.js';
+import { httpSender } from './http-sender.js';
 import { NodeFetchTransport } from '../http/transport.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../diagnostics/logger.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildUrl } from './build-url.js';
+import { buildUrl } from '../kit/build-url.js';
 import { needsOf } from './enricher.js';
 
 describe('enrichment needs', () => {

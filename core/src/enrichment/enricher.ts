@@ -4,7 +4,7 @@
  * the `buildbot` source brings one, and the `http` source gets one when the config names the
  * master's API (see createEnricher).
  */
-import type { BbEvent } from '../events.js';
+import type { BbEvent } from '../events/events.js';
 import type { PluginManifest } from '../generated/schemas.js';
 
 export type Need = NonNullable<PluginManifest['needs']>[number];

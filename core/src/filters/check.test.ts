@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { BbrError } from '../errors.js';
+import type { BbrError } from '../diagnostics/errors.js';
 import { prepareReporters } from '../loader/prepare.js';
 
 const plugin = new URL('../../../test/fixtures/plugins/formatting', import.meta.url).pathname;

@@ -2,7 +2,7 @@
  * Buildbot's config checks of the filters, as located details for `bbreporters check`. The JSON
  * Schema already checks shapes; these add the rules and wording Buildbot users know.
  */
-import type { ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../diagnostics/errors.js';
 import { modeProblems } from './mode.js';
 
 /** `filters` are the filter keys of one reporter's options; `path` is where the options sit. */

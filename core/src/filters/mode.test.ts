@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Results } from '../results.js';
+import { Results } from '../events/results.js';
 import { defaultMode, expandMode, isMessageNeeded, modeProblems, wantsPreviousBuild } from './mode.js';
 
 const { SUCCESS, WARNINGS, FAILURE, SKIPPED, EXCEPTION, RETRY, CANCELLED } = Results;

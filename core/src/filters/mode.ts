@@ -4,7 +4,7 @@
  * problem, the string "warnings" means failing + warnings while ["warnings"] means warnings only.
  */
 import type { ModeName } from '../generated/schemas.js';
-import { Results } from '../results.js';
+import { Results } from '../events/results.js';
 
 export type { ModeName } from '../generated/schemas.js';
 

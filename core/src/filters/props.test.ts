@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { BuildPayload } from '../events.js';
+import type { BuildPayload } from '../events/events.js';
 import { fixture } from '../testing/fixtures.js';
 import { propsRejection } from './props.js';
 

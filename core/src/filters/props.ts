@@ -2,7 +2,7 @@
  * Buildbot's builders / schedulers / branches / tags filters (common.md §8), checked in that order
  * before the mode rules. Schedulers and branches read build *properties*, as Buildbot does.
  */
-import type { BuildPayload } from '../events.js';
+import type { BuildPayload } from '../events/events.js';
 import type { Filters } from '../generated/schemas.js';
 
 /** The first element of a sourced property `[value, source]`, or undefined. */

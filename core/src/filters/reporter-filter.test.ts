@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { normaliseEvent } from '../envelope.js';
-import type { BbEvent, BuildsetFinishedEvent } from '../events.js';
+import { normaliseEvent } from '../events/envelope.js';
+import type { BbEvent, BuildsetFinishedEvent } from '../events/events.js';
 import { fixture, fixtures } from '../testing/fixtures.js';
 import { createReporterFilter } from './reporter-filter.js';
 

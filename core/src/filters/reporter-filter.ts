@@ -4,9 +4,9 @@
  * builds and buildsets only (a buildset passes when one of its builds does, as Buildbot's
  * BuildSetStatusGenerator decides); workerMissing is never filtered.
  */
-import type { BbEvent, BuildPayload, BuildsetPayload } from '../events.js';
+import type { BbEvent, BuildPayload, BuildsetPayload } from '../events/events.js';
 import type { Filters } from '../generated/schemas.js';
-import { statusToString } from '../results.js';
+import { statusToString } from '../events/results.js';
 import { expandMode, isMessageNeeded, type ModeName } from './mode.js';
 import { propsRejection } from './props.js';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { BbrError } from '../errors.js';
-import type { BuildPayload, BuildsetPayload } from '../events.js';
+import type { BbrError } from '../diagnostics/errors.js';
+import type { BuildPayload, BuildsetPayload } from '../events/events.js';
 import { fixture, fixtures } from '../testing/fixtures.js';
 import { createMessageFormatter, createMissingWorkerFormatter, type FormatterEnv } from './message-formatter.js';
 

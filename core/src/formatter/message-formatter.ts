@@ -5,14 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { importModuleReference, parseModuleReference } from '../config/modules.js';
-import { buildUrl } from '../enrichment/build-url.js';
-import { BbrError, reasonOf } from '../errors.js';
-import type { BuildPayload, BuildsetPayload, Worker, WorkerPayload } from '../events.js';
+import { importModuleReference, parseModuleReference } from '../kit/module-reference.js';
+import { buildUrl } from '../kit/build-url.js';
+import { BbrError, reasonOf } from '../diagnostics/errors.js';
+import type { BuildPayload, BuildsetPayload, Worker, WorkerPayload } from '../events/events.js';
 import { defaultMode, expandMode, type ModeName } from '../filters/mode.js';
 import { propertyValue } from '../filters/props.js';
 import type { TemplateType } from '../generated/schemas.js';
-import type { MasterControl } from '../master.js';
+import type { MasterControl } from '../buildbot-api/master-control.js';
 import type {
   AdditionalContextFunction,
   FormatBuildOptions,
@@ -24,7 +24,7 @@ import type {
   MissingWorkerOptions,
   RuntimeConfig,
 } from '../plugin-api.js';
-import { responsibleUsers } from './blamelist.js';
+import { responsibleUsers } from '../kit/blamelist.js';
 import { formatterOptionConflicts } from './option-rules.js';
 import { detectedStatus, projectsText, resultNames, resultsStyle, sourcestampsText, summaryText } from './status.js';
 import { compileTemplate, defaultSource, describeTemplateError, fileSource, inlineSource, type CompiledTemplate, type TemplateSource } from './templates.js';

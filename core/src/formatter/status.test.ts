@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { Buildset } from '../events.js';
-import { Results } from '../results.js';
+import type { Buildset } from '../events/events.js';
+import { Results } from '../events/results.js';
 import { detectedStatus, projectsText, sourcestampsText, summaryText } from './status.js';
 
 const { SUCCESS, WARNINGS, FAILURE, SKIPPED, EXCEPTION, RETRY, CANCELLED } = Results;

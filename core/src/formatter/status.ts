@@ -4,8 +4,8 @@
  * behaviour, where it fixed a bug (the "problem" text after a SUCCESS).
  */
 import type { ModeName } from '../filters/mode.js';
-import type { Buildset } from '../events.js';
-import { Results, statusToString } from '../results.js';
+import type { Buildset } from '../events/events.js';
+import { Results, statusToString } from '../events/results.js';
 
 /** Buildbot's `Results` list (`result_names` in templates). */
 export const resultNames: readonly string[] = Object.freeze(['success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled']);

@@ -6,7 +6,7 @@
 import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { reasonOf } from '../errors.js';
+import { reasonOf } from '../diagnostics/errors.js';
 import type { TemplateType } from '../generated/schemas.js';
 
 export const defaultTemplatesDir = fileURLToPath(new URL('./templates/', import.meta.url));

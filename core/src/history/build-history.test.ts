@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { normaliseEvent } from '../envelope.js';
-import type { BuildFinishedEvent, BuildPayload } from '../events.js';
-import { Results } from '../results.js';
+import { normaliseEvent } from '../events/envelope.js';
+import type { BuildFinishedEvent, BuildPayload } from '../events/events.js';
+import { Results } from '../events/results.js';
 import { fixture } from '../testing/fixtures.js';
 import { BuildHistory } from './build-history.js';
 

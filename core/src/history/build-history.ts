@@ -6,10 +6,10 @@
  */
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BbEvent, Build, Builder, BuildPayload } from '../events.js';
-import type { Logger } from '../logger.js';
-import type { BuilderStatus, MasterControl } from '../master.js';
-import { Results } from '../results.js';
+import type { BbEvent, Build, Builder, BuildPayload } from '../events/events.js';
+import type { Logger } from '../diagnostics/logger.js';
+import type { BuilderStatus, MasterControl } from '../buildbot-api/master-control.js';
+import { Results } from '../events/results.js';
 
 /** How many builds per builder are kept. */
 export const DEFAULT_HISTORY_SIZE = 50;

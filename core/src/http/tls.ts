@@ -1,7 +1,7 @@
 /** A reporter's `tls` config made usable: `ca` read from its file (relative to the config folder). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BbrError, reasonOf } from '../errors.js';
+import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import type { TlsConfig } from '../generated/schemas.js';
 
 /** The settings with `ca` as PEM text. Throws BBR_TLS_CA naming the reporter when the file cannot be used. */

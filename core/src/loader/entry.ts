@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BbrError } from '../errors.js';
+import { BbrError } from '../diagnostics/errors.js';
 import type { PluginManifest } from '../generated/schemas.js';
 import type { PluginDefinition } from '../plugin-api.js';
 import type { ResolvedPlugin } from './resolve.js';

@@ -5,11 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { BbrError, type ErrorDetail } from '../errors.js';
+import { BbrError, type ErrorDetail } from '../diagnostics/errors.js';
 import { filterProblems } from '../filters/check.js';
 import type { FilterName, Filters, PluginManifest } from '../generated/schemas.js';
 import { API_VERSION } from '../plugin-api.js';
-import { coreValidator, createAjv, describeAjvErrors, readSchema, validateCollectingSecrets } from '../schemas.js';
+import { messageFormatterKeyword } from '../formatter/option-rules.js';
+import { coreValidator, createAjv, describeAjvErrors, readSchema, validateCollectingSecrets } from '../contracts/schemas.js';
 import type { ResolvedPlugin } from './resolve.js';
 
 export function readManifest(plugin: ResolvedPlugin): PluginManifest {
@@ -50,7 +51,7 @@ export function optionsValidator(plugin: ResolvedPlugin, manifest: PluginManifes
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     // Each plugin schema gets its own Ajv with useDefaults, so two plugins' $ids never collide.
     // Core's shared option fragments (message-formatter.schema.json) can be $ref'd by their $id.
-    validate = createAjv({ useDefaults: true }).addSchema(readSchema('message-formatter.schema.json')).compile(schema);
+    validate = createAjv({ useDefaults: true }, [messageFormatterKeyword]).addSchema(readSchema('message-formatter.schema.json')).compile(schema);
   } catch (error) {
     throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema ${file} is not a valid JSON Schema: ${String(error)}`, { cause: error });
   }

@@ -3,7 +3,7 @@
  * validates its manifest and the user's options, and settles each reporter's name. Every
  * problem of every reporter is collected and thrown at once.
  */
-import { BbrError, isBbrError, type ErrorDetail } from '../errors.js';
+import { BbrError, isBbrError, type ErrorDetail } from '../diagnostics/errors.js';
 import type { DeliveryConfig, Filters, PluginManifest, TlsConfig } from '../generated/schemas.js';
 import { readManifest, validateOptions } from './manifest.js';
 import { resolvePlugin, shortName, type ResolvedPlugin } from './resolve.js';

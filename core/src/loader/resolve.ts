@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BbrError } from '../errors.js';
+import { BbrError } from '../diagnostics/errors.js';
 
 export interface ResolvedPlugin {
   /** As written in the config. */

@@ -7,10 +7,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BbrError, isBbrError, reasonOf } from '../errors.js';
+import { BbrError, isBbrError, reasonOf } from '../diagnostics/errors.js';
 import type { HttpSourceConfig } from '../generated/schemas.js';
-import type { Logger } from '../logger.js';
-import type { SourceType } from './factory.js';
+import type { Logger } from '../diagnostics/logger.js';
+import type { SourceType } from './source.js';
 import type { EventSink, Source } from './source.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8020';

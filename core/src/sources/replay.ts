@@ -6,10 +6,10 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { BbrError, isBbrError, reasonOf } from '../errors.js';
+import { BbrError, isBbrError, reasonOf } from '../diagnostics/errors.js';
 import type { ReplaySourceConfig } from '../generated/schemas.js';
-import type { Logger } from '../logger.js';
-import type { SourceContext, SourceType } from './factory.js';
+import type { Logger } from '../diagnostics/logger.js';
+import type { SourceContext, SourceType } from './source.js';
 import type { EventSink, Source } from './source.js';
 
 export const replaySourceType: SourceType<ReplaySourceConfig> = {

@@ -3,9 +3,12 @@
  * Buildbot master). A source hands each raw input (an envelope or an HttpStatusPush body) to
  * the sink and learns the outcome; a source that can control the master exposes `master`.
  */
+import type { ErrorDetail } from '../diagnostics/errors.js';
+import type { Logger } from '../diagnostics/logger.js';
+import type { SourceConfig } from '../generated/schemas.js';
 import type { Enricher } from '../enrichment/enricher.js';
-import type { MasterControl } from '../master.js';
-import type { DispatchResult } from '../outcomes.js';
+import type { MasterControl } from '../buildbot-api/master-control.js';
+import type { DispatchResult } from '../dispatch/outcomes.js';
 
 /** Validates and dispatches one input; rejects with BBR_EVENT_INVALID for bad input. */
 export type EventSink = (input: unknown) => Promise<DispatchResult>;
@@ -26,4 +29,26 @@ export interface Source {
    * sink, so `run` can stop once all its sources are done.
    */
   readonly done?: Promise<void>;
+}
+
+export interface SourceContext {
+  /** The config file's folder: relative paths in a source's entry resolve from here. */
+  configDir: string;
+  logger: Logger;
+  /** Standard input, for sources that read it (replay with file '-'). */
+  stdin?: NodeJS.ReadableStream;
+  /** Absolute state folder (config `stateDir`): the buildbot source keeps its view of the master there. */
+  stateDir?: string;
+  /** Config `buildbotURL`: where build links point. */
+  buildbotURL?: string;
+}
+
+export interface SourceType<C extends SourceConfig = SourceConfig> {
+  /**
+   * Problems the schema cannot see (an address that does not parse, auth missing on a public
+   * address). Paths are relative to the entry: `listen`, `password`.
+   */
+  check?(config: C, context: Pick<SourceContext, 'configDir'>): Array<Pick<ErrorDetail, 'path' | 'message'>>;
+  /** Creates the source; it starts receiving only when `start(sink)` is called. */
+  create(config: C, context: SourceContext): Source;
 }

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DeliveryConfig, TlsConfig } from '../generated/schemas.js';
 import type { ReporterSpec } from '../loader/prepare.js';
-import type { MasterControl } from '../master.js';
-import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../outcomes.js';
+import type { MasterControl } from '../buildbot-api/master-control.js';
+import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../dispatch/outcomes.js';
 import type { QueuedDelivery } from '../plugin-api.js';
-import { Runtime } from '../runtime.js';
+import { Runtime } from '../host/runtime.js';
 
 export * from './fixtures.js';
 

@@ -12,16 +12,16 @@
  * one from being reported twice. What the reporters `need` beyond that is filled by `enricher`
  * (pass it to the Runtime).
  */
-import { deriveEventId } from '../../envelope.js';
-import { BbrError, isBbrError, reasonOf } from '../../errors.js';
-import type { Build, Buildset, BuildPayload, EventEnvelope, Worker } from '../../events.js';
-import { RestEnricher } from '../../enrichment/rest-enricher.js';
-import type { Logger } from '../../logger.js';
-import { KeyedSerializer } from '../../ordering.js';
+import { deriveEventId } from '../../events/envelope.js';
+import { BbrError, isBbrError, reasonOf } from '../../diagnostics/errors.js';
+import type { Build, Buildset, BuildPayload, EventEnvelope, Worker } from '../../events/events.js';
+import { RestEnricher } from '../../buildbot-api/rest-enricher.js';
+import type { Logger } from '../../diagnostics/logger.js';
+import { KeyedSerializer } from '../../dispatch/ordering.js';
 import type { EventSink, Source } from '../source.js';
 import { Cursor } from './cursor.js';
-import { RestMasterControl } from './master-control.js';
-import { BuildbotRestClient, type BuildbotConnection } from './rest-client.js';
+import { RestMasterControl } from '../../buildbot-api/rest-master-control.js';
+import { BuildbotRestClient, type BuildbotConnection } from '../../buildbot-api/rest-client.js';
 import { DataApiConnection, websocketUrl, type DataApiEvent } from './websocket.js';
 
 export const SUBSCRIBED_PATHS = ['builds/*/*', 'buildsets/*/*', 'workers/*/*'] as const;

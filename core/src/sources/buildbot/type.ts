@@ -1,7 +1,7 @@
 /** The `buildbot` entry of a config's `sources`: checks beyond the schema, and the source for `run`. */
 import { join } from 'node:path';
 import type { BuildbotSourceConfig } from '../../generated/schemas.js';
-import type { SourceType } from '../factory.js';
+import type { SourceType } from '../source.js';
 import { BuildbotSource } from './source.js';
 
 /** `buildbot-127.0.0.1_8010.json`: one state file per master. */

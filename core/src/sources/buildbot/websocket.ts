@@ -5,7 +5,7 @@
  * silently dead link is noticed and the source reconnects.
  */
 import WebSocket from 'ws';
-import { reasonOf } from '../../errors.js';
+import { reasonOf } from '../../diagnostics/errors.js';
 
 export interface DataApiEvent {
   /** Routing key, e.g. `builds/12/finished`. */

@@ -1,0 +1,397 @@
+/**
+ * Deliveries: a handler decides what to send (`ctx.deliver({target, payload})`), this queue sends
+ * it through the reporter's `send` (or core's HTTP sender). Per reporter and target, deliveries go
+ * out one at a time in order, and a newer one supersedes an older one still waiting (not yet sent,
+ * or waiting for a retry), so a retried `pending` never lands after `success`. Failed attempts are
+ * retried with backoff honouring what the server asked; each reporter has a concurrency limit.
+ * Every delivery ends with exactly one outcome, logged, counted and handed to listeners: nothing
+ * is dropped silently. Handlers never wait for any of this.
+ */
+import { randomUUID } from 'node:crypto';
+import { retryDelay } from './backoff.js';
+import type { Outbox, OutboxEntry } from './outbox.js';
+import { Semaphore } from './semaphore.js';
+import { reasonOf } from '../diagnostics/errors.js';
+import type { DeliveryConfig } from '../generated/schemas.js';
+import { payloadSecrets } from '../http/redact.js';
+import { maskSecrets, type Logger } from '../diagnostics/logger.js';
+import type { DeliveryOutcome, DeliveryStatus } from '../dispatch/outcomes.js';
+import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from '../plugin-api.js';
+
+export type Sender = ((delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>) & {
+  /** A reason the delivery can never be sent (checked before the first attempt, and in dry runs), or undefined. */
+  preflight?: (delivery: QueuedDelivery) => string | undefined;
+};
+
+/** Per-reporter delivery settings: config `reporters[].delivery` with every default filled in. */
+export type DeliverySettings = Required<DeliveryConfig>;
+
+export const DEFAULT_DELIVERY_SETTINGS: Readonly<DeliverySettings> = Object.freeze({
+  retries: 60,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+  maxWaitMs: 3_600_000,
+  concurrency: 8,
+  timeoutMs: 30_000,
+});
+
+export interface DeliveryQueueOptions {
+  logger: Logger;
+  /** Known secret values, masked in outcome reasons (the logger masks them in log lines). */
+  secrets?: Set<string>;
+  /** Never send: each delivery settles as 'previewed' (listeners still see target and payload). */
+  dryRun?: boolean;
+  /** Keeps deliveries without an outcome on disk, so a stop or a crash does not lose them. */
+  outbox?: Outbox;
+}
+
+/** Outcome counts per reporter and status, plus retries scheduled: for metrics. */
+export type DeliveryCounts = Record<string, Record<DeliveryStatus | 'retried', number>>;
+
+type JobState = 'queued' | 'sending' | 'backoff' | 'settled';
+
+interface Job {
+  delivery: QueuedDelivery;
+  supersede: boolean;
+  state: JobState;
+  /** Aborted when the job settles without being sent (superseded, queue closed): leaves waits early. */
+  cancel: AbortController;
+  /** A newer delivery arrived while this one was in flight: if this attempt fails, do not retry it. */
+  replacedBy?: string;
+  /** Whether the outbox holds it (removed when the job settles, unless deferred). */
+  kept: boolean;
+  settle(outcome: DeliveryOutcome): void;
+}
+
+interface Lane {
+  current?: Job;
+  waiting: Job[];
+  /** Until when the server asked this target to wait (Retry-After, rate limit): a newer delivery that supersedes a waiting one waits too. */
+  notBefore?: number;
+}
+
+interface ReporterState {
+  sender: Sender;
+  settings: DeliverySettings;
+  slots: Semaphore;
+}
+
+/** The abort reason of a settled job; one shared instance, as building an abort reason per delivery is costly. */
+const SETTLED = new Error('delivery settled');
+
+class SendTimeoutError extends Error {
+  override readonly name = 'SendTimeoutError';
+}
+
+export class DeliveryQueue {
+  private readonly reporters = new Map<string, ReporterState>();
+  private readonly lanes = new Map<string, Lane>();
+  /** Per reporter and origin: until when a rate limit (429, or a 403 rate limit) holds every delivery to it. */
+  private readonly originHolds = new Map<string, number>();
+  private readonly jobs = new Set<Job>();
+  private readonly pending = new Set<Promise<DeliveryOutcome>>();
+  private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
+  private readonly counters: DeliveryCounts = {};
+  /** Stops each attempt in flight (on close). */
+  private readonly inFlight = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly options: DeliveryQueueOptions) {}
+
+  /** The reporter's sender and settings; a reporter never registered cannot deliver. */
+  register(reporter: string, sender: Sender, settings: DeliveryConfig = {}): void {
+    const merged = { ...DEFAULT_DELIVERY_SETTINGS, ...settings };
+    this.reporters.set(reporter, { sender, settings: merged, slots: new Semaphore(merged.concurrency) });
+  }
+
+  onOutcome(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Queues a delivery and returns at once; `settled` resolves with its outcome. */
+  enqueue(reporter: string, delivery: Delivery, eventId?: string, restoredId?: string): DeliveryHandle {
+    let settle!: (outcome: DeliveryOutcome) => void;
+    const settled = new Promise<DeliveryOutcome>((resolve) => (settle = resolve));
+    const id = restoredId ?? randomUUID();
+    const supersede = delivery.supersede !== false;
+    // Recorded before it is queued: from here on, a stop or a crash cannot lose it.
+    const kept = (this.options.outbox?.save({ id, reporter, target: delivery.target, payload: delivery.payload, supersede, ...(eventId === undefined ? {} : { eventId }) }) ?? false);
+    const job: Job = {
+      kept,
+      delivery: {
+        id,
+        reporter,
+        target: delivery.target,
+        payload: delivery.payload,
+        attempt: 0,
+        ...(eventId === undefined ? {} : { eventId }),
+      },
+      supersede,
+      state: 'queued',
+      cancel: new AbortController(),
+      settle: (outcome) => {
+        if (job.kept && outcome.status !== 'deferred') this.options.outbox?.remove(job.delivery.id);
+        job.state = 'settled';
+        job.cancel.abort(SETTLED);
+        this.jobs.delete(job);
+        settle(outcome);
+        this.record(outcome, job.delivery);
+      },
+    };
+    this.jobs.add(job);
+    this.pending.add(settled);
+    void settled.then(() => this.pending.delete(settled));
+
+    if (this.closed) {
+      this.stopped(job, 'it was made as core was shutting down');
+      return { id: job.delivery.id, settled };
+    }
+    const key = `${reporter}\u0000${delivery.target}`;
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { waiting: [] };
+      this.lanes.set(key, lane);
+    }
+    if (job.supersede) this.supersedeWaiting(lane, job);
+    lane.waiting.push(job);
+    if (!lane.current) void this.runLane(key, lane);
+    return { id: job.delivery.id, settled };
+  }
+
+  /** Queues again what the outbox kept from an earlier run, oldest first; entries of reporters no longer configured stay on disk. */
+  restore(entries: readonly OutboxEntry[]): number {
+    let restored = 0;
+    for (const entry of entries) {
+      if (!this.reporters.has(entry.reporter)) {
+        this.options.logger.warn({ reporter: entry.reporter, target: entry.target }, 'outbox delivery of a reporter not in the config: kept in the outbox');
+        this.options.outbox?.save(entry);
+        continue;
+      }
+      this.enqueue(entry.reporter, { target: entry.target, payload: entry.payload, supersede: entry.supersede }, entry.eventId, entry.id);
+      restored++;
+    }
+    // Every open delivery is in this run's journal now.
+    this.options.outbox?.forgetEarlier();
+    if (restored) this.options.logger.info({ restored }, 'deliveries from the outbox queued again');
+    return restored;
+  }
+
+  /** Outcome counts so far, per reporter and status (a copy). */
+  counts(): DeliveryCounts {
+    return structuredClone(this.counters);
+  }
+
+  /** Deliveries without an outcome yet. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Waits until every queued delivery has its outcome, or `timeoutMs` passes; returns how many are still pending. */
+  async drain(timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.pending]),
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ]);
+      clearTimeout(timer);
+    }
+    return this.pending.size;
+  }
+
+  /**
+   * Stops (after drain): attempts in flight are aborted and fail, deliveries still waiting fail
+   * with a reason saying so; nothing is left without an outcome.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stop of [...this.inFlight]) stop();
+    for (const job of [...this.jobs]) {
+      if (job.state !== 'sending') this.stopped(job, `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`);
+    }
+    this.options.outbox?.close();
+  }
+
+  /** Core stopped before `job` was sent: deferred to the next start when the outbox keeps it, else failed. */
+  private stopped(job: Job, why: string): void {
+    if (job.kept) this.finish(job, 'deferred', `${why}; kept in the outbox, it is sent after the next start`);
+    else this.finish(job, 'failed', why);
+  }
+
+  private supersedeWaiting(lane: Lane, newer: Job): void {
+    const reason = `superseded by delivery ${newer.delivery.id}`;
+    for (const older of lane.waiting) this.finish(older, 'superseded', reason);
+    lane.waiting = [];
+    const current = lane.current;
+    if (!current) return;
+    if (current.state === 'sending') current.replacedBy = newer.delivery.id;
+    else if (current.state !== 'settled') this.finish(current, 'superseded', reason);
+  }
+
+  private async runLane(key: string, lane: Lane): Promise<void> {
+    for (let job = lane.waiting.shift(); job; job = lane.waiting.shift()) {
+      lane.current = job;
+      if (job.state !== 'settled') await this.process(job, lane);
+      lane.current = undefined;
+    }
+    this.lanes.delete(key);
+  }
+
+  private async process(job: Job, lane: Lane): Promise<void> {
+    const reporter = this.reporters.get(job.delivery.reporter);
+    if (!reporter) return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
+    const problem = reporter.sender.preflight?.(job.delivery);
+    if (problem) return this.finish(job, 'failed', problem);
+    if (this.options.dryRun) return this.finish(job, 'previewed');
+    const { settings } = reporter;
+    for (;;) {
+      const originKey = originKeyOf(job.delivery);
+      const hold = Math.max(lane.notBefore ?? 0, this.holdUntil(originKey)) - Date.now();
+      if (hold > 0) {
+        job.state = 'backoff';
+        await sleep(hold, job.cancel.signal);
+        if (job.cancel.signal.aborted) return;
+        job.state = 'queued';
+      }
+      const release = await reporter.slots.acquire(job.cancel.signal);
+      if (!release || job.cancel.signal.aborted) {
+        release?.();
+        return;
+      }
+      job.state = 'sending';
+      job.delivery = { ...job.delivery, attempt: job.delivery.attempt + 1 };
+      let failure: unknown;
+      try {
+        const response = await this.attempt(reporter.sender, job.delivery, settings.timeoutMs);
+        return this.finish(job, 'sent', undefined, response);
+      } catch (error) {
+        failure = error;
+      } finally {
+        release();
+      }
+      const reason = this.reasonFor(failure, job.delivery);
+      const attempts = job.delivery.attempt;
+      if (this.closed) return this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);
+      if ((failure as { retryable?: unknown })?.retryable === false) return this.finish(job, 'failed', reason);
+      if (job.replacedBy) return this.finish(job, 'superseded', `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`);
+      if (attempts > settings.retries) return this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
+      const hinted = (failure as { retryAfterMs?: unknown })?.retryAfterMs;
+      const waitMs = retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
+      if (typeof hinted === 'number') {
+        lane.notBefore = Date.now() + waitMs;
+        // A rate limit is the origin's, not one resource's: the reporter's other targets there wait too.
+        if (originKey && isRateLimit(failure)) this.originHolds.set(originKey, Math.max(this.holdUntil(originKey), lane.notBefore));
+      }
+      this.count(job.delivery.reporter, 'retried');
+      this.options.logger.warn(
+        { delivery: { reporter: job.delivery.reporter, deliveryId: job.delivery.id, target: job.delivery.target, attempt: attempts, waitMs, reason } },
+        'delivery attempt failed; retrying',
+      );
+      job.state = 'backoff';
+      await sleep(waitMs, job.cancel.signal);
+      if (job.cancel.signal.aborted) return;
+      job.state = 'queued';
+    }
+  }
+
+  private holdUntil(originKey: string | undefined): number {
+    if (!originKey) return 0;
+    const until = this.originHolds.get(originKey) ?? 0;
+    if (until && until <= Date.now()) this.originHolds.delete(originKey);
+    return until;
+  }
+
+  /** One call of the sender, bounded by the attempt timeout and shutdown even if the sender ignores its signal. */
+  private async attempt(sender: Sender, delivery: QueuedDelivery, timeoutMs: number): Promise<unknown> {
+    // One controller and a plain timer: cheaper per delivery than AbortSignal.timeout + AbortSignal.any.
+    const controller = new AbortController();
+    let rejectAborted!: (error: Error) => void;
+    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
+    const stop = (error: Error) => {
+      controller.abort(error);
+      rejectAborted(error);
+    };
+    const timer = setTimeout(() => stop(new SendTimeoutError(`send did not finish within ${timeoutMs} ms`)), timeoutMs);
+    const onShutdown = () => stop(new Error('aborted: core is shutting down'));
+    this.inFlight.add(onShutdown);
+    try {
+      return await Promise.race([Promise.resolve().then(() => sender(delivery, { signal: controller.signal })), aborted]);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(onShutdown);
+    }
+  }
+
+  /** A reason for logs and outcomes: known secrets and the request's credentials masked. */
+  private reasonFor(error: unknown, delivery: QueuedDelivery): string {
+    const secrets = [...(this.options.secrets ?? []), ...payloadSecrets(delivery.payload)];
+    return maskSecrets(reasonOf(error), secrets.sort((a, b) => b.length - a.length));
+  }
+
+  private finish(job: Job, status: DeliveryStatus, reason?: string, response?: unknown): void {
+    if (job.state === 'settled') return;
+    const d = job.delivery;
+    job.settle({
+      reporter: d.reporter,
+      deliveryId: d.id,
+      target: d.target,
+      ...(d.eventId === undefined ? {} : { eventId: d.eventId }),
+      status,
+      attempts: d.attempt,
+      ...(reason === undefined ? {} : { reason }),
+      ...(response === undefined ? {} : { response }),
+    });
+  }
+
+  private count(reporter: string, status: DeliveryStatus | 'retried'): void {
+    const counts = (this.counters[reporter] ??= { sent: 0, failed: 0, superseded: 0, previewed: 0, deferred: 0, retried: 0 });
+    counts[status]++;
+  }
+
+  private record(outcome: DeliveryOutcome, delivery: QueuedDelivery): void {
+    this.count(outcome.reporter, outcome.status);
+    const logger = this.options.logger;
+    if (outcome.status === 'failed') logger.error({ delivery: outcome }, 'delivery failed');
+    else if (outcome.status === 'deferred') logger.warn({ delivery: outcome }, 'delivery deferred to the next start');
+    else logger.info({ delivery: outcome }, `delivery ${outcome.status}`);
+    for (const listener of this.listeners) {
+      try {
+        listener(outcome, delivery);
+      } catch (error) {
+        logger.error({ err: error }, 'delivery outcome listener failed');
+      }
+    }
+  }
+}
+
+/** `reporter + origin` of an HTTP request payload (undefined for other payloads). */
+function originKeyOf(delivery: QueuedDelivery): string | undefined {
+  const url = (delivery.payload as { url?: unknown } | null)?.url;
+  if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
+  return `${delivery.reporter}\u0000${new URL(url).origin}`;
+}
+
+function isRateLimit(error: unknown): boolean {
+  const status = (error as { status?: unknown })?.status;
+  return status === 429 || status === 403;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The dispatcher: taps every reporter's handlers onto core's hooks (wrapped by `runGuarded`),
+ * orders a build's events per reporter, drops duplicate events, and returns one outcome per
+ * reporter for each event.
+ */
+import type { BbEvent, EventName } from '../events/events.js';
+import { eventNames } from '../events/events.js';
+import { createHooks, type DispatchRecord, type Hooks } from './hooks.js';
+import { runGuarded } from './isolation.js';
+import type { Logger } from '../diagnostics/logger.js';
+import { KeyedSerializer, orderingKey } from './ordering.js';
+import type { DispatchResult, HookOutcome } from './outcomes.js';
+import type { ReporterHandlers } from '../plugin-api.js';
+
+export interface ActiveReporter {
+  name: string;
+  /** Events the manifest declares; the handlers for them are in `handlers`. */
+  hooks: readonly EventName[];
+  handlers: ReporterHandlers;
+  timeoutMs: number;
+  logger: Logger;
+  /** Why the reporter should not see this event (a filter), or undefined to run it. */
+  skipReason?: (event: BbEvent) => string | undefined | Promise<string | undefined>;
+}
+
+export interface DispatcherOptions {
+  logger: Logger;
+  /** How many recent event ids are remembered to drop duplicates. */
+  dedupeWindow?: number;
+  /** Aborted when core shuts down: running handlers see their signal aborted. */
+  shutdown?: AbortSignal;
+}
+
+export class Dispatcher {
+  readonly hooks: Hooks = createHooks();
+  private readonly seen = new Map<string, true>();
+  private readonly serializers = new Map<string, KeyedSerializer>();
+  private readonly dedupeWindow: number;
+
+  constructor(private readonly reporters: readonly ActiveReporter[], private readonly options: DispatcherOptions) {
+    this.dedupeWindow = options.dedupeWindow ?? 10_000;
+    reporters.forEach((reporter, index) => {
+      this.serializers.set(reporter.name, new KeyedSerializer());
+      for (const hook of eventNames) this.tap(hook, reporter, index);
+    });
+  }
+
+  private tap(hook: EventName, reporter: ActiveReporter, index: number): void {
+    (this.hooks[hook] as Hooks['buildStarted']).tapPromise(
+      { name: reporter.name },
+      async (event: BbEvent, record: DispatchRecord) => {
+        record.outcomes[index] = await this.invoke(hook, reporter, event);
+      },
+    );
+  }
+
+  private invoke(hook: EventName, reporter: ActiveReporter, event: BbEvent): Promise<HookOutcome> {
+    const skipped = (reason: string): HookOutcome => ({ reporter: reporter.name, hook, eventId: event.id, status: 'skipped', reason, durationMs: 0 });
+    const handler = reporter.handlers[hook] as ((event: BbEvent, o: { signal: AbortSignal }) => unknown) | undefined;
+    if (!handler) return Promise.resolve(skipped(`does not handle ${hook}`));
+    const serializer = this.serializers.get(reporter.name)!;
+    return serializer.run(orderingKey(event), async () => {
+      try {
+        const reason = await reporter.skipReason?.(event);
+        if (reason) return skipped(reason);
+      } catch (error) {
+        reporter.logger.error({ err: error, eventId: event.id }, 'filter failed');
+        return { reporter: reporter.name, hook, eventId: event.id, status: 'failed' as const, reason: `filter failed: ${String(error)}`, durationMs: 0 };
+      }
+      return runGuarded({
+        reporter: reporter.name,
+        hook,
+        eventId: event.id,
+        timeoutMs: reporter.timeoutMs,
+        handler,
+        event,
+        logger: reporter.logger,
+        ...(this.options.shutdown ? { shutdown: this.options.shutdown } : {}),
+      });
+    });
+  }
+
+  /** Calls every reporter for `event`; resolves when all of them have an outcome. */
+  async dispatch(event: BbEvent): Promise<DispatchResult> {
+    if (this.seen.has(event.id)) {
+      this.options.logger.info({ eventId: event.id }, 'duplicate event dropped');
+      return { eventId: event.id, event: event.event, duplicate: true, outcomes: [] };
+    }
+    this.remember(event.id);
+    const record: DispatchRecord = { outcomes: [] };
+    await (this.hooks[event.event] as Hooks['buildStarted']).promise(event as never, record);
+    const outcomes = record.outcomes.filter(Boolean);
+    this.options.logger.info({ eventId: event.id, event: event.event, outcomes: outcomes.map((o) => `${o.reporter}:${o.status}`) }, 'event dispatched');
+    return { eventId: event.id, event: event.event, duplicate: false, outcomes };
+  }
+
+  private remember(id: string): void {
+    this.seen.set(id, true);
+    if (this.seen.size > this.dedupeWindow) this.seen.delete(this.seen.keys().next().value!);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The wrapper around every handler call. Whatever the handler does (throw, reject, never settle,
+ * settle after its timeout) the result is one outcome for that reporter, and the call ends
+ * within the timeout: one reporter can never stop or stall the others.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { reasonOf } from '../diagnostics/errors.js';
+import type { EventName } from '../events/events.js';
+import type { Logger } from '../diagnostics/logger.js';
+import type { HookOutcome } from './outcomes.js';
+import type { HandlerOptions } from '../plugin-api.js';
+
+/** The event a handler is running for, so a delivery made inside it records the event's id. */
+export const handlerScope = new AsyncLocalStorage<{ eventId: string; reporter: string }>();
+
+export interface GuardedCall<E> {
+  reporter: string;
+  hook: EventName;
+  eventId: string;
+  timeoutMs: number;
+  handler: (event: E, options: HandlerOptions) => unknown;
+  event: E;
+  logger: Logger;
+  /** Aborts the handler early (core shutting down). */
+  shutdown?: AbortSignal;
+}
+
+export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
+  const started = performance.now();
+  const base = { reporter: call.reporter, hook: call.hook, eventId: call.eventId };
+  const outcome = (status: HookOutcome['status'], reason?: string): HookOutcome => ({
+    ...base,
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+  });
+  // The AbortController is made only when the handler reads its signal: most handlers never do,
+  // and one per call was a large part of a dispatch's cost (see bench/).
+  let controller: AbortController | undefined;
+  let abortReason: Error | undefined;
+  const onShutdown = () => controller?.abort(new Error('core is shutting down'));
+  const options: HandlerOptions = {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortReason) controller.abort(abortReason);
+        else if (call.shutdown?.aborted) onShutdown();
+        else call.shutdown?.addEventListener('abort', onShutdown, { once: true });
+      }
+      return controller.signal;
+    },
+  };
+
+  return new Promise<HookOutcome>((resolve) => {
+    // The first of settle / throw / timeout decides; a handler that settles later is only logged.
+    let decided = false;
+    const decide = (result: HookOutcome) => {
+      decided = true;
+      clearTimeout(timer);
+      if (controller) call.shutdown?.removeEventListener('abort', onShutdown);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      abortReason = new Error(`handler timed out after ${call.timeoutMs} ms`);
+      controller?.abort(abortReason);
+      call.logger.error({ ...base, timeoutMs: call.timeoutMs }, 'handler timed out');
+      decide(outcome('timeout', `did not settle within ${call.timeoutMs} ms`));
+    }, call.timeoutMs);
+    const settled = (error?: { error: unknown }) => {
+      if (decided) {
+        call.logger.warn({ ...base, ok: !error }, 'handler settled after its timeout; its outcome stays "timeout"');
+        return;
+      }
+      if (!error) return decide(outcome('accepted'));
+      call.logger.error({ ...base, err: error.error }, 'handler failed');
+      decide(outcome('failed', reasonOf(error.error)));
+    };
+    let returned: unknown;
+    try {
+      returned = handlerScope.run({ eventId: call.eventId, reporter: call.reporter }, () => call.handler(call.event, options));
+    } catch (error) {
+      settled({ error });
+      return;
+    }
+    if (returned !== null && typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+      (returned as PromiseLike<unknown>).then(() => settled(), (error: unknown) => settled({ error }));
+    } else {
+      settled();
+    }
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The programmatic API: `createReporters(config)` runs the configured reporters inside any
+ * program (another CI, a script). `config` is a YAML file's path or the same data as an object;
+ * it is checked exactly as `bbreporters check` does. Sources are not started: the caller emits.
+ */
+import type { DestinationStream } from 'pino';
+import { checkConfig, loadConfig, type LoadedConfig } from '../config/load.js';
+import type { Enricher } from '../enrichment/enricher.js';
+import type { Config } from '../generated/schemas.js';
+import type { MasterControl } from '../buildbot-api/master-control.js';
+import type { DeliveryOutcome, DispatchResult } from '../dispatch/outcomes.js';
+import type { QueuedDelivery } from '../plugin-api.js';
+import { Runtime, type RuntimeOptions } from './runtime.js';
+
+export interface CreateReportersOptions {
+  /** Folder plugin names and relative paths resolve from, for a config object (default: the current folder). */
+  configDir?: string;
+  /** Where `${NAME}` values come from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  logDestination?: DestinationStream;
+  master?: MasterControl;
+  /** Fills what the reporters `need` before dispatch, e.g. createEnricher({url}) for the master's REST API. */
+  enricher?: Enricher;
+  /** Only these reporters (by name) are set up. */
+  only?: readonly string[];
+  /** Nothing is sent; every delivery settles as `previewed`. */
+  dryRun?: boolean;
+}
+
+export interface Reporters {
+  /** Dispatches an envelope or an HttpStatusPush body; resolves with every reporter's outcome. Rejects with BBR_EVENT_INVALID for bad input. */
+  emit(input: unknown): Promise<DispatchResult>;
+  /** Called with each delivery's outcome. */
+  onDelivery(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void;
+  /** Waits until every delivery so far has its outcome (or `timeoutMs`); returns how many are still pending. */
+  drain(timeoutMs?: number): Promise<number>;
+  /** Drains deliveries (up to `drainMs`), then closes every reporter; returns how many deliveries were still pending. */
+  close(drainMs?: number): Promise<number>;
+  readonly runtime: Runtime;
+  readonly loaded: LoadedConfig;
+}
+
+/** The runtime options for a checked config. */
+export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReportersOptions, 'configDir' | 'env'> = {}): RuntimeOptions {
+  const { config } = loaded;
+  const only = options.only;
+  return {
+    configDir: loaded.configDir,
+    reporters: only ? loaded.prepared.filter((r) => only.includes(r.name)).map((r) => r.spec) : loaded.reporters,
+    secrets: loaded.secrets,
+    ...(config.title !== undefined ? { title: config.title } : {}),
+    ...(config.titleURL !== undefined ? { titleURL: config.titleURL } : {}),
+    ...(config.buildbotURL !== undefined ? { buildbotURL: config.buildbotURL } : {}),
+    ...(config.stateDir !== undefined ? { stateDir: config.stateDir } : {}),
+    ...(config.handlerTimeout !== undefined ? { handlerTimeout: config.handlerTimeout } : {}),
+    ...(config.logLevel !== undefined ? { logLevel: config.logLevel } : {}),
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+    ...(options.master ? { master: options.master } : {}),
+    ...(options.enricher ? { enricher: options.enricher } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+  };
+}
+
+/** Checks `config` and sets up its reporters. Throws BBR_CONFIG_INVALID with every problem. */
+export async function createReporters(config: string | Config, options: CreateReportersOptions = {}): Promise<Reporters> {
+  const env = options.env ? { env: options.env } : {};
+  const loaded = typeof config === 'string' ? loadConfig(config, env) : checkConfig(config, { configDir: options.configDir ?? process.cwd(), ...env });
+  const runtime = await Runtime.start(runtimeOptions(loaded, options));
+  return {
+    emit: (input) => runtime.emit(input),
+    onDelivery: (listener) => runtime.onDelivery(listener),
+    drain: (timeoutMs) => runtime.deliveries.drain(timeoutMs),
+    close: (drainMs) => runtime.close(drainMs),
+    runtime,
+    loaded,
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * A running set of reporters: imports the prepared plugins, calls their `setup`, checks the
+ * handlers against the manifests, and wires the dispatcher and the delivery queue together.
+ */
+import { join, resolve } from 'node:path';
+import type { DestinationStream } from 'pino';
+import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from '../deliveries/queue.js';
+import { Outbox } from '../deliveries/outbox.js';
+import { Dispatcher, type ActiveReporter } from '../dispatch/dispatcher.js';
+import { needsOf, type Enricher, type Need } from '../enrichment/enricher.js';
+import { normaliseEvent } from '../events/envelope.js';
+import { BbrError, reasonOf } from '../diagnostics/errors.js';
+import { eventNames, type BbEvent, type EventName } from '../events/events.js';
+import { createReporterFilter } from '../filters/reporter-filter.js';
+import { createFormatterFactory } from '../formatter/factory.js';
+import { BuildHistory } from '../history/build-history.js';
+import { handlerScope } from '../dispatch/isolation.js';
+import { importPlugin } from '../loader/entry.js';
+import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
+import { createHttpClient } from '../http/client.js';
+import { httpSender } from '../deliveries/http-sender.js';
+import { resolveTls } from '../http/tls.js';
+import { NodeFetchTransport, type Transport } from '../http/transport.js';
+import { createLogger, type Logger } from '../diagnostics/logger.js';
+import type { MasterControl } from '../buildbot-api/master-control.js';
+import type { DeliveryOutcome, DispatchResult } from '../dispatch/outcomes.js';
+import type { PluginContext, PluginDefinition, QueuedDelivery, ReporterHandlers, RuntimeConfig } from '../plugin-api.js';
+
+export interface RuntimeOptions {
+  reporters: readonly ReporterSpec[];
+  /** Folder plugin names and relative paths resolve from (the config file's folder). */
+  configDir: string;
+  title?: string;
+  titleURL?: string;
+  buildbotURL?: string;
+  stateDir?: string;
+  handlerTimeout?: number;
+  logLevel?: string;
+  logDestination?: DestinationStream;
+  master?: MasterControl;
+  /** Fills what the reporters' manifests `need` before dispatch (a buildbot source's `enricher`, or createEnricher). */
+  enricher?: Enricher;
+  /** Secrets known before the reporters (source tokens) to mask in logs too. */
+  secrets?: Iterable<string>;
+  /** Sends nothing: every delivery settles as 'previewed' (see onDelivery for target and payload). */
+  dryRun?: boolean;
+}
+
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+
+export class Runtime {
+  private closed = false;
+  /** What the loaded reporters' manifests `need` filled in, and who fills it. */
+  private enrichment?: { enricher: Enricher; needs: ReadonlyMap<EventName, ReadonlySet<Need>> };
+  /** Recent builds under stateDir: fills a missing prev_build, answers MasterControl's read-only part. */
+  private history!: BuildHistory;
+
+  private constructor(
+    private readonly shutdown: AbortController,
+    readonly logger: Logger,
+    readonly secrets: Set<string>,
+    readonly reporters: readonly ActiveReporter[],
+    readonly deliveries: DeliveryQueue,
+    private readonly dispatcher: Dispatcher,
+    readonly config: RuntimeConfig,
+    private readonly transport: Transport,
+  ) {}
+
+  static async start(options: RuntimeOptions): Promise<Runtime> {
+    const secrets = new Set<string>(options.secrets ?? []);
+    const logger = createLogger({ secrets, ...(options.logLevel ? { level: options.logLevel } : {}), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    const configDir = resolve(options.configDir);
+    const config: RuntimeConfig = {
+      title: options.title ?? 'Buildbot',
+      ...(options.titleURL ? { titleURL: options.titleURL } : {}),
+      ...(options.buildbotURL ? { buildbotURL: options.buildbotURL } : {}),
+      stateDir: resolve(configDir, options.stateDir ?? '.bbreporters'),
+      configDir,
+      dryRun: options.dryRun === true,
+    };
+    const prepared = prepareReporters(options.reporters, configDir);
+    for (const r of prepared) for (const s of r.secrets) secrets.add(s);
+    const history = await BuildHistory.open(config.stateDir, { logger, persist: !options.dryRun });
+    const master = options.master ?? history.masterControl();
+
+    // A preview neither keeps nor replays deliveries; a run keeps every unsent one under stateDir.
+    const outbox = options.dryRun ? undefined : new Outbox(join(config.stateDir, 'unsent'), logger);
+    const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}), ...(outbox ? { outbox } : {}) });
+    // Read before any reporter can deliver, queued again once every reporter is registered.
+    const unsent = outbox?.load() ?? [];
+    const transport = new NodeFetchTransport();
+    const active: ActiveReporter[] = [];
+    for (const r of prepared) {
+      const definition = await importPlugin(r.plugin, r.manifest);
+      active.push(await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets, master }));
+    }
+    const shutdown = new AbortController();
+    const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal });
+    logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
+    deliveries.restore(unsent);
+    const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
+    runtime.history = history;
+    // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
+    // A reporter's setup() may narrow its manifest's needs to what its options use.
+    const needsByReporter = active.map((r, i) => ({ hooks: r.hooks, needs: r.handlers.needs ?? prepared[i].manifest.needs }));
+    const needs = new Map(eventNames.map((e) => [e, needsOf(needsByReporter.filter((r) => r.hooks.includes(e)))] as const));
+    if (options.enricher && [...needs.values()].some((n) => n.size)) runtime.enrichment = { enricher: options.enricher, needs };
+    return runtime;
+  }
+
+  /** Validates `input` (an envelope or an HttpStatusPush body) and dispatches it. Throws BBR_EVENT_INVALID for bad input. */
+  async emit(input: unknown): Promise<DispatchResult> {
+    if (this.closed) throw new Error('the reporters are closed');
+    // prev_build from the build history when neither the source nor the enricher gave it.
+    const event: BbEvent = this.history.observe(await this.enrich(normaliseEvent(input)));
+    return this.dispatcher.dispatch(event);
+  }
+
+  /** The event with what the reporters need; when the master cannot be asked, the event as it came (logged). */
+  private async enrich(event: BbEvent): Promise<BbEvent> {
+    const needs = this.enrichment?.needs.get(event.event);
+    if (!this.enrichment || !needs?.size) return event;
+    try {
+      return await this.enrichment.enricher.enrich(event, needs);
+    } catch (error) {
+      this.logger.warn({ eventId: event.id, err: reasonOf(error) }, 'enrichment failed; dispatching the event as it came');
+      return event;
+    }
+  }
+
+  onDelivery(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
+    this.deliveries.onOutcome(listener);
+  }
+
+  /**
+   * Stops: waits up to `drainMs` for deliveries, aborts what still runs, then calls every
+   * reporter's close(). Returns how many deliveries were still pending.
+   */
+  async close(drainMs = 10_000): Promise<number> {
+    if (this.closed) return 0;
+    this.closed = true;
+    const pending = await this.deliveries.drain(drainMs);
+    if (pending) this.logger.warn({ pending }, 'deliveries still pending at shutdown');
+    this.shutdown.abort();
+    this.deliveries.close();
+    this.transport.close();
+    await this.history.flush();
+    for (const r of this.reporters) {
+      try {
+        await r.handlers.close?.();
+      } catch (error) {
+        this.logger.error({ reporter: r.name, err: error }, 'reporter close() failed');
+      }
+    }
+    return pending;
+  }
+}
+
+interface SetupEnv {
+  logger: Logger;
+  deliveries: DeliveryQueue;
+  config: RuntimeConfig;
+  options: RuntimeOptions;
+  transport: Transport;
+  secrets: Set<string>;
+  /** The source's, else the build history's read-only one. */
+  master: MasterControl;
+}
+
+async function setupReporter(r: PreparedReporter, definition: PluginDefinition<Record<string, unknown>>, env: SetupEnv): Promise<ActiveReporter> {
+  const logger = env.logger.child({ reporter: r.name });
+  const filter = createReporterFilter(r.filters, r.manifest.filters ?? []);
+  const context: PluginContext = {
+    name: r.name,
+    logger,
+    formatter: createFormatterFactory({
+      reporter: r.name,
+      config: env.config,
+      modes: filter.modes,
+      reportedBuilds: filter.reportedBuilds,
+      master: env.master,
+    }),
+    deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
+    http: createHttpClient({
+      transport: env.transport,
+      secrets: env.secrets,
+      tls: resolveTls(r.spec.tls, env.config.configDir, r.name),
+      timeoutMs: r.spec.delivery?.timeoutMs ?? DEFAULT_DELIVERY_SETTINGS.timeoutMs,
+    }),
+    config: env.config,
+    master: env.master,
+    reportedBuilds: filter.reportedBuilds,
+  };
+  let handlers: ReporterHandlers;
+  try {
+    handlers = await definition.setup(structuredClone(r.options), context);
+  } catch (error) {
+    throw new BbrError('BBR_PLUGIN_SETUP', `reporter "${r.name}" (${r.plugin.packageName}): setup() failed: ${reasonOf(error)}`, { cause: error });
+  }
+  checkHandlers(r, handlers);
+  // A reporter without send() delivers HTTP request descriptions through core's sender.
+  env.deliveries.register(r.name, handlers.send ? handlers.send.bind(handlers) : httpSender(context.http), r.spec.delivery);
+  return {
+    name: r.name,
+    hooks: r.manifest.hooks,
+    handlers,
+    timeoutMs: r.spec.handlerTimeout ?? env.options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS,
+    logger,
+    skipReason: filter.skipReason,
+  };
+}
+
+/** The handlers setup() returned must be exactly the manifest's hooks (plus send/close/needs, a subset of the manifest's needs). */
+function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): void {
+  const where = `reporter "${r.name}" (${r.plugin.packageName})`;
+  if (typeof handlers !== 'object' || handlers === null) {
+    throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: setup() must return an object of handlers, got ${handlers === null ? 'null' : typeof handlers}`);
+  }
+  const declared = new Set<string>(r.manifest.hooks);
+  const returned = eventNames.filter((name) => (handlers as Record<string, unknown>)[name] !== undefined);
+  const missing = [...declared].filter((h) => typeof (handlers as Record<string, unknown>)[h] !== 'function');
+  const undeclared = returned.filter((h) => !declared.has(h));
+  const extraKeys = ['send', 'close', 'needs'];
+  const unknownKeys = Object.keys(handlers).filter((k) => !eventNames.includes(k as never) && !extraKeys.includes(k));
+  const manifestNeeds = new Set<string>(r.manifest.needs ?? []);
+  const undeclaredNeeds = (handlers.needs ?? []).filter((n) => !manifestNeeds.has(n));
+  const problems = [
+    ...missing.map((h) => `manifest declares "${h}" but setup() returned no ${h} function`),
+    ...undeclared.map((h) => `setup() returned "${h}" but the manifest's hooks do not list it`),
+    ...unknownKeys.map((k) => `setup() returned an unknown key "${k}" (allowed: ${[...eventNames, ...extraKeys].join(', ')})`),
+    ...undeclaredNeeds.map((n) => `setup() needs "${n}" but the manifest's needs do not list it`),
+  ];
+  if (problems.length) {
+    throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: handlers do not match the manifest: ${problems.join('; ')}`);
+  }
+}

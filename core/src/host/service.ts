@@ -1,0 +1,84 @@
+/**
+ * The service `bbreporters run` starts: the config's sources feeding its reporters. Stopping
+ * closes the sources first (no new events), then drains deliveries within a bound, then closes
+ * every reporter.
+ */
+import type { DestinationStream } from 'pino';
+import { resolve } from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
+import { configuredEnricher } from '../buildbot-api/create-enricher.js';
+import { reasonOf } from '../diagnostics/errors.js';
+import { runtimeOptions } from './create-reporters.js';
+import { createLogger, type Logger } from '../diagnostics/logger.js';
+import { Runtime } from './runtime.js';
+import { createSource } from '../sources/factory.js';
+import type { Source } from '../sources/source.js';
+
+export interface ServiceOptions {
+  logDestination?: DestinationStream;
+  /** Standard input, for a replay source reading '-'. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** How long `stop()` waits for pending deliveries by default. */
+export const DEFAULT_DRAIN_MS = 10_000;
+
+export class Service {
+  private stopping: Promise<number> | undefined;
+
+  private constructor(
+    readonly runtime: Runtime,
+    readonly sources: readonly Source[],
+    readonly logger: Logger,
+  ) {}
+
+  static async start(loaded: LoadedConfig, options: ServiceOptions = {}): Promise<Service> {
+    const logger = createLogger({
+      secrets: loaded.secrets,
+      ...(loaded.config.logLevel ? { level: loaded.config.logLevel } : {}),
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
+    const stateDir = resolve(loaded.configDir, loaded.config.stateDir ?? '.bbreporters');
+    const { buildbotURL } = loaded.config;
+    const sources = (loaded.config.sources ?? []).map((config) =>
+      createSource(config, { configDir: loaded.configDir, logger, stateDir, ...(buildbotURL ? { buildbotURL } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) }),
+    );
+    const master = sources.find((s) => s.master)?.master;
+    // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.
+    const enricher = sources.find((s) => s.enricher)?.enricher ?? configuredEnricher(loaded.config);
+    const runtime = await Runtime.start(runtimeOptions(loaded, { ...options, ...(master ? { master } : {}), ...(enricher ? { enricher } : {}) }));
+    const service = new Service(runtime, sources, logger);
+    const started: Source[] = [];
+    try {
+      for (const source of sources) {
+        await source.start((input) => runtime.emit(input));
+        started.push(source);
+      }
+    } catch (error) {
+      await Promise.allSettled(started.map((s) => s.close()));
+      await runtime.close(0);
+      throw error;
+    }
+    return service;
+  }
+
+  /** Resolves when every source is finite (a replay) and done; never when one is a server. */
+  finished(): Promise<void> {
+    if (!this.sources.length || this.sources.some((s) => !s.done)) return new Promise(() => {});
+    return Promise.all(this.sources.map((s) => s.done)).then(() => undefined);
+  }
+
+  /** Stops: sources first, then deliveries drained for up to `drainMs`, then the reporters. Returns how many deliveries were still pending. */
+  stop(drainMs = DEFAULT_DRAIN_MS): Promise<number> {
+    this.stopping ??= (async () => {
+      this.logger.info({ drainMs }, 'stopping: closing sources');
+      for (const result of await Promise.allSettled(this.sources.map((s) => s.close()))) {
+        if (result.status === 'rejected') this.logger.error({ err: result.reason }, `a source failed to close: ${reasonOf(result.reason)}`);
+      }
+      const pending = await this.runtime.close(drainMs);
+      this.logger.info({ pending }, 'stopped');
+      return pending;
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildPayload } from '../events/events.js';
+import { fixture } from '../testing/fixtures.js';
+import { buildDict } from './build-dict.js';
+
+const build = () => ({ ...fixture('change-pass.finished'), blamelist: ['dev'], changes: [] }) as unknown as BuildPayload;
+
+describe('buildDict', () => {
+  it('without want flags: properties {}, no steps, no prev_build, none of the keys Buildbot never sends', () => {
+    const body = buildDict(build(), {});
+    expect(body.properties).toEqual({});
+    for (const key of ['steps', 'prev_build', 'blamelist', 'changes']) expect(body).not.toHaveProperty(key);
+    expect(body).toMatchObject({ buildid: 13, complete: true, builder: { name: 'pass' } });
+  });
+
+  it('wantProperties keeps the properties; wantSteps keeps steps without logs unless wantLogs', () => {
+    const input = build();
+    input.steps = input.steps!.map((s) => ({ ...s, logs: [] }));
+    const body = buildDict(input, { wantProperties: true, wantSteps: true });
+    expect(body.properties).toEqual(input.properties);
+    expect((body.steps as object[]).every((s) => !('logs' in s))).toBe(true);
+    expect((buildDict(input, { wantSteps: true, wantLogs: true }).steps as object[]).every((s) => 'logs' in s)).toBe(true);
+  });
+});
