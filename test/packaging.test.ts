@@ -48,16 +48,25 @@ beforeAll(() => {
     dependencies: { '@bbreporters/core': '^0.1.0' },
     bbreporter: { apiVersion: 1, hooks: ['buildFinished'], optionsSchema: 'options.schema.json' },
   }));
-  writeFileSync(join(nested, 'options.schema.json'), JSON.stringify({ type: 'object', additionalProperties: false }));
+  writeFileSync(join(nested, 'options.schema.json'), JSON.stringify({ type: 'object', properties: { url: { type: 'string' } }, additionalProperties: false }));
+  // Its send() asks a server that answers 418 through the outer core's client: the HttpError comes
+  // from the outer copy of core, and the nested copy must still recognise it (brands, not instanceof).
   writeFileSync(join(nested, 'index.js'), `
-import { definePlugin } from '@bbreporters/core';
+import { definePlugin, HttpError, isHttpError } from '@bbreporters/core';
 export default definePlugin({
   setup(options, ctx) {
     return {
       buildFinished(event) {
         ctx.deliver({ target: 'nested', payload: { core: import.meta.resolve('@bbreporters/core'), build: event.payload.buildid } });
       },
-      send: () => 'nested-ok',
+      async send() {
+        try {
+          await ctx.http.send({ method: 'GET', url: options.url });
+          return 'nested-ok';
+        } catch (error) {
+          return { isHttpError: isHttpError(error), instanceOfNested: error instanceof HttpError, status: error.status, retryable: error.retryable };
+        }
+      },
     };
   },
 });
@@ -65,20 +74,24 @@ export default definePlugin({
   cpSync(join(repo, 'core/fixtures/httpstatuspush/fail.finished.json'), join(app, 'fail.finished.json'));
   writeFileSync(join(app, 'run.mjs'), `
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { Runtime } from '@bbreporters/core';
+const teapot = createServer((req, res) => res.writeHead(418).end('short and stout'));
+await new Promise((resolve) => teapot.listen(0, '127.0.0.1', resolve));
 const runtime = await Runtime.start({
   configDir: process.cwd(),
   logDestination: { write() {} },
   reporters: [
     { plugin: 'console', options: { format: 'json' } },
     { plugin: 'cjs-plugin', name: 'cjs' },
-    { plugin: 'nested-core-plugin', name: 'nested' },
+    { plugin: 'nested-core-plugin', name: 'nested', options: { url: 'http://127.0.0.1:' + teapot.address().port + '/' } },
   ],
 });
 const deliveries = [];
 runtime.onDelivery((outcome, delivery) => deliveries.push({ reporter: outcome.reporter, status: outcome.status, payload: delivery.payload, response: outcome.response }));
 const result = await runtime.emit(JSON.parse(readFileSync('fail.finished.json', 'utf8')));
 await runtime.close();
+teapot.close();
 console.log('RESULT ' + JSON.stringify({ outcomes: result.outcomes.map((o) => [o.reporter, o.status]), deliveries }));
 `);
 }, 300_000);
@@ -88,7 +101,7 @@ afterAll(() => {
 });
 
 describe('packaged core and plugins, installed outside the repo', () => {
-  it('finds and runs console, a CommonJS plugin and a plugin with a nested core from a config in that folder', () => {
+  it('finds and runs console, a CommonJS plugin and a plugin with a nested core, which recognises core\'s HttpError', () => {
     const out = run('node', ['run.mjs'], app);
     const line = out.split('\n').find((l) => l.startsWith('RESULT '));
     expect(line, out).toBeDefined();
@@ -101,7 +114,8 @@ describe('packaged core and plugins, installed outside the repo', () => {
     expect(by.console).toMatchObject({ status: 'sent' });
     expect(out).toContain('"text":"fail #1 FAILURE');
     expect(by.cjs).toMatchObject({ status: 'sent', payload: { prefix: 'cjs', builder: 'fail' }, response: 'ok' });
-    expect(by.nested).toMatchObject({ status: 'sent', response: 'nested-ok' });
+    // The outer core's HttpError, seen from the plugin's nested core: recognised by its brand, though not an instance of the nested class.
+    expect(by.nested).toMatchObject({ status: 'sent', response: { isHttpError: true, instanceOfNested: false, status: 418, retryable: false } });
     expect(String(by.nested.payload.core)).toContain('/nested-core-plugin/node_modules/@bbreporters/core/');
   });
 });

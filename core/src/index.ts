@@ -41,7 +41,16 @@ export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail 
 export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './events/envelope.js';
 export { Runtime, type RuntimeOptions } from './host/runtime.js';
 export type { HttpCallOptions, HttpClient, HttpMethod, HttpRequest, HttpResponse } from './http/request.js';
-export { HttpError, HttpTransportError, InvalidHttpRequestError, isRetryableStatus } from './http/errors.js';
+export {
+  HttpError,
+  HttpTransportError,
+  InvalidHttpRequestError,
+  isHttpError,
+  isHttpTransportError,
+  isInvalidHttpRequestError,
+  isRetryableStatus,
+} from './http/errors.js';
+export { ERROR_BRAND } from './diagnostics/brand.js';
 export { payloadSecrets, redactUrl } from './http/redact.js';
 export { basicAuthorization } from './kit/auth.js';
 export { buildDict, needsForWants, type Wants } from './kit/build-dict.js';

@@ -9,7 +9,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import fetch, { type Response } from 'node-fetch';
-import { BbrError, reasonOf } from '../diagnostics/errors.js';
+import { BbrError, isBbrError, reasonOf } from '../diagnostics/errors.js';
 
 export interface BuildbotConnection {
   /** The master's web URL (www), e.g. http://127.0.0.1:8010/. */
@@ -110,7 +110,7 @@ export class BuildbotRestClient {
         signal: AbortSignal.timeout(this.connection.timeoutMs ?? 30_000),
       });
     } catch (error) {
-      if (error instanceof BbrError) throw error;
+      if (isBbrError(error)) throw error;
       throw new BbrError('BBR_BUILDBOT_API', `${method} ${url}: ${reasonOf(error)}`, { cause: error });
     }
   }

@@ -1,8 +1,10 @@
 /**
  * The error catalogue: every error core raises has a stable code (`BBR_…`), a message that says
  * what is wrong and where, and a fix. Codes are plain strings, so they survive duplicate copies
- * of core in one process (a plugin with its own nested core).
+ * of core in one process (a plugin with its own nested core), and BbrError carries core's error brand.
  */
+import { ERROR_BRAND, hasErrorBrand } from './brand.js';
+
 export const errorCatalogue = {
   BBR_CONFIG_INVALID: { fix: 'Correct the listed entries of the config file.', docs: 'docs/config.md' },
   BBR_CONFIG_READ: { fix: 'Check the path and that the file is valid YAML.', docs: 'docs/config.md' },
@@ -37,6 +39,7 @@ export interface ErrorDetail {
 }
 
 export class BbrError extends Error {
+  readonly [ERROR_BRAND] = 'BbrError';
   readonly code: ErrorCode;
   readonly fix: string;
   readonly docs: string;
@@ -62,8 +65,7 @@ export class BbrError extends Error {
 
 /** True for a BbrError from any copy of core. */
 export function isBbrError(error: unknown): error is BbrError {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return error instanceof Error && typeof code === 'string' && code in errorCatalogue;
+  return hasErrorBrand(error, 'BbrError');
 }
 
 /** A readable one-line reason for anything thrown. */

@@ -2,6 +2,7 @@
  * Errors of HTTP calls, classified for the delivery queue: `retryable` says whether another try
  * can help, `retryAfterMs` how long the server asked us to wait. Messages never carry credentials.
  */
+import { ERROR_BRAND, hasErrorBrand } from '../diagnostics/brand.js';
 import { waitFromHeaders } from './retry-after.js';
 
 export const BODY_EXCERPT_CHARS = 300;
@@ -9,6 +10,7 @@ export const BODY_EXCERPT_CHARS = 300;
 /** A response whose status is not a success. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
+  readonly [ERROR_BRAND] = 'HttpError';
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
 
@@ -33,6 +35,7 @@ export class HttpError extends Error {
 /** The request never got an answer: refused, reset, DNS, TLS, timed out. Retryable unless the caller aborted. */
 export class HttpTransportError extends Error {
   override readonly name = 'HttpTransportError';
+  readonly [ERROR_BRAND] = 'HttpTransportError';
   constructor(
     message: string,
     readonly retryable: boolean,
@@ -45,7 +48,23 @@ export class HttpTransportError extends Error {
 /** A request description that cannot be sent (bad URL, header, method): retrying cannot fix it. */
 export class InvalidHttpRequestError extends Error {
   override readonly name = 'InvalidHttpRequestError';
+  readonly [ERROR_BRAND] = 'InvalidHttpRequestError';
   readonly retryable = false;
+}
+
+/** True for an HttpError from any copy of core (a plugin's nested core included). */
+export function isHttpError(error: unknown): error is HttpError {
+  return hasErrorBrand(error, 'HttpError');
+}
+
+/** True for an HttpTransportError from any copy of core. */
+export function isHttpTransportError(error: unknown): error is HttpTransportError {
+  return hasErrorBrand(error, 'HttpTransportError');
+}
+
+/** True for an InvalidHttpRequestError from any copy of core. */
+export function isInvalidHttpRequestError(error: unknown): error is InvalidHttpRequestError {
+  return hasErrorBrand(error, 'InvalidHttpRequestError');
 }
 
 /**

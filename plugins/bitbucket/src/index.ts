@@ -11,7 +11,7 @@ import {
   bitbucketStates,
   buildLink,
   definePlugin,
-  HttpError,
+  isHttpError,
   sourceStampsWithRevision,
   stateFor,
   withoutTrailingSlashes,
@@ -89,7 +89,7 @@ export default definePlugin<BitbucketOptions>({
       try {
         return { status: (await ctx.http.send(withToken(token), { signal })).status };
       } catch (error) {
-        if (!(error instanceof HttpError) || error.status !== 401) throw error;
+        if (!isHttpError(error) || error.status !== 401) throw error;
         tokens.invalidate(token);
         ctx.logger.info('Bitbucket refused the OAuth token (401); fetching a new one');
         return { status: (await ctx.http.send(withToken(await tokens.get(signal)), { signal })).status };

@@ -3,7 +3,7 @@
  * before it expires; one request at a time asks for it. `invalidate` drops a token Bitbucket
  * refused, so the next `get` fetches a fresh one.
  */
-import { basicAuthorization, HttpError, type HttpClient, type Logger } from '@bbreporters/core';
+import { basicAuthorization, isHttpError, type HttpClient, type Logger } from '@bbreporters/core';
 
 /** Refresh this long before Bitbucket says the token expires (clocks and requests in flight). */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -54,7 +54,7 @@ export class OAuthTokens {
       this.cached = { token: answer.access_token, expiresAt: this.now() + Math.max(0, lifetime * 1000 - EXPIRY_MARGIN_MS) };
       return answer.access_token;
     } catch (error) {
-      if (error instanceof HttpError) this.logger.error(`${error.status}: unable to authenticate to Bitbucket ${error.bodyExcerpt}`);
+      if (isHttpError(error)) this.logger.error(`${error.status}: unable to authenticate to Bitbucket ${error.bodyExcerpt}`);
       throw error;
     }
   }

@@ -2,7 +2,7 @@
  * GitLab project ids (gitlab.md §3): the `source_project_id` property when a merge request comes
  * from a fork, else `GET /api/v4/projects/<url-encoded path>`, once per repository.
  */
-import { HttpError, parseRepositoryUrl, type HttpClient, type Logger, type SourceStamp } from '@bbreporters/core';
+import { isHttpError, parseRepositoryUrl, type HttpClient, type Logger, type SourceStamp } from '@bbreporters/core';
 
 /** The project's full path (`group/sub/project`) from a repository URL in any form, or undefined. */
 export function projectPath(repository: string): string | undefined {
@@ -46,7 +46,7 @@ export class ProjectIds {
       this.logger.error(`Unknown (or hidden) gitlab project${encoded}: the answer has no id`);
       return undefined;
     } catch (error) {
-      if (error instanceof HttpError && !error.retryable) {
+      if (isHttpError(error) && !error.retryable) {
         this.logger.error(`Unknown (or hidden) gitlab project${encoded}: ${messageOf(error.bodyExcerpt)}`);
         return undefined;
       }
