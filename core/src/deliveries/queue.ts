@@ -13,14 +13,27 @@ import type { Outbox, OutboxEntry } from './outbox.js';
 import { Semaphore } from './semaphore.js';
 import { reasonOf } from '../diagnostics/errors.js';
 import type { DeliveryConfig } from '../generated/schemas.js';
-import { payloadSecrets } from '../http/redact.js';
 import { maskSecrets, type Logger } from '../diagnostics/logger.js';
 import type { DeliveryOutcome, DeliveryStatus } from '../dispatch/outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from '../plugin-api.js';
 
+/**
+ * What sends a reporter's deliveries: the plugin's `send`, or core's HTTP sender. A failed attempt
+ * throws; the error may say `retryable: false` (another try cannot help) and `retryAfterMs` (how
+ * long the remote asked to wait). The optional parts tell the queue what only the sender knows.
+ */
 export type Sender = ((delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>) & {
   /** A reason the delivery can never be sent (checked before the first attempt, and in dry runs), or undefined. */
   preflight?: (delivery: QueuedDelivery) => string | undefined;
+  /**
+   * Deliveries that share a hold key (an HTTP origin) wait together when a failure `holdsAll`:
+   * a rate limit is the remote's, not one target's.
+   */
+  holdKey?: (delivery: QueuedDelivery) => string | undefined;
+  /** Whether `failure` (which asked to wait) holds every delivery of its hold key, not only its target. */
+  holdsAll?: (failure: unknown) => boolean;
+  /** Secret values the delivery carries (credential headers…), masked in its outcome's reason. */
+  secrets?: (delivery: QueuedDelivery) => readonly string[];
 };
 
 /** Per-reporter delivery settings: config `reporters[].delivery` with every default filled in. */
@@ -86,8 +99,8 @@ class SendTimeoutError extends Error {
 export class DeliveryQueue {
   private readonly reporters = new Map<string, ReporterState>();
   private readonly lanes = new Map<string, Lane>();
-  /** Per reporter and origin: until when a rate limit (429, or a 403 rate limit) holds every delivery to it. */
-  private readonly originHolds = new Map<string, number>();
+  /** Per reporter and hold key (an HTTP origin): until when a rate limit holds every delivery to it. */
+  private readonly holds = new Map<string, number>();
   private readonly jobs = new Set<Job>();
   private readonly pending = new Set<Promise<DeliveryOutcome>>();
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
@@ -247,8 +260,8 @@ export class DeliveryQueue {
     if (this.options.dryRun) return this.finish(job, 'previewed');
     const { settings } = reporter;
     for (;;) {
-      const originKey = originKeyOf(job.delivery);
-      const hold = Math.max(lane.notBefore ?? 0, this.holdUntil(originKey)) - Date.now();
+      const holdKey = holdKeyOf(reporter.sender, job.delivery);
+      const hold = Math.max(lane.notBefore ?? 0, this.holdUntil(holdKey)) - Date.now();
       if (hold > 0) {
         job.state = 'backoff';
         await sleep(hold, job.cancel.signal);
@@ -271,7 +284,7 @@ export class DeliveryQueue {
       } finally {
         release();
       }
-      const reason = this.reasonFor(failure, job.delivery);
+      const reason = this.reasonFor(failure, job.delivery, reporter.sender);
       const attempts = job.delivery.attempt;
       if (this.closed) return this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);
       if ((failure as { retryable?: unknown })?.retryable === false) return this.finish(job, 'failed', reason);
@@ -281,8 +294,8 @@ export class DeliveryQueue {
       const waitMs = retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
       if (typeof hinted === 'number') {
         lane.notBefore = Date.now() + waitMs;
-        // A rate limit is the origin's, not one resource's: the reporter's other targets there wait too.
-        if (originKey && isRateLimit(failure)) this.originHolds.set(originKey, Math.max(this.holdUntil(originKey), lane.notBefore));
+        // A rate limit is the remote's, not one resource's: the reporter's other targets there wait too.
+        if (holdKey && reporter.sender.holdsAll?.(failure)) this.holds.set(holdKey, Math.max(this.holdUntil(holdKey), lane.notBefore));
       }
       this.count(job.delivery.reporter, 'retried');
       this.options.logger.warn(
@@ -296,10 +309,10 @@ export class DeliveryQueue {
     }
   }
 
-  private holdUntil(originKey: string | undefined): number {
-    if (!originKey) return 0;
-    const until = this.originHolds.get(originKey) ?? 0;
-    if (until && until <= Date.now()) this.originHolds.delete(originKey);
+  private holdUntil(holdKey: string | undefined): number {
+    if (!holdKey) return 0;
+    const until = this.holds.get(holdKey) ?? 0;
+    if (until && until <= Date.now()) this.holds.delete(holdKey);
     return until;
   }
 
@@ -324,9 +337,9 @@ export class DeliveryQueue {
     }
   }
 
-  /** A reason for logs and outcomes: known secrets and the request's credentials masked. */
-  private reasonFor(error: unknown, delivery: QueuedDelivery): string {
-    const secrets = [...(this.options.secrets ?? []), ...payloadSecrets(delivery.payload)];
+  /** A reason for logs and outcomes: known secrets and the delivery's own credentials masked. */
+  private reasonFor(error: unknown, delivery: QueuedDelivery, sender: Sender): string {
+    const secrets = [...(this.options.secrets ?? []), ...(sender.secrets?.(delivery) ?? [])];
     return maskSecrets(reasonOf(error), secrets.sort((a, b) => b.length - a.length));
   }
 
@@ -366,16 +379,10 @@ export class DeliveryQueue {
   }
 }
 
-/** `reporter + origin` of an HTTP request payload (undefined for other payloads). */
-function originKeyOf(delivery: QueuedDelivery): string | undefined {
-  const url = (delivery.payload as { url?: unknown } | null)?.url;
-  if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
-  return `${delivery.reporter}\u0000${new URL(url).origin}`;
-}
-
-function isRateLimit(error: unknown): boolean {
-  const status = (error as { status?: unknown })?.status;
-  return status === 429 || status === 403;
+/** `reporter + the sender's hold key` (undefined when the sender has none for this delivery). */
+function holdKeyOf(sender: Sender, delivery: QueuedDelivery): string | undefined {
+  const key = sender.holdKey?.(delivery);
+  return key === undefined ? undefined : `${delivery.reporter}\u0000${key}`;
 }
 
 function plural(count: number, noun: string): string {

@@ -18,7 +18,7 @@ import { handlerScope } from '../dispatch/isolation.js';
 import { importPlugin } from '../loader/entry.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
 import { createHttpClient } from '../http/client.js';
-import { httpSender } from '../deliveries/http-sender.js';
+import { httpSender, pluginSender } from '../deliveries/http-sender.js';
 import { resolveTls } from '../http/tls.js';
 import { NodeFetchTransport, type Transport } from '../http/transport.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
@@ -199,7 +199,7 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
   }
   checkHandlers(r, handlers);
   // A reporter without send() delivers HTTP request descriptions through core's sender.
-  env.deliveries.register(r.name, handlers.send ? handlers.send.bind(handlers) : httpSender(context.http), r.spec.delivery);
+  env.deliveries.register(r.name, handlers.send ? pluginSender(handlers.send.bind(handlers)) : httpSender(context.http), r.spec.delivery);
   return {
     name: r.name,
     hooks: r.manifest.hooks,
