@@ -1,7 +1,6 @@
 /** `bbreporters check`: validates the config and every reporter's options; never imports plugin code. */
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { redactUrl } from '../http/redact.js';
-import { parseListen } from '../sources/http.js';
+import { describeSource } from '../sources/factory.js';
 import { exitCodes, requireString, write, type Command } from './command.js';
 import { reportError } from './errors.js';
 
@@ -29,15 +28,7 @@ export function describeConfig(file: string, loaded: LoadedConfig): string {
   const lines = [`${file}: OK`];
   const sources = loaded.config.sources ?? [];
   lines.push(`  sources:${sources.length ? '' : ' none'}`);
-  for (const s of sources) {
-    if (s.type === 'http') {
-      const listen = parseListen(s.listen ?? '127.0.0.1:8020');
-      const auth = [...(s.token ? ['bearer token'] : []), ...(s.user ? ['HTTP Basic'] : [])];
-      lines.push(`    http   POST http://${s.listen ?? '127.0.0.1:8020'}${s.path ?? '/'} (auth: ${auth.join(' or ') || `none, ${listen?.host} is loopback`})`);
-    } else if (s.type === 'replay') lines.push(`    replay ${s.file === '-' ? 'standard input' : s.file}`);
-    else if (s.type === 'buildbot') lines.push(`    buildbot ${redactUrl(s.url)}`);
-    else lines.push(`    ${(s as { type: string }).type}`);
-  }
+  for (const s of sources) lines.push(`    ${describeSource(s)}`);
   lines.push(`  reporters:${loaded.prepared.length ? '' : ' none'}`);
   for (const r of loaded.prepared) {
     const version = r.plugin.packageJson.version ? ` ${r.plugin.packageJson.version}` : '';

@@ -9,7 +9,7 @@ import { normaliseEvent } from '../events/envelope.js';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { payloadSecrets } from '../http/redact.js';
 import type { BbEvent } from '../events/events.js';
-import { createReporters } from '../host/create-reporters.js';
+import { startReporters } from '../host/create-reporters.js';
 import { maskSecrets } from '../diagnostics/logger.js';
 import type { QueuedDelivery } from '../plugin-api.js';
 import { statusToString } from '../events/results.js';
@@ -47,7 +47,7 @@ export const previewCommand: Command = {
     const deliveries: QueuedDelivery[] = [];
     let reporters;
     try {
-      reporters = await createReporters(file, { env: io.env, only: [name], dryRun: true, logDestination: { write: (line: string) => void io.stderr.write(line) } });
+      reporters = await startReporters(loaded, { only: [name], dryRun: true, logDestination: { write: (line: string) => void io.stderr.write(line) } });
     } catch (error) {
       return reportError(error, io);
     }

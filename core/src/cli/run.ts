@@ -1,6 +1,7 @@
 /** `bbreporters run`: the service. Stops cleanly on SIGTERM/SIGINT, or when every (finite) source is done. */
 import { loadConfig } from '../config/load.js';
-import { DEFAULT_DRAIN_MS, Service } from '../host/service.js';
+import { DEFAULT_DRAIN_MS } from '../host/defaults.js';
+import { Service } from '../host/service.js';
 import { exitCodes, requireString, UsageError, write, type Command } from './command.js';
 import { reportError } from './errors.js';
 

@@ -1,16 +1,18 @@
 /**
  * The dispatcher: taps every reporter's handlers onto core's hooks (wrapped by `runGuarded`),
- * orders a build's events per reporter, drops duplicate events, and returns one outcome per
- * reporter for each event.
+ * orders a build's events per reporter, drops duplicate events, hands every reporter the same
+ * read-only event, and returns one outcome per reporter for each event. What watches dispatches
+ * (counting, tracing) intercepts the hooks instead (./interceptors.ts).
  */
+import type { Logger } from '../diagnostics/logger.js';
 import type { BbEvent, EventName } from '../events/events.js';
 import { eventNames } from '../events/events.js';
-import { createHooks, type DispatchRecord, type Hooks } from './hooks.js';
+import { freezeEvent } from '../events/read-only.js';
+import type { ReporterHandlers } from '../plugin-api.js';
+import { callHook, createHooks, interceptHooks, tapHook, type DispatchInterceptor, type Hooks } from './hooks.js';
 import { runGuarded } from './isolation.js';
-import type { Logger } from '../diagnostics/logger.js';
 import { KeyedSerializer, orderingKey } from './ordering.js';
 import type { DispatchResult, HookOutcome } from './outcomes.js';
-import type { ReporterHandlers } from '../plugin-api.js';
 
 export interface ActiveReporter {
   name: string;
@@ -29,6 +31,8 @@ export interface DispatcherOptions {
   dedupeWindow?: number;
   /** Aborted when core shuts down: running handlers see their signal aborted. */
   shutdown?: AbortSignal;
+  /** Added to every hook once the reporters are tapped. */
+  interceptors?: readonly DispatchInterceptor[];
 }
 
 export class Dispatcher {
@@ -37,21 +41,20 @@ export class Dispatcher {
   private readonly serializers = new Map<string, KeyedSerializer>();
   private readonly dedupeWindow: number;
 
-  constructor(private readonly reporters: readonly ActiveReporter[], private readonly options: DispatcherOptions) {
+  constructor(
+    private readonly reporters: readonly ActiveReporter[],
+    private readonly options: DispatcherOptions,
+  ) {
     this.dedupeWindow = options.dedupeWindow ?? 10_000;
-    reporters.forEach((reporter, index) => {
+    for (const reporter of reporters) {
       this.serializers.set(reporter.name, new KeyedSerializer());
-      for (const hook of eventNames) this.tap(hook, reporter, index);
-    });
-  }
-
-  private tap(hook: EventName, reporter: ActiveReporter, index: number): void {
-    (this.hooks[hook] as Hooks['buildStarted']).tapPromise(
-      { name: reporter.name },
-      async (event: BbEvent, record: DispatchRecord) => {
-        record.outcomes[index] = await this.invoke(hook, reporter, event);
-      },
-    );
+      for (const hook of eventNames) {
+        tapHook(this.hooks, hook, reporter.name, async (event, record) => {
+          record.outcomes.set(reporter.name, await this.invoke(hook, reporter, event));
+        });
+      }
+    }
+    for (const interceptor of options.interceptors ?? []) interceptHooks(this.hooks, interceptor);
   }
 
   private invoke(hook: EventName, reporter: ActiveReporter, event: BbEvent): Promise<HookOutcome> {
@@ -80,17 +83,19 @@ export class Dispatcher {
     });
   }
 
-  /** Calls every reporter for `event`; resolves when all of them have an outcome. */
+  /**
+   * Calls every reporter for `event`; resolves when all of them have an outcome. The event is
+   * frozen first: every reporter sees it as it came, whatever another one tries.
+   */
   async dispatch(event: BbEvent): Promise<DispatchResult> {
     if (this.seen.has(event.id)) {
       this.options.logger.info({ eventId: event.id }, 'duplicate event dropped');
       return { eventId: event.id, event: event.event, duplicate: true, outcomes: [] };
     }
     this.remember(event.id);
-    const record: DispatchRecord = { outcomes: [] };
-    await (this.hooks[event.event] as Hooks['buildStarted']).promise(event as never, record);
-    const outcomes = record.outcomes.filter(Boolean);
-    this.options.logger.info({ eventId: event.id, event: event.event, outcomes: outcomes.map((o) => `${o.reporter}:${o.status}`) }, 'event dispatched');
+    const record = { outcomes: new Map<string, HookOutcome>() };
+    await callHook(this.hooks, freezeEvent(event), record);
+    const outcomes = this.reporters.flatMap((r) => record.outcomes.get(r.name) ?? []);
     return { eventId: event.id, event: event.event, duplicate: false, outcomes };
   }
 

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { reasonOf } from '../diagnostics/errors.js';
 import type { EventName } from '../events/events.js';
+import { isReadOnlyViolation } from '../events/read-only.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { HookOutcome } from './outcomes.js';
 import type { HandlerOptions } from '../plugin-api.js';
@@ -73,7 +74,7 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
       }
       if (!error) return decide(outcome('accepted'));
       call.logger.error({ ...base, err: error.error }, 'handler failed');
-      decide(outcome('failed', reasonOf(error.error)));
+      decide(outcome('failed', failureReason(error.error)));
     };
     let returned: unknown;
     try {
@@ -88,4 +89,10 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
       settled();
     }
   });
+}
+
+/** A handler's error in words; a write to the read-only event says so and how to do it instead. */
+function failureReason(error: unknown): string {
+  if (!isReadOnlyViolation(error)) return reasonOf(error);
+  return `the handler changed the event, which is read-only (every reporter sees the same event): ${reasonOf(error)}; change a copy instead (structuredClone(event))`;
 }

@@ -25,10 +25,16 @@ export interface CreateReportersOptions {
   only?: readonly string[];
   /** Nothing is sent; every delivery settles as `previewed`. */
   dryRun?: boolean;
+  /** Watch every dispatch (tapable interceptors on the hook catalogue); see also `runtime.hooks`. */
+  interceptors?: RuntimeOptions['interceptors'];
 }
 
 export interface Reporters {
-  /** Dispatches an envelope or an HttpStatusPush body; resolves with every reporter's outcome. Rejects with BBR_EVENT_INVALID for bad input. */
+  /**
+   * Dispatches an envelope or an HttpStatusPush body; resolves with every reporter's outcome.
+   * Rejects with BBR_EVENT_INVALID for bad input. The event is frozen as dispatched (the input's
+   * objects included): reporters share it read-only.
+   */
   emit(input: unknown): Promise<DispatchResult>;
   /** Called with each delivery's outcome. */
   onDelivery(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void;
@@ -40,14 +46,14 @@ export interface Reporters {
   readonly loaded: LoadedConfig;
 }
 
-/** The runtime options for a checked config. */
+/** The runtime options for a checked config: its prepared reporters, not prepared again. */
 export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReportersOptions, 'configDir' | 'env'> = {}): RuntimeOptions {
   const { config } = loaded;
   const only = options.only;
   return {
     configDir: loaded.configDir,
-    reporters: only ? loaded.prepared.filter((r) => only.includes(r.name)).map((r) => r.spec) : loaded.reporters,
-    secrets: loaded.secrets,
+    prepared: only ? loaded.prepared.filter((r) => only.includes(r.name)) : loaded.prepared,
+    secrets: new Set(loaded.secrets),
     ...(config.title !== undefined ? { title: config.title } : {}),
     ...(config.titleURL !== undefined ? { titleURL: config.titleURL } : {}),
     ...(config.buildbotURL !== undefined ? { buildbotURL: config.buildbotURL } : {}),
@@ -58,6 +64,7 @@ export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReporte
     ...(options.master ? { master: options.master } : {}),
     ...(options.enricher ? { enricher: options.enricher } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
   };
 }
 
@@ -65,6 +72,11 @@ export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReporte
 export async function createReporters(config: string | Config, options: CreateReportersOptions = {}): Promise<Reporters> {
   const env = options.env ? { env: options.env } : {};
   const loaded = typeof config === 'string' ? loadConfig(config, env) : checkConfig(config, { configDir: options.configDir ?? process.cwd(), ...env });
+  return startReporters(loaded, options);
+}
+
+/** Sets up the reporters of a config already checked (`loadConfig`/`checkConfig`): nothing is read or prepared twice. */
+export async function startReporters(loaded: LoadedConfig, options: Omit<CreateReportersOptions, 'configDir' | 'env'> = {}): Promise<Reporters> {
   const runtime = await Runtime.start(runtimeOptions(loaded, options));
   return {
     emit: (input) => runtime.emit(input),

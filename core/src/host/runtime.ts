@@ -7,6 +7,10 @@ import type { DestinationStream } from 'pino';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from '../deliveries/queue.js';
 import { Outbox } from '../deliveries/outbox.js';
 import { Dispatcher, type ActiveReporter } from '../dispatch/dispatcher.js';
+import type { DispatchInterceptor, Hooks } from '../dispatch/hooks.js';
+import { OutcomeCounter, tracingInterceptor, type HookCounts } from '../dispatch/interceptors.js';
+import { checkHandlers } from '../loader/handler-keys.js';
+import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_TITLE, resolveStateDir } from './defaults.js';
 import { needsOf, type Enricher, type Need } from '../enrichment/enricher.js';
 import { normaliseEvent } from '../events/envelope.js';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
@@ -27,7 +31,10 @@ import type { DeliveryOutcome, DispatchResult } from '../dispatch/outcomes.js';
 import type { PluginContext, PluginDefinition, QueuedDelivery, ReporterHandlers, RuntimeConfig } from '../plugin-api.js';
 
 export interface RuntimeOptions {
-  reporters: readonly ReporterSpec[];
+  /** The reporters to set up: config entries, prepared here… */
+  reporters?: readonly ReporterSpec[];
+  /** …or the reporters a config check already prepared (`LoadedConfig.prepared`): not prepared again. */
+  prepared?: readonly PreparedReporter[];
   /** Folder plugin names and relative paths resolve from (the config file's folder). */
   configDir: string;
   title?: string;
@@ -37,16 +44,18 @@ export interface RuntimeOptions {
   handlerTimeout?: number;
   logLevel?: string;
   logDestination?: DestinationStream;
+  /** The host's logger, when it has one already: it must mask `secrets` (pass that same Set). */
+  logger?: Logger;
   master?: MasterControl;
   /** Fills what the reporters' manifests `need` before dispatch (a buildbot source's `enricher`, or createEnricher). */
   enricher?: Enricher;
-  /** Secrets known before the reporters (source tokens) to mask in logs too. */
+  /** Secrets known before the reporters (source tokens) to mask in logs too; a Set is used as is, and the reporters' secrets are added to it. */
   secrets?: Iterable<string>;
+  /** Watch every dispatch (tapable interceptors, added to each hook after the reporters are tapped). */
+  interceptors?: readonly DispatchInterceptor[];
   /** Sends nothing: every delivery settles as 'previewed' (see onDelivery for target and payload). */
   dryRun?: boolean;
 }
-
-export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 
 export class Runtime {
   private closed = false;
@@ -64,21 +73,32 @@ export class Runtime {
     private readonly dispatcher: Dispatcher,
     readonly config: RuntimeConfig,
     private readonly transport: Transport,
+    private readonly outcomeCounter: OutcomeCounter,
   ) {}
 
+  /** The frozen hook catalogue, for interceptors (`runtime.hooks.buildFinished.intercept({...})`). */
+  get hooks(): Hooks {
+    return this.dispatcher.hooks;
+  }
+
+  /** Handler outcomes per reporter and status since start. */
+  hookCounts(): HookCounts {
+    return this.outcomeCounter.counts();
+  }
+
   static async start(options: RuntimeOptions): Promise<Runtime> {
-    const secrets = new Set<string>(options.secrets ?? []);
-    const logger = createLogger({ secrets, ...(options.logLevel ? { level: options.logLevel } : {}), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    const secrets = options.secrets instanceof Set ? options.secrets : new Set<string>(options.secrets ?? []);
+    const logger = options.logger ?? createLogger({ secrets, ...(options.logLevel ? { level: options.logLevel } : {}), ...(options.logDestination ? { destination: options.logDestination } : {}) });
     const configDir = resolve(options.configDir);
     const config: RuntimeConfig = {
-      title: options.title ?? 'Buildbot',
+      title: options.title ?? DEFAULT_TITLE,
       ...(options.titleURL ? { titleURL: options.titleURL } : {}),
       ...(options.buildbotURL ? { buildbotURL: options.buildbotURL } : {}),
-      stateDir: resolve(configDir, options.stateDir ?? '.bbreporters'),
+      stateDir: resolveStateDir(configDir, options.stateDir),
       configDir,
       dryRun: options.dryRun === true,
     };
-    const prepared = prepareReporters(options.reporters, configDir);
+    const prepared = options.prepared ?? prepareReporters(options.reporters ?? [], configDir);
     for (const r of prepared) for (const s of r.secrets) secrets.add(s);
     const history = await BuildHistory.open(config.stateDir, { logger, persist: !options.dryRun });
     const master = options.master ?? history.masterControl();
@@ -95,10 +115,12 @@ export class Runtime {
       active.push(await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets, master }));
     }
     const shutdown = new AbortController();
-    const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal });
+    const outcomeCounter = new OutcomeCounter();
+    const interceptors = [outcomeCounter.interceptor(logger), tracingInterceptor(logger), ...(options.interceptors ?? [])];
+    const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal, interceptors });
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
     deliveries.restore(unsent);
-    const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport);
+    const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport, outcomeCounter);
     runtime.history = history;
     // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
     // A reporter's setup() may narrow its manifest's needs to what its options use.
@@ -113,7 +135,9 @@ export class Runtime {
     if (this.closed) throw new Error('the reporters are closed');
     // prev_build from the build history when neither the source nor the enricher gave it.
     const event: BbEvent = this.history.observe(await this.enrich(normaliseEvent(input)));
-    return this.dispatcher.dispatch(event);
+    const result = await this.dispatcher.dispatch(event);
+    if (!result.duplicate) this.logger.info({ eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) }, 'event dispatched');
+    return result;
   }
 
   /** The event with what the reporters need; when the master cannot be asked, the event as it came (logged). */
@@ -136,7 +160,7 @@ export class Runtime {
    * Stops: waits up to `drainMs` for deliveries, aborts what still runs, then calls every
    * reporter's close(). Returns how many deliveries were still pending.
    */
-  async close(drainMs = 10_000): Promise<number> {
+  async close(drainMs = DEFAULT_DRAIN_MS): Promise<number> {
     if (this.closed) return 0;
     this.closed = true;
     const pending = await this.deliveries.drain(drainMs);
@@ -208,29 +232,4 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
     logger,
     skipReason: filter.skipReason,
   };
-}
-
-/** The handlers setup() returned must be exactly the manifest's hooks (plus send/close/needs, a subset of the manifest's needs). */
-function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): void {
-  const where = `reporter "${r.name}" (${r.plugin.packageName})`;
-  if (typeof handlers !== 'object' || handlers === null) {
-    throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: setup() must return an object of handlers, got ${handlers === null ? 'null' : typeof handlers}`);
-  }
-  const declared = new Set<string>(r.manifest.hooks);
-  const returned = eventNames.filter((name) => (handlers as Record<string, unknown>)[name] !== undefined);
-  const missing = [...declared].filter((h) => typeof (handlers as Record<string, unknown>)[h] !== 'function');
-  const undeclared = returned.filter((h) => !declared.has(h));
-  const extraKeys = ['send', 'close', 'needs'];
-  const unknownKeys = Object.keys(handlers).filter((k) => !eventNames.includes(k as never) && !extraKeys.includes(k));
-  const manifestNeeds = new Set<string>(r.manifest.needs ?? []);
-  const undeclaredNeeds = (handlers.needs ?? []).filter((n) => !manifestNeeds.has(n));
-  const problems = [
-    ...missing.map((h) => `manifest declares "${h}" but setup() returned no ${h} function`),
-    ...undeclared.map((h) => `setup() returned "${h}" but the manifest's hooks do not list it`),
-    ...unknownKeys.map((k) => `setup() returned an unknown key "${k}" (allowed: ${[...eventNames, ...extraKeys].join(', ')})`),
-    ...undeclaredNeeds.map((n) => `setup() needs "${n}" but the manifest's needs do not list it`),
-  ];
-  if (problems.length) {
-    throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: handlers do not match the manifest: ${problems.join('; ')}`);
-  }
 }

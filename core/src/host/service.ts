@@ -4,12 +4,12 @@
  * every reporter.
  */
 import type { DestinationStream } from 'pino';
-import { resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { configuredEnricher } from '../buildbot-api/create-enricher.js';
 import { reasonOf } from '../diagnostics/errors.js';
 import { runtimeOptions } from './create-reporters.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
+import { DEFAULT_DRAIN_MS, resolveStateDir } from './defaults.js';
 import { Runtime } from './runtime.js';
 import { createSource } from '../sources/factory.js';
 import type { Source } from '../sources/source.js';
@@ -19,9 +19,6 @@ export interface ServiceOptions {
   /** Standard input, for a replay source reading '-'. */
   stdin?: NodeJS.ReadableStream;
 }
-
-/** How long `stop()` waits for pending deliveries by default. */
-export const DEFAULT_DRAIN_MS = 10_000;
 
 export class Service {
   private stopping: Promise<number> | undefined;
@@ -33,12 +30,14 @@ export class Service {
   ) {}
 
   static async start(loaded: LoadedConfig, options: ServiceOptions = {}): Promise<Service> {
+    // One logger for the sources and the runtime, masking one set of secrets (the runtime adds its reporters').
+    const secrets = new Set(loaded.secrets);
     const logger = createLogger({
-      secrets: loaded.secrets,
+      secrets,
       ...(loaded.config.logLevel ? { level: loaded.config.logLevel } : {}),
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
-    const stateDir = resolve(loaded.configDir, loaded.config.stateDir ?? '.bbreporters');
+    const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
     const sources = (loaded.config.sources ?? []).map((config) =>
       createSource(config, { configDir: loaded.configDir, logger, stateDir, ...(buildbotURL ? { buildbotURL } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) }),
@@ -46,7 +45,7 @@ export class Service {
     const master = sources.find((s) => s.master)?.master;
     // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.
     const enricher = sources.find((s) => s.enricher)?.enricher ?? configuredEnricher(loaded.config);
-    const runtime = await Runtime.start(runtimeOptions(loaded, { ...options, ...(master ? { master } : {}), ...(enricher ? { enricher } : {}) }));
+    const runtime = await Runtime.start({ ...runtimeOptions(loaded, options), secrets, logger, ...(master ? { master } : {}), ...(enricher ? { enricher } : {}) });
     const service = new Service(runtime, sources, logger);
     const started: Source[] = [];
     try {

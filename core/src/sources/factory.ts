@@ -39,3 +39,8 @@ export function createSource(config: SourceConfig, context: SourceContext): Sour
   if (!implementation) throw new Error(`source type "${config.type}" is not available in this version of core`);
   return implementation.create(config, context);
 }
+
+/** The entry in one line, by its type's own `describe()`. */
+export function describeSource(config: SourceConfig): string {
+  return typeOf(config)?.describe(config) ?? `${config.type} (not available in this version of core)`;
+}

@@ -46,6 +46,11 @@ export const httpSourceType: SourceType<HttpSourceConfig> = {
     }
     return problems;
   },
+  describe(config) {
+    const listen = config.listen ?? DEFAULT_LISTEN;
+    const auth = [...(config.token ? ['bearer token'] : []), ...(config.user ? ['HTTP Basic'] : [])];
+    return `http   POST http://${listen}${config.path ?? '/'} (auth: ${auth.join(' or ') || `none, ${parseListen(listen)?.host} is loopback`})`;
+  },
   create: (config, context) => new HttpSource(config, context.logger),
 };
 

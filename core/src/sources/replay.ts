@@ -17,6 +17,7 @@ export const replaySourceType: SourceType<ReplaySourceConfig> = {
     if (config.file === '-' || existsSync(resolve(configDir, config.file))) return [];
     return [{ path: 'file', message: `${resolve(configDir, config.file)} does not exist` }];
   },
+  describe: (config) => `replay ${config.file === '-' ? 'standard input' : config.file}`,
   create: (config, context) => new ReplaySource(config, context),
 };
 

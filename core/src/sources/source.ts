@@ -38,7 +38,7 @@ export interface SourceContext {
   /** Standard input, for sources that read it (replay with file '-'). */
   stdin?: NodeJS.ReadableStream;
   /** Absolute state folder (config `stateDir`): the buildbot source keeps its view of the master there. */
-  stateDir?: string;
+  stateDir: string;
   /** Config `buildbotURL`: where build links point. */
   buildbotURL?: string;
 }
@@ -49,6 +49,8 @@ export interface SourceType<C extends SourceConfig = SourceConfig> {
    * address). Paths are relative to the entry: `listen`, `password`.
    */
   check?(config: C, context: Pick<SourceContext, 'configDir'>): Array<Pick<ErrorDetail, 'path' | 'message'>>;
+  /** One line for `bbreporters check`: where events come from, credentials masked (e.g. `POST http://127.0.0.1:8020/ (auth: bearer token)`). */
+  describe(config: C): string;
   /** Creates the source; it starts receiving only when `start(sink)` is called. */
   create(config: C, context: SourceContext): Source;
 }

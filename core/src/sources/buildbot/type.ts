@@ -1,6 +1,7 @@
 /** The `buildbot` entry of a config's `sources`: checks beyond the schema, and the source for `run`. */
 import { join } from 'node:path';
 import type { BuildbotSourceConfig } from '../../generated/schemas.js';
+import { redactUrl } from '../../http/redact.js';
 import type { SourceType } from '../source.js';
 import { BuildbotSource } from './source.js';
 
@@ -19,6 +20,7 @@ export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
     if ((config.reconnectMaxDelay ?? 30_000) < (config.reconnectDelay ?? 500)) problems.push({ path: 'reconnectMaxDelay', message: 'must not be smaller than reconnectDelay' });
     return problems;
   },
+  describe: (config) => `buildbot ${redactUrl(config.url)}`,
   create(config, context) {
     return new BuildbotSource({
       url: config.url,
@@ -30,7 +32,7 @@ export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
       ...(config.pingInterval !== undefined ? { pingIntervalMs: config.pingInterval } : {}),
       ...(config.timeout !== undefined ? { timeoutMs: config.timeout } : {}),
       ...(context.buildbotURL ? { buildbotURL: context.buildbotURL } : {}),
-      stateFile: join(context.stateDir ?? join(context.configDir, '.bbreporters'), stateFileName(config.url)),
+      stateFile: join(context.stateDir, stateFileName(config.url)),
       logger: context.logger,
     });
   },

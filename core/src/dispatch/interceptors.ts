@@ -1,0 +1,60 @@
+/**
+ * Interceptors on the hook catalogue: what watches dispatches without being part of them. Each
+ * wraps the reporters' taps (tapable's `register`) and sees a reporter's outcome the moment that
+ * reporter is done. Counting (for metrics) and tracing (the log) attach here, and a later ledger
+ * can attach the same way, so the dispatcher only dispatches.
+ */
+import type { Logger } from '../diagnostics/logger.js';
+import type { BbEvent } from '../events/events.js';
+import type { DispatchInterceptor, DispatchRecord } from './hooks.js';
+import type { HookOutcome, HookStatus } from './outcomes.js';
+
+export type OutcomeListener = (outcome: HookOutcome, event: BbEvent) => void;
+
+/**
+ * Hands each reporter's outcome to `listener` as soon as that reporter's tap finishes. A listener
+ * that throws is logged; it can never fail or delay the dispatch.
+ */
+export function outcomeInterceptor(name: string, listener: OutcomeListener, logger: Logger): DispatchInterceptor {
+  return {
+    name,
+    register: (tap) => {
+      const fn = tap.fn as (event: BbEvent, record: DispatchRecord) => Promise<void>;
+      const observed = async (event: BbEvent, record: DispatchRecord): Promise<void> => {
+        await fn(event, record);
+        const outcome = record.outcomes.get(tap.name);
+        if (!outcome) return;
+        try {
+          listener(outcome, event);
+        } catch (error) {
+          logger.error({ err: error, interceptor: name }, 'a hook interceptor failed; the dispatch goes on');
+        }
+      };
+      return { ...tap, fn: observed };
+    },
+  };
+}
+
+export type HookCounts = Record<string, Record<HookStatus, number>>;
+
+/** Handler outcomes per reporter and status since start (for metrics). */
+export class OutcomeCounter {
+  private readonly counters: HookCounts = {};
+
+  interceptor(logger: Logger): DispatchInterceptor {
+    return outcomeInterceptor('outcome-counter', (outcome) => {
+      const counts = (this.counters[outcome.reporter] ??= { accepted: 0, skipped: 0, failed: 0, timeout: 0 });
+      counts[outcome.status]++;
+    }, logger);
+  }
+
+  /** A copy of the counts so far. */
+  counts(): HookCounts {
+    return structuredClone(this.counters);
+  }
+}
+
+/** One debug line per reporter and event: status, duration and reason. */
+export function tracingInterceptor(logger: Logger): DispatchInterceptor {
+  return outcomeInterceptor('tracing', (outcome) => logger.debug({ outcome }, `handler ${outcome.status}`), logger);
+}

@@ -1,0 +1,19 @@
+/** What the host assumes when the config or the caller says nothing, in one place. */
+import { resolve } from 'node:path';
+
+/** The state folder (build history, unsent deliveries, a buildbot source's view of the master), relative to the config file's folder. */
+export const DEFAULT_STATE_DIR = '.bbreporters';
+
+/** The absolute state folder of a config in `configDir`. */
+export function resolveStateDir(configDir: string, stateDir: string | undefined): string {
+  return resolve(configDir, stateDir ?? DEFAULT_STATE_DIR);
+}
+
+/** How long a stop waits for pending deliveries before deferring them to the next start. */
+export const DEFAULT_DRAIN_MS = 10_000;
+
+/** How long a reporter's handler may take for one event before its outcome is `timeout`. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+
+/** The config's `title` when it has none (Buildbot's own default). */
+export const DEFAULT_TITLE = 'Buildbot';
