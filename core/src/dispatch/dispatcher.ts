@@ -10,6 +10,7 @@ import { eventNames } from '../events/events.js';
 import { freezeEvent } from '../events/read-only.js';
 import type { ReporterHandlers } from '../plugin-api.js';
 import { callHook, createHooks, interceptHooks, tapHook, type DispatchInterceptor, type Hooks } from './hooks.js';
+import { guardInterceptor } from './interceptors.js';
 import { runGuarded } from './isolation.js';
 import { KeyedSerializer, orderingKey } from './ordering.js';
 import type { DispatchResult, HookOutcome } from './outcomes.js';
@@ -54,7 +55,7 @@ export class Dispatcher {
         });
       }
     }
-    for (const interceptor of options.interceptors ?? []) interceptHooks(this.hooks, interceptor);
+    for (const interceptor of options.interceptors ?? []) interceptHooks(this.hooks, guardInterceptor(interceptor, options.logger));
   }
 
   private invoke(hook: EventName, reporter: ActiveReporter, event: BbEvent): Promise<HookOutcome> {
@@ -95,7 +96,7 @@ export class Dispatcher {
     this.remember(event.id);
     const record = { outcomes: new Map<string, HookOutcome>() };
     await callHook(this.hooks, freezeEvent(event), record);
-    const outcomes = this.reporters.flatMap((r) => record.outcomes.get(r.name) ?? []);
+    const outcomes = this.reporters.map((r) => record.outcomes.get(r.name) ?? lostOutcome(r, event));
     return { eventId: event.id, event: event.event, duplicate: false, outcomes };
   }
 
@@ -103,4 +104,9 @@ export class Dispatcher {
     this.seen.set(id, true);
     if (this.seen.size > this.dedupeWindow) this.seen.delete(this.seen.keys().next().value!);
   }
+}
+
+/** A reporter whose tap an interceptor broke has no outcome of its own: say so, never leave it out. */
+function lostOutcome(reporter: ActiveReporter, event: BbEvent): HookOutcome {
+  return { reporter: reporter.name, hook: event.event, eventId: event.id, status: 'failed', reason: 'no outcome: a hook interceptor failed around this reporter (see the log)', durationMs: 0 };
 }

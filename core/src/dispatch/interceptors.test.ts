@@ -3,7 +3,7 @@ import { createLogger } from '../diagnostics/logger.js';
 import { normaliseEvent } from '../events/envelope.js';
 import { fixture } from '../testing/fixtures.js';
 import { Dispatcher, type ActiveReporter } from './dispatcher.js';
-import { interceptHooks } from './hooks.js';
+import { interceptHooks, type DispatchInterceptor } from './hooks.js';
 import { OutcomeCounter, outcomeInterceptor, tracingInterceptor } from './interceptors.js';
 import type { HookOutcome } from './outcomes.js';
 
@@ -69,5 +69,29 @@ describe('interceptors on the hook catalogue', () => {
     expect(result.outcomes.map((o) => `${o.reporter}:${o.status}`)).toEqual(['ok:accepted', 'broken:failed']);
     expect(seen).toEqual(['buildFinished:2 ok:accepted', 'buildFinished:2 broken:failed']);
     expect(lines.filter((l) => l.msg === 'a hook interceptor failed; the dispatch goes on')).toHaveLength(2);
+  });
+
+  it("given to the dispatcher, are guarded: a throwing call or tap wrapper is logged, and a reporter it broke is reported failed", async () => {
+    const { logger, lines } = recordingLogger();
+    const careless: DispatchInterceptor = {
+      name: 'careless',
+      call: () => {
+        throw new Error('call bug');
+      },
+      register: (tap) =>
+        tap.name === 'broken'
+          ? {
+              ...tap,
+              fn: async () => {
+                throw new Error('wrapper bug');
+              },
+            }
+          : tap,
+    };
+    const dispatcher = new Dispatcher([ok, broken], { logger, interceptors: [careless] });
+    const result = await dispatcher.dispatch(normaliseEvent(fixture('fail.finished')));
+    expect(result.outcomes.map((o) => `${o.reporter}:${o.status}`)).toEqual(['ok:accepted', 'broken:failed']);
+    expect(result.outcomes[1].reason).toContain('a hook interceptor failed');
+    expect(lines.filter((l) => l.interceptor === 'careless').map((l) => (l.err as { message: string }).message)).toEqual(['call bug', 'wrapper bug']);
   });
 });

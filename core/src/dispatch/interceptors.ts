@@ -9,6 +9,46 @@ import type { BbEvent } from '../events/events.js';
 import type { DispatchInterceptor, DispatchRecord } from './hooks.js';
 import type { HookOutcome, HookStatus } from './outcomes.js';
 
+/**
+ * `interceptor` with every part of it guarded: a throw or a rejection is logged and the dispatch
+ * goes on (a tap wrapped by `register` that fails leaves its reporter without an outcome, which
+ * the dispatcher reports as failed).
+ */
+export function guardInterceptor(interceptor: DispatchInterceptor, logger: Logger): DispatchInterceptor {
+  const name = interceptor.name ?? 'unnamed';
+  const report = (error: unknown) => logger.error({ err: error, interceptor: name }, 'a hook interceptor failed; the dispatch goes on');
+  const guard = <A extends unknown[]>(fn: ((...args: A) => void) | undefined) =>
+    fn &&
+    ((...args: A) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        report(error);
+      }
+    });
+  const { register } = interceptor;
+  return {
+    ...interceptor,
+    call: guard(interceptor.call),
+    tap: guard(interceptor.tap),
+    error: guard(interceptor.error),
+    done: guard(interceptor.done),
+    ...(register && {
+      register: (tap) => {
+        let wrapped;
+        try {
+          wrapped = register(tap);
+        } catch (error) {
+          report(error);
+          return tap;
+        }
+        const fn = wrapped.fn as (event: BbEvent, record: DispatchRecord) => Promise<void>;
+        return { ...wrapped, fn: (event: BbEvent, record: DispatchRecord) => Promise.resolve().then(() => fn(event, record)).catch(report) };
+      },
+    }),
+  };
+}
+
 export type OutcomeListener = (outcome: HookOutcome, event: BbEvent) => void;
 
 /**
