@@ -3,7 +3,7 @@
  * build-status API: method, path, Basic auth and JSON exactly as stash.md §2 says.
  */
 import { fileURLToPath } from 'node:url';
-import { fixture } from '@bbreporters/core/testing';
+import { fixture, type Harness } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';
@@ -20,6 +20,8 @@ const session = reporterSession({ plugin, server: () => server, options: () => (
 const { run } = session;
 
 const bodies = () => server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+/** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
+const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
 
 describe('bitbucket-server', () => {
   it('posts INPROGRESS "Build started." then SUCCESSFUL "Build done." with Basic auth to the build-status API', async () => {
@@ -72,10 +74,10 @@ describe('bitbucket-server', () => {
     expect(h.logs.join('\n')).toContain('Unable to get the commit hash');
   });
 
-  it('verbose logs each status sent', async () => {
+  it('core logs each status sent, naming its repository (any clone URL form), commit and key', async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
-    const h = await run({ verbose: true }, [withStamps('pass.new', [REPO])]);
-    expect(h.logs.join('\n')).toContain(`Status \\"INPROGRESS\\" sent for ${SHA}.`);
+    const h = await run({}, [withStamps('pass.new', [REPO]), withStamps('fail.new', [{ ...REPO, repository: 'ssh://git@stash.example.com:7999/PRJ/repo.git' }])]);
+    expect(logged(h, 'delivery sent').map((d) => d?.target)).toEqual([`bitbucket-server:PRJ/repo@${SHA}:pass`, `bitbucket-server:PRJ/repo@${SHA}:fail`]);
   });
 
   it('builders (core filter) reports only the listed builders', async () => {
@@ -84,14 +86,14 @@ describe('bitbucket-server', () => {
     expect(bodies().map((b) => b.key)).toEqual(['warn', 'warn']);
   });
 
-  it('a 404 is final and logged as "Unable to send Bitbucket Server status" with the status', async () => {
+  it('a 404 is final and logged by core with the status and Bitbucket\'s text', async () => {
     server = await RecordingServer.start(() => ({ status: 404, body: { errors: [{ message: 'No such commit' }] } }));
     const h = await run({}, [withStamps('pass.new', [REPO])]);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
-    const logs = h.logs.join('\n');
-    expect(logs).toContain('Unable to send Bitbucket Server status');
-    expect(logs).toContain('404');
-    expect(logs).toContain('No such commit');
+    const [failed] = logged(h, 'delivery failed');
+    expect(failed?.target).toBe(`bitbucket-server:PRJ/repo@${SHA}:pass`);
+    expect(failed?.reason).toContain('404');
+    expect(failed?.reason).toContain('No such commit');
   });
 
   it('429 with Retry-After and a 500: sent again after the wait, and the status arrives', async () => {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { createHarness, fixture } from '@bbreporters/core/testing';
+import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer, type RecordedRequest, type Reply } from './support/http-server.js';
@@ -41,6 +41,8 @@ function bitbucket(settings: { expiresIn?: number; revoked?: Set<string>; oauth?
 const statusPosts = () => server.requests.filter((r) => r.url.endsWith('/statuses/build'));
 const tokenPosts = () => server.requests.filter((r) => r.url === '/site/oauth2/access_token');
 const bodies = () => statusPosts().map((r) => JSON.parse(r.body) as Record<string, unknown>);
+/** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
+const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
 
 describe('bitbucket', () => {
   it('gets one OAuth token (form-encoded, Basic key:secret), then posts INPROGRESS and SUCCESSFUL with it', async () => {
@@ -124,13 +126,13 @@ describe('bitbucket', () => {
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
-  it('a status refused (404) is logged with its status and Bitbucket\'s text', async () => {
+  it('a status refused (404) is logged by core with its status and Bitbucket\'s text', async () => {
     server = await RecordingServer.start((r) => (r.url === '/site/oauth2/access_token' ? { status: 200, body: { access_token: 'tok-x', expires_in: 7200 } } : { status: 404, body: { error: { message: 'Repository not found' } } }));
     const h = await run({}, [withStamps('pass.new', [REPO])]);
-    const logs = h.logs.join('\n');
-    expect(logs).toContain('unable to upload Bitbucket status');
-    expect(logs).toContain('404');
-    expect(logs).toContain('Repository not found');
+    const [failed] = logged(h, 'delivery failed');
+    expect(failed?.target).toBe(`bitbucket:user/repo@${SHA}:pass`);
+    expect(failed?.reason).toContain('404');
+    expect(failed?.reason).toContain('Repository not found');
   });
 
   it('429 with Retry-After and a 500: the status is sent again after the wait and arrives', async () => {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createHarness, fixture } from '@bbreporters/core/testing';
+import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
@@ -48,6 +48,8 @@ const session = reporterSession({ plugin, server: () => server, options: () => (
 const { run } = session;
 
 const bodies = () => server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+/** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
+const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
 
 describe('github', () => {
   it('start then end of a passing build: pending then success, exactly the request GitHub documents', async () => {
@@ -147,12 +149,11 @@ describe('github', () => {
     expect(openApiProblems(server.requests[0], '/api/v3')).toEqual([]);
   });
 
-  it('verbose logs each update and each success', async () => {
+  it('verbose logs each update; core logs each status sent, naming its repository, commit and context', async () => {
     server = await RecordingServer.start();
     const h = await run({ verbose: true }, [withStamps('pass.new', [REPO])]);
-    const logs = h.logs.join('\n');
-    expect(logs).toContain('Updating github status: repo_owner=acme, repo_name=widgets');
-    expect(logs).toContain(`Updated status with \\"pending\\" for acme/widgets at ${SHA}, context \\"buildbot/pass\\".`);
+    expect(h.logs.join('\n')).toContain('Updating github status: repo_owner=acme, repo_name=widgets');
+    expect(logged(h, 'delivery sent')).toMatchObject([{ target: `github:acme/widgets@${SHA}:buildbot/pass` }]);
   });
 
   it('builders (core filter) reports only the listed builders', async () => {
@@ -205,15 +206,15 @@ describe('github', () => {
     expect(h.deliveries.map((d) => d.outcome.status).sort()).toEqual(['sent', 'superseded']);
   });
 
-  it('a 422 is final, logged with Buildbot\'s words, the status and the body; the token never shows', async () => {
+  it('a 422 is final, logged by core with the status, the context and the body; the token never shows', async () => {
     server = await RecordingServer.start(() => ({ status: 422, body: { message: `Validation Failed for ${TOKEN}` } }));
     const h = await run({}, [withStamps('pass.new', [REPO])]);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
-    const logs = h.logs.join('\n');
-    expect(logs).toContain(`Failed to update \\"pending\\" for acme/widgets at ${SHA}, context \\"buildbot/pass\\"`);
-    expect(logs).toContain('422');
-    expect(logs).toContain('Validation Failed for ********');
-    expect(logs).not.toContain(TOKEN);
+    const [failed] = logged(h, 'delivery failed');
+    expect(failed?.target).toBe(`github:acme/widgets@${SHA}:buildbot/pass`);
+    expect(failed?.reason).toContain('422');
+    expect(failed?.reason).toContain('Validation Failed for ********');
+    expect(h.logs.join('\n')).not.toContain(TOKEN);
   });
 });
 

@@ -4,7 +4,7 @@
  * gitlab.md §4 says), each result's state, and what happens when GitLab says no.
  */
 import { fileURLToPath } from 'node:url';
-import { fixture } from '@bbreporters/core/testing';
+import { fixture, type Harness } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer, type RecordedRequest } from './support/http-server.js';
@@ -32,6 +32,8 @@ function gitlab(projects: Record<string, number> = { 'buildbot/buildbot': 1 }) {
 const REPO = { repository: 'http://gitlab/buildbot/buildbot', revision: SHA, branch: 'master' };
 const posts = () => server.requests.filter((r) => r.method === 'POST');
 const bodies = () => posts().map((r) => JSON.parse(r.body) as Record<string, unknown>);
+/** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
+const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
 
 describe('gitlab', () => {
   it('looks the project up once, then posts running and success to /api/v4/projects/<id>/statuses/<sha>', async () => {
@@ -95,6 +97,7 @@ describe('gitlab', () => {
     const h = await run({}, [withStamps('pass.new', [REPO])]);
     expect(posts()).toEqual([]);
     expect(h.logs.join('\n')).toContain('Unknown (or hidden) gitlab projectbuildbot%2Fbuildbot: 404 Project Not Found');
+    expect(h.logs.join('\n')).not.toContain('names no GitLab project');
   });
 
   it('a forced build without revision, an empty repository, a repository without group: no request', async () => {
@@ -123,20 +126,21 @@ describe('gitlab', () => {
     ]);
   });
 
-  it('verbose logs each status sent', async () => {
+  it('core logs each status sent, naming its project, commit and name', async () => {
     server = await RecordingServer.start(gitlab());
-    const h = await run({ verbose: true }, [withStamps('pass.new', [REPO])]);
-    expect(h.logs.join('\n')).toContain(`Status \\"running\\" sent for http://gitlab/buildbot/buildbot at ${SHA}.`);
+    const h = await run({}, [withStamps('pass.new', [REPO])]);
+    expect(logged(h, 'delivery sent')).toMatchObject([{ target: `gitlab:buildbot/buildbot@${SHA}:buildbot/pass` }]);
   });
 
-  it('a status GitLab refuses (404) is logged with Buildbot\'s words and GitLab\'s message; the token never shows', async () => {
+  it('a status GitLab refuses (404) is logged by core with GitLab\'s message; the token never shows', async () => {
     server = await RecordingServer.start((r) => (r.method === 'GET' ? { status: 200, body: { id: 1 } } : { status: 404, body: { message: `sha1 not found for branch master ${TOKEN}` } }));
     const h = await run({}, [withStamps('pass.new', [REPO])]);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
-    const logs = h.logs.join('\n');
-    expect(logs).toContain(`Could not send status \\"running\\" for http://gitlab/buildbot/buildbot at ${SHA}`);
-    expect(logs).toContain('sha1 not found for branch master ********');
-    expect(logs).not.toContain(TOKEN);
+    const [failed] = logged(h, 'delivery failed');
+    expect(failed?.target).toBe(`gitlab:buildbot/buildbot@${SHA}:buildbot/pass`);
+    expect(failed?.reason).toContain('404');
+    expect(failed?.reason).toContain('sha1 not found for branch master ********');
+    expect(h.logs.join('\n')).not.toContain(TOKEN);
   });
 
   it('429 with Retry-After and 500s: the status is sent again after the wait and arrives', async () => {

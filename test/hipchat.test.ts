@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { fixture } from '@bbreporters/core/testing';
+import { fixture, type Harness } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';
@@ -21,6 +21,8 @@ const session = reporterSession({ plugin, server: () => server, options: () => (
 const { run } = session;
 
 const sent = () => server.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown]);
+/** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
+const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
 
 describe('hipchat', () => {
   it('a user-mapped builder: private messages at start and end, token as the auth_token query parameter', async () => {
@@ -92,14 +94,15 @@ describe('hipchat', () => {
     expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/v2/room/2/notification']);
   });
 
-  it('a 404 is final and logged with its status; the token is masked', async () => {
+  it('a 404 is final and logged by core with its status and destination; the token is masked', async () => {
     server = await RecordingServer.start(() => ({ status: 404, body: { error: { message: 'Room not found' } } }));
     const h = await run({ builder_room_map: { pass: 9 } }, [fixture('pass.new')]);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
-    const logs = h.logs.join('\n');
-    expect(logs).toContain('unable to upload status to HipChat');
-    expect(logs).toContain('404');
-    expect(logs).not.toContain(TOKEN);
+    const [failed] = logged(h, 'delivery failed');
+    expect(failed?.target).toBe('hipchat:room:9');
+    expect(failed?.reason).toContain('404');
+    expect(failed?.reason).toContain('Room not found');
+    expect(h.logs.join('\n')).not.toContain(TOKEN);
   });
 
   it('429 with Retry-After and a 500: both messages still arrive, start before end', async () => {

@@ -9,13 +9,11 @@ import { createHash } from 'node:crypto';
 import {
   basicAuthorization,
   bitbucketStates,
-  buildLink,
+  commitStatusHandlers,
   definePlugin,
+  encodedPath,
   isHttpError,
-  sourceStampsWithRevision,
-  stateFor,
   withoutTrailingSlashes,
-  type BuildPayload,
   type HttpRequest,
   type QueuedDelivery,
   type SendOptions,
@@ -41,44 +39,28 @@ export default definePlugin<BitbucketOptions>({
     const tokens = options.auth
       ? undefined
       : new OAuthTokens(ctx.http, { oauthURL: options.oauth_url ?? 'https://bitbucket.org/site/oauth2/access_token', key: options.oauth_key ?? '', secret: options.oauth_secret ?? '' }, ctx.logger);
-    const template = (text: string | undefined, fallback: string) => ctx.formatter.create({ template: text || fallback });
-    const key = template(options.status_key, '<%= buildername %>');
-    const name = template(options.status_name, '<%= buildername %>');
-    const descriptions = { start: template(options.startDescription, ''), end: template(options.endDescription, '') };
-
-    async function report(build: BuildPayload, when: 'start' | 'end'): Promise<void> {
-      const stamps = sourceStampsWithRevision(build);
-      if (stamps.length === 0) return;
-      const body = {
-        state: stateFor(bitbucketStates, build),
-        key: statusKey((await key.formatBuild(build)).body),
-        name: (await name.formatBuild(build)).body,
-        url: buildLink(build, ctx.config.buildbotURL),
-        description: (await descriptions[when].formatBuild(build)).body,
-      };
-      if (!body.description) delete (body as Partial<typeof body>).description;
-      for (const stamp of stamps) {
+    const handlers = commitStatusHandlers(ctx, {
+      service: 'bitbucket',
+      states: bitbucketStates,
+      // Buildbot: a falsy key or name means the default; a falsy description means none.
+      texts: { key: options.status_key || '<%= buildername %>', name: options.status_name || '<%= buildername %>', start: options.startDescription, end: options.endDescription },
+      keyOf: statusKey,
+      locate(stamp, { build }) {
         if (!stamp.repository) {
           ctx.logger.warn({ build: build.buildid, ssid: stamp.ssid }, 'Empty repository URL for Bitbucket status');
-          continue;
+          return undefined;
         }
         const repo = ownerAndRepo(stamp.repository, baseURL);
-        if (!repo) {
-          ctx.logger.warn({ build: build.buildid, repository: stamp.repository }, 'Skipped Bitbucket status: OWNER/REPONAME is expected in the repository URL');
-          continue;
-        }
-        const request: HttpRequest = {
-          method: 'POST',
-          url: `${baseURL}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/commit/${encodeURIComponent(stamp.revision)}/statuses/build`,
-          headers: { 'Content-Type': 'application/json', ...(options.auth ? { Authorization: basicAuthorization(options.auth.user, options.auth.password) } : {}) },
-          body,
-        };
-        const handle = ctx.deliver({ target: `bitbucket:${repo.owner}/${repo.repo}@${stamp.revision}:${body.key}`, payload: request });
-        void handle.settled.then((outcome) => {
-          if (outcome.status === 'failed') ctx.logger.error(`unable to upload Bitbucket status "${body.state}" for ${repo.owner}/${repo.repo} at ${stamp.revision}: ${outcome.reason}`);
-        });
-      }
-    }
+        if (!repo) ctx.logger.warn({ build: build.buildid, repository: stamp.repository }, 'Skipped Bitbucket status: OWNER/REPONAME is expected in the repository URL');
+        return repo && { ...repo, repository: `${repo.owner}/${repo.repo}` };
+      },
+      request: (repo, stamp, { state, key, name, url, description }) => ({
+        method: 'POST',
+        url: `${baseURL}${encodedPath`/${repo.owner}/${repo.repo}/commit/${stamp.revision}/statuses/build`}`,
+        headers: { 'Content-Type': 'application/json', ...(options.auth ? { Authorization: basicAuthorization(options.auth.user, options.auth.password) } : {}) },
+        body: { state, key, name, url, ...(description ? { description } : {}) },
+      }),
+    });
 
     /** With OAuth: the request with a bearer token; a 401 means the token went stale, so one fresh token is tried. */
     async function send(delivery: QueuedDelivery, { signal }: SendOptions): Promise<{ status: number }> {
@@ -96,10 +78,6 @@ export default definePlugin<BitbucketOptions>({
       }
     }
 
-    return {
-      buildStarted: ({ payload }) => report(payload, 'start'),
-      buildFinished: ({ payload }) => report(payload, 'end'),
-      send,
-    };
+    return { ...handlers, send };
   },
 });

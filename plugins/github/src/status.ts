@@ -1,5 +1,5 @@
 /** One GitHub commit status as the request core sends (github.md §5.1): POST /repos/{owner}/{repo}/statuses/{sha}. */
-import type { HttpRequest } from '@bbreporters/core';
+import { commitStatusTarget, encodedPath, type HttpRequest } from '@bbreporters/core';
 import type { GitHubRepo } from './repo.js';
 
 /** GitHub refuses a description longer than this (a GitHub limit; Buildbot does not cut). */
@@ -19,11 +19,10 @@ export function cutDescription(text: string, limit = DESCRIPTION_LIMIT): string 
 }
 
 export function statusRequest(baseURL: string, token: string, repo: GitHubRepo, sha: string, status: CommitStatus): HttpRequest {
-  const path = `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/statuses/${encodeURIComponent(sha)}`;
   const body: CommitStatus = { state: status.state, ...(status.target_url !== undefined ? { target_url: status.target_url } : {}), ...(status.description !== undefined ? { description: cutDescription(status.description) } : {}), context: status.context };
   return {
     method: 'POST',
-    url: `${baseURL}${path}`,
+    url: `${baseURL}${encodedPath`/repos/${repo.owner}/${repo.repo}/statuses/${sha}`}`,
     headers: { Authorization: `token ${token}`, 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
     body,
   };
@@ -31,5 +30,5 @@ export function statusRequest(baseURL: string, token: string, repo: GitHubRepo, 
 
 /** The delivery target: one per status context of a commit, so a newer state supersedes an older one still waiting. */
 export function statusTarget(repo: GitHubRepo, sha: string, context: string): string {
-  return `github:${repo.owner}/${repo.repo}@${sha}:${context}`;
+  return commitStatusTarget('github', `${repo.owner}/${repo.repo}`, sha, context);
 }

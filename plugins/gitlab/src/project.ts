@@ -2,7 +2,7 @@
  * GitLab project ids (gitlab.md §3): the `source_project_id` property when a merge request comes
  * from a fork, else `GET /api/v4/projects/<url-encoded path>`, once per repository.
  */
-import { isHttpError, parseRepositoryUrl, type HttpClient, type Logger, type SourceStamp } from '@bbreporters/core';
+import { encodedPath, isHttpError, parseRepositoryUrl, type HttpClient, type Logger } from '@bbreporters/core';
 
 /** The project's full path (`group/sub/project`) from a repository URL in any form, or undefined. */
 export function projectPath(repository: string): string | undefined {
@@ -10,7 +10,7 @@ export function projectPath(repository: string): string | undefined {
 }
 
 export class ProjectIds {
-  /** URL-encoded path → id; a lookup in flight is shared, a failed one is forgotten. */
+  /** Project path → id; a lookup in flight is shared, a failed one is forgotten. */
   private readonly ids = new Map<string, Promise<number | string | undefined>>();
 
   constructor(
@@ -21,26 +21,24 @@ export class ProjectIds {
   ) {}
 
   /**
-   * The id to post to: the project's number; undefined when GitLab does not know the project
-   * (logged as Buildbot does). When GitLab cannot be asked now, the encoded path itself (GitLab
-   * takes it in place of the id), so the status is still sent and retried by core.
+   * The id to post to for the project at `path`: its number; undefined when GitLab does not know
+   * the project (logged as Buildbot does). When GitLab cannot be asked now, the path itself (GitLab
+   * takes it, URL-encoded, in place of the id), so the status is still sent and retried by core.
    */
-  idOf(stamp: Pick<SourceStamp, 'repository'>, signal: AbortSignal): Promise<number | string | undefined> | undefined {
-    const path = projectPath(stamp.repository);
-    if (!path) return undefined;
-    const encoded = encodeURIComponent(path);
-    let id = this.ids.get(encoded);
+  idOf(path: string, signal: AbortSignal): Promise<number | string | undefined> {
+    let id = this.ids.get(path);
     if (!id) {
-      id = this.lookup(encoded, signal);
-      this.ids.set(encoded, id);
-      void id.then((found) => (typeof found !== 'number' ? this.ids.delete(encoded) : undefined));
+      id = this.lookup(path, signal);
+      this.ids.set(path, id);
+      void id.then((found) => (typeof found !== 'number' ? this.ids.delete(path) : undefined));
     }
     return id;
   }
 
-  private async lookup(encoded: string, signal: AbortSignal): Promise<number | string | undefined> {
+  private async lookup(path: string, signal: AbortSignal): Promise<number | string | undefined> {
+    const encoded = encodeURIComponent(path); // as Buildbot's log lines name the project
     try {
-      const response = await this.http.send({ method: 'GET', url: `${this.apiURL}/projects/${encoded}`, headers: { 'PRIVATE-TOKEN': this.token } }, { signal });
+      const response = await this.http.send({ method: 'GET', url: `${this.apiURL}${encodedPath`/projects/${path}`}`, headers: { 'PRIVATE-TOKEN': this.token } }, { signal });
       const id = response.json<{ id?: unknown }>().id;
       if (typeof id === 'number') return id;
       this.logger.error(`Unknown (or hidden) gitlab project${encoded}: the answer has no id`);
@@ -51,7 +49,7 @@ export class ProjectIds {
         return undefined;
       }
       this.logger.warn({ err: error }, `could not look up gitlab project ${encoded}; posting to the project path instead`);
-      return encoded;
+      return path;
     }
   }
 }

@@ -4,7 +4,7 @@
  * JSON goes to the user (private message) and/or the room (notification). Nothing is sent
  * without a message or a destination.
  */
-import { buildDict, buildLink, definePlugin, needsForWants, importModuleReference, withoutTrailingSlashes, type BuildPayload, type HttpRequest } from '@bbreporters/core';
+import { buildDict, buildLink, definePlugin, encodedPath, needsForWants, importModuleReference, withoutTrailingSlashes, type BuildPayload, type HttpRequest } from '@bbreporters/core';
 import type { HipChatOptions } from './generated/options.js';
 import { defaultHooks, type EventName, type HipChatBuild, type Hooks } from './hooks.js';
 
@@ -19,8 +19,8 @@ export function notificationRequests(endpoint: string, token: string, data: Reco
   const base = withoutTrailingSlashes(endpoint);
   const to = (kind: string, path: string) => ({ target: `hipchat:${kind}`, request: { method: 'POST' as const, url: `${base}${path}${query}`, headers: { 'Content-Type': 'application/json' }, body } });
   return [
-    ...(present(user) ? [to(`user:${String(user)}`, `/v2/user/${encodeURIComponent(String(user))}/message`)] : []),
-    ...(present(room) ? [to(`room:${String(room)}`, `/v2/room/${encodeURIComponent(String(room))}/notification`)] : []),
+    ...(present(user) ? [to(`user:${String(user)}`, encodedPath`/v2/user/${String(user)}/message`)] : []),
+    ...(present(room) ? [to(`room:${String(room)}`, encodedPath`/v2/room/${String(room)}/notification`)] : []),
   ];
 }
 
@@ -51,10 +51,7 @@ export default definePlugin<HipChatOptions>({
       }
       for (const { target, request } of requests) {
         // Chat messages must all arrive, in order: never superseded.
-        const handle = ctx.deliver({ target, payload: request, supersede: false });
-        void handle.settled.then((outcome) => {
-          if (outcome.status === 'failed') ctx.logger.error(`unable to upload status to HipChat ${target}: ${outcome.reason}`);
-        });
+        ctx.deliver({ target, payload: request, supersede: false });
       }
     }
 

@@ -1,0 +1,114 @@
+/**
+ * The commit-status reporter (GitHub, GitLab, Bitbucket, Bitbucket Server) written once: when a
+ * build starts and when it finishes, one status per source stamp that names a commit, delivered
+ * as one request to a target per repository, commit and key. A plugin gives only what differs:
+ * its state table, its templates, where a stamp's status goes and the request that sets it.
+ */
+import type { BuildPayload, SourceStamp } from '../events/events.js';
+import type { HttpRequest } from '../http/request.js';
+import type { EventHandlers, HandlerOptions, MessageFormatter, PluginContext } from '../plugin-api.js';
+import { buildLink, sourceStampsWithRevision } from './commit-status.js';
+import { stateFor, type StateTable } from './states.js';
+
+export type RevisionStamp = SourceStamp & { revision: string };
+
+/**
+ * The status templates (ejs). An absent or empty name or description gives none: a plugin writes
+ * `option || default` where Buildbot takes a falsy option for the default, `option ?? default`
+ * where an empty option means none.
+ */
+export interface StatusTexts {
+  /** What tells this status apart on a commit: GitHub's context, GitLab's name, Bitbucket's key. */
+  key: string;
+  /** A display name besides the key (Bitbucket's name, Bitbucket Server's statusName). */
+  name?: string;
+  /** The description when the build starts. */
+  start?: string;
+  /** The description when the build finishes. */
+  end?: string;
+}
+
+/** Buildbot's `context`, `startDescription` and `endDescription` (GitHub, GitLab, Gitea): a falsy one means the default. */
+export function contextTexts(options: { context?: string; startDescription?: string; endDescription?: string }): StatusTexts {
+  return { key: options.context || 'buildbot/<%= buildername %>', start: options.startDescription || 'Build started.', end: options.endDescription || 'Build done.' };
+}
+
+/** One build's status, rendered; the same for every stamp of the build. */
+export interface RenderedStatus<S extends string = string> {
+  state: S;
+  key: string;
+  name?: string;
+  description?: string;
+  /** The build's page, when the event or the config gives one. */
+  url?: string;
+}
+
+/** Where a stamp's status goes, as the plugin needs it to build the request. */
+export interface StatusLocation {
+  /** The repository as the delivery target names it, e.g. `acme/widgets`. */
+  repository: string;
+}
+
+export interface CommitStatusSpec<S extends string, L extends StatusLocation> {
+  /** The targets' first word: `github` → `github:acme/widgets@<sha>:<key>`. */
+  service: string;
+  states: StateTable<S>;
+  texts: StatusTexts;
+  /** The key as the service takes it (Bitbucket hashes long keys); default: the rendered text. */
+  keyOf?: (rendered: string) => string;
+  /** Where the stamp's status goes; undefined skips the stamp (the plugin logs why). May ask the service (GitLab's project id). */
+  locate(stamp: RevisionStamp, context: { build: BuildPayload; signal: AbortSignal }): L | undefined | Promise<L | undefined>;
+  /** The request that sets `status` on the stamp's commit; its path from event data goes through `encodedPath`. */
+  request(location: L, stamp: RevisionStamp, status: RenderedStatus<S>): HttpRequest;
+  /** Told of each stamp that names no commit, which gets no status (Bitbucket Server logs them). */
+  withoutRevision?(stamp: SourceStamp, build: BuildPayload): void;
+}
+
+export type CommitStatusHandlers = Required<Pick<EventHandlers, 'buildStarted' | 'buildFinished'>>;
+
+/** The delivery target of one status: a newer state of it supersedes an older one still waiting. */
+export function commitStatusTarget(service: string, repository: string, revision: string, key: string): string {
+  return `${service}:${repository}@${revision}:${key}`;
+}
+
+/** The `buildStarted` and `buildFinished` handlers of a commit-status reporter; core logs each delivery's outcome. */
+export function commitStatusHandlers<S extends string, L extends StatusLocation>(
+  ctx: Pick<PluginContext, 'formatter' | 'deliver' | 'config'>,
+  spec: CommitStatusSpec<S, L>,
+): CommitStatusHandlers {
+  const key = ctx.formatter.create({ template: spec.texts.key });
+  const template = (text: string | undefined) => (text ? ctx.formatter.create({ template: text }) : undefined);
+  const texts = { name: template(spec.texts.name), start: template(spec.texts.start), end: template(spec.texts.end) };
+  const keyOf = spec.keyOf ?? ((rendered: string) => rendered);
+
+  async function render(build: BuildPayload, when: 'start' | 'end'): Promise<RenderedStatus<S>> {
+    const text = async (formatter: MessageFormatter | undefined) => formatter && (await formatter.formatBuild(build)).body;
+    const name = await text(texts.name);
+    const description = await text(texts[when]);
+    const url = buildLink(build, ctx.config.buildbotURL);
+    return {
+      state: stateFor(spec.states, build),
+      key: keyOf((await key.formatBuild(build)).body),
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+      ...(url ? { url } : {}),
+    };
+  }
+
+  async function report(build: BuildPayload, when: 'start' | 'end', { signal }: HandlerOptions): Promise<void> {
+    for (const stamp of build.buildset?.sourcestamps ?? []) if (!stamp.revision) spec.withoutRevision?.(stamp, build);
+    const stamps = sourceStampsWithRevision(build);
+    if (stamps.length === 0) return;
+    const status = await render(build, when);
+    for (const stamp of stamps) {
+      const location = await spec.locate(stamp, { build, signal });
+      if (!location) continue;
+      ctx.deliver({ target: commitStatusTarget(spec.service, location.repository, stamp.revision, status.key), payload: spec.request(location, stamp, status) });
+    }
+  }
+
+  return {
+    buildStarted: ({ payload }, options) => report(payload, 'start', options),
+    buildFinished: ({ payload }, options) => report(payload, 'end', options),
+  };
+}
