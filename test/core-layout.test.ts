@@ -13,6 +13,7 @@ const src = new URL('../core/src/', import.meta.url).pathname;
 /** Bottom first: a folder may import (at run time) only the folders before it. */
 const LAYERS = [
   'generated',
+  'lang',
   'diagnostics',
   'contracts',
   'events',

@@ -37,6 +37,7 @@ export { detectedStatus, summaryText, resultNames } from './formatter/status.js'
 export { defaultMode, expandMode, isMessageNeeded, possibleModes, wantsPreviousBuild, type ModeName, type ModeSetting } from './filters/mode.js';
 export { propsRejection, propertyValue } from './filters/props.js';
 export { BuildHistory } from './history/build-history.js';
+export { defined } from './lang/defined.js';
 export { BbrError, isBbrError, errorCatalogue, type ErrorCode, type ErrorDetail } from './diagnostics/errors.js';
 export { normaliseEvent, deriveEventId, isHttpStatusPushBody } from './events/envelope.js';
 export { Runtime, type RuntimeOptions } from './host/runtime.js';
@@ -60,12 +61,15 @@ export { bitbucketStates, giteaStates, githubStates, gitlabStates, stashStates, 
 export { DEFAULT_DELIVERY_SETTINGS, type DeliveryCounts, type DeliverySettings } from './deliveries/queue.js';
 export type { ReporterSpec } from './loader/prepare.js';
 export type { PluginManifest, Filters, Config } from './generated/schemas.js';
-export { createReporters, type CreateReportersOptions, type Reporters } from './host/create-reporters.js';
+export { createReporters, startReporters, type CreateReportersOptions, type Reporters } from './host/create-reporters.js';
+export { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_STATE_DIR } from './host/defaults.js';
+export { interceptHooks, type DispatchInterceptor, type DispatchRecord, type EventHook, type Hooks } from './dispatch/hooks.js';
+export { outcomeInterceptor, type HookCounts, type OutcomeListener } from './dispatch/interceptors.js';
 export { loadConfig, checkConfig, type LoadedConfig, type ConfigOptions, type CheckConfigOptions } from './config/load.js';
 export { importModuleReference, parseModuleReference, isModuleReference, type ResolvedModuleReference } from './kit/module-reference.js';
 export { Service, type ServiceOptions } from './host/service.js';
 export type { Source, EventSink, SourceType, SourceContext } from './sources/source.js';
-export { createSource, checkSource, registerSourceType } from './sources/factory.js';
+export { createSource, checkSource, describeSource, registerSourceType } from './sources/factory.js';
 export { HttpSource } from './sources/http.js';
 export { ReplaySource, type ReplayStats } from './sources/replay.js';
 export { BuildbotSource, type BuildbotSourceOptions } from './sources/buildbot/source.js';

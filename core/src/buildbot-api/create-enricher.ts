@@ -6,6 +6,7 @@ import type { Config } from '../generated/schemas.js';
 import { BuildbotRestClient, type BuildbotConnection } from './rest-client.js';
 import type { Enricher } from '../enrichment/enricher.js';
 import { RestEnricher } from './rest-enricher.js';
+import { defined } from '../lang/defined.js';
 
 
 export interface EnricherConfig extends BuildbotConnection {
@@ -46,9 +47,7 @@ export function configuredEnricher(config: Pick<Config, 'buildbotURL' | 'buildbo
   const { user, password, token } = config.buildbotAPI ?? {};
   return createEnricher({
     url,
-    ...(user !== undefined ? { user } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(token !== undefined ? { token } : {}),
+    ...defined({ user, password, token }),
     ...(config.buildbotURL ? { buildbotURL: config.buildbotURL } : {}),
   });
 }

@@ -10,6 +10,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { BbrError, isBbrError, reasonOf } from '../diagnostics/errors.js';
+import { defined } from '../lang/defined.js';
 
 export interface BuildbotConnection {
   /** The master's web URL (www), e.g. http://127.0.0.1:8010/. */
@@ -105,7 +106,7 @@ export class BuildbotRestClient {
       return await fetch(url, {
         method,
         headers: { accept: 'application/json', 'user-agent': 'bbreporters', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(await this.authHeaders()) },
-        ...(body === undefined ? {} : { body }),
+        ...defined({ body }),
         agent: this.agent,
         signal: AbortSignal.timeout(this.connection.timeoutMs ?? 30_000),
       });

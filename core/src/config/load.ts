@@ -24,6 +24,7 @@ import { tlsProblems } from '../http/tls.js';
 import { splitPath, valueAt, type PathSegment } from '../diagnostics/json-path.js';
 import { allowedKeys, discriminatorValues } from './schema-keys.js';
 import { closest } from './suggest.js';
+import { defined } from '../lang/defined.js';
 
 export interface LoadedConfig {
   /** The validated config, `${NAME}` substituted. */
@@ -104,7 +105,7 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
     reporters.push({
       plugin: e.plugin,
       ...(typeof e.name === 'string' ? { name: e.name } : {}),
-      ...(e.options === undefined ? {} : { options: e.options }),
+      ...defined({ options: e.options }),
       ...(typeof e.handlerTimeout === 'number' ? { handlerTimeout: e.handlerTimeout } : {}),
       ...(e.delivery && typeof e.delivery === 'object' ? { delivery: e.delivery } : {}),
       ...(e.tls && typeof e.tls === 'object' ? { tls: e.tls } : {}),

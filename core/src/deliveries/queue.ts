@@ -16,6 +16,7 @@ import type { DeliveryConfig } from '../generated/schemas.js';
 import { maskSecrets, type Logger } from '../diagnostics/logger.js';
 import type { DeliveryOutcome, DeliveryStatus } from '../dispatch/outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from '../plugin-api.js';
+import { defined } from '../lang/defined.js';
 
 /**
  * What sends a reporter's deliveries: the plugin's `send`, or core's HTTP sender. A failed attempt
@@ -128,7 +129,7 @@ export class DeliveryQueue {
     const id = restoredId ?? randomUUID();
     const supersede = delivery.supersede !== false;
     // Recorded before it is queued: from here on, a stop or a crash cannot lose it.
-    const kept = (this.options.outbox?.save({ id, reporter, target: delivery.target, payload: delivery.payload, supersede, ...(eventId === undefined ? {} : { eventId }) }) ?? false);
+    const kept = (this.options.outbox?.save({ id, reporter, target: delivery.target, payload: delivery.payload, supersede, ...defined({ eventId }) }) ?? false);
     const job: Job = {
       kept,
       delivery: {
@@ -137,7 +138,7 @@ export class DeliveryQueue {
         target: delivery.target,
         payload: delivery.payload,
         attempt: 0,
-        ...(eventId === undefined ? {} : { eventId }),
+        ...defined({ eventId }),
       },
       supersede,
       state: 'queued',
@@ -350,11 +351,10 @@ export class DeliveryQueue {
       reporter: d.reporter,
       deliveryId: d.id,
       target: d.target,
-      ...(d.eventId === undefined ? {} : { eventId: d.eventId }),
+      ...defined({ eventId: d.eventId }),
       status,
       attempts: d.attempt,
-      ...(reason === undefined ? {} : { reason }),
-      ...(response === undefined ? {} : { response }),
+      ...defined({ reason, response }),
     });
   }
 

@@ -10,6 +10,7 @@ import { isReadOnlyViolation } from '../events/read-only.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { HookOutcome } from './outcomes.js';
 import type { HandlerOptions } from '../plugin-api.js';
+import { defined } from '../lang/defined.js';
 
 /** The event a handler is running for, so a delivery made inside it records the event's id. */
 export const handlerScope = new AsyncLocalStorage<{ eventId: string; reporter: string }>();
@@ -32,7 +33,7 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
   const outcome = (status: HookOutcome['status'], reason?: string): HookOutcome => ({
     ...base,
     status,
-    ...(reason === undefined ? {} : { reason }),
+    ...defined({ reason }),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
   });
   // The AbortController is made only when the handler reads its signal: most handlers never do,

@@ -28,6 +28,7 @@ import { responsibleUsers } from '../kit/blamelist.js';
 import { formatterOptionConflicts } from './option-rules.js';
 import { detectedStatus, projectsText, resultNames, resultsStyle, sourcestampsText, summaryText } from './status.js';
 import { compileTemplate, defaultSource, describeTemplateError, fileSource, inlineSource, type CompiledTemplate, type TemplateSource } from './templates.js';
+import { defined } from '../lang/defined.js';
 
 /** What a formatter knows about the reporter that created it. */
 export interface FormatterEnv {
@@ -230,7 +231,7 @@ export function createMessageFormatter(options: FormatterOptions = {}, env: Form
       const messages: FormattedMessage[] = [];
       for (const build of builds) messages.push(await renderBuild(build, o, true));
       const subject = messages.find((m) => m.subject !== undefined)?.subject;
-      return { ...(subject !== undefined ? { subject } : {}), body: messages.map((m) => m.body).join(''), type };
+      return { ...defined({ subject }), body: messages.map((m) => m.body).join(''), type };
     },
   };
 }

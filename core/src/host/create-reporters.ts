@@ -11,6 +11,7 @@ import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DeliveryOutcome, DispatchResult } from '../dispatch/outcomes.js';
 import type { QueuedDelivery } from '../plugin-api.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
+import { defined } from '../lang/defined.js';
 
 export interface CreateReportersOptions {
   /** Folder plugin names and relative paths resolve from, for a config object (default: the current folder). */
@@ -54,12 +55,7 @@ export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReporte
     configDir: loaded.configDir,
     prepared: only ? loaded.prepared.filter((r) => only.includes(r.name)) : loaded.prepared,
     secrets: new Set(loaded.secrets),
-    ...(config.title !== undefined ? { title: config.title } : {}),
-    ...(config.titleURL !== undefined ? { titleURL: config.titleURL } : {}),
-    ...(config.buildbotURL !== undefined ? { buildbotURL: config.buildbotURL } : {}),
-    ...(config.stateDir !== undefined ? { stateDir: config.stateDir } : {}),
-    ...(config.handlerTimeout !== undefined ? { handlerTimeout: config.handlerTimeout } : {}),
-    ...(config.logLevel !== undefined ? { logLevel: config.logLevel } : {}),
+    ...defined({ title: config.title, titleURL: config.titleURL, buildbotURL: config.buildbotURL, stateDir: config.stateDir, handlerTimeout: config.handlerTimeout, logLevel: config.logLevel }),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     ...(options.master ? { master: options.master } : {}),
     ...(options.enricher ? { enricher: options.enricher } : {}),

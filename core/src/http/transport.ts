@@ -8,6 +8,7 @@ import { HttpTransportError } from './errors.js';
 import { redactUrl } from './redact.js';
 import { encodeBody, methodOf, type HttpRequest, type HttpResponse } from './request.js';
 import type { Environment } from './proxy.js';
+import { defined } from '../lang/defined.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
@@ -56,7 +57,7 @@ export class NodeFetchTransport implements Transport {
       response = await fetch(request.url, {
         method,
         headers,
-        ...(text === undefined ? {} : { body: text }),
+        ...defined({ body: text }),
         signal: controller.signal,
         follow: MAX_REDIRECTS,
         agent: (url: URL) => this.agents.agentFor(url, options.tls, options.tlsKey),

@@ -9,6 +9,7 @@ import type { HttpRequest } from '../http/request.js';
 import type { EventHandlers, HandlerOptions, MessageFormatter, PluginContext } from '../plugin-api.js';
 import { buildLink, sourceStampsWithRevision } from './commit-status.js';
 import { stateFor, type StateTable } from './states.js';
+import { defined } from '../lang/defined.js';
 
 export type RevisionStamp = SourceStamp & { revision: string };
 
@@ -89,8 +90,7 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
     return {
       state: stateFor(spec.states, build),
       key: keyOf((await key.formatBuild(build)).body),
-      ...(name !== undefined ? { name } : {}),
-      ...(description !== undefined ? { description } : {}),
+      ...defined({ name, description }),
       ...(url ? { url } : {}),
     };
   }

@@ -1,5 +1,5 @@
 /** One GitHub commit status as the request core sends (github.md §5.1): POST /repos/{owner}/{repo}/statuses/{sha}. */
-import { commitStatusTarget, encodedPath, type HttpRequest } from '@bbreporters/core';
+import { commitStatusTarget, encodedPath, type HttpRequest, defined } from '@bbreporters/core';
 import type { GitHubRepo } from './repo.js';
 
 /** GitHub refuses a description longer than this (a GitHub limit; Buildbot does not cut). */
@@ -19,7 +19,7 @@ export function cutDescription(text: string, limit = DESCRIPTION_LIMIT): string 
 }
 
 export function statusRequest(baseURL: string, token: string, repo: GitHubRepo, sha: string, status: CommitStatus): HttpRequest {
-  const body: CommitStatus = { state: status.state, ...(status.target_url !== undefined ? { target_url: status.target_url } : {}), ...(status.description !== undefined ? { description: cutDescription(status.description) } : {}), context: status.context };
+  const body: CommitStatus = { state: status.state, ...defined({ target_url: status.target_url }), ...(status.description !== undefined ? { description: cutDescription(status.description) } : {}), context: status.context };
   return {
     method: 'POST',
     url: `${baseURL}${encodedPath`/repos/${repo.owner}/${repo.repo}/statuses/${sha}`}`,

@@ -2,7 +2,7 @@
  * HipChatStatusPush's overridable methods (hipchat.md §3), Buildbot's defaults. Users override
  * them with module references; each gets the build dict and the event name, `new` or `finished`.
  */
-import { statusToString } from '@bbreporters/core';
+import { statusToString, defined } from '@bbreporters/core';
 
 export type EventName = 'new' | 'finished';
 export type HipChatBuild = Record<string, unknown> & { builder: { name: string }; url?: string; results?: number | null };
@@ -24,7 +24,7 @@ export function defaultHooks(maps: { builder_room_map?: Record<string, string | 
       const name = build.builder.name;
       const user = maps.builder_user_map?.[name];
       const room = maps.builder_room_map?.[name];
-      return { ...(user !== undefined ? { id_or_email: user } : {}), ...(room !== undefined ? { room_id_or_name: room } : {}) };
+      return defined({ id_or_email: user, room_id_or_name: room });
     },
     getMessage(build, eventName) {
       if (eventName === 'new') return `Buildbot started build ${build.builder.name} here: ${build.url ?? ''}`;

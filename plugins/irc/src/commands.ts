@@ -9,6 +9,7 @@ import { colourFor } from './colors.js';
 import { ago, resultTitle } from './messages.js';
 import { DEFAULT_NOTIFY_ON, isNotifyEvent } from './notify-events.js';
 import { shellWords, UsageError } from './shell-words.js';
+import { defined } from '@bbreporters/core';
 
 /** What commands may ask of the bot itself. */
 export interface BotControl {
@@ -138,9 +139,7 @@ function parseForce(words: string[]): { builder: string; reason: string; branch?
   return {
     builder,
     reason: reason.join(' '),
-    ...(options.branch !== undefined ? { branch: options.branch } : {}),
-    ...(options.revision !== undefined ? { revision: options.revision } : {}),
-    ...(options.codebase !== undefined ? { codebase: options.codebase } : {}),
+    ...defined({ branch: options.branch, revision: options.revision, codebase: options.codebase }),
     ...(properties ? { properties } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { BuildbotSourceConfig } from '../../generated/schemas.js';
 import { redactUrl } from '../../http/redact.js';
 import type { SourceType } from '../source.js';
 import { BuildbotSource } from './source.js';
+import { defined } from '../../lang/defined.js';
 
 /** `buildbot-127.0.0.1_8010.json`: one state file per master. */
 export function stateFileName(url: string): string {
@@ -24,13 +25,7 @@ export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
   create(config, context) {
     return new BuildbotSource({
       url: config.url,
-      ...(config.user !== undefined ? { user: config.user } : {}),
-      ...(config.password !== undefined ? { password: config.password } : {}),
-      ...(config.token !== undefined ? { token: config.token } : {}),
-      ...(config.reconnectDelay !== undefined ? { reconnectDelayMs: config.reconnectDelay } : {}),
-      ...(config.reconnectMaxDelay !== undefined ? { reconnectMaxDelayMs: config.reconnectMaxDelay } : {}),
-      ...(config.pingInterval !== undefined ? { pingIntervalMs: config.pingInterval } : {}),
-      ...(config.timeout !== undefined ? { timeoutMs: config.timeout } : {}),
+      ...defined({ user: config.user, password: config.password, token: config.token, reconnectDelayMs: config.reconnectDelay, reconnectMaxDelayMs: config.reconnectMaxDelay, pingIntervalMs: config.pingInterval, timeoutMs: config.timeout }),
       ...(context.buildbotURL ? { buildbotURL: context.buildbotURL } : {}),
       stateFile: join(context.stateDir, stateFileName(config.url)),
       logger: context.logger,
