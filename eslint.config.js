@@ -1,5 +1,6 @@
 // ESLint (flat config) with typescript-eslint; formatting is Prettier's (`npm run lint` runs both).
 import js from '@eslint/js';
+import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
@@ -10,8 +11,10 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: globals.node },
     rules: {
+      // IRC, SMTP and MIME code matches control characters on purpose.
+      'no-control-regex': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-syntax': [
@@ -23,6 +26,11 @@ export default tseslint.config(
   {
     files: ['**/*.test.ts', 'test/**', 'bench/**'],
     rules: { 'no-restricted-syntax': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // Examples show a hook's whole signature, used or not.
+    files: ['docs/examples/**'],
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { args: 'none' }] },
   },
   prettier,
 );

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { fixture, type Harness } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
-import { reporterSession, quickDelivery } from './support/reporter-session.js';
+import { reporterSession } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 

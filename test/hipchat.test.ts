@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
 import { fixture, type Harness } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
-import { reporterSession, quickDelivery } from './support/reporter-session.js';
+import { reporterSession } from './support/reporter-session.js';
 import { RecordingServer } from './support/http-server.js';
 
 const plugin = fileURLToPath(new URL('../plugins/hipchat', import.meta.url));

@@ -33,8 +33,6 @@ async function run(options: Record<string, unknown>, ...events: unknown[]) {
   return { received, mails: received.map((r) => parseMail(r.raw)), harness };
 }
 
-/** The body of a Buildbot .eml with its line ends as in ours. */
-const bodyOf = (eml: string) => parseMail(eml).text;
 const finishedBuild = (name: 'pass' | 'fail' | 'warn' | 'cancel') => fixtures[name].finished();
 
 describe('per-build mails (mode all) against Buildbot 3.7', () => {

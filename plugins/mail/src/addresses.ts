@@ -13,7 +13,7 @@ const buildbotEmail = new RegExp(String.raw`^(?:(${buildbotAddr})|(?:(.+)\s+)?<(
 /** RFC 5322 dot-atom local part and a DNS domain: nothing an address-list parser splits on. */
 const dotAtomAddr = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?$/;
 // Characters that end a display name's meaning (controls, including CR and LF).
-// eslint-disable-next-line no-control-regex
+ 
 const controlChars = /[\u0000-\u001f\u007f]/;
 
 export interface Mailbox {

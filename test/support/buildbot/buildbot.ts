@@ -253,7 +253,13 @@ export class BuildbotMaster {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     for (;;) {
-      if (await check().catch((error: unknown) => void (last = error) ?? false)) return;
+      if (
+        await check().catch((error: unknown) => {
+          last = error;
+          return false;
+        })
+      )
+        return;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last error: ${String(last)})\n--- twistd.log (tail) ---\n${this.log().slice(-3000)}`);
       await sleep(100);
     }
