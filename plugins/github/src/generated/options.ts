@@ -13,11 +13,11 @@ export interface GitHubOptions {
    */
   token: string;
   /**
-   * Description of the status set when a build starts (ejs template; empty → the default).
+   * The GitHub status description when a build starts (ejs template; empty → `Build started.`).
    */
   startDescription?: string;
   /**
-   * Description of the status set when a build finishes (ejs template; empty → the default).
+   * The GitHub status description when a build finishes (ejs template; empty → `Build done.`).
    */
   endDescription?: string;
   /**

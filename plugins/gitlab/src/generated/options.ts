@@ -13,11 +13,11 @@ export interface GitLabOptions {
    */
   token: string;
   /**
-   * Description of the status set when a build starts (ejs template; empty → the default).
+   * The GitLab status description when a build starts (ejs template; empty → `Build started.`).
    */
   startDescription?: string;
   /**
-   * Description of the status set when a build finishes (ejs template; empty → the default).
+   * The GitLab status description when a build finishes (ejs template; empty → `Build done.`).
    */
   endDescription?: string;
   /**
@@ -29,7 +29,7 @@ export interface GitLabOptions {
    */
   baseURL?: string;
   /**
-   * Log each status sent.
+   * Kept for Buildbot compatibility: core logs every status sent (`delivery sent`) and every failure.
    */
   verbose?: boolean;
 }
