@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { coreValidator, describeAjvErrors } from './schemas.js';
 
-const shared = new URL('../../../../shared/fixtures/buildbot-3.7/', import.meta.url);
+const shared = new URL('../../../test/fixtures/buildbot-3.7/', import.meta.url);
 const local = new URL('../../fixtures/', import.meta.url);
 const json = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
 const frames = (file: string) =>
