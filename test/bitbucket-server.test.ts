@@ -3,10 +3,9 @@
  * build-status API: method, path, Basic auth and JSON exactly as stash.md §2 says.
  */
 import { fileURLToPath } from 'node:url';
-import { fixture } from '@bbreporters/core/testing';
+import { fixture, RecordingServer } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
-import { RecordingServer } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/bitbucket-server', import.meta.url));

@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { fixture } from '@bbreporters/core/testing';
+import { fixture, RecordingServer } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
-import { RecordingServer } from './support/http-server.js';
 
 const plugin = fileURLToPath(new URL('../plugins/hipchat', import.meta.url));
 const TOKEN = 'hipchat-token-4471';

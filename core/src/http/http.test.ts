@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import selfsigned from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../test-support/http-server.js';
+import { RecordingServer } from '../testing/http-server.js';
 import { createHarness, type Harness } from '../testing/index.js';
 import { fixtures } from '../testing/fixtures.js';
 import { createHttpClient } from './client.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 describe('a plugin without send(): core sends the HTTP requests it describes', () => {
   it('posts JSON with the plugin’s headers, uses ctx.http for a lookup first, and records { status } as the response', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":42}', headers: { 'content-type': 'application/json' } } : { status: 201 }));
+    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":42}', headers: { 'content-type': 'application/json' } } : { status: 201 }));
     cleanups.push(() => server.close());
     const harness: Harness = await createHarness({ plugin: describer, options: { url: server.url, token: 'tok-secret-1234' } });
     cleanups.push(() => harness.close());
@@ -39,7 +39,7 @@ describe('a plugin without send(): core sends the HTTP requests it describes', (
   });
 
   it('a reporter’s delivery settings come from its config entry (retries: 0 → a 503 fails at once)', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503 }));
+    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503 }));
     cleanups.push(() => server.close());
     const harness = await createHarness({ plugin: describer, options: { url: server.url }, delivery: { retries: 0 } });
     cleanups.push(() => harness.close());
@@ -52,7 +52,7 @@ describe('a plugin without send(): core sends the HTTP requests it describes', (
 
 describe('deliveries and the runtime', () => {
   it('the handler timeout does not include delivery waits: accepted at once, sent later', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 201, delayMs: 400 }));
+    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 201, delayMs: 400 }));
     cleanups.push(() => server.close());
     const harness = await createHarness({ plugin: describer, options: { url: server.url }, handlerTimeout: 100 });
     cleanups.push(() => harness.close());
@@ -63,7 +63,7 @@ describe('deliveries and the runtime', () => {
   });
 
   it('close() returns within its bound and a delivery held by a long Retry-After is deferred to the next start', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503, headers: { 'retry-after': '3600' } }));
+    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503, headers: { 'retry-after': '3600' } }));
     cleanups.push(() => server.close());
     const harness = await createHarness({ plugin: describer, options: { url: server.url } });
     await harness.emit(fixtures.fail.finished());
@@ -81,7 +81,7 @@ describe('ctx.http', () => {
   cleanups.push(() => transport.close());
 
   it('request() returns any status; send() throws a classified HttpError with a bounded excerpt', async () => {
-    const server = await startServer(() => ({ status: 422, body: `{"message":"Validation Failed","pad":"${'x'.repeat(2000)}"}` }));
+    const server = await RecordingServer.start(() => ({ status: 422, body: `{"message":"Validation Failed","pad":"${'x'.repeat(2000)}"}` }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
     const response = await client.request({ url: `${server.url}/x` });
@@ -95,7 +95,7 @@ describe('ctx.http', () => {
   });
 
   it('refuses an invalid request before sending, as not retryable (no header injection through event data)', async () => {
-    const server = await startServer(() => ({ status: 200 }));
+    const server = await RecordingServer.start(() => ({ status: 200 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
     await expect(client.request({ url: server.url, headers: { 'X-Builder': 'a\r\nX-Evil: 1' } })).rejects.toMatchObject({ name: 'InvalidHttpRequestError', retryable: false });
@@ -103,14 +103,14 @@ describe('ctx.http', () => {
   });
 
   it('okStatuses narrows success (Bitbucket Server answers 204 only)', async () => {
-    const server = await startServer(() => ({ status: 200 }));
+    const server = await RecordingServer.start(() => ({ status: 200 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
     await expect(client.send({ url: server.url, okStatuses: [204] })).rejects.toMatchObject({ status: 200 });
   });
 
   it('times out with a retryable transport error; a refused connection is retryable too', async () => {
-    const server = await startServer(() => ({ status: 200, delayMs: 1000 }));
+    const server = await RecordingServer.start(() => ({ status: 200, delayMs: 1000 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport, timeoutMs: 100 });
     await expect(client.request({ url: server.url })).rejects.toMatchObject({ name: 'HttpTransportError', retryable: true, message: expect.stringContaining('no answer within 100 ms') });
@@ -159,7 +159,7 @@ describe('TLS and proxies', () => {
 
   it('HTTPS_PROXY / HTTP_PROXY tunnel through the proxy with CONNECT; NO_PROXY hosts go direct', async () => {
     const { url: secureUrl, cert } = await httpsServer();
-    const plain = await startServer(() => ({ status: 200, body: 'plain' }));
+    const plain = await RecordingServer.start(() => ({ status: 200, body: 'plain' }));
     cleanups.push(() => plain.close());
     const proxy = await connectProxy();
     const env = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url };
