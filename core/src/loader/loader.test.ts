@@ -19,19 +19,6 @@ const failure = async (fn: () => unknown): Promise<BbrError> => {
   throw new Error('expected a BbrError');
 };
 
-describe('manifests', () => {
-  it('an apiVersion mismatch names both versions', async () => {
-    const error = await failure(() => prepareReporters([{ plugin: './future-api', options: { marker: 'x' } }], pluginsDir));
-    expect(error.code).toBe('BBR_PLUGIN_API_VERSION');
-    expect(error.message).toMatch(/written for plugin API version 2, but this core .* implements API version 1/);
-  });
-
-  it('a filter the manifest does not accept is refused by name', async () => {
-    const error = await failure(() => prepareReporters([{ plugin: './marker', options: { marker: 'x', mode: 'failing' } }], pluginsDir));
-    expect(error.details[0].message).toMatch(/one of core's filters, but marker-plugin does not accept it/);
-  });
-});
-
 describe('plugin resolution', () => {
   it('a missing plugin names the package, the folders searched and the npm install command', async () => {
     const error = await failure(() => prepareReporters([{ plugin: 'no-such-reporter' }], pluginsDir));
