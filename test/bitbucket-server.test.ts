@@ -3,10 +3,9 @@
  * build-status API: method, path, Basic auth and JSON exactly as stash.md §2 says.
  */
 import { fileURLToPath } from 'node:url';
-import { fixture, type Harness } from '@bbreporters/core/testing';
+import { fixture, type Harness, RecordingServer } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession } from './support/reporter-session.js';
-import { RecordingServer } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/bitbucket-server', import.meta.url));

@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
+import { createHarness, fixture, type Harness, type RecordedRequest, RecordingServer, type Reply } from '@bbreporters/core/testing';
+
 import { describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
-import { RecordingServer, type RecordedRequest, type Reply } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/bitbucket', import.meta.url));

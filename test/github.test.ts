@@ -5,11 +5,11 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
+import { createHarness, fixture, type Harness, type RecordedRequest, RecordingServer } from '@bbreporters/core/testing';
+
 import { Ajv, type ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
-import { RecordingServer, type RecordedRequest } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/github', import.meta.url));

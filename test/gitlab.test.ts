@@ -4,10 +4,9 @@
  * gitlab.md §4 says), each result's state, and what happens when GitLab says no.
  */
 import { fileURLToPath } from 'node:url';
-import { fixture, type Harness } from '@bbreporters/core/testing';
+import { fixture, type Harness, type RecordedRequest, RecordingServer } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession } from './support/reporter-session.js';
-import { RecordingServer, type RecordedRequest } from './support/http-server.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
 
 const plugin = fileURLToPath(new URL('../plugins/gitlab', import.meta.url));

@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { fixture, type Harness } from '@bbreporters/core/testing';
+import { fixture, type Harness, RecordingServer } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { reporterSession } from './support/reporter-session.js';
-import { RecordingServer } from './support/http-server.js';
 
 const plugin = fileURLToPath(new URL('../plugins/hipchat', import.meta.url));
 const TOKEN = 'hipchat-token-4471';

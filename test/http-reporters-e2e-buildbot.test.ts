@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/src/diagnostics/logger.js';
 import { HttpSource } from '../core/src/sources/http.js';
 import { BuildbotMaster } from './support/buildbot/buildbot.js';
-import { RecordingServer, type RecordedRequest } from './support/http-server.js';
+import { RecordingServer, type RecordedRequest } from '@bbreporters/core/testing';
 
 const SHA = 'c0ffee1234567890c0ffee1234567890c0ffee12';
 const plugin = (name: string) => fileURLToPath(new URL(`../plugins/${name}`, import.meta.url));

@@ -9,12 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
-import { createHarness, fixture } from '@bbreporters/core/testing';
+import { createHarness, fixture, RecordingServer } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../core/src/diagnostics/logger.js';
 import { HttpSource } from '../core/src/sources/http.js';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
-import { RecordingServer } from './support/http-server.js';
 
 const plugin = fileURLToPath(new URL('../plugins/http-status-push', import.meta.url));
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

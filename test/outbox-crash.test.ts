@@ -7,14 +7,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox } from '../core/src/deliveries/outbox.js';
-import { startServer, type LoopbackServer } from '../core/test-support/http-server.js';
+import { RecordingServer } from '@bbreporters/core/testing';
 import { fixturePlugins, httpStatusPushDir, startService, tempDir, type RunningService } from './support/bbreporters-cli.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child: () => quiet };
 /** The deliveries a run with this stateDir left open (as the next start reads them). */
 const openIn = (stateDir: string) => new Outbox(join(stateDir, 'unsent'), quiet).load();
 
-let server: LoopbackServer | undefined;
+let server: RecordingServer | undefined;
 let service: RunningService | undefined;
 afterAll(async () => {
   await service?.stop('SIGKILL');
@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('a crash mid-delivery', () => {
   it('loses nothing: the unsent status is sent after the restart', async () => {
     let up = false;
-    server = await startServer(() => (up ? { status: 201 } : { status: 503 }));
+    server = await RecordingServer.start(() => (up ? { status: 201 } : { status: 503 }));
     const dir = tempDir();
     const config = join(dir, 'bbreporters.yaml');
     writeFileSync(config, [

@@ -2,9 +2,8 @@
  * The set-up every HTTP reporter test shares: a harness for the plugin with quick retries, fed the
  * test's events and drained, then closed after the test together with the test's server.
  */
-import { createHarness, type Harness, type HarnessOptions } from '@bbreporters/core/testing';
+import { createHarness, type Harness, type HarnessOptions, type RecordingServer } from '@bbreporters/core/testing';
 import { afterEach } from 'vitest';
-import type { RecordingServer } from './http-server.js';
 
 /** Retries in milliseconds, so retry tests run fast. */
 export const quickDelivery = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };

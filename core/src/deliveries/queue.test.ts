@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type LoopbackServer, type RecordedRequest, type Reply } from '../../test-support/http-server.js';
+import { RecordingServer, type RecordedRequest, type Reply } from '../testing/http-server.js';
 import { DeliveryQueue, type DeliverySettings } from './queue.js';
 import { createHttpClient } from '../http/client.js';
 import { httpSender } from './http-sender.js';
@@ -12,7 +12,7 @@ const fast: Partial<DeliverySettings> = { baseDelayMs: 20, maxDelayMs: 100, time
 interface Setup {
   queue: DeliveryQueue;
   logs: string[];
-  server: LoopbackServer;
+  server: RecordingServer;
 }
 
 const cleanups: Array<() => unknown> = [];
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 /** A real queue with core's HTTP sender against a real loopback server. */
 async function setup(respond: (body: Record<string, unknown>, index: number, request: RecordedRequest) => Reply, settings: Partial<DeliverySettings> = fast, secrets: string[] = []): Promise<Setup> {
-  const server = await startServer((r, i) => respond(r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, i, r));
+  const server = await RecordingServer.start((r, i) => respond(r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, i, r));
   const logs: string[] = [];
   const secretSet = new Set(secrets);
   const logger = createLogger({ secrets: secretSet, level: 'debug', destination: { write: (l: string) => void logs.push(l) } });
@@ -33,7 +33,7 @@ async function setup(respond: (body: Record<string, unknown>, index: number, req
   return { queue, logs, server };
 }
 
-const post = (server: LoopbackServer, body: unknown, path = '/status') => ({ url: `${server.url}${path}`, body });
+const post = (server: RecordingServer, body: unknown, path = '/status') => ({ url: `${server.url}${path}`, body });
 
 describe('deliveries through core’s HTTP sender to a real loopback server', () => {
   it('429 with Retry-After: 2 twice, then 201: delivered on the third attempt, never before the server’s wait', async () => {
@@ -155,7 +155,7 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
   });
 
   it('a dry run previews valid requests and fails a payload that is no request, sending nothing', async () => {
-    const server = await startServer(() => ({ status: 200 }));
+    const server = await RecordingServer.start(() => ({ status: 200 }));
     const transport = new NodeFetchTransport({});
     cleanups.push(() => server.close(), () => transport.close());
     const queue = new DeliveryQueue({ logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }), dryRun: true });

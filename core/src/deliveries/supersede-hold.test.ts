@@ -1,6 +1,6 @@
 /** A delivery that supersedes one held back by the server (Retry-After) waits out the same hold. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../test-support/http-server.js';
+import { RecordingServer } from '../testing/http-server.js';
 import { DeliveryQueue } from './queue.js';
 import { createHttpClient } from '../http/client.js';
 import { httpSender } from './http-sender.js';
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 describe('supersede and server-requested waits', () => {
   it('the newer delivery to a target held by Retry-After: 1 is sent no earlier than the server allowed', async () => {
-    const server = await startServer((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 201 }));
+    const server = await RecordingServer.start((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 201 }));
     const transport = new NodeFetchTransport({});
     const queue = new DeliveryQueue({ logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }) });
     queue.register('r', httpSender(createHttpClient({ transport })), { baseDelayMs: 10, maxDelayMs: 20 });
@@ -30,7 +30,7 @@ describe('supersede and server-requested waits', () => {
   });
 
   it('a 503 with Retry-After holds its own target only (a rate limit would hold the origin)', async () => {
-    const server = await startServer((_r, i) => (i === 0 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 201 }));
+    const server = await RecordingServer.start((_r, i) => (i === 0 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 201 }));
     const transport = new NodeFetchTransport({});
     const queue = new DeliveryQueue({ logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }) });
     queue.register('r', httpSender(createHttpClient({ transport })), { baseDelayMs: 10, maxDelayMs: 20 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { buildUrl } from '../kit/build-url.js';
 import { needsOf } from './enricher.js';
 
 describe('enrichment needs', () => {
@@ -10,12 +9,5 @@ describe('enrichment needs', () => {
   it('are the union of the manifests, with logs implying steps and blamelist implying changes', () => {
     expect([...needsOf([{ needs: ['logs'] }, { needs: ['blamelist', 'prev_build'] }, {}])].sort()).toEqual(['blamelist', 'changes', 'logs', 'prev_build', 'steps']);
     expect(needsOf([{}, { needs: [] }]).size).toBe(0);
-  });
-});
-
-describe('build URLs', () => {
-  it("use Buildbot 3.7's #builders/<builderid>/builds/<number>, with or without a trailing slash", () => {
-    expect(buildUrl('http://ci.example.org/', { builderid: 4, number: 12 })).toBe('http://ci.example.org/#builders/4/builds/12');
-    expect(buildUrl('http://ci.example.org', { builderid: 4, number: 12 })).toBe('http://ci.example.org/#builders/4/builds/12');
   });
 });

@@ -4,76 +4,14 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import selfsigned from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../test-support/http-server.js';
-import { createHarness, type Harness } from '../testing/index.js';
-import { fixtures } from '../testing/fixtures.js';
+import { RecordingServer } from '../testing/http-server.js';
 import { createHttpClient } from './client.js';
 import { HttpError, HttpTransportError } from './errors.js';
 import { NodeFetchTransport } from './transport.js';
 
-const describer = new URL('../../../test/fixtures/plugins/http-describer/', import.meta.url).pathname;
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-describe('a plugin without send(): core sends the HTTP requests it describes', () => {
-  it('posts JSON with the plugin’s headers, uses ctx.http for a lookup first, and records { status } as the response', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":42}', headers: { 'content-type': 'application/json' } } : { status: 201 }));
-    cleanups.push(() => server.close());
-    const harness: Harness = await createHarness({ plugin: describer, options: { url: server.url, token: 'tok-secret-1234' } });
-    cleanups.push(() => harness.close());
-    await harness.emit(fixtures.pass.started());
-    await harness.emit(fixtures.pass.finished());
-    const delivered = await harness.drain(5000);
-    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /lookup', 'POST /status', 'POST /status']);
-    const posted = server.requests.filter((r) => r.method === 'POST');
-    expect(posted.map((r) => JSON.parse(r.body))).toEqual([{ state: 'pending', id: 42 }, { state: 'success' }]);
-    expect(posted[0].headers['content-type']).toBe('application/json');
-    expect(posted[0].headers.authorization).toBe('token tok-secret-1234');
-    expect(delivered.map((d) => d.outcome)).toMatchObject([
-      { status: 'sent', response: { status: 201 } },
-      { status: 'sent', response: { status: 201 } },
-    ]);
-    expect(harness.logs.join('\n')).not.toContain('tok-secret-1234');
-  });
-
-  it('a reporter’s delivery settings come from its config entry (retries: 0 → a 503 fails at once)', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503 }));
-    cleanups.push(() => server.close());
-    const harness = await createHarness({ plugin: describer, options: { url: server.url }, delivery: { retries: 0 } });
-    cleanups.push(() => harness.close());
-    await harness.emit(fixtures.fail.finished());
-    const [only] = await harness.drain(5000);
-    expect(only.outcome).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(only.outcome.reason).toMatch(/answered 503/);
-  });
-});
-
-describe('deliveries and the runtime', () => {
-  it('the handler timeout does not include delivery waits: accepted at once, sent later', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 201, delayMs: 400 }));
-    cleanups.push(() => server.close());
-    const harness = await createHarness({ plugin: describer, options: { url: server.url }, handlerTimeout: 100 });
-    cleanups.push(() => harness.close());
-    const result = await harness.emit(fixtures.pass.finished());
-    expect(result.outcomes[0]).toMatchObject({ status: 'accepted' });
-    const [only] = await harness.drain(5000);
-    expect(only.outcome.status).toBe('sent');
-  });
-
-  it('close() returns within its bound and a delivery held by a long Retry-After is deferred to the next start', async () => {
-    const server = await startServer((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503, headers: { 'retry-after': '3600' } }));
-    cleanups.push(() => server.close());
-    const harness = await createHarness({ plugin: describer, options: { url: server.url } });
-    await harness.emit(fixtures.fail.finished());
-    await new Promise((r) => setTimeout(r, 200));
-    const started = Date.now();
-    const pending = await harness.runtime.close(300);
-    expect(Date.now() - started).toBeLessThan(1500);
-    expect(pending).toBe(1);
-    expect(harness.deliveries.map((d) => d.outcome)).toMatchObject([{ status: 'deferred', attempts: 1, reason: expect.stringContaining('core shut down before it was sent (after 1 failed attempt); kept in the outbox') }]);
-  });
 });
 
 describe('ctx.http', () => {
@@ -81,7 +19,7 @@ describe('ctx.http', () => {
   cleanups.push(() => transport.close());
 
   it('request() returns any status; send() throws a classified HttpError with a bounded excerpt', async () => {
-    const server = await startServer(() => ({ status: 422, body: `{"message":"Validation Failed","pad":"${'x'.repeat(2000)}"}` }));
+    const server = await RecordingServer.start(() => ({ status: 422, body: `{"message":"Validation Failed","pad":"${'x'.repeat(2000)}"}` }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
     const response = await client.request({ url: `${server.url}/x` });
@@ -95,7 +33,7 @@ describe('ctx.http', () => {
   });
 
   it('refuses an invalid request before sending, as not retryable (no header injection through event data)', async () => {
-    const server = await startServer(() => ({ status: 200 }));
+    const server = await RecordingServer.start(() => ({ status: 200 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
     await expect(client.request({ url: server.url, headers: { 'X-Builder': 'a\r\nX-Evil: 1' } })).rejects.toMatchObject({ name: 'InvalidHttpRequestError', retryable: false });
@@ -103,14 +41,14 @@ describe('ctx.http', () => {
   });
 
   it('okStatuses narrows success (Bitbucket Server answers 204 only)', async () => {
-    const server = await startServer(() => ({ status: 200 }));
+    const server = await RecordingServer.start(() => ({ status: 200 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
     await expect(client.send({ url: server.url, okStatuses: [204] })).rejects.toMatchObject({ status: 200 });
   });
 
   it('times out with a retryable transport error; a refused connection is retryable too', async () => {
-    const server = await startServer(() => ({ status: 200, delayMs: 1000 }));
+    const server = await RecordingServer.start(() => ({ status: 200, delayMs: 1000 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport, timeoutMs: 100 });
     await expect(client.request({ url: server.url })).rejects.toMatchObject({ name: 'HttpTransportError', retryable: true, message: expect.stringContaining('no answer within 100 ms') });
@@ -159,7 +97,7 @@ describe('TLS and proxies', () => {
 
   it('HTTPS_PROXY / HTTP_PROXY tunnel through the proxy with CONNECT; NO_PROXY hosts go direct', async () => {
     const { url: secureUrl, cert } = await httpsServer();
-    const plain = await startServer(() => ({ status: 200, body: 'plain' }));
+    const plain = await RecordingServer.start(() => ({ status: 200, body: 'plain' }));
     cleanups.push(() => plain.close());
     const proxy = await connectProxy();
     const env = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url };

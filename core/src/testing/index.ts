@@ -1,6 +1,7 @@
 /**
  * `@bbreporters/core/testing`: core with one plugin and its options, fed fixture events, with
- * every handler outcome, delivery and log line recorded. Every reporter's tests use it.
+ * every handler outcome, delivery and log line recorded. Every reporter's tests use it. Also a
+ * recording HTTP server to stand in for a remote service, and a recording logger for unit tests.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import type { QueuedDelivery } from '../plugin-api.js';
 import { Runtime } from '../host/runtime.js';
 
 export * from './fixtures.js';
+export * from './http-server.js';
+export * from './logger.js';
 
 export interface HarnessOptions {
   /** The plugin: a package folder (absolute, or relative to `configDir`), or a package name. */

@@ -1,6 +1,6 @@
+import { recordingLogger } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { checkResult, makeReviewResult } from './review.js';
-import { recordingLogger } from './test-logger.js';
 
 describe('callback results', () => {
   it('no message means nothing is sent', () => {
@@ -16,13 +16,13 @@ describe('callback results', () => {
     const logger = recordingLogger();
     const review = checkResult({ message: 'm', labels: { Verified: true, 'Code-Review': '-2', 'bad name': 1, Other: 'x' } }, 'reviewCB', logger);
     expect(review.labels).toEqual([['Verified', 1], ['Code-Review', -2]]);
-    expect(logger.warnings).toHaveLength(2);
+    expect(logger.messages('warn')).toEqual(['label name "bad name" is not a Gerrit label name; it is left out', 'label Other has no integer score ("x"); it is left out']);
   });
 
   it('accepts the legacy (message, verified, reviewed) tuple with Buildbot\'s warning', () => {
     const logger = recordingLogger();
     expect(checkResult(['m', 1, 0], 'summaryCB', logger)).toEqual({ message: 'm', labels: [['Verified', 1], ['Code-Review', 0]] });
-    expect(logger.warnings).toEqual(['The Gerrit status callback uses the old way to communicate results.  The outcome might be not what is expected.']);
+    expect(logger.messages('warn')).toEqual(['The Gerrit status callback uses the old way to communicate results.  The outcome might be not what is expected.']);
   });
 
   it('refuses a message that is not a string', () => {

@@ -1,8 +1,8 @@
+import { recordingLogger } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
 import { splitGerritCommand } from './quoting.js';
 import { checkResult } from './review.js';
 import { adaptCommand, reviewCommand } from './ssh-command.js';
-import { recordingLogger } from './test-logger.js';
 
 const change = { project: 'project', revision: 'd34db33fd43db33f' };
 const bla = (labels: Record<string, number> = { Verified: 1 }) => checkResult({ message: 'bla', labels }, 'test', recordingLogger());
@@ -24,7 +24,7 @@ describe('gerrit review command', () => {
     const logger = recordingLogger();
     const line = reviewCommand(change, bla({ Verified: -1, 'Code-Review': 0, 'My-Label': 1 }), { version: [2, 4] }, logger);
     expect(splitGerritCommand(line)).toEqual(['gerrit', 'review', '--project', 'project', '--message', 'bla', '--verified', '-1', '--code-review', '0', 'd34db33fd43db33f']);
-    expect(logger.warnings).toContain('Gerrit older than 2.6 does not support custom labels. Setting My-Label is ignored.');
+    expect(logger.messages('warn')).toContain('Gerrit older than 2.6 does not support custom labels. Setting My-Label is ignored.');
   });
 
   it('unknown version: the newest syntax', () => {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '@bbreporters/core';
+import { recordingLogger } from '@bbreporters/core/testing';
 import { IrcBot, MAX_BACKLOG_FOR_COMMANDS } from './bot.js';
 import { IrcConnection } from './client.js';
 
 describe('IrcBot', () => {
   it('ignores commands while too many lines wait, so replies cannot hold notifications back', () => {
-    const warnings: string[] = [];
-    const logger = { info: () => undefined, warn: (_o: unknown, msg: string) => warnings.push(msg), error: () => undefined } as unknown as Logger;
+    const logger = recordingLogger();
     // Never started: nothing leaves the queue, so every reply waits.
     const connection = new IrcConnection({
       host: '127.0.0.1', port: 1, nick: 'bb', username: 'bb', tls: false, rejectUnauthorized: true,
@@ -20,6 +19,6 @@ describe('IrcBot', () => {
     const user = { nick: 'spammer', ident: '~s', hostname: 'h' };
     for (let i = 0; i < MAX_BACKLOG_FOR_COMMANDS + 5; i++) connection.emit('message', { user, target: '#ci', text: 'bb: hello', isPrivate: false });
     expect(connection.backlog).toBe(MAX_BACKLOG_FOR_COMMANDS);
-    expect(warnings.filter((w) => w.startsWith('IRC command ignored'))).toHaveLength(5);
+    expect(logger.messages('warn').filter((w) => w.startsWith('IRC command ignored'))).toHaveLength(5);
   });
 });

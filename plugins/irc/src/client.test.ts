@@ -4,10 +4,10 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '@bbreporters/core';
+import { recordingLogger } from '@bbreporters/core/testing';
 import { IrcConnection } from './client.js';
 
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+const silent = recordingLogger();
 
 /** Accepts connections, welcomes every client and hands each received line to `onLine`. */
 async function scriptedServer(onLine: (line: string, socket: net.Socket, connection: number) => void) {

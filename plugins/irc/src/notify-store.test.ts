@@ -2,19 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '@bbreporters/core';
+import { recordingLogger } from '@bbreporters/core/testing';
 import { NotifyStore } from './notify-store.js';
-
-function recordingLogger() {
-  const warnings: string[] = [];
-  const logger = { warn: (_o: unknown, msg: string) => warnings.push(msg), error: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
-  return { logger, warnings };
-}
 
 describe('NotifyStore', () => {
   it('saves scopes and loads them back', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'bbr-irc-')), 'irc', 'bot.notify.json');
-    const { logger } = recordingLogger();
+    const logger = recordingLogger();
     const store = new NotifyStore(file, logger);
     expect(store.load()).toEqual([]);
     void store.save([{ name: '#ci', events: ['started'] }]);
@@ -25,10 +19,10 @@ describe('NotifyStore', () => {
 
   it('ignores an unreadable file and malformed entries, with a warning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbr-irc-'));
-    const { logger, warnings } = recordingLogger();
+    const logger = recordingLogger();
     writeFileSync(join(dir, 'broken.json'), '{not json');
     expect(new NotifyStore(join(dir, 'broken.json'), logger).load()).toEqual([]);
-    expect(warnings).toEqual(['IRC notify settings unreadable: using notify_events']);
+    expect(logger.messages('warn')).toEqual(['IRC notify settings unreadable: using notify_events']);
     writeFileSync(join(dir, 'odd.json'), JSON.stringify({ scopes: [{ name: '#a', events: ['x'] }, { name: 3 }, { name: '#b', events: [1] }] }));
     expect(new NotifyStore(join(dir, 'odd.json'), logger).load()).toEqual([{ name: '#a', events: ['x'] }]);
   });

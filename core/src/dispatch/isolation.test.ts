@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { HandlerOptions } from '../plugin-api.js';
+import { recordingLogger } from '../testing/logger.js';
+import { handlerScope, runGuarded } from './isolation.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `handler` guarded, as the dispatcher does for reporter "r" and event "e1". */
+function guarded(handler: (event: string, options: HandlerOptions) => unknown, more: { timeoutMs?: number; shutdown?: AbortSignal } = {}) {
+  const logger = recordingLogger();
+  const outcome = runGuarded({ reporter: 'r', hook: 'buildFinished', eventId: 'e1', timeoutMs: 1000, handler, event: 'the event', logger, ...more });
+  return { outcome, logger };
+}
+
+describe('runGuarded', () => {
+  it('accepts a handler that returns or resolves, and hands it the event', async () => {
+    const seen: string[] = [];
+    const returned = guarded((event) => void seen.push(event));
+    const resolved = guarded(async (event) => void seen.push(event));
+    expect(await returned.outcome).toMatchObject({ reporter: 'r', hook: 'buildFinished', eventId: 'e1', status: 'accepted' });
+    expect((await resolved.outcome).status).toBe('accepted');
+    expect(seen).toEqual(['the event', 'the event']);
+  });
+
+  it("fails a handler that throws or rejects, with the error's message as reason, and logs it", async () => {
+    const thrown = guarded(() => {
+      throw new TypeError('bad input');
+    });
+    const rejected = guarded(() => Promise.reject(new Error('nope')));
+    expect(await thrown.outcome).toMatchObject({ status: 'failed', reason: 'TypeError: bad input' });
+    expect(await rejected.outcome).toMatchObject({ status: 'failed', reason: 'nope' });
+    expect(thrown.logger.messages('error')).toEqual(['handler failed']);
+  });
+
+  it('times out a handler that does not settle, aborting its signal with the reason', async () => {
+    let reason: unknown;
+    const { outcome, logger } = guarded(
+      (_event, { signal }) =>
+        new Promise<void>(() => {
+          signal.addEventListener('abort', () => (reason = signal.reason));
+        }),
+      { timeoutMs: 50 },
+    );
+    expect(await outcome).toMatchObject({ status: 'timeout', reason: 'did not settle within 50 ms' });
+    expect((reason as Error).message).toBe('handler timed out after 50 ms');
+    expect(logger.messages('error')).toEqual(['handler timed out']);
+  });
+
+  it('keeps the timeout outcome of a handler that settles later, and logs the late settle', async () => {
+    const { outcome, logger } = guarded(() => sleep(100), { timeoutMs: 30 });
+    expect((await outcome).status).toBe('timeout');
+    await sleep(120);
+    expect(logger.messages('warn')).toEqual(['handler settled after its timeout; its outcome stays "timeout"']);
+  });
+
+  it("aborts a running handler's signal when core shuts down, and at once when it already has", async () => {
+    const shutdown = new AbortController();
+    const reasons: string[] = [];
+    const waitForAbort = (_event: string, { signal }: HandlerOptions) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve(void reasons.push(`at once: ${(signal.reason as Error).message}`));
+        signal.addEventListener('abort', () => resolve(void reasons.push(`later: ${(signal.reason as Error).message}`)));
+      });
+    const running = guarded(waitForAbort, { shutdown: shutdown.signal });
+    await sleep(10);
+    shutdown.abort();
+    expect((await running.outcome).status).toBe('accepted');
+    expect((await guarded(waitForAbort, { shutdown: shutdown.signal }).outcome).status).toBe('accepted');
+    expect(reasons).toEqual(['later: core is shutting down', 'at once: core is shutting down']);
+  });
+
+  it('runs the handler inside handlerScope, so a delivery it makes knows its event and reporter', async () => {
+    let scope: unknown;
+    await guarded(async () => {
+      await sleep(1);
+      scope = handlerScope.getStore();
+    }).outcome;
+    expect(scope).toEqual({ eventId: 'e1', reporter: 'r' });
+  });
+});
