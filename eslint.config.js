@@ -6,7 +6,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', 'create-plugin/template/**', 'test/fixtures/**', 'core/fixtures/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/generated/**',
+      'create-plugin/template/**',
+      'test/fixtures/**',
+      'core/fixtures/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -15,11 +22,17 @@ export default tseslint.config(
     rules: {
       // IRC, SMTP and MIME code matches control characters on purpose.
       'no-control-regex': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-syntax': [
         'error',
-        { selector: 'TSAsExpression > TSNeverKeyword', message: 'No `as never`: type the value (see dispatch/hooks.ts for typed hook calls).' },
+        {
+          selector: 'TSAsExpression > TSNeverKeyword',
+          message: 'No `as never`: type the value (see dispatch/hooks.ts for typed hook calls).',
+        },
       ],
     },
   },

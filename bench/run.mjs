@@ -85,9 +85,11 @@ async function startSink() {
 /** `count` jobs run by `concurrency` workers. */
 async function pool(count, concurrency, job) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await job(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
 }
 
 async function benchFanout() {
@@ -96,13 +98,26 @@ async function benchFanout() {
     configDir: here,
     stateDir,
     logLevel: 'silent',
-    reporters: [{ plugin: './plugins/push', name: 'push', options: { url: sink.url }, delivery: { concurrency: CONCURRENCY, retries: 0 } }],
+    reporters: [
+      {
+        plugin: './plugins/push',
+        name: 'push',
+        options: { url: sink.url },
+        delivery: { concurrency: CONCURRENCY, retries: 0 },
+      },
+    ],
   });
   // Warm up both paths on the same sink.
   for (const e of events(500, 1)) await runtime.emit(e);
   await runtime.deliveries.drain(30_000);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const post = (body) => fetch(sink.url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, agent }).then((r) => r.arrayBuffer());
+  const post = (body) =>
+    fetch(sink.url, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      agent,
+    }).then((r) => r.arrayBuffer());
   await pool(500, CONCURRENCY, (i) => post({ ...base, buildid: i }));
 
   const coreEvents = events(FANOUT_EVENTS, 200_000);
@@ -115,7 +130,8 @@ async function benchFanout() {
   const sentByCore = sink.received - before;
   // The queue and HTTP sender alone, without dispatch: the same payloads enqueued directly.
   const queueOnly = await time(async () => {
-    for (const e of coreEvents) runtime.deliveries.enqueue('push', { target: `build:${e.buildid}`, payload: { url: sink.url, body: e } });
+    for (const e of coreEvents)
+      runtime.deliveries.enqueue('push', { target: `build:${e.buildid}`, payload: { url: sink.url, body: e } });
     const left = await runtime.deliveries.drain(120_000);
     if (left) throw new Error(`${left} deliveries still pending`);
   });
@@ -130,10 +146,20 @@ async function benchFanout() {
   const rawPost = (body) =>
     new Promise((resolve, reject) => {
       const data = JSON.stringify(body);
-      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: rawAgent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent: rawAgent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -155,7 +181,9 @@ try {
 
   const f = await benchFanout();
   console.log(`fan-out, ${FANOUT_EVENTS} HttpStatusPush-style events to a loopback sink, concurrency ${CONCURRENCY}:`);
-  console.log(`  core (emit → queue → HTTP sender)  ${fmt(f.core, FANOUT_EVENTS)}  sink got ${f.sentByCore}; outcomes over the whole run: sent ${f.counts?.sent ?? 0}, failed ${f.counts?.failed ?? 0}`);
+  console.log(
+    `  core (emit → queue → HTTP sender)  ${fmt(f.core, FANOUT_EVENTS)}  sink got ${f.sentByCore}; outcomes over the whole run: sent ${f.counts?.sent ?? 0}, failed ${f.counts?.failed ?? 0}`,
+  );
   console.log(`  core queue only (enqueue → sender) ${fmt(f.queueOnly, FANOUT_EVENTS)}`);
   console.log(`  bare node-fetch loop               ${fmt(f.bareFetch, FANOUT_EVENTS)}`);
   console.log(`  bare node:http loop                ${fmt(f.bareHttp, FANOUT_EVENTS)}`);

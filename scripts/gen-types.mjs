@@ -27,7 +27,11 @@ const options = (source, cwd) => ({
       bbreporters: {
         order: 1,
         canRead: /^https:\/\/bbreporters\.dev\/schemas\//,
-        read: (file) => readFileSync(join(schemasDir, file.url.replace(/^https:\/\/bbreporters\.dev\/schemas\//, '').replace(/#.*$/, '')), 'utf8'),
+        read: (file) =>
+          readFileSync(
+            join(schemasDir, file.url.replace(/^https:\/\/bbreporters\.dev\/schemas\//, '').replace(/#.*$/, '')),
+            'utf8',
+          ),
       },
     },
   },

@@ -10,11 +10,19 @@ const shared = `${root}../shared/fixtures/buildbot-3.7/`;
 const out = `${root}core/fixtures/`;
 mkdirSync(`${out}httpstatuspush`, { recursive: true });
 mkdirSync(`${out}events`, { recursive: true });
-for (const f of readdirSync(`${shared}httpstatuspush`)) cpSync(`${shared}httpstatuspush/${f}`, `${out}httpstatuspush/${f}`);
+for (const f of readdirSync(`${shared}httpstatuspush`))
+  cpSync(`${shared}httpstatuspush/${f}`, `${out}httpstatuspush/${f}`);
 
-const frames = (file) => readFileSync(`${shared}websocket/${file}`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const frames = (file) =>
+  readFileSync(`${shared}websocket/${file}`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 const builders = Object.fromEntries(
-  ['pass', 'fail', 'warn'].map((n) => [n, JSON.parse(readFileSync(`${shared}httpstatuspush/${n}.finished.json`, 'utf8')).builder]),
+  ['pass', 'fail', 'warn'].map((n) => [
+    n,
+    JSON.parse(readFileSync(`${shared}httpstatuspush/${n}.finished.json`, 'utf8')).builder,
+  ]),
 );
 const buildbotURL = 'http://127.0.0.1:8010/';
 const multi = frames('multi-buildset.frames.jsonl');
@@ -34,8 +42,13 @@ const builds = set.builds.map(({ buildid, builder }) => {
 });
 const write = (name, value) => writeFileSync(`${out}events/${name}`, `${JSON.stringify(value, null, 2)}\n`);
 write('buildset-finished.json', { event: 'buildsetFinished', payload: { buildset: complete, builds } });
-write('worker-missing.json', { event: 'workerMissing', payload: { worker: JSON.parse(readFileSync(`${shared}websocket/worker-missing.json`, 'utf8')).m } });
-writeFileSync(`${out}README.md`, `# Fixtures (real Buildbot 3.7 captures)
+write('worker-missing.json', {
+  event: 'workerMissing',
+  payload: { worker: JSON.parse(readFileSync(`${shared}websocket/worker-missing.json`, 'utf8')).m },
+});
+writeFileSync(
+  `${out}README.md`,
+  `# Fixtures (real Buildbot 3.7 captures)
 
 Copied from \`shared/fixtures/buildbot-3.7/\` by \`scripts/import-fixtures.mjs\`; do not edit by hand.
 
@@ -44,5 +57,6 @@ Copied from \`shared/fixtures/buildbot-3.7/\` by \`scripts/import-fixtures.mjs\`
   \`builds/*/finished\` frames (pass, fail, warn), each given its builder (from the HttpStatusPush captures),
   url and finished steps, as the buildbot source assembles them.
 - \`events/worker-missing.json\`: the \`workers/2/missing\` frame for \`ghost-worker\`.
-`);
+`,
+);
 console.log(`fixtures written to ${out}`);

@@ -15,12 +15,20 @@ const REPO = { repository: 'https://stash.example.com/scm/PRJ/repo.git', revisio
 const PATH = `/rest/build-status/1.0/commits/${SHA}`;
 
 let server: RecordingServer;
-const session = reporterSession({ plugin, server: () => server, options: () => ({ base_url: server.url, user: 'stash_username', password: PASSWORD }) });
+const session = reporterSession({
+  plugin,
+  server: () => server,
+  options: () => ({ base_url: server.url, user: 'stash_username', password: PASSWORD }),
+});
 const { run } = session;
 
 const bodies = () => server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
 /** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
-const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
+const logged = (h: Harness, msg: string) =>
+  h.logs
+    .map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } })
+    .filter((l) => l.msg === msg)
+    .map((l) => l.delivery);
 
 describe('bitbucket-server', () => {
   it('posts INPROGRESS "Build started." then SUCCESSFUL "Build done." with Basic auth to the build-status API', async () => {
@@ -44,7 +52,7 @@ describe('bitbucket-server', () => {
     expect(bodies().map((b) => b.state)).toEqual(['INPROGRESS', 'FAILED']);
   });
 
-  it('base_url with a path and a trailing slash (as the seed\'s example writes it) keeps the path', async () => {
+  it("base_url with a path and a trailing slash (as the seed's example writes it) keeps the path", async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
     await run({ base_url: `${server.url}/stash/` }, [withStamps('pass.new', [REPO])]);
     expect(server.requests.map((r) => r.url)).toEqual([`/stash${PATH}`]);
@@ -52,7 +60,10 @@ describe('bitbucket-server', () => {
 
   it('key, statusName and the descriptions are templates; statusName is sent as name', async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
-    await run({ key: '<%= buildername %>-<%= build.number %>', statusName: 'Build', endDescription: 'Build finished.' }, buildEvents('fail', [REPO]));
+    await run(
+      { key: '<%= buildername %>-<%= build.number %>', statusName: 'Build', endDescription: 'Build finished.' },
+      buildEvents('fail', [REPO]),
+    );
     const number = fixture('fail.new').number as number;
     expect(bodies().map((b) => [b.key, b.name, b.description])).toEqual([
       [`fail-${number}`, 'Build', 'Build started.'],
@@ -68,15 +79,31 @@ describe('bitbucket-server', () => {
 
   it('no revision: "Unable to get the commit hash" and no request; several stamps: one status each', async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
-    const h = await run({}, [fixture('pass.new'), withStamps('fail.new', [{ ...REPO, revision: 'rev1' }, { ...REPO, revision: null }, { ...REPO, revision: 'rev3' }])]);
-    expect(server.requests.map((r) => r.url).sort()).toEqual(['/rest/build-status/1.0/commits/rev1', '/rest/build-status/1.0/commits/rev3']);
+    const h = await run({}, [
+      fixture('pass.new'),
+      withStamps('fail.new', [
+        { ...REPO, revision: 'rev1' },
+        { ...REPO, revision: null },
+        { ...REPO, revision: 'rev3' },
+      ]),
+    ]);
+    expect(server.requests.map((r) => r.url).sort()).toEqual([
+      '/rest/build-status/1.0/commits/rev1',
+      '/rest/build-status/1.0/commits/rev3',
+    ]);
     expect(h.logs.join('\n')).toContain('Unable to get the commit hash');
   });
 
   it('core logs each status sent, naming its repository (any clone URL form), commit and key', async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
-    const h = await run({}, [withStamps('pass.new', [REPO]), withStamps('fail.new', [{ ...REPO, repository: 'ssh://git@stash.example.com:7999/PRJ/repo.git' }])]);
-    expect(logged(h, 'delivery sent').map((d) => d?.target)).toEqual([`bitbucket-server:PRJ/repo@${SHA}:pass`, `bitbucket-server:PRJ/repo@${SHA}:fail`]);
+    const h = await run({}, [
+      withStamps('pass.new', [REPO]),
+      withStamps('fail.new', [{ ...REPO, repository: 'ssh://git@stash.example.com:7999/PRJ/repo.git' }]),
+    ]);
+    expect(logged(h, 'delivery sent').map((d) => d?.target)).toEqual([
+      `bitbucket-server:PRJ/repo@${SHA}:pass`,
+      `bitbucket-server:PRJ/repo@${SHA}:fail`,
+    ]);
   });
 
   it('builders (core filter) reports only the listed builders', async () => {
@@ -85,7 +112,7 @@ describe('bitbucket-server', () => {
     expect(bodies().map((b) => b.key)).toEqual(['warn', 'warn']);
   });
 
-  it('a 404 is final and logged by core with the status and Bitbucket\'s text', async () => {
+  it("a 404 is final and logged by core with the status and Bitbucket's text", async () => {
     server = await RecordingServer.start(() => ({ status: 404, body: { errors: [{ message: 'No such commit' }] } }));
     const h = await run({}, [withStamps('pass.new', [REPO])]);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });

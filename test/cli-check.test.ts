@@ -9,11 +9,16 @@ import { fixturePlugins, repoRoot, runCli, tempDir } from './support/bbreporters
 const commands = ['run', 'check', 'preview', 'list', 'emit', 'schema'];
 
 describe('bbreporters check', () => {
-  it('validates a plugin\'s options without importing the plugin: its marker file is never written', async () => {
+  it("validates a plugin's options without importing the plugin: its marker file is never written", async () => {
     const dir = tempDir();
     const marker = join(dir, 'imported.marker');
-    writeFileSync(join(dir, 'config.yaml'), `reporters:\n  - plugin: ${join(fixturePlugins, 'marker')}\n    options: { marker: here, token: "\${MARKER_TOKEN}" }\n`);
-    const result = await runCli(['check', '--config', join(dir, 'config.yaml')], { env: { MARKER_FILE: marker, MARKER_TOKEN: 'mk-secret-1' } });
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `reporters:\n  - plugin: ${join(fixturePlugins, 'marker')}\n    options: { marker: here, token: "\${MARKER_TOKEN}" }\n`,
+    );
+    const result = await runCli(['check', '--config', join(dir, 'config.yaml')], {
+      env: { MARKER_FILE: marker, MARKER_TOKEN: 'mk-secret-1' },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/config\.yaml: OK/);
     expect(result.stdout).toMatch(/marker-plugin: marker-plugin 1\.0\.0 \(hooks: buildFinished\)/);
@@ -25,8 +30,22 @@ describe('bbreporters check', () => {
     const dir = tempDir();
     const marker = join(dir, 'imported.marker');
     writeFileSync(join(dir, 'event.json'), '{}');
-    writeFileSync(join(dir, 'config.yaml'), `reporters:\n  - plugin: ${join(fixturePlugins, 'marker')}\n    options: { marker: here }\n`);
-    await runCli(['preview', '--config', join(dir, 'config.yaml'), '--reporter', 'marker-plugin', '--event', join(repoRoot, 'core/fixtures/httpstatuspush/pass.finished.json')], { env: { MARKER_FILE: marker } });
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `reporters:\n  - plugin: ${join(fixturePlugins, 'marker')}\n    options: { marker: here }\n`,
+    );
+    await runCli(
+      [
+        'preview',
+        '--config',
+        join(dir, 'config.yaml'),
+        '--reporter',
+        'marker-plugin',
+        '--event',
+        join(repoRoot, 'core/fixtures/httpstatuspush/pass.finished.json'),
+      ],
+      { env: { MARKER_FILE: marker } },
+    );
     expect(existsSync(marker)).toBe(true);
   });
 
@@ -35,8 +54,12 @@ describe('bbreporters check', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('test/fixtures/config/three-mistakes.yaml:3:11 logLevel: must be one of');
-    expect(result.stderr).toContain('test/fixtures/config/three-mistakes.yaml:10:7 reporters[0].options.stram: is not an allowed key; did you mean "stream"?');
-    expect(result.stderr).toContain('test/fixtures/config/three-mistakes.yaml:14:14 reporters[1].options.count: must be integer');
+    expect(result.stderr).toContain(
+      'test/fixtures/config/three-mistakes.yaml:10:7 reporters[0].options.stram: is not an allowed key; did you mean "stream"?',
+    );
+    expect(result.stderr).toContain(
+      'test/fixtures/config/three-mistakes.yaml:14:14 reporters[1].options.count: must be integer',
+    );
   });
 
   it('exits 1 for a file that does not exist, and 2 without --config', async () => {
@@ -76,31 +99,40 @@ describe('bbreporters --help', () => {
 });
 
 describe('bbreporters list and schema', () => {
-  it('lists the installed plugins with their manifests\' validity', async () => {
+  it("lists the installed plugins with their manifests' validity", async () => {
     const result = await runCli(['list']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^console\s+@bbreporters\/console@0\.1\.0\s+ok\s+hooks: buildStarted, buildFinished, buildsetFinished, workerMissing$/m);
+    expect(result.stdout).toMatch(
+      /^console\s+@bbreporters\/console@0\.1\.0\s+ok\s+hooks: buildStarted, buildFinished, buildsetFinished, workerMissing$/m,
+    );
   });
 
   it('reports an installed plugin with a broken manifest and exits 1', async () => {
     const dir = tempDir();
     const { mkdirSync, cpSync } = await import('node:fs');
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
-    cpSync(join(fixturePlugins, 'marker-bad-manifest'), join(dir, 'node_modules', 'marker-bad-manifest'), { recursive: true });
+    cpSync(join(fixturePlugins, 'marker-bad-manifest'), join(dir, 'node_modules', 'marker-bad-manifest'), {
+      recursive: true,
+    });
     const result = await runCli(['list', '--dir', dir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/marker-bad-manifest.*INVALID/);
   });
 
-  it('prints a config schema that checks each installed plugin\'s options, for editors', async () => {
+  it("prints a config schema that checks each installed plugin's options, for editors", async () => {
     const result = await runCli(['schema']);
     expect(result.code, result.stderr).toBe(0);
     const schema = JSON.parse(result.stdout) as Record<string, unknown>;
     const validate = new Ajv2020({ strict: false, allErrors: true, discriminator: true }).compile(schema);
     const config = (text: string) => parse(text) as unknown;
-    expect(validate(config('reporters: [{ plugin: console, options: { stream: stderr, builders: [a] } }]')), JSON.stringify(validate.errors)).toBe(true);
+    expect(
+      validate(config('reporters: [{ plugin: console, options: { stream: stderr, builders: [a] } }]')),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
     expect(validate(config('reporters: [{ plugin: console, options: { stram: stderr } }]'))).toBe(false);
     expect(validate(config('reporters: [{ plugin: "@bbreporters/console", options: { format: yaml } }]'))).toBe(false);
-    expect(validate(parse((await import('node:fs')).readFileSync(join(repoRoot, 'examples/quickstart.yaml'), 'utf8')))).toBe(true);
+    expect(
+      validate(parse((await import('node:fs')).readFileSync(join(repoRoot, 'examples/quickstart.yaml'), 'utf8'))),
+    ).toBe(true);
   });
 });

@@ -7,7 +7,9 @@ import { httpStatusPushDir, repoRoot, startService, tempDir } from './support/bb
 describe('the quick start', () => {
   it('prints the console line the README shows for the POSTed fixture', async () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(packageJson.scripts.start).toBe('node core/dist/cli/main.js run --config examples/quickstart.yaml');
     expect(readme).toContain('npm ci && npm start');
     expect(readme).toContain('npm ci && npm test');
@@ -20,9 +22,19 @@ describe('the quick start', () => {
     writeFileSync(config, quickstart.replace('listen: 127.0.0.1:8020', 'listen: 127.0.0.1:0'));
     const service = await startService(config);
     try {
-      const reply = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(httpStatusPushDir, 'fail.finished.json')) });
+      const reply = await fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: readFileSync(join(httpStatusPushDir, 'fail.finished.json')),
+      });
       expect(reply.status).toBe(200);
-      expect(await reply.json()).toMatchObject({ eventId: 'buildFinished:2', outcomes: [{ reporter: 'console', status: 'accepted' }, { reporter: 'mail', status: 'accepted' }] });
+      expect(await reply.json()).toMatchObject({
+        eventId: 'buildFinished:2',
+        outcomes: [
+          { reporter: 'console', status: 'accepted' },
+          { reporter: 'mail', status: 'accepted' },
+        ],
+      });
       for (let i = 0; i < 50 && !service.stdout().trim(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       const line = service.stdout().trim();
       expect(line).toMatch(/^\[buildFinished\] fail #1 FAILURE/);

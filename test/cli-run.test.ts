@@ -7,18 +7,32 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePlugins, httpStatusPushDir, startService, tempDir } from './support/bbreporters-cli.js';
 
-const records = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; id?: string }) : []);
+const records = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { kind: string; id?: string })
+    : [];
 
 function serviceConfig(sendDelayMs: number) {
   const dir = tempDir();
   const recordFile = join(dir, 'records.jsonl');
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, `sources:\n  - type: http\n    listen: 127.0.0.1:0\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    name: rec\n    options: { file: ${JSON.stringify(recordFile)}, sendDelayMs: ${sendDelayMs}, mode: all }\n`);
+  writeFileSync(
+    config,
+    `sources:\n  - type: http\n    listen: 127.0.0.1:0\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    name: rec\n    options: { file: ${JSON.stringify(recordFile)}, sendDelayMs: ${sendDelayMs}, mode: all }\n`,
+  );
   return { config, recordFile };
 }
 
 const postFixture = (url: string, name: string) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(httpStatusPushDir, name), 'utf8') });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: readFileSync(join(httpStatusPushDir, name), 'utf8'),
+  });
 
 describe('bbreporters run stops cleanly', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -41,7 +55,9 @@ describe('bbreporters run stops cleanly', () => {
     const { config, recordFile } = serviceConfig(30_000);
     const { spawn } = await import('node:child_process');
     const { cliPath } = await import('./support/bbreporters-cli.js');
-    const child = spawn(process.execPath, [cliPath, 'run', '--config', config, '--drain-ms', '300'], { env: { PATH: process.env.PATH } });
+    const child = spawn(process.execPath, [cliPath, 'run', '--config', config, '--drain-ms', '300'], {
+      env: { PATH: process.env.PATH },
+    });
     let stderr = '';
     const url = await new Promise<string>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -67,15 +83,19 @@ describe('bbreporters run refuses to start', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
-    const dir = tempDir({ 'config.yaml': `sources:\n  - type: http\n    listen: 127.0.0.1:${port}\nreporters:\n  - plugin: console\n` });
+    const dir = tempDir({
+      'config.yaml': `sources:\n  - type: http\n    listen: 127.0.0.1:${port}\nreporters:\n  - plugin: console\n`,
+    });
     const { runCli } = await import('./support/bbreporters-cli.js');
     const result = await runCli(['run', '--config', join(dir, 'config.yaml')]);
     blocker.close();
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(new RegExp(`BBR_SOURCE_START: http source could not listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    expect(result.stderr).toMatch(
+      new RegExp(`BBR_SOURCE_START: http source could not listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`),
+    );
   });
 
-  it('exits 1 with the config\'s problems, and 1 when the config has no sources', async () => {
+  it("exits 1 with the config's problems, and 1 when the config has no sources", async () => {
     const { runCli } = await import('./support/bbreporters-cli.js');
     expect((await runCli(['run', '--config', 'test/fixtures/config/three-mistakes.yaml'])).code).toBe(1);
     const dir = tempDir({ 'config.yaml': 'reporters:\n  - plugin: console\n' });
@@ -92,12 +112,16 @@ describe('bbreporters run stops promptly whatever its sources are doing', () => 
     const dir = tempDir();
     const recordFile = join(dir, 'records.jsonl');
     const config = join(dir, 'config.yaml');
-    writeFileSync(config, `sources:\n  - type: replay\n    file: "-"\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    options: { file: ${JSON.stringify(recordFile)}, mode: all }\n`);
+    writeFileSync(
+      config,
+      `sources:\n  - type: replay\n    file: "-"\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    options: { file: ${JSON.stringify(recordFile)}, mode: all }\n`,
+    );
     const child = spawn(process.execPath, [cliPath, 'run', '--config', config], { env: { PATH: process.env.PATH } });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.stdin.write(`${readFileSync(join(httpStatusPushDir, 'pass.new.json'), 'utf8').replace(/\n/g, ' ')}\n`);
     // The hook and then the delivery are recorded; a loaded machine may take a while to start the child.
-    for (let i = 0; i < 400 && records(recordFile).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 400 && records(recordFile).length < 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(records(recordFile).map((r) => r.kind)).toEqual(['hook', 'sent']);
     const started = Date.now();
     child.kill('SIGTERM');
@@ -113,7 +137,9 @@ describe('bbreporters run stops promptly whatever its sources are doing', () => 
     const url = new URL(service.url);
     const socket = connect(Number(url.port), url.hostname);
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"event":`);
+    socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"event":`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));

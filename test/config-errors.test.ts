@@ -64,8 +64,13 @@ describe('config errors', () => {
   it('resolves module references from the config file and reports the ones that do not exist', () => {
     const error = errorOf(() => loadConfig(`${dir}/references.yaml`, { env: {} }));
     expect(error.details).toHaveLength(1);
-    expect(error.details[0]).toMatchObject({ path: 'reporters[1].options.marker', location: `${dir}/references.yaml:9:15` });
-    expect(error.details[0].message).toMatch(/module reference "\.\/no-such-hooks\.mjs#review": .*no-such-hooks\.mjs does not exist/);
+    expect(error.details[0]).toMatchObject({
+      path: 'reporters[1].options.marker',
+      location: `${dir}/references.yaml:9:15`,
+    });
+    expect(error.details[0].message).toMatch(
+      /module reference "\.\/no-such-hooks\.mjs#review": .*no-such-hooks\.mjs does not exist/,
+    );
   });
 
   it('reports a duplicate reporter name and a plugin that is not installed, with the npm install command', () => {
@@ -82,22 +87,41 @@ describe('config errors', () => {
     const error = errorOf(() => loadConfig(`${dir}/plugin-typo.yaml`, { env: {} }));
     expect(error.details).toHaveLength(1);
     expect(error.details[0]).toMatchObject({ location: `${dir}/plugin-typo.yaml:2:13`, path: 'reporters[0].plugin' });
-    expect(error.details[0].message).toMatch(/^BBR_PLUGIN_NOT_FOUND: did you mean "console"\? plugin "consle" is not installed/);
+    expect(error.details[0].message).toMatch(
+      /^BBR_PLUGIN_NOT_FOUND: did you mean "console"\? plugin "consle" is not installed/,
+    );
   });
 
   it('checks a config object built in code the same way, by JSON path', () => {
-    const error = errorOf(() => checkConfig({ reporters: [{ plugin: 'console', options: { fromat: 'json' } }] }, { configDir: process.cwd() }));
-    expect(error.details).toEqual([{ path: 'reporters[0].options.fromat', message: 'is not an allowed key; did you mean "format"? (allowed: stream, format, builders, tags, schedulers, branches)' }]);
+    const error = errorOf(() =>
+      checkConfig({ reporters: [{ plugin: 'console', options: { fromat: 'json' } }] }, { configDir: process.cwd() }),
+    );
+    expect(error.details).toEqual([
+      {
+        path: 'reporters[0].options.fromat',
+        message:
+          'is not an allowed key; did you mean "format"? (allowed: stream, format, builders, tags, schedulers, branches)',
+      },
+    ]);
   });
 });
 
 describe('createReporters', () => {
-  it('runs the reporters of a config object and returns each event\'s outcomes', async () => {
-    const reporters = await createReporters({ reporters: [{ plugin: 'console', options: { stream: 'stderr' } }] }, { configDir: process.cwd(), logDestination: { write: () => {} } });
+  it("runs the reporters of a config object and returns each event's outcomes", async () => {
+    const reporters = await createReporters(
+      { reporters: [{ plugin: 'console', options: { stream: 'stderr' } }] },
+      { configDir: process.cwd(), logDestination: { write: () => {} } },
+    );
     const { fixture } = await import('@bbreporters/core/testing');
     const result = await reporters.emit(fixture('fail.finished'));
-    expect(result).toMatchObject({ event: 'buildFinished', duplicate: false, outcomes: [{ reporter: 'console', hook: 'buildFinished', status: 'accepted' }] });
-    await expect(reporters.emit({ event: 'buildFinished', payload: {} })).rejects.toMatchObject({ code: 'BBR_EVENT_INVALID' });
+    expect(result).toMatchObject({
+      event: 'buildFinished',
+      duplicate: false,
+      outcomes: [{ reporter: 'console', hook: 'buildFinished', status: 'accepted' }],
+    });
+    await expect(reporters.emit({ event: 'buildFinished', payload: {} })).rejects.toMatchObject({
+      code: 'BBR_EVENT_INVALID',
+    });
     expect(await reporters.close()).toBe(0);
   });
 });

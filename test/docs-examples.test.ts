@@ -21,7 +21,11 @@ function markdownFiles(dir: string): string[] {
   });
 }
 
-interface Example { file: string; line: number; text: string }
+interface Example {
+  file: string;
+  line: number;
+  text: string;
+}
 
 function yamlBlocks(file: string): Example[] {
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -39,7 +43,10 @@ function yamlBlocks(file: string): Example[] {
 
 const examples = [...markdownFiles(docsDir), join(repo, 'README.md')].flatMap(yamlBlocks);
 /** Every ${NAME} gets a harmless value so the example is checked as written. */
-const placeholderEnv = new Proxy({} as NodeJS.ProcessEnv, { get: (_t, name) => (typeof name === 'string' ? `placeholder-${name.toLowerCase()}` : undefined), has: () => true });
+const placeholderEnv = new Proxy({} as NodeJS.ProcessEnv, {
+  get: (_t, name) => (typeof name === 'string' ? `placeholder-${name.toLowerCase()}` : undefined),
+  has: () => true,
+});
 
 describe('YAML examples in the docs', () => {
   it('there are examples to check', () => {

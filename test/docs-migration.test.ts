@@ -8,21 +8,42 @@ import { describe, expect, it } from 'vitest';
 const repo = new URL('..', import.meta.url).pathname;
 const doc = readFileSync(`${repo}docs/buildbot-migration.md`, 'utf8');
 
-const sections = [...doc.matchAll(/^## .*`plugin: ([\w-]+)`\n([\s\S]*?)(?=^## |$(?![\s\S]))/gm)].map(([, plugin, body]) => ({
-  plugin,
-  keys: [...body.matchAll(/^\| `[^`]+` \| `options\.([\w]+)` \|/gm)].map((m) => m[1]),
-}));
+const sections = [...doc.matchAll(/^## .*`plugin: ([\w-]+)`\n([\s\S]*?)(?=^## |$(?![\s\S]))/gm)].map(
+  ([, plugin, body]) => ({
+    plugin,
+    keys: [...body.matchAll(/^\| `[^`]+` \| `options\.([\w]+)` \|/gm)].map((m) => m[1]),
+  }),
+);
 
 describe('the master.cfg → YAML table', () => {
   it('covers every reporter package', () => {
-    expect(sections.map((s) => s.plugin).sort()).toEqual(['bitbucket', 'bitbucket-server', 'gerrit', 'github', 'gitlab', 'hipchat', 'http-status-push', 'irc', 'mail']);
+    expect(sections.map((s) => s.plugin).sort()).toEqual([
+      'bitbucket',
+      'bitbucket-server',
+      'gerrit',
+      'github',
+      'gitlab',
+      'hipchat',
+      'http-status-push',
+      'irc',
+      'mail',
+    ]);
   });
 
-  it.each(sections.map((s) => [s.plugin, s] as const))('every key named for %s exists in its schema or filters', (plugin, section) => {
-    const schema = JSON.parse(readFileSync(`${repo}plugins/${plugin}/schema/options.schema.json`, 'utf8')) as { properties: Record<string, unknown> };
-    const manifest = (JSON.parse(readFileSync(`${repo}plugins/${plugin}/package.json`, 'utf8')) as { bbreporter: { filters?: string[] } }).bbreporter;
-    const known = new Set([...Object.keys(schema.properties), ...(manifest.filters ?? [])]);
-    expect(section.keys.length).toBeGreaterThan(0);
-    expect(section.keys.filter((k) => !known.has(k))).toEqual([]);
-  });
+  it.each(sections.map((s) => [s.plugin, s] as const))(
+    'every key named for %s exists in its schema or filters',
+    (plugin, section) => {
+      const schema = JSON.parse(readFileSync(`${repo}plugins/${plugin}/schema/options.schema.json`, 'utf8')) as {
+        properties: Record<string, unknown>;
+      };
+      const manifest = (
+        JSON.parse(readFileSync(`${repo}plugins/${plugin}/package.json`, 'utf8')) as {
+          bbreporter: { filters?: string[] };
+        }
+      ).bbreporter;
+      const known = new Set([...Object.keys(schema.properties), ...(manifest.filters ?? [])]);
+      expect(section.keys.length).toBeGreaterThan(0);
+      expect(section.keys.filter((k) => !known.has(k))).toEqual([]);
+    },
+  );
 });

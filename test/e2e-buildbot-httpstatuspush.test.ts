@@ -39,47 +39,81 @@ beforeAll(async () => {
   files.websocket = join(dir, 'websocket.jsonl');
   files.basicPush = join(dir, 'basic-push.jsonl');
   files.wrongPush = join(dir, 'wrong-push.jsonl');
-  const [defaultPort, allPort, basicPort, wrongPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [defaultPort, allPort, basicPort, wrongPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   bb = await BuildbotMaster.start({
     missingTimeout: 3600,
     push: [
       { url: `http://127.0.0.1:${defaultPort}/buildbot`, style: 'default' },
       { url: `http://127.0.0.1:${allPort}/buildbot`, style: 'all' },
       { url: `http://127.0.0.1:${basicPort}/buildbot`, style: 'default', user: 'buildbot', password: 's3cret' },
-      { url: `http://127.0.0.1:${wrongPort}/buildbot`, style: 'default', user: 'buildbot', password: 'not-the-password' },
+      {
+        url: `http://127.0.0.1:${wrongPort}/buildbot`,
+        style: 'default',
+        user: 'buildbot',
+        password: 'not-the-password',
+      },
     ],
   });
   const eventFile = join(pluginsDir, 'event-file');
   // `run` with an http source and buildbotURL: HttpStatusPush bodies enriched over REST.
   pushService = await Service.start(
-    loadConfig(writeConfig('push', [
-      `buildbotURL: ${bb.url}`,
-      `stateDir: ${join(dir, 'push-state')}`,
-      'sources:',
-      `  - { type: http, listen: "127.0.0.1:${defaultPort}", path: /buildbot }`,
-      'reporters:',
-      `  - { plugin: ${eventFile}, options: { file: ${files.defaultPush} } }`,
-    ].join('\n'))),
+    loadConfig(
+      writeConfig(
+        'push',
+        [
+          `buildbotURL: ${bb.url}`,
+          `stateDir: ${join(dir, 'push-state')}`,
+          'sources:',
+          `  - { type: http, listen: "127.0.0.1:${defaultPort}", path: /buildbot }`,
+          'reporters:',
+          `  - { plugin: ${eventFile}, options: { file: ${files.defaultPush} } }`,
+        ].join('\n'),
+      ),
+    ),
     { logDestination: quiet },
   );
   // `run` with a buildbot source.
   websocketService = await Service.start(
-    loadConfig(writeConfig('websocket', [
-      `stateDir: ${join(dir, 'websocket-state')}`,
-      'sources:',
-      `  - { type: buildbot, url: "${bb.url}", reconnectDelay: 100 }`,
-      'reporters:',
-      `  - { plugin: ${eventFile}, options: { file: ${files.websocket} } }`,
-    ].join('\n'))),
+    loadConfig(
+      writeConfig(
+        'websocket',
+        [
+          `stateDir: ${join(dir, 'websocket-state')}`,
+          'sources:',
+          `  - { type: buildbot, url: "${bb.url}", reconnectDelay: 100 }`,
+          'reporters:',
+          `  - { plugin: ${eventFile}, options: { file: ${files.websocket} } }`,
+        ].join('\n'),
+      ),
+    ),
     { logDestination: quiet },
   );
   // The library with the all-modes push and no enrichment: what the body carries, nothing more.
-  allRuntime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './event-file', options: { file: files.allPush } }] });
+  allRuntime = await Runtime.start({
+    configDir: pluginsDir,
+    logDestination: quiet,
+    reporters: [{ plugin: './event-file', options: { file: files.allPush } }],
+  });
   allSource = new HttpSource({ type: 'http', listen: `127.0.0.1:${allPort}`, path: '/buildbot' }, silent);
   await allSource.start((input) => allRuntime.emit(input));
-  for (const [port, file] of [[basicPort, files.basicPush], [wrongPort, files.wrongPush]] as const) {
-    const runtime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './event-file', options: { file } }] });
-    const source = new HttpSource({ type: 'http', listen: `127.0.0.1:${port}`, path: '/buildbot', user: 'buildbot', password: 's3cret' }, silent);
+  for (const [port, file] of [
+    [basicPort, files.basicPush],
+    [wrongPort, files.wrongPush],
+  ] as const) {
+    const runtime = await Runtime.start({
+      configDir: pluginsDir,
+      logDestination: quiet,
+      reporters: [{ plugin: './event-file', options: { file } }],
+    });
+    const source = new HttpSource(
+      { type: 'http', listen: `127.0.0.1:${port}`, path: '/buildbot', user: 'buildbot', password: 's3cret' },
+      silent,
+    );
     await source.start((input) => runtime.emit(input));
     basic.push({ runtime, source });
   }
@@ -100,13 +134,21 @@ afterAll(async () => {
 
 async function buildIdOf(bsid: number): Promise<number> {
   let id = 0;
-  await bb.waitFor(async () => {
-    const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as { buildrequests: Array<{ buildrequestid: number }> };
-    if (!buildrequests.length) return false;
-    const { builds } = (await bb.get(`/builds?buildrequestid=${buildrequests[0].buildrequestid}`)) as { builds: Array<{ buildid: number }> };
-    id = builds[0]?.buildid ?? 0;
-    return id > 0;
-  }, 30_000, `the build of buildset ${bsid}`);
+  await bb.waitFor(
+    async () => {
+      const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as {
+        buildrequests: Array<{ buildrequestid: number }>;
+      };
+      if (!buildrequests.length) return false;
+      const { builds } = (await bb.get(`/builds?buildrequestid=${buildrequests[0].buildrequestid}`)) as {
+        builds: Array<{ buildid: number }>;
+      };
+      id = builds[0]?.buildid ?? 0;
+      return id > 0;
+    },
+    30_000,
+    `the build of buildset ${bsid}`,
+  );
   return id;
 }
 
@@ -114,13 +156,25 @@ describe("the master's own HttpStatusPush into the http source", () => {
   it('both configurations fire the build hooks; buildbotURL enriches the default push over REST', async () => {
     const pass = await buildIdOf((await bb.force(['pass'], 'push pass')).bsid);
     const fail = await buildIdOf((await bb.force(['fail'], 'push fail')).bsid);
-    const bothDone = (file: string) => waitForRecorded(file, (r) => [pass, fail].every((id) => buildEvents(r, id).length === 2), 30_000, `pass and fail in ${file}`);
-    const [viaDefault, viaAll, viaWebsocket] = [await bothDone(files.defaultPush), await bothDone(files.allPush), await bothDone(files.websocket)];
+    const bothDone = (file: string) =>
+      waitForRecorded(
+        file,
+        (r) => [pass, fail].every((id) => buildEvents(r, id).length === 2),
+        30_000,
+        `pass and fail in ${file}`,
+      );
+    const [viaDefault, viaAll, viaWebsocket] = [
+      await bothDone(files.defaultPush),
+      await bothDone(files.allPush),
+      await bothDone(files.websocket),
+    ];
 
     for (const records of [viaDefault, viaAll, viaWebsocket]) {
       expect(buildEvents(records, pass).map((r) => r.hook)).toEqual(['buildStarted', 'buildFinished']);
       expect(buildEvents(records, fail)[1].event.payload.results).toBe(2);
-      expect(buildEvents(records, fail)[1].event.payload.url).toBe(`${bb.url}#builders/${buildEvents(records, fail)[1].event.payload.builderid}/builds/1`);
+      expect(buildEvents(records, fail)[1].event.payload.url).toBe(
+        `${bb.url}#builders/${buildEvents(records, fail)[1].event.payload.builderid}/builds/1`,
+      );
     }
     // 3.7's default HttpStatusPush sends no steps and no prev_build: these came over REST.
     const enriched = buildEvents(viaDefault, fail)[1].event.payload;
@@ -137,9 +191,14 @@ describe("the master's own HttpStatusPush into the http source", () => {
     expect(carried.properties.buildername).toEqual(['fail', 'Builder']);
   });
 
-  it("HttpStatusPush with user/password (HTTP Basic) is accepted with the right password and refused with a wrong one", async () => {
+  it('HttpStatusPush with user/password (HTTP Basic) is accepted with the right password and refused with a wrong one', async () => {
     const pass = await buildIdOf((await bb.force(['pass'], 'basic auth push')).bsid);
-    const records = await waitForRecorded(files.basicPush, (r) => buildEvents(r, pass).length === 2, 30_000, 'the Basic-auth pushes');
+    const records = await waitForRecorded(
+      files.basicPush,
+      (r) => buildEvents(r, pass).length === 2,
+      30_000,
+      'the Basic-auth pushes',
+    );
     expect(buildEvents(records, pass).map((r) => r.hook)).toEqual(['buildStarted', 'buildFinished']);
     await bb.waitIdle();
     // The master posted both events with the wrong password too: every one was refused (401).
@@ -148,12 +207,22 @@ describe("the master's own HttpStatusPush into the http source", () => {
 
   it('HttpStatusPush carries no buildset events; the buildbot source reports them', async () => {
     const { bsid } = await bb.force(['pass', 'warn'], 'two builds');
-    const records = await waitForRecorded(files.websocket, (r) => r.some((x) => x.event.id === `buildsetFinished:${bsid}`), 30_000, 'buildsetFinished');
+    const records = await waitForRecorded(
+      files.websocket,
+      (r) => r.some((x) => x.event.id === `buildsetFinished:${bsid}`),
+      30_000,
+      'buildsetFinished',
+    );
     expect(records.find((x) => x.event.id === `buildsetFinished:${bsid}`)!.event.payload.buildset.results).toBe(1);
     // run keeps the source's view of the master under stateDir, for restarts.
     expect(existsSync(join(dir, 'websocket-state', `buildbot-127.0.0.1_${bb.httpPort}.json`))).toBe(true);
     await bb.waitIdle();
-    const pushed = await waitForRecorded(files.defaultPush, (r) => r.filter((x) => x.event.payload.buildset?.bsid === bsid && x.hook === 'buildFinished').length === 2, 30_000, 'the pushes');
+    const pushed = await waitForRecorded(
+      files.defaultPush,
+      (r) => r.filter((x) => x.event.payload.buildset?.bsid === bsid && x.hook === 'buildFinished').length === 2,
+      30_000,
+      'the pushes',
+    );
     expect(pushed.some((x) => x.hook === 'buildsetFinished')).toBe(false);
   });
 });

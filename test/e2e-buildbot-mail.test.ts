@@ -25,7 +25,10 @@ let runtime: Runtime;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bbr-e2e-mail-'));
-  [theirSmtp, ourSmtp] = await Promise.all([TestSmtpServer.start({ starttls: false }), TestSmtpServer.start({ starttls: false })]);
+  [theirSmtp, ourSmtp] = await Promise.all([
+    TestSmtpServer.start({ starttls: false }),
+    TestSmtpServer.start({ starttls: false }),
+  ]);
   bb = await BuildbotMaster.start({ smtpPort: theirSmtp.port, missingTimeout: 6 });
   source = new BuildbotSource({ url: bb.url, stateFile: join(dir, 'state.json') });
   runtime = await Runtime.start({
@@ -63,12 +66,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function mailWhere(server: TestSmtpServer, match: (subject: string) => boolean, what: string): Promise<ReceivedMail> {
+async function mailWhere(
+  server: TestSmtpServer,
+  match: (subject: string) => boolean,
+  what: string,
+): Promise<ReceivedMail> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const found = server.received.find((m) => match(parseMail(m.raw).subject ?? ''));
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail ${what}; subjects: ${server.received.map((m) => parseMail(m.raw).subject).join(' | ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`no mail ${what}; subjects: ${server.received.map((m) => parseMail(m.raw).subject).join(' | ')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -77,7 +85,7 @@ describe("the mail reporter against Buildbot's own MailNotifier, live", () => {
   it('a failing build: the same subject, sender, recipients and body', async () => {
     await bb.force(['fail'], 'compare mails');
     const isFailBuild = (subject: string) => subject.includes(': fail - ');
-    const theirs = await mailWhere(theirSmtp, isFailBuild, "from Buildbot for the failing build");
+    const theirs = await mailWhere(theirSmtp, isFailBuild, 'from Buildbot for the failing build');
     const ours = await mailWhere(ourSmtp, isFailBuild, 'from bbreporters for the failing build');
     const [their, our] = [parseMail(theirs.raw), parseMail(ours.raw)];
     expect(our.subject).toBe(their.subject);

@@ -31,7 +31,13 @@ afterAll(async () => {
 
 /** A runtime with the event-file reporter fed by a buildbot source; closes both. */
 async function startReporting(options: { url: string; file: string; stateFile?: string }) {
-  const source = new BuildbotSource({ url: options.url, ...alice, reconnectDelayMs: 100, reconnectMaxDelayMs: 800, ...(options.stateFile ? { stateFile: options.stateFile } : {}) });
+  const source = new BuildbotSource({
+    url: options.url,
+    ...alice,
+    reconnectDelayMs: 100,
+    reconnectMaxDelayMs: 800,
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
+  });
   const runtime = await Runtime.start({
     configDir: pluginsDir,
     logDestination: quiet,
@@ -50,12 +56,23 @@ async function startReporting(options: { url: string; file: string; stateFile?: 
 }
 
 async function buildIdsOf(bsid: number): Promise<number[]> {
-  await bb.waitFor(async () => {
-    const { builds } = (await bb.get(`/builds`)) as { builds: Array<{ buildrequestid: number }> };
-    const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as { buildrequests: Array<{ buildrequestid: number }> };
-    return buildrequests.length > 0 && buildrequests.every((r) => builds.some((b) => b.buildrequestid === r.buildrequestid));
-  }, 30_000, `the builds of buildset ${bsid}`);
-  const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as { buildrequests: Array<{ buildrequestid: number }> };
+  await bb.waitFor(
+    async () => {
+      const { builds } = (await bb.get(`/builds`)) as { builds: Array<{ buildrequestid: number }> };
+      const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as {
+        buildrequests: Array<{ buildrequestid: number }>;
+      };
+      return (
+        buildrequests.length > 0 &&
+        buildrequests.every((r) => builds.some((b) => b.buildrequestid === r.buildrequestid))
+      );
+    },
+    30_000,
+    `the builds of buildset ${bsid}`,
+  );
+  const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as {
+    buildrequests: Array<{ buildrequestid: number }>;
+  };
   const { builds } = (await bb.get('/builds')) as { builds: Array<{ buildid: number; buildrequestid: number }> };
   return builds.filter((b) => buildrequests.some((r) => r.buildrequestid === b.buildrequestid)).map((b) => b.buildid);
 }
@@ -65,12 +82,22 @@ const count = (records: Recorded[], id: string) => records.filter((r) => r.event
 describe('a master with UserPasswordAuth', () => {
   it('refuses a source without credentials or with a wrong password, with an error that names the problem and not the password', async () => {
     const anonymous = new BuildbotSource({ url: bb.url });
-    const error = await anonymous.start(async () => ({}) as never).then(() => undefined, (e: unknown) => e);
+    const error = await anonymous
+      .start(async () => ({}) as never)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isBbrError(error) && error.code).toBe('BBR_BUILDBOT_AUTH');
     expect(String((error as Error).message)).toMatch(/refused \(403.*set user and password/);
 
     const wrong = new BuildbotSource({ url: bb.url, user: 'alice', password: 'not-her-password' });
-    const error2 = await wrong.start(async () => ({}) as never).then(() => undefined, (e: unknown) => e);
+    const error2 = await wrong
+      .start(async () => ({}) as never)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isBbrError(error2) && error2.code).toBe('BBR_BUILDBOT_AUTH');
     expect((error2 as Error).message).toContain('logging in as "alice"');
     expect((error2 as Error).message).toContain('wrong user or password');
@@ -83,15 +110,28 @@ describe('a master with UserPasswordAuth', () => {
     try {
       const { bsid } = await bb.force(['props'], 'with a login');
       const [buildid] = await buildIdsOf(bsid);
-      const records = await waitForRecorded(file, (r) => buildEvents(r, buildid).length === 2, 30_000, 'the props build');
+      const records = await waitForRecorded(
+        file,
+        (r) => buildEvents(r, buildid).length === 2,
+        30_000,
+        'the props build',
+      );
       const finished = buildEvents(records, buildid)[1].event.payload;
       expect(finished.properties.e2e_answer).toEqual([42, 'set answer']);
       expect(finished.properties.owner[0]).toBe('alice');
       expect(finished.blamelist).toEqual(['alice']);
       // Control calls go through the same session.
-      const { buildsetId } = await reporting.source.master.forceBuild({ builder: 'pass', reason: 'forced with a session' });
+      const { buildsetId } = await reporting.source.master.forceBuild({
+        builder: 'pass',
+        reason: 'forced with a session',
+      });
       expect(buildsetId).toBeGreaterThan(bsid);
-      await waitForRecorded(file, (r) => r.some((x) => x.hook === 'buildsetFinished' && x.event.payload.buildset.bsid === buildsetId), 30_000, 'the forced buildset');
+      await waitForRecorded(
+        file,
+        (r) => r.some((x) => x.hook === 'buildsetFinished' && x.event.payload.buildset.bsid === buildsetId),
+        30_000,
+        'the forced buildset',
+      );
     } finally {
       await reporting.close();
     }
@@ -103,15 +143,18 @@ describe('the http source with buildbotAPI credentials', () => {
     const port = await freePort();
     const file = join(dir, 'http-enriched.jsonl');
     const config = join(dir, 'http-enriched.yaml');
-    writeFileSync(config, [
-      `buildbotURL: ${bb.url}`,
-      `buildbotAPI: { user: ${alice.user}, password: ${alice.password} }`,
-      `stateDir: ${join(dir, 'http-state')}`,
-      'sources:',
-      `  - { type: http, listen: "127.0.0.1:${port}" }`,
-      'reporters:',
-      `  - { plugin: ${join(pluginsDir, 'event-file')}, options: { file: ${file} } }`,
-    ].join('\n'));
+    writeFileSync(
+      config,
+      [
+        `buildbotURL: ${bb.url}`,
+        `buildbotAPI: { user: ${alice.user}, password: ${alice.password} }`,
+        `stateDir: ${join(dir, 'http-state')}`,
+        'sources:',
+        `  - { type: http, listen: "127.0.0.1:${port}" }`,
+        'reporters:',
+        `  - { plugin: ${join(pluginsDir, 'event-file')}, options: { file: ${file} } }`,
+      ].join('\n'),
+    );
     const service = await Service.start(loadConfig(config), { logDestination: quiet });
     try {
       const { bsid } = await bb.force(['warn'], 'pushed by hand');
@@ -120,14 +163,28 @@ describe('the http source with buildbotAPI credentials', () => {
       // What 3.7's default HttpStatusPush posts: the build with builder and url, no steps, no prev_build.
       const { builds } = (await bb.get(`/builds/${buildid}?property=*`)) as { builds: Array<Record<string, unknown>> };
       const { builders } = (await bb.get(`/builders/${builds[0].builderid}`)) as { builders: unknown[] };
-      const body = { ...builds[0], builder: builders[0], url: `${bb.url}#builders/${builds[0].builderid}/builds/${builds[0].number}` };
-      const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const body = {
+        ...builds[0],
+        builder: builders[0],
+        url: `${bb.url}#builders/${builds[0].builderid}/builds/${builds[0].number}`,
+      };
+      const response = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(response.status).toBeLessThan(300);
       const records = await waitForRecorded(file, (r) => r.length === 1, 10_000, 'the pushed build');
       const payload = records[0].event.payload;
       expect(records[0].hook).toBe('buildFinished');
-      expect(payload.steps.map((s: { name: string }) => s.name)).toEqual(['worker_preparation', 'compile', 'soft-fail']);
-      expect(payload.steps[1].logs.find((l: { name: string }) => l.name === 'warnings (2)').content).toContain('warning: unused variable x');
+      expect(payload.steps.map((s: { name: string }) => s.name)).toEqual([
+        'worker_preparation',
+        'compile',
+        'soft-fail',
+      ]);
+      expect(payload.steps[1].logs.find((l: { name: string }) => l.name === 'warnings (2)').content).toContain(
+        'warning: unused variable x',
+      );
       expect(payload).toHaveProperty('prev_build');
       expect(payload.blamelist).toEqual(['alice']);
     } finally {
@@ -155,7 +212,9 @@ describe('connection loss and restarts', () => {
 
       const records = await waitForRecorded(
         file,
-        (r) => [slowId, ...duringIds].every((id) => count(r, `buildFinished:${id}`) === 1) && count(r, `buildsetFinished:${during.bsid}`) === 1,
+        (r) =>
+          [slowId, ...duringIds].every((id) => count(r, `buildFinished:${id}`) === 1) &&
+          count(r, `buildsetFinished:${during.bsid}`) === 1,
         30_000,
         'the catch-up after the reconnect',
       );
@@ -164,11 +223,18 @@ describe('connection loss and restarts', () => {
         expect(finished.builder.name).toMatch(/^(pass|fail)$/);
         expect(finished.steps.length).toBeGreaterThan(0);
       }
-      expect(records.find((r) => r.event.id === `buildsetFinished:${during.bsid}`)!.event.payload.buildset.results).toBe(2);
+      expect(
+        records.find((r) => r.event.id === `buildsetFinished:${during.bsid}`)!.event.payload.buildset.results,
+      ).toBe(2);
       // Live again: a new build arrives over the websocket.
       const after = await bb.force(['pass'], 'after the reconnect');
       const [afterId] = await buildIdsOf(after.bsid);
-      const final = await waitForRecorded(file, (r) => count(r, `buildFinished:${afterId}`) === 1, 30_000, 'a build after the reconnect');
+      const final = await waitForRecorded(
+        file,
+        (r) => count(r, `buildFinished:${afterId}`) === 1,
+        30_000,
+        'a build after the reconnect',
+      );
       const ids = final.map((r) => r.event.id);
       expect(new Set(ids).size).toBe(ids.length);
     } finally {
@@ -194,7 +260,10 @@ describe('connection loss and restarts', () => {
     try {
       const records = await waitForRecorded(
         file,
-        (r) => [slowId, ...downIds].every((id) => count(r, `buildFinished:${id}`) === 1) && count(r, `buildsetFinished:${down.bsid}`) === 1 && count(r, `buildsetFinished:${slow.bsid}`) === 1,
+        (r) =>
+          [slowId, ...downIds].every((id) => count(r, `buildFinished:${id}`) === 1) &&
+          count(r, `buildsetFinished:${down.bsid}`) === 1 &&
+          count(r, `buildsetFinished:${slow.bsid}`) === 1,
         30_000,
         'the builds that finished while bbreporters was down',
       );

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildbotSource, Runtime, type QueuedDelivery } from '@bbreporters/core';
 import { BuildbotMaster } from './support/buildbot/buildbot.js';
-import { buildEvents, FinishedClock, readRecorded, waitForRecorded, type Recorded } from './support/buildbot/recorded.js';
+import {
+  buildEvents,
+  FinishedClock,
+  readRecorded,
+  waitForRecorded,
+  type Recorded,
+} from './support/buildbot/recorded.js';
 
 const pluginsDir = new URL('./fixtures/plugins/', import.meta.url).pathname;
 const quiet = { write: () => {} };
@@ -24,22 +30,38 @@ const consoleLines: string[] = [];
 
 /** The build ids of a forced buildset, by builder name. */
 async function buildsOf(bsid: number): Promise<Record<string, number>> {
-  await bb.waitFor(async () => {
-    const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as { buildrequests: Array<{ claimed: boolean }> };
-    return buildrequests.length > 0 && buildrequests.every((r) => r.claimed);
-  }, 30_000, `the build requests of buildset ${bsid} to be claimed`);
-  const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as { buildrequests: Array<{ buildrequestid: number; builderid: number }> };
+  await bb.waitFor(
+    async () => {
+      const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as {
+        buildrequests: Array<{ claimed: boolean }>;
+      };
+      return buildrequests.length > 0 && buildrequests.every((r) => r.claimed);
+    },
+    30_000,
+    `the build requests of buildset ${bsid} to be claimed`,
+  );
+  const { buildrequests } = (await bb.get(`/buildrequests?buildsetid=${bsid}`)) as {
+    buildrequests: Array<{ buildrequestid: number; builderid: number }>;
+  };
   const out: Record<string, number> = {};
   for (const r of buildrequests) {
-    await bb.waitFor(async () => ((await bb.get(`/builds?buildrequestid=${r.buildrequestid}`)) as { builds: unknown[] }).builds.length > 0, 30_000, 'the build to start');
-    const { builds } = (await bb.get(`/builds?buildrequestid=${r.buildrequestid}`)) as { builds: Array<{ buildid: number }> };
+    await bb.waitFor(
+      async () =>
+        ((await bb.get(`/builds?buildrequestid=${r.buildrequestid}`)) as { builds: unknown[] }).builds.length > 0,
+      30_000,
+      'the build to start',
+    );
+    const { builds } = (await bb.get(`/builds?buildrequestid=${r.buildrequestid}`)) as {
+      builds: Array<{ buildid: number }>;
+    };
     const { builders } = (await bb.get(`/builders/${r.builderid}`)) as { builders: Array<{ name: string }> };
     out[builders[0].name] = builds[0].buildid;
   }
   return out;
 }
 
-const finishedOf = (buildid: number) => (records: Recorded[]) => buildEvents(records, buildid).some((r) => r.hook === 'buildFinished');
+const finishedOf = (buildid: number) => (records: Recorded[]) =>
+  buildEvents(records, buildid).some((r) => r.hook === 'buildFinished');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bbr-e2e-buildbot-'));
@@ -59,7 +81,8 @@ beforeAll(async () => {
     ],
   });
   runtime.onDelivery((outcome, delivery: QueuedDelivery) => {
-    if (delivery.reporter === 'console' && outcome.status === 'sent') consoleLines.push((delivery.payload as { line: string }).line);
+    if (delivery.reporter === 'console' && outcome.status === 'sent')
+      consoleLines.push((delivery.payload as { line: string }).line);
   });
   await source.start((input) => runtime.emit(input));
 });
@@ -75,10 +98,22 @@ afterAll(async () => {
 describe('the buildbot source against a real Buildbot 3.7 master', () => {
   it('builds that pass, fail and warn each give started then finished, enriched with what the reporters need', async () => {
     const forced = await Promise.all(['pass', 'fail', 'warn'].map((b) => bb.force([b], `scenario ${b}`)));
-    const ids = Object.assign({}, ...(await Promise.all(forced.map((f) => buildsOf(f.bsid))))) as Record<string, number>;
-    const records = await waitForRecorded(eventsFile, (r) => Object.values(ids).every((id) => finishedOf(id)(r)), 30_000, 'pass, fail and warn to finish');
+    const ids = Object.assign({}, ...(await Promise.all(forced.map((f) => buildsOf(f.bsid))))) as Record<
+      string,
+      number
+    >;
+    const records = await waitForRecorded(
+      eventsFile,
+      (r) => Object.values(ids).every((id) => finishedOf(id)(r)),
+      30_000,
+      'pass, fail and warn to finish',
+    );
 
-    for (const [builder, results] of [['pass', 0], ['fail', 2], ['warn', 1]] as const) {
+    for (const [builder, results] of [
+      ['pass', 0],
+      ['fail', 2],
+      ['warn', 1],
+    ] as const) {
       const events = buildEvents(records, ids[builder]);
       expect(events.map((e) => e.hook)).toEqual(['buildStarted', 'buildFinished']);
       const finished = events[1].event.payload;
@@ -114,7 +149,12 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
 
   it('a buildset of three gives buildsetFinished with the worst result, after each build finished', async () => {
     const { bsid } = await bb.force(['pass', 'fail', 'warn'], 'three at once');
-    const records = await waitForRecorded(eventsFile, (r) => r.some((x) => x.hook === 'buildsetFinished' && x.event.payload.buildset.bsid === bsid), 30_000, `buildsetFinished ${bsid}`);
+    const records = await waitForRecorded(
+      eventsFile,
+      (r) => r.some((x) => x.hook === 'buildsetFinished' && x.event.payload.buildset.bsid === bsid),
+      30_000,
+      `buildsetFinished ${bsid}`,
+    );
     const index = records.findIndex((x) => x.hook === 'buildsetFinished' && x.event.payload.buildset.bsid === bsid);
     const { buildset, builds } = records[index].event.payload;
     expect(buildset.complete).toBe(true);
@@ -125,7 +165,9 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
       // Inside a buildsetFinished the builds carry the completed buildset, not the "-1" one of their own events.
       expect(build.buildset.complete).toBe(true);
       expect(build.steps.length).toBeGreaterThan(0);
-      const finishedAt = records.findIndex((x) => x.hook === 'buildFinished' && x.event.payload.buildid === build.buildid);
+      const finishedAt = records.findIndex(
+        (x) => x.hook === 'buildFinished' && x.event.payload.buildid === build.buildid,
+      );
       expect(finishedAt).toBeGreaterThanOrEqual(0);
       expect(finishedAt).toBeLessThan(index);
     }
@@ -133,27 +175,51 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
   });
 
   it('a build started by a change carries the change and its author in the blamelist', async () => {
-    await bb.change({ author: 'Dora Dev <dora@example.test>', comments: 'fix the widget', branch: 'main', revision: 'c0ffee1234', repository: 'https://git.example.test/widgets.git', project: 'widgets' });
+    await bb.change({
+      author: 'Dora Dev <dora@example.test>',
+      comments: 'fix the widget',
+      branch: 'main',
+      revision: 'c0ffee1234',
+      repository: 'https://git.example.test/widgets.git',
+      project: 'widgets',
+    });
     const records = await waitForRecorded(
       eventsFile,
       (r) => r.filter((x) => x.hook === 'buildFinished' && x.event.payload.changes?.length).length === 2,
       30_000,
       'the two builds of the change',
     );
-    const finished = records.filter((x) => x.hook === 'buildFinished' && x.event.payload.changes?.length).map((x) => x.event.payload);
+    const finished = records
+      .filter((x) => x.hook === 'buildFinished' && x.event.payload.changes?.length)
+      .map((x) => x.event.payload);
     expect(finished.map((b) => b.builder.name).sort()).toEqual(['fail', 'pass']);
     for (const build of finished) {
-      expect(build.changes.map((c: { author: string; revision: string }) => [c.author, c.revision])).toEqual([['Dora Dev <dora@example.test>', 'c0ffee1234']]);
+      expect(build.changes.map((c: { author: string; revision: string }) => [c.author, c.revision])).toEqual([
+        ['Dora Dev <dora@example.test>', 'c0ffee1234'],
+      ]);
       expect(build.blamelist).toEqual(['Dora Dev <dora@example.test>']);
-      expect(build.buildset.sourcestamps[0]).toMatchObject({ branch: 'main', revision: 'c0ffee1234', repository: 'https://git.example.test/widgets.git' });
+      expect(build.buildset.sourcestamps[0]).toMatchObject({
+        branch: 'main',
+        revision: 'c0ffee1234',
+        repository: 'https://git.example.test/widgets.git',
+      });
     }
   });
 
   it('a triggered build carries its parent build and builder', async () => {
     const { bsid } = await bb.force(['fanout'], 'trigger a child');
     const { fanout } = await buildsOf(bsid);
-    const records = await waitForRecorded(eventsFile, (r) => finishedOf(fanout)(r) && r.some((x) => x.hook === 'buildFinished' && x.event.payload.buildset?.parent_buildid === fanout), 30_000, 'the fanout build and its child');
-    const child = records.find((x) => x.hook === 'buildFinished' && x.event.payload.buildset?.parent_buildid === fanout)!.event.payload;
+    const records = await waitForRecorded(
+      eventsFile,
+      (r) =>
+        finishedOf(fanout)(r) &&
+        r.some((x) => x.hook === 'buildFinished' && x.event.payload.buildset?.parent_buildid === fanout),
+      30_000,
+      'the fanout build and its child',
+    );
+    const child = records.find(
+      (x) => x.hook === 'buildFinished' && x.event.payload.buildset?.parent_buildid === fanout,
+    )!.event.payload;
     expect(child.builder.name).toBe('pass');
     expect(child.parentbuild.buildid).toBe(fanout);
     expect(child.parentbuilder.name).toBe('fanout');
@@ -161,7 +227,12 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
   });
 
   it('the never-started ghost worker gives workerMissing with its notify list', async () => {
-    const records = await waitForRecorded(eventsFile, (r) => r.some((x) => x.hook === 'workerMissing'), 30_000, 'workerMissing');
+    const records = await waitForRecorded(
+      eventsFile,
+      (r) => r.some((x) => x.hook === 'workerMissing'),
+      30_000,
+      'workerMissing',
+    );
     const missing = records.filter((x) => x.hook === 'workerMissing');
     expect(missing).toHaveLength(1);
     expect(missing[0].event.payload.worker.name).toBe('ghost-worker');
@@ -178,10 +249,15 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
   it('finished builds reach the hooks within a fraction of a second of leaving the master', () => {
     const latencies = readRecorded(eventsFile)
       .filter((r) => r.hook === 'buildFinished' && clock.finishedAt.has(r.event.payload.buildid))
-      .map((r) => ({ fromFrame: r.at - clock.finishedAt.get(r.event.payload.buildid)!, fromCompleteAt: r.at - r.event.payload.complete_at * 1000 }));
+      .map((r) => ({
+        fromFrame: r.at - clock.finishedAt.get(r.event.payload.buildid)!,
+        fromCompleteAt: r.at - r.event.payload.complete_at * 1000,
+      }));
     expect(latencies.length).toBeGreaterThan(3);
     const max = Math.max(...latencies.map((l) => l.fromFrame));
-    console.info(`latency complete → hook: frame→hook ms ${JSON.stringify(latencies.map((l) => l.fromFrame))}; complete_at(s)→hook ms ${JSON.stringify(latencies.map((l) => l.fromCompleteAt))}`);
+    console.info(
+      `latency complete → hook: frame→hook ms ${JSON.stringify(latencies.map((l) => l.fromFrame))}; complete_at(s)→hook ms ${JSON.stringify(latencies.map((l) => l.fromCompleteAt))}`,
+    );
     expect(max).toBeLessThan(3000);
   });
 });
@@ -189,7 +265,14 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
 describe('MasterControl over REST', () => {
   it('lists builders, answers builder status and last build', async () => {
     const master = source.master;
-    expect((await master.builders()).map((b) => b.name).sort()).toEqual(['fail', 'fanout', 'pass', 'props', 'slow', 'warn']);
+    expect((await master.builders()).map((b) => b.name).sort()).toEqual([
+      'fail',
+      'fanout',
+      'pass',
+      'props',
+      'slow',
+      'warn',
+    ]);
     const status = await master.builderStatus('pass');
     expect(status?.state).toBe('idle');
     expect(status?.running).toEqual([]);
@@ -201,11 +284,22 @@ describe('MasterControl over REST', () => {
 
   it('force starts a real build and stop cancels it; shutdown is not available', async () => {
     const master = source.master;
-    const { buildsetId } = await master.forceBuild({ builder: 'slow', reason: 'forced through MasterControl', owner: 'carol <carol@example.test>' });
+    const { buildsetId } = await master.forceBuild({
+      builder: 'slow',
+      reason: 'forced through MasterControl',
+      owner: 'carol <carol@example.test>',
+    });
     const { slow } = await buildsOf(buildsetId);
-    await waitForRecorded(eventsFile, (r) => buildEvents(r, slow).some((x) => x.hook === 'buildStarted'), 30_000, 'the forced slow build to start');
+    await waitForRecorded(
+      eventsFile,
+      (r) => buildEvents(r, slow).some((x) => x.hook === 'buildStarted'),
+      30_000,
+      'the forced slow build to start',
+    );
     expect((await master.builderStatus('slow'))?.state).toBe('building');
-    expect(await master.stopBuild({ builder: 'slow', reason: 'stopped through MasterControl' })).toEqual({ stopped: 1 });
+    expect(await master.stopBuild({ builder: 'slow', reason: 'stopped through MasterControl' })).toEqual({
+      stopped: 1,
+    });
     const records = await waitForRecorded(eventsFile, finishedOf(slow), 30_000, 'the stopped build to finish');
     const finished = buildEvents(records, slow).find((x) => x.hook === 'buildFinished')!.event.payload;
     expect(finished.results).toBe(6);

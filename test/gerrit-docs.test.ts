@@ -56,13 +56,19 @@ describe('docs/reporters/gerrit.md', () => {
 
   it('the hooks.mjs example works as reviewCB and summaryCB module references', () => {
     const file = join(dir, 'hooks.yaml');
-    writeFileSync(file, 'reporters:\n  - plugin: gerrit\n    options: { server: review.example.org, username: buildbot, reviewCB: ./hooks.mjs#review, summaryCB: ./hooks.mjs#summary }\n');
+    writeFileSync(
+      file,
+      'reporters:\n  - plugin: gerrit\n    options: { server: review.example.org, username: buildbot, reviewCB: ./hooks.mjs#review, summaryCB: ./hooks.mjs#summary }\n',
+    );
     expect(loadConfig(file).prepared[0].options).toMatchObject({ reviewCB: './hooks.mjs#review' });
   });
 
   it('a callback whose module is missing is reported by the config check, with its place', () => {
     const file = join(dir, 'missing.yaml');
-    writeFileSync(file, 'reporters:\n  - plugin: gerrit\n    options: { server: review.example.org, username: buildbot, reviewCB: ./nowhere.mjs#review }\n');
+    writeFileSync(
+      file,
+      'reporters:\n  - plugin: gerrit\n    options: { server: review.example.org, username: buildbot, reviewCB: ./nowhere.mjs#review }\n',
+    );
     let error: unknown;
     try {
       loadConfig(file);
@@ -76,7 +82,14 @@ describe('docs/reporters/gerrit.md', () => {
     const file = join(dir, 'example-1.yaml');
     writeFileSync(file, yamlExamples[0]);
     const loaded = loadConfig(file);
-    const options = { ...(loaded.prepared[0].options as Record<string, unknown>), server: '127.0.0.1', port: gerrit.port, username: gerrit.username, identity_file: gerrit.identityFile, known_hosts: gerrit.knownHosts };
+    const options = {
+      ...(loaded.prepared[0].options as Record<string, unknown>),
+      server: '127.0.0.1',
+      port: gerrit.port,
+      username: gerrit.username,
+      identity_file: gerrit.identityFile,
+      known_hosts: gerrit.knownHosts,
+    };
     const harness = await createHarness({ plugin, options, configDir: dir });
     try {
       await harness.emit(gerritBuildset());

@@ -37,7 +37,13 @@ async function read(req: IncomingMessage): Promise<string> {
 beforeAll(async () => {
   server = createServer(async (req, res) => {
     const text = await read(req);
-    received.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, contentType: req.headers['content-type'], body: text ? JSON.parse(text) : undefined });
+    received.push({
+      method: req.method!,
+      url: req.url!,
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body: text ? JSON.parse(text) : undefined,
+    });
     const status = answers.shift() ?? 200;
     if (status !== 200) {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 401 ? 'Unauthorized' : 'try later');
@@ -60,7 +66,13 @@ afterEach(async () => {
   answers = [];
 });
 
-const options = (extra: Record<string, unknown> = {}) => ({ transport: 'rest', baseURL: `${base}/`, username: 'buildbot', http_password: PASSWORD, ...extra });
+const options = (extra: Record<string, unknown> = {}) => ({
+  transport: 'rest',
+  baseURL: `${base}/`,
+  username: 'buildbot',
+  http_password: PASSWORD,
+  ...extra,
+});
 
 describe('GerritStatusPush over REST (local HTTP server)', () => {
   it('posts the summary review: path, HTTP Basic auth and ReviewInput body', async () => {
@@ -91,12 +103,18 @@ describe('GerritStatusPush over REST (local HTTP server)', () => {
     harness = await createHarness({ plugin, options: options({ baseURL: `${base}/gerrit` }) });
     await harness.emit(gerritBuildset({ 'event.change.project': 'platform/build tools' }));
     await harness.drain();
-    expect(received.map((r) => r.url)).toEqual([`/gerrit/a/changes/platform%2Fbuild%20tools~4321/revisions/${SHA}/review`]);
+    expect(received.map((r) => r.url)).toEqual([
+      `/gerrit/a/changes/platform%2Fbuild%20tools~4321/revisions/${SHA}/review`,
+    ]);
   });
 
   it('a 503 is retried until Gerrit accepts; a 401 fails at once, and the password never shows', async () => {
     answers = [503, 503];
-    harness = await createHarness({ plugin, options: options(), delivery: { baseDelayMs: 20, maxDelayMs: 50, retries: 5 } });
+    harness = await createHarness({
+      plugin,
+      options: options(),
+      delivery: { baseDelayMs: 20, maxDelayMs: 50, retries: 5 },
+    });
     await harness.emit(gerritBuildset());
     await harness.drain();
     expect(received).toHaveLength(3);
@@ -109,14 +127,23 @@ describe('GerritStatusPush over REST (local HTTP server)', () => {
     await harness.emit(gerritBuildset());
     await harness.drain();
     expect(received).toHaveLength(1);
-    expect(harness.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1, reason: expect.stringContaining('401') });
+    expect(harness.deliveries[0].outcome).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      reason: expect.stringContaining('401'),
+    });
     const logs = harness.logs.join('\n');
     expect(logs).not.toContain(PASSWORD);
     expect(logs).not.toContain(Buffer.from(`buildbot:${PASSWORD}`).toString('base64'));
   });
 
   it('refuses transport rest without baseURL and http_password (config check)', async () => {
-    const error = await createHarness({ plugin, options: { transport: 'rest', username: 'buildbot' } }).then(() => undefined, (e: unknown) => e);
-    expect(isBbrError(error) && error.describe()).toMatch(/reporters\[0\]\.options\.baseURL[\s\S]*reporters\[0\]\.options\.http_password/);
+    const error = await createHarness({ plugin, options: { transport: 'rest', username: 'buildbot' } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isBbrError(error) && error.describe()).toMatch(
+      /reporters\[0\]\.options\.baseURL[\s\S]*reporters\[0\]\.options\.http_password/,
+    );
   });
 });

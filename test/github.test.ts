@@ -16,17 +16,32 @@ const plugin = fileURLToPath(new URL('../plugins/github', import.meta.url));
 const TOKEN = 'ghp-test-token-5581';
 const REPO = { repository: 'https://github.com/acme/widgets.git', revision: SHA, branch: 'main' };
 
-interface Operation { method: string; path: RegExp; validate: ValidateFunction }
+interface Operation {
+  method: string;
+  path: RegExp;
+  validate: ValidateFunction;
+}
 let operation: Operation;
 
 /** repos/create-commit-status from GitHub's description, with the path as a pattern. */
 beforeAll(() => {
-  const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.deref.json') as { paths: Record<string, Record<string, { operationId?: string; requestBody: { content: Record<string, { schema: object }> } }>> };
+  const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.deref.json') as {
+    paths: Record<
+      string,
+      Record<string, { operationId?: string; requestBody: { content: Record<string, { schema: object }> } }>
+    >;
+  };
   for (const [path, ops] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       if (op.operationId !== 'repos/create-commit-status') continue;
       const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      operation = { method: method.toUpperCase(), path: pattern, validate: new Ajv({ strict: false, allErrors: true }).compile(op.requestBody.content['application/json'].schema) };
+      operation = {
+        method: method.toUpperCase(),
+        path: pattern,
+        validate: new Ajv({ strict: false, allErrors: true }).compile(
+          op.requestBody.content['application/json'].schema,
+        ),
+      };
     }
   }
   expect(operation).toBeDefined();
@@ -38,18 +53,28 @@ function openApiProblems(request: RecordedRequest, prefix = ''): string[] {
   if (request.method !== operation.method) problems.push(`method ${request.method}`);
   const path = request.url.split('?')[0].slice(prefix.length);
   if (!operation.path.test(path)) problems.push(`path ${path}`);
-  if (request.headers['content-type'] !== 'application/json') problems.push(`content-type ${request.headers['content-type']}`);
-  if (!operation.validate(JSON.parse(request.body))) problems.push(...(operation.validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message}`));
+  if (request.headers['content-type'] !== 'application/json')
+    problems.push(`content-type ${request.headers['content-type']}`);
+  if (!operation.validate(JSON.parse(request.body)))
+    problems.push(...(operation.validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message}`));
   return problems;
 }
 
 let server: RecordingServer;
-const session = reporterSession({ plugin, server: () => server, options: () => ({ token: TOKEN, baseURL: server.url }) });
+const session = reporterSession({
+  plugin,
+  server: () => server,
+  options: () => ({ token: TOKEN, baseURL: server.url }),
+});
 const { run } = session;
 
 const bodies = () => server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
 /** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
-const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
+const logged = (h: Harness, msg: string) =>
+  h.logs
+    .map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } })
+    .filter((l) => l.msg === msg)
+    .map((l) => l.delivery);
 
 describe('github', () => {
   it('start then end of a passing build: pending then success, exactly the request GitHub documents', async () => {
@@ -82,10 +107,16 @@ describe('github', () => {
   it('a real change build (captured with repository and revision) is reported for its commit', async () => {
     server = await RecordingServer.start();
     const events = [fixture('change-fail.new'), fixture('change-fail.finished')];
-    for (const e of events) ((e.buildset as { sourcestamps: Array<{ repository: string }> }).sourcestamps[0].repository = 'git@github.com:acme/bbharness.git');
+    for (const e of events)
+      (e.buildset as { sourcestamps: Array<{ repository: string }> }).sourcestamps[0].repository =
+        'git@github.com:acme/bbharness.git';
     await run({}, events);
-    const sha = (fixture('change-fail.new').buildset as { sourcestamps: Array<{ revision: string }> }).sourcestamps[0].revision;
-    expect(server.requests.map((r) => r.url)).toEqual([`/repos/acme/bbharness/statuses/${sha}`, `/repos/acme/bbharness/statuses/${sha}`]);
+    const sha = (fixture('change-fail.new').buildset as { sourcestamps: Array<{ revision: string }> }).sourcestamps[0]
+      .revision;
+    expect(server.requests.map((r) => r.url)).toEqual([
+      `/repos/acme/bbharness/statuses/${sha}`,
+      `/repos/acme/bbharness/statuses/${sha}`,
+    ]);
     expect(bodies().map((b) => b.state)).toEqual(['pending', 'failure']);
   });
 
@@ -98,11 +129,14 @@ describe('github', () => {
 
   it('several source stamps: one status per stamp with a revision, each for its own repository', async () => {
     server = await RecordingServer.start();
-    await run({}, buildEvents('pass', [
-      { repository: 'https://github.com/acme/one', revision: 'rev1' },
-      { repository: 'https://github.com/acme/two', revision: null, branch: 'branch2' },
-      { project: 'other/three', repository: 'https://example.org/ignored', revision: 'rev3' },
-    ]));
+    await run(
+      {},
+      buildEvents('pass', [
+        { repository: 'https://github.com/acme/one', revision: 'rev1' },
+        { repository: 'https://github.com/acme/two', revision: null, branch: 'branch2' },
+        { project: 'other/three', repository: 'https://example.org/ignored', revision: 'rev3' },
+      ]),
+    );
     expect(server.requests.map((r) => openApiProblems(r))).toEqual([[], [], [], []]);
     expect(server.requests.map((r) => `${r.url} ${(JSON.parse(r.body) as { state: string }).state}`).sort()).toEqual([
       '/repos/acme/one/statuses/rev1 pending',
@@ -123,17 +157,24 @@ describe('github', () => {
     expect(server.requests.map((r) => r.url)).toEqual([`${path}statuses/${SHA}`]);
   });
 
-  it('a repository that names no owner is skipped with Buildbot\'s log line', async () => {
+  it("a repository that names no owner is skipped with Buildbot's log line", async () => {
     server = await RecordingServer.start();
     const h = await run({}, [withStamps('pass.new', [{ repository: 'https://example.org/repo', revision: SHA }])]);
     expect(server.requests).toEqual([]);
     expect(h.logs.join('\n')).toContain('Skipped status update because required repo information is missing.');
   });
 
-  it('context, startDescription and endDescription are templates; a long description is cut to GitHub\'s 140 characters', async () => {
+  it("context, startDescription and endDescription are templates; a long description is cut to GitHub's 140 characters", async () => {
     server = await RecordingServer.start();
     const long = `${'x'.repeat(150)}`;
-    await run({ context: 'ci/<%= buildername %>/<%= prop("branch") %>', startDescription: 'started <%= buildername %>', endDescription: long }, buildEvents('warn', [REPO], { branch: 'main' }));
+    await run(
+      {
+        context: 'ci/<%= buildername %>/<%= prop("branch") %>',
+        startDescription: 'started <%= buildername %>',
+        endDescription: long,
+      },
+      buildEvents('warn', [REPO], { branch: 'main' }),
+    );
     expect(server.requests.map((r) => openApiProblems(r))).toEqual([[], []]);
     const [started, finished] = bodies();
     expect(started).toMatchObject({ context: 'ci/warn/main', description: 'started warn' });
@@ -174,7 +215,9 @@ describe('github', () => {
   it('an end that supersedes a start held by Retry-After waits too: nothing is sent before GitHub allows', async () => {
     server = await RecordingServer.start();
     server.queue({ status: 429, headers: { 'retry-after': '1' } });
-    const harness = session.track(await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url }, delivery: quickDelivery }));
+    const harness = session.track(
+      await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url }, delivery: quickDelivery }),
+    );
     const [started, finished] = buildEvents('pass', [REPO]);
     await harness.emit(started);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -188,7 +231,11 @@ describe('github', () => {
   it('403 with X-RateLimit-Remaining 0 waits for the reset; 500s are retried', async () => {
     server = await RecordingServer.start();
     const reset = Math.ceil(Date.now() / 1000) + 1;
-    server.queue({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } }, { status: 500 }, { status: 502 });
+    server.queue(
+      { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } },
+      { status: 500 },
+      { status: 502 },
+    );
     const h = await run({}, [withStamps('pass.new', [REPO])]);
     expect(server.requests).toHaveLength(4);
     expect(server.requests[1].at).toBeGreaterThanOrEqual(reset * 1000 - 50);
@@ -198,11 +245,19 @@ describe('github', () => {
   it('the end supersedes a start still waiting for a retry: success is the last state GitHub gets', async () => {
     server = await RecordingServer.start();
     server.queue({ status: 503 });
-    const h = await createHarness({ plugin, options: { token: TOKEN, baseURL: server.url }, delivery: { baseDelayMs: 300, maxDelayMs: 300 } });
+    const h = await createHarness({
+      plugin,
+      options: { token: TOKEN, baseURL: server.url },
+      delivery: { baseDelayMs: 300, maxDelayMs: 300 },
+    });
     session.track(h);
     for (const e of buildEvents('pass', [REPO])) await h.emit(e);
     await h.drain();
-    expect(bodies().map((b) => b.state).at(-1)).toBe('success');
+    expect(
+      bodies()
+        .map((b) => b.state)
+        .at(-1),
+    ).toBe('success');
     expect(h.deliveries.map((d) => d.outcome.status).sort()).toEqual(['sent', 'superseded']);
   });
 
@@ -220,7 +275,13 @@ describe('github', () => {
 
 describe('the OpenAPI check itself', () => {
   it('rejects what GitHub would refuse: an unknown state, a wrong path, a GET', () => {
-    const bad = (method: string, url: string, body: unknown): RecordedRequest => ({ method, url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), at: 0 });
+    const bad = (method: string, url: string, body: unknown): RecordedRequest => ({
+      method,
+      url,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      at: 0,
+    });
     expect(openApiProblems(bad('POST', `/repos/acme/widgets/statuses/${SHA}`, { state: 'warning' }))).not.toEqual([]);
     expect(openApiProblems(bad('POST', `/repos/acme/statuses/${SHA}`, { state: 'success' }))).not.toEqual([]);
     expect(openApiProblems(bad('GET', `/repos/acme/widgets/statuses/${SHA}`, { state: 'success' }))).not.toEqual([]);

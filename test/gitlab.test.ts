@@ -13,7 +13,11 @@ const plugin = fileURLToPath(new URL('../plugins/gitlab', import.meta.url));
 const TOKEN = 'glpat-test-7734';
 
 let server: RecordingServer;
-const session = reporterSession({ plugin, server: () => server, options: () => ({ token: TOKEN, baseURL: server.url }) });
+const session = reporterSession({
+  plugin,
+  server: () => server,
+  options: () => ({ token: TOKEN, baseURL: server.url }),
+});
 const { run } = session;
 
 /** GitLab: known projects by full path, statuses accepted with 201. */
@@ -22,7 +26,9 @@ function gitlab(projects: Record<string, number> = { 'buildbot/buildbot': 1 }) {
     const lookup = /^\/api\/v4\/projects\/([^/]+)$/.exec(request.url);
     if (request.method === 'GET' && lookup) {
       const id = projects[decodeURIComponent(lookup[1])];
-      return id === undefined ? { status: 404, body: { message: '404 Project Not Found' } } : { status: 200, body: { id, path_with_namespace: decodeURIComponent(lookup[1]) } };
+      return id === undefined
+        ? { status: 404, body: { message: '404 Project Not Found' } }
+        : { status: 200, body: { id, path_with_namespace: decodeURIComponent(lookup[1]) } };
     }
     return { status: 201, body: { id: 99 } };
   };
@@ -32,7 +38,11 @@ const REPO = { repository: 'http://gitlab/buildbot/buildbot', revision: SHA, bra
 const posts = () => server.requests.filter((r) => r.method === 'POST');
 const bodies = () => posts().map((r) => JSON.parse(r.body) as Record<string, unknown>);
 /** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
-const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
+const logged = (h: Harness, msg: string) =>
+  h.logs
+    .map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } })
+    .filter((l) => l.msg === msg)
+    .map((l) => l.delivery);
 
 describe('gitlab', () => {
   it('looks the project up once, then posts running and success to /api/v4/projects/<id>/statuses/<sha>', async () => {
@@ -76,18 +86,32 @@ describe('gitlab', () => {
       ...buildEvents('fail', [{ repository: 'git@gitlab:buildbot/buildbot.git', revision: 'abc' }]),
       ...buildEvents('warn', [{ repository: 'https://gitlab.example/group/sub/project.git', revision: 'def' }]),
     ]);
-    expect(server.requests.filter((r) => r.method === 'GET').map((r) => r.url)).toEqual(['/api/v4/projects/buildbot%2Fbuildbot', '/api/v4/projects/group%2Fsub%2Fproject']);
-    expect(posts().map((r) => r.url).sort()).toEqual([
-      `/api/v4/projects/1/statuses/${SHA}`, `/api/v4/projects/1/statuses/${SHA}`,
-      '/api/v4/projects/1/statuses/abc', '/api/v4/projects/1/statuses/abc',
-      '/api/v4/projects/7/statuses/def', '/api/v4/projects/7/statuses/def',
-    ].sort());
+    expect(server.requests.filter((r) => r.method === 'GET').map((r) => r.url)).toEqual([
+      '/api/v4/projects/buildbot%2Fbuildbot',
+      '/api/v4/projects/group%2Fsub%2Fproject',
+    ]);
+    expect(
+      posts()
+        .map((r) => r.url)
+        .sort(),
+    ).toEqual(
+      [
+        `/api/v4/projects/1/statuses/${SHA}`,
+        `/api/v4/projects/1/statuses/${SHA}`,
+        '/api/v4/projects/1/statuses/abc',
+        '/api/v4/projects/1/statuses/abc',
+        '/api/v4/projects/7/statuses/def',
+        '/api/v4/projects/7/statuses/def',
+      ].sort(),
+    );
   });
 
   it('source_project_id (a merge request from a fork) skips the lookup; source_branch is the ref', async () => {
     server = await RecordingServer.start(gitlab());
     await run({}, [withStamps('pass.new', [REPO], { source_project_id: 20922342342, source_branch: 'feature' })]);
-    expect(server.requests.map((r) => [r.method, r.url])).toEqual([['POST', `/api/v4/projects/20922342342/statuses/${SHA}`]]);
+    expect(server.requests.map((r) => [r.method, r.url])).toEqual([
+      ['POST', `/api/v4/projects/20922342342/statuses/${SHA}`],
+    ]);
     expect(bodies()[0].ref).toBe('feature');
   });
 
@@ -101,27 +125,45 @@ describe('gitlab', () => {
 
   it('a forced build without revision, an empty repository, a repository without group: no request', async () => {
     server = await RecordingServer.start(gitlab());
-    const h = await run({}, [fixture('pass.new'), withStamps('fail.new', [{ repository: '', revision: SHA }]), withStamps('warn.new', [{ repository: 'https://gitlab.example/lonely', revision: SHA }])]);
+    const h = await run({}, [
+      fixture('pass.new'),
+      withStamps('fail.new', [{ repository: '', revision: SHA }]),
+      withStamps('warn.new', [{ repository: 'https://gitlab.example/lonely', revision: SHA }]),
+    ]);
     expect(server.requests).toEqual([]);
     expect(h.logs.join('\n')).toContain('names no GitLab project');
   });
 
   it('several source stamps: one status per stamp with a revision', async () => {
     server = await RecordingServer.start(gitlab({ 'a/one': 1, 'a/two': 2 }));
-    await run({}, [withStamps('pass.new', [
-      { repository: 'https://gl/a/one', revision: 'rev1' },
-      { repository: 'https://gl/a/two', revision: null },
-      { repository: 'https://gl/a/two', revision: 'rev3', branch: 'b3' },
-    ])]);
-    expect(posts().map((r) => r.url).sort()).toEqual(['/api/v4/projects/1/statuses/rev1', '/api/v4/projects/2/statuses/rev3']);
+    await run({}, [
+      withStamps('pass.new', [
+        { repository: 'https://gl/a/one', revision: 'rev1' },
+        { repository: 'https://gl/a/two', revision: null },
+        { repository: 'https://gl/a/two', revision: 'rev3', branch: 'b3' },
+      ]),
+    ]);
+    expect(
+      posts()
+        .map((r) => r.url)
+        .sort(),
+    ).toEqual(['/api/v4/projects/1/statuses/rev1', '/api/v4/projects/2/statuses/rev3']);
   });
 
   it('context, startDescription and endDescription are templates; baseURL with a path and trailing slash', async () => {
     server = await RecordingServer.start(gitlab());
-    await run({ baseURL: `${server.url}/`, context: 'continuous-integration/buildbot', startDescription: '<%= buildername %> started', endDescription: '<%= summary %>' }, buildEvents('fail', [REPO]));
+    await run(
+      {
+        baseURL: `${server.url}/`,
+        context: 'continuous-integration/buildbot',
+        startDescription: '<%= buildername %> started',
+        endDescription: '<%= summary %>',
+      },
+      buildEvents('fail', [REPO]),
+    );
     expect(bodies().map((b) => [b.name, b.description])).toEqual([
       ['continuous-integration/buildbot', 'fail started'],
-      ['continuous-integration/buildbot', 'BUILD FAILED: failed \'false\' (failure)'],
+      ['continuous-integration/buildbot', "BUILD FAILED: failed 'false' (failure)"],
     ]);
   });
 
@@ -131,8 +173,12 @@ describe('gitlab', () => {
     expect(logged(h, 'delivery sent')).toMatchObject([{ target: `gitlab:buildbot/buildbot@${SHA}:buildbot/pass` }]);
   });
 
-  it('a status GitLab refuses (404) is logged by core with GitLab\'s message; the token never shows', async () => {
-    server = await RecordingServer.start((r) => (r.method === 'GET' ? { status: 200, body: { id: 1 } } : { status: 404, body: { message: `sha1 not found for branch master ${TOKEN}` } }));
+  it("a status GitLab refuses (404) is logged by core with GitLab's message; the token never shows", async () => {
+    server = await RecordingServer.start((r) =>
+      r.method === 'GET'
+        ? { status: 200, body: { id: 1 } }
+        : { status: 404, body: { message: `sha1 not found for branch master ${TOKEN}` } },
+    );
     const h = await run({}, [withStamps('pass.new', [REPO])]);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
     const [failed] = logged(h, 'delivery failed');

@@ -16,12 +16,20 @@ const plugin = fileURLToPath(new URL('../plugins/hipchat', import.meta.url));
 const TOKEN = 'hipchat-token-4471';
 
 let server: RecordingServer;
-const session = reporterSession({ plugin, server: () => server, options: () => ({ auth_token: TOKEN, endpoint: server.url }) });
+const session = reporterSession({
+  plugin,
+  server: () => server,
+  options: () => ({ auth_token: TOKEN, endpoint: server.url }),
+});
 const { run } = session;
 
 const sent = () => server.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown]);
 /** What core logged for each delivery with `msg` (`delivery sent`, `delivery failed`): the outcomes. */
-const logged = (h: Harness, msg: string) => h.logs.map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } }).filter((l) => l.msg === msg).map((l) => l.delivery);
+const logged = (h: Harness, msg: string) =>
+  h.logs
+    .map((line) => JSON.parse(line) as { msg: string; delivery?: { target: string; reason?: string } })
+    .filter((l) => l.msg === msg)
+    .map((l) => l.delivery);
 
 describe('hipchat', () => {
   it('a user-mapped builder: private messages at start and end, token as the auth_token query parameter', async () => {
@@ -30,7 +38,11 @@ describe('hipchat', () => {
     const url = fixture('pass.new').url as string;
     expect(sent()).toEqual([
       ['POST', `/v2/user/123/message?auth_token=${TOKEN}`, { message: `Buildbot started build pass here: ${url}` }],
-      ['POST', `/v2/user/123/message?auth_token=${TOKEN}`, { message: `Buildbot finished build pass with result success here: ${url}` }],
+      [
+        'POST',
+        `/v2/user/123/message?auth_token=${TOKEN}`,
+        { message: `Buildbot finished build pass with result success here: ${url}` },
+      ],
     ]);
     expect(server.requests[0].headers['content-type']).toBe('application/json');
     expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent', 'sent']);
@@ -46,13 +58,24 @@ describe('hipchat', () => {
     const finished = fixture(`${name}.finished`);
     const builder = (finished.builder as { name: string }).name;
     await run({ builder_room_map: { [builder]: 123 } }, [finished]);
-    expect(sent()).toEqual([['POST', `/v2/room/123/notification?auth_token=${TOKEN}`, { message: `Buildbot finished build ${builder} with result ${result} here: ${finished.url as string}` }]]);
+    expect(sent()).toEqual([
+      [
+        'POST',
+        `/v2/room/123/notification?auth_token=${TOKEN}`,
+        { message: `Buildbot finished build ${builder} with result ${result} here: ${finished.url as string}` },
+      ],
+    ]);
   });
 
   it('a builder in both maps: the same JSON to the user first, then the room; the recipient keys are not in the body', async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
-    await run({ builder_user_map: { pass: 'dev@example.org' }, builder_room_map: { pass: 'Build Room' } }, [fixture('pass.new')]);
-    expect(server.requests.map((r) => r.url)).toEqual([`/v2/user/dev%40example.org/message?auth_token=${TOKEN}`, `/v2/room/Build%20Room/notification?auth_token=${TOKEN}`]);
+    await run({ builder_user_map: { pass: 'dev@example.org' }, builder_room_map: { pass: 'Build Room' } }, [
+      fixture('pass.new'),
+    ]);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      `/v2/user/dev%40example.org/message?auth_token=${TOKEN}`,
+      `/v2/room/Build%20Room/notification?auth_token=${TOKEN}`,
+    ]);
     expect(server.requests[0].body).toBe(server.requests[1].body);
     expect(Object.keys(JSON.parse(server.requests[0].body) as object)).toEqual(['message']);
   });
@@ -67,29 +90,62 @@ describe('hipchat', () => {
   it('getRecipientList, getMessage and getExtraParams (module references) replace the defaults; an empty message sends nothing', async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
     const dir = mkdtempSync(join(tmpdir(), 'bbr-hipchat-'));
-    writeFileSync(join(dir, 'hooks.mjs'), [
-      "export const recipients = () => ({ room_id_or_name: 'AllBuildNotifications' });",
-      "export const message = async (build, event) => ({ finished: `Build finished: ${build.builder.name} (${Object.keys(build.properties).length} properties)` })[event] ?? '';",
-      "export const extra = (build, event) => event === 'finished' ? { color: build.results === 0 ? 'green' : 'red', notify: build.results !== 0, message_format: 'text' } : {};",
-    ].join('\n'));
-    await run({ getRecipientList: './hooks.mjs#recipients', getMessage: './hooks.mjs#message', getExtraParams: './hooks.mjs#extra', wantProperties: true }, [fixture('fail.new'), fixture('fail.finished')], { configDir: dir });
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      [
+        "export const recipients = () => ({ room_id_or_name: 'AllBuildNotifications' });",
+        "export const message = async (build, event) => ({ finished: `Build finished: ${build.builder.name} (${Object.keys(build.properties).length} properties)` })[event] ?? '';",
+        "export const extra = (build, event) => event === 'finished' ? { color: build.results === 0 ? 'green' : 'red', notify: build.results !== 0, message_format: 'text' } : {};",
+      ].join('\n'),
+    );
+    await run(
+      {
+        getRecipientList: './hooks.mjs#recipients',
+        getMessage: './hooks.mjs#message',
+        getExtraParams: './hooks.mjs#extra',
+        wantProperties: true,
+      },
+      [fixture('fail.new'), fixture('fail.finished')],
+      { configDir: dir },
+    );
     const properties = Object.keys(fixture('fail.finished').properties as object).length;
     expect(sent()).toEqual([
-      ['POST', `/v2/room/AllBuildNotifications/notification?auth_token=${TOKEN}`, { message: `Build finished: fail (${properties} properties)`, color: 'red', notify: true, message_format: 'text' }],
+      [
+        'POST',
+        `/v2/room/AllBuildNotifications/notification?auth_token=${TOKEN}`,
+        {
+          message: `Build finished: fail (${properties} properties)`,
+          color: 'red',
+          notify: true,
+          message_format: 'text',
+        },
+      ],
     ]);
   });
 
   it('without wantProperties the hooks see no properties; endpoint keeps its path, trailing slash ignored', async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
     const dir = mkdtempSync(join(tmpdir(), 'bbr-hipchat-'));
-    writeFileSync(join(dir, 'hooks.mjs'), 'export const message = (build) => `props=${Object.keys(build.properties).length} steps=${"steps" in build}`;\n');
-    await run({ endpoint: `${server.url}/hipchat/`, builder_room_map: { pass: 1 }, getMessage: './hooks.mjs#message' }, [fixture('pass.finished')], { configDir: dir });
-    expect(sent()).toEqual([['POST', `/hipchat/v2/room/1/notification?auth_token=${TOKEN}`, { message: 'props=0 steps=false' }]]);
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      'export const message = (build) => `props=${Object.keys(build.properties).length} steps=${"steps" in build}`;\n',
+    );
+    await run(
+      { endpoint: `${server.url}/hipchat/`, builder_room_map: { pass: 1 }, getMessage: './hooks.mjs#message' },
+      [fixture('pass.finished')],
+      { configDir: dir },
+    );
+    expect(sent()).toEqual([
+      ['POST', `/hipchat/v2/room/1/notification?auth_token=${TOKEN}`, { message: 'props=0 steps=false' }],
+    ]);
   });
 
-  it('builders (core filter) applies, unlike Buildbot\'s HipChat', async () => {
+  it("builders (core filter) applies, unlike Buildbot's HipChat", async () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
-    await run({ builder_room_map: { pass: 1, fail: 2 }, builders: ['fail'] }, [fixture('pass.new'), fixture('fail.new')]);
+    await run({ builder_room_map: { pass: 1, fail: 2 }, builders: ['fail'] }, [
+      fixture('pass.new'),
+      fixture('fail.new'),
+    ]);
     expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/v2/room/2/notification']);
   });
 
@@ -108,7 +164,12 @@ describe('hipchat', () => {
     server = await RecordingServer.start(() => ({ status: 204 }));
     server.queue({ status: 429, headers: { 'retry-after': '1' } }, { status: 500 });
     const h = await run({ builder_room_map: { pass: 1 } }, [fixture('pass.new'), fixture('pass.finished')]);
-    expect(server.requests.map((r) => (JSON.parse(r.body) as { message: string }).message.split(' ')[1])).toEqual(['started', 'started', 'started', 'finished']);
+    expect(server.requests.map((r) => (JSON.parse(r.body) as { message: string }).message.split(' ')[1])).toEqual([
+      'started',
+      'started',
+      'started',
+      'finished',
+    ]);
     expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(950);
     expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent', 'sent']);
   });
@@ -116,7 +177,10 @@ describe('hipchat', () => {
   it('config: auth_token and endpoint must be strings, the maps must be objects, hooks module references', () => {
     const problems = (options: Record<string, unknown>): string => {
       try {
-        checkConfig({ reporters: [{ plugin: 'hipchat', options }] }, { configDir: fileURLToPath(new URL('..', import.meta.url)) });
+        checkConfig(
+          { reporters: [{ plugin: 'hipchat', options }] },
+          { configDir: fileURLToPath(new URL('..', import.meta.url)) },
+        );
         return '';
       } catch (error) {
         return (error as { describe(): string }).describe();
@@ -124,8 +188,12 @@ describe('hipchat', () => {
     };
     expect(problems({ auth_token: 42 })).toMatch(/options\.auth_token: must be string/);
     expect(problems({ auth_token: 'abcd1234', endpoint: 42 })).toMatch(/options\.endpoint: must be string/);
-    expect(problems({ auth_token: 'abcd1234', builder_room_map: ['Builder0'] })).toMatch(/options\.builder_room_map: must be object/);
-    expect(problems({ auth_token: 'abcd1234', builder_user_map: 'Builder0' })).toMatch(/options\.builder_user_map: must be object/);
+    expect(problems({ auth_token: 'abcd1234', builder_room_map: ['Builder0'] })).toMatch(
+      /options\.builder_room_map: must be object/,
+    );
+    expect(problems({ auth_token: 'abcd1234', builder_user_map: 'Builder0' })).toMatch(
+      /options\.builder_user_map: must be object/,
+    );
     expect(problems({ auth_token: 'abcd1234', getMessage: 'message' })).toMatch(/options\.getMessage/);
     expect(problems({ auth_token: 'abcd1234', builder_room_map: { b: 1 }, builder_user_map: { b: 'a@b' } })).toBe('');
   });

@@ -22,7 +22,8 @@ let runtime: Runtime;
 
 /** GitHub, GitLab (project acme/widgets = id 5) and Bitbucket Server under one origin. */
 function fakeServices(request: RecordedRequest) {
-  if (request.method === 'GET' && request.url === '/api/v4/projects/acme%2Fwidgets') return { status: 200, body: { id: 5 } };
+  if (request.method === 'GET' && request.url === '/api/v4/projects/acme%2Fwidgets')
+    return { status: 200, body: { id: 5 } };
   if (request.url.startsWith('/stash/')) return { status: 204 };
   return { status: 201, body: {} };
 }
@@ -35,11 +36,17 @@ beforeAll(async () => {
     reporters: [
       { plugin: plugin('github'), options: { token: 'gh-e2e-token', baseURL: services.url } },
       { plugin: plugin('gitlab'), options: { token: 'gl-e2e-token', baseURL: services.url } },
-      { plugin: plugin('bitbucket-server'), options: { base_url: `${services.url}/stash/`, user: 'ci', password: 'stash-e2e-pass' } },
+      {
+        plugin: plugin('bitbucket-server'),
+        options: { base_url: `${services.url}/stash/`, user: 'ci', password: 'stash-e2e-pass' },
+      },
     ],
   });
   // Buildbot's HttpStatusPush refuses a serverUrl ending with / (quirk 13): the source listens on /buildbot.
-  source = new HttpSource({ type: 'http', listen: '127.0.0.1:0', path: '/buildbot' }, createLogger({ secrets: new Set(), destination: quiet }));
+  source = new HttpSource(
+    { type: 'http', listen: '127.0.0.1:0', path: '/buildbot' },
+    createLogger({ secrets: new Set(), destination: quiet }),
+  );
   await source.start((input) => runtime.emit(input));
   bb = await BuildbotMaster.start({ push: [{ url: source.address().url, style: 'default' }] });
 }, 120_000);
@@ -51,18 +58,31 @@ afterAll(async () => {
   await services?.close();
 });
 
-const states = (requests: RecordedRequest[], field: string) => requests.map((r) => (JSON.parse(r.body) as Record<string, string>)[field]);
+const states = (requests: RecordedRequest[], field: string) =>
+  requests.map((r) => (JSON.parse(r.body) as Record<string, string>)[field]);
 
 describe('github, gitlab and bitbucket-server fed by Buildbot 3.7', () => {
-  it('a change builds pass and fail: each service gets started then final states for the change\'s commit', async () => {
-    await bb!.change({ author: 'Dora Dev <dora@example.test>', comments: 'fix the widget', branch: 'main', revision: SHA, repository: 'https://github.com/acme/widgets.git', project: 'widgets' });
+  it("a change builds pass and fail: each service gets started then final states for the change's commit", async () => {
+    await bb!.change({
+      author: 'Dora Dev <dora@example.test>',
+      comments: 'fix the widget',
+      branch: 'main',
+      revision: SHA,
+      repository: 'https://github.com/acme/widgets.git',
+      project: 'widgets',
+    });
     await bb!.waitIdle(90_000);
-  // Buildbot posts after the build ends; give the last POSTs and their deliveries a moment.
-    await bb!.waitFor(async () => services.requests.filter((r) => r.method === 'POST').length >= 12, 30_000, 'twelve statuses');
+    // Buildbot posts after the build ends; give the last POSTs and their deliveries a moment.
+    await bb!.waitFor(
+      async () => services.requests.filter((r) => r.method === 'POST').length >= 12,
+      30_000,
+      'twelve statuses',
+    );
     await runtime.deliveries.drain(10_000);
 
     const github = services.matching('POST', `/repos/acme/widgets/statuses/${SHA}`);
-    const byContext = (context: string) => github.filter((r) => (JSON.parse(r.body) as { context: string }).context === context);
+    const byContext = (context: string) =>
+      github.filter((r) => (JSON.parse(r.body) as { context: string }).context === context);
     expect(states(byContext('buildbot/pass'), 'state')).toEqual(['pending', 'success']);
     expect(states(byContext('buildbot/fail'), 'state')).toEqual(['pending', 'failure']);
     expect(github.every((r) => r.headers.authorization === 'token gh-e2e-token')).toBe(true);

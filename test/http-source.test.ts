@@ -7,7 +7,14 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePlugins, httpStatusPushDir, runCli, startService, tempDir, type RunningService } from './support/bbreporters-cli.js';
+import {
+  fixturePlugins,
+  httpStatusPushDir,
+  runCli,
+  startService,
+  tempDir,
+  type RunningService,
+} from './support/bbreporters-cli.js';
 
 const TOKEN = 'tok-e2e-3f9a';
 const USER = 'buildbot';
@@ -21,7 +28,10 @@ interface Reply {
 }
 
 /** One request with node:http, so tests control headers and chunking exactly. */
-function send(url: string, options: { method?: string; headers?: Record<string, string>; chunks?: Array<string | Buffer>; path?: string }): Promise<Reply> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; chunks?: Array<string | Buffer>; path?: string },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const target = new URL(options.path ?? '', url);
     const req = request(target, { method: options.method ?? 'POST', headers: options.headers ?? {} }, (res) => {
@@ -37,9 +47,19 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
 }
 
 const post = (url: string, body: string, auth = `Bearer ${TOKEN}`) =>
-  send(url, { headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, chunks: [body] });
+  send(url, {
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    chunks: [body],
+  });
 
-const records = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const records = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 
 describe('a running `bbreporters run` with an http source', () => {
   let service: RunningService;
@@ -72,7 +92,9 @@ reporters:
   });
 
   it('receives every captured HttpStatusPush body and dispatches each to the matching hook', async () => {
-    const names = readdirSync(httpStatusPushDir).filter((f) => f.endsWith('.json')).sort();
+    const names = readdirSync(httpStatusPushDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(names.length).toBeGreaterThanOrEqual(14);
     const expected: Array<{ hook: string; id: string }> = [];
     for (const name of names) {
@@ -80,7 +102,11 @@ reporters:
       const build = JSON.parse(body) as { buildid: number; complete: boolean };
       const reply = await post(service.url, body);
       expect(reply.status, `${name}: ${reply.body}`).toBe(200);
-      const result = JSON.parse(reply.body) as { eventId: string; duplicate: boolean; outcomes: Array<{ status: string; hook: string }> };
+      const result = JSON.parse(reply.body) as {
+        eventId: string;
+        duplicate: boolean;
+        outcomes: Array<{ status: string; hook: string }>;
+      };
       const hook = build.complete ? 'buildFinished' : 'buildStarted';
       if (!result.duplicate) {
         expect(result.outcomes).toEqual([expect.objectContaining({ hook, status: 'accepted' })]);
@@ -88,14 +114,19 @@ reporters:
       }
     }
     // A 200 means the hook already ran: its record is there without waiting.
-    const hooks = records(recordFile).filter((r) => r.kind === 'hook').map(({ hook, id }) => ({ hook, id }));
+    const hooks = records(recordFile)
+      .filter((r) => r.kind === 'hook')
+      .map(({ hook, id }) => ({ hook, id }));
     expect(hooks).toEqual(expected);
     expect(hooks.some((h) => h.hook === 'buildStarted')).toBe(true);
     expect(hooks.some((h) => h.hook === 'buildFinished')).toBe(true);
   });
 
   it('accepts an event envelope as well as a raw body', async () => {
-    const payload = JSON.parse(readFileSync(join(httpStatusPushDir, 'warn.finished.json'), 'utf8')) as Record<string, unknown>;
+    const payload = JSON.parse(readFileSync(join(httpStatusPushDir, 'warn.finished.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const reply = await post(service.url, JSON.stringify({ event: 'buildFinished', id: 'envelope-1', payload }));
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toMatchObject({ eventId: 'envelope-1', event: 'buildFinished' });
@@ -103,34 +134,92 @@ reporters:
 
   it('accepts HTTP Basic credentials, as Buildbot HttpStatusPush sends its user and password', async () => {
     const body = readFileSync(join(httpStatusPushDir, 'pass.new.json'), 'utf8');
-    const reply = await post(service.url, JSON.stringify({ event: 'buildStarted', id: 'basic-1', payload: JSON.parse(body) }), basic(USER, PASSWORD));
+    const reply = await post(
+      service.url,
+      JSON.stringify({ event: 'buildStarted', id: 'basic-1', payload: JSON.parse(body) }),
+      basic(USER, PASSWORD),
+    );
     expect(reply.status).toBe(200);
   });
 
-  const good = () => JSON.stringify({ event: 'buildStarted', id: `good-${Math.random()}`, payload: JSON.parse(readFileSync(join(httpStatusPushDir, 'fail.new.json'), 'utf8')) });
+  const good = () =>
+    JSON.stringify({
+      event: 'buildStarted',
+      id: `good-${Math.random()}`,
+      payload: JSON.parse(readFileSync(join(httpStatusPushDir, 'fail.new.json'), 'utf8')),
+    });
 
   const badRequests: Array<{ name: string; status: number; reason: RegExp; make: (url: string) => Promise<Reply> }> = [
-    { name: 'malformed JSON', status: 400, reason: /malformed JSON/, make: (url) => post(url, '{"event": "buildStarted",') },
+    {
+      name: 'malformed JSON',
+      status: 400,
+      reason: /malformed JSON/,
+      make: (url) => post(url, '{"event": "buildStarted",'),
+    },
     { name: 'no credentials', status: 401, reason: /credentials required/, make: (url) => post(url, good(), '') },
-    { name: 'a wrong bearer token', status: 401, reason: /wrong credentials/, make: (url) => post(url, good(), 'Bearer not-the-token') },
-    { name: 'a wrong Basic password', status: 401, reason: /wrong credentials/, make: (url) => post(url, good(), basic(USER, 'wrong')) },
-    { name: 'the token sent as a Basic password', status: 401, reason: /wrong credentials/, make: (url) => post(url, good(), basic(USER, TOKEN)) },
-    { name: 'a body over the limit (Content-Length)', status: 413, reason: /larger than the limit of 65536 bytes/, make: (url) => post(url, JSON.stringify({ pad: 'x'.repeat(70_000) })) },
+    {
+      name: 'a wrong bearer token',
+      status: 401,
+      reason: /wrong credentials/,
+      make: (url) => post(url, good(), 'Bearer not-the-token'),
+    },
+    {
+      name: 'a wrong Basic password',
+      status: 401,
+      reason: /wrong credentials/,
+      make: (url) => post(url, good(), basic(USER, 'wrong')),
+    },
+    {
+      name: 'the token sent as a Basic password',
+      status: 401,
+      reason: /wrong credentials/,
+      make: (url) => post(url, good(), basic(USER, TOKEN)),
+    },
+    {
+      name: 'a body over the limit (Content-Length)',
+      status: 413,
+      reason: /larger than the limit of 65536 bytes/,
+      make: (url) => post(url, JSON.stringify({ pad: 'x'.repeat(70_000) })),
+    },
     {
       name: 'a chunked body over the limit',
       status: 413,
       reason: /larger than the limit/,
-      make: (url) => send(url, { headers: { authorization: `Bearer ${TOKEN}`, 'transfer-encoding': 'chunked' }, chunks: Array.from({ length: 10 }, () => Buffer.alloc(16_384, 0x20)) }),
+      make: (url) =>
+        send(url, {
+          headers: { authorization: `Bearer ${TOKEN}`, 'transfer-encoding': 'chunked' },
+          chunks: Array.from({ length: 10 }, () => Buffer.alloc(16_384, 0x20)),
+        }),
     },
     {
       name: 'a schema-invalid event',
       status: 422,
       reason: /payload\.buildid/,
-      make: (url) => post(url, JSON.stringify({ event: 'buildFinished', payload: { ...JSON.parse(readFileSync(join(httpStatusPushDir, 'fail.finished.json'), 'utf8')), buildid: 'seven' } })),
+      make: (url) =>
+        post(
+          url,
+          JSON.stringify({
+            event: 'buildFinished',
+            payload: {
+              ...JSON.parse(readFileSync(join(httpStatusPushDir, 'fail.finished.json'), 'utf8')),
+              buildid: 'seven',
+            },
+          }),
+        ),
     },
-    { name: 'an unknown event name', status: 422, reason: /event/, make: (url) => post(url, JSON.stringify({ event: 'buildExploded', payload: {} })) },
+    {
+      name: 'an unknown event name',
+      status: 422,
+      reason: /event/,
+      make: (url) => post(url, JSON.stringify({ event: 'buildExploded', payload: {} })),
+    },
     { name: 'a GET on the endpoint', status: 405, reason: /use POST/, make: (url) => send(url, { method: 'GET' }) },
-    { name: 'another path', status: 404, reason: /no such endpoint/, make: (url) => send(url, { path: '/nope', headers: { authorization: `Bearer ${TOKEN}` }, chunks: ['{}'] }) },
+    {
+      name: 'another path',
+      status: 404,
+      reason: /no such endpoint/,
+      make: (url) => send(url, { path: '/nope', headers: { authorization: `Bearer ${TOKEN}` }, chunks: ['{}'] }),
+    },
   ];
 
   for (const bad of badRequests) {
@@ -145,7 +234,10 @@ reporters:
   }
 
   it('names the invalid field in a 422 answer', async () => {
-    const body = { ...JSON.parse(readFileSync(join(httpStatusPushDir, 'fail.finished.json'), 'utf8')), buildid: 'seven' };
+    const body = {
+      ...JSON.parse(readFileSync(join(httpStatusPushDir, 'fail.finished.json'), 'utf8')),
+      buildid: 'seven',
+    };
     const reply = await post(service.url, JSON.stringify(body));
     expect(reply.status).toBe(422);
     expect(JSON.parse(reply.body)).toMatchObject({ details: [{ path: 'buildid', message: 'must be integer' }] });
@@ -162,7 +254,9 @@ reporters:
     const withToken = await runCli(['emit', '--url', service.url, fixture], { env: { BBREPORTERS_TOKEN: TOKEN } });
     expect(withToken.code, withToken.stderr).toBe(0);
     expect(withToken.stdout).toMatch(/cancel\.new\.json: 200 /);
-    const withBasic = await runCli(['emit', '--url', service.url, '--user', USER, fixture], { env: { BBREPORTERS_PASSWORD: PASSWORD } });
+    const withBasic = await runCli(['emit', '--url', service.url, '--user', USER, fixture], {
+      env: { BBREPORTERS_PASSWORD: PASSWORD },
+    });
     expect(withBasic.code, withBasic.stderr).toBe(0);
     const refused = await runCli(['emit', '--url', service.url, fixture], { env: { BBREPORTERS_TOKEN: 'nope' } });
     expect(refused.code).toBe(1);
@@ -176,7 +270,17 @@ reporters:
 });
 
 describe('the http source in process', () => {
-  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child() { return quiet; } };
+  const quiet = {
+    trace() {},
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    fatal() {},
+    child() {
+      return quiet;
+    },
+  };
 
   it('needs no credentials on a loopback address, and answers 503 when the event cannot be accepted', async () => {
     const { HttpSource } = await import('@bbreporters/core');
@@ -200,6 +304,8 @@ describe('the http source in process', () => {
 
   it('refuses to start on a public address without credentials', async () => {
     const { HttpSource } = await import('@bbreporters/core');
-    expect(() => new HttpSource({ type: 'http', listen: '0.0.0.0:0' }, quiet)).toThrow(/not a loopback address, so clients must authenticate/);
+    expect(() => new HttpSource({ type: 'http', listen: '0.0.0.0:0' }, quiet)).toThrow(
+      /not a loopback address, so clients must authenticate/,
+    );
   });
 });

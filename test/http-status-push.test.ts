@@ -19,7 +19,11 @@ const plugin = fileURLToPath(new URL('../plugins/http-status-push', import.meta.
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 let server: RecordingServer;
-const session = reporterSession({ plugin, server: () => server, options: () => ({ serverUrl: `${server.url}/submit` }) });
+const session = reporterSession({
+  plugin,
+  server: () => server,
+  options: () => ({ serverUrl: `${server.url}/submit` }),
+});
 const { run } = session;
 
 /** The fixture as Buildbot v1.x posts it without want flags: properties {}, no steps, no prev_build. */
@@ -47,25 +51,57 @@ describe('http-status-push', () => {
     ['fail', 2],
     ['warn', 1],
     ['cancel', 6],
-  ] as const)('a %s build is posted at its end with results %i (every result, as Buildbot v1.x)', async (name, results) => {
-    server = await RecordingServer.start();
-    await run({}, [fixture(`${name}.new`), fixture(`${name}.finished`)]);
-    expect(server.requests.map((r) => (JSON.parse(r.body) as { results: unknown }).results)).toEqual([null, results]);
-  });
+  ] as const)(
+    'a %s build is posted at its end with results %i (every result, as Buildbot v1.x)',
+    async (name, results) => {
+      server = await RecordingServer.start();
+      await run({}, [fixture(`${name}.new`), fixture(`${name}.finished`)]);
+      expect(server.requests.map((r) => (JSON.parse(r.body) as { results: unknown }).results)).toEqual([null, results]);
+    },
+  );
 
   it('wantProperties, wantSteps and wantLogs give back the exact body Buildbot 3.7 posted', async () => {
     server = await RecordingServer.start();
-    await run({ wantProperties: true, wantSteps: true, wantLogs: true, wantPreviousBuild: true }, [fixture('change-pass.new'), fixture('change-pass.finished')]);
-    expect(server.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([fixture('change-pass.new'), fixture('change-pass.finished')]);
+    await run({ wantProperties: true, wantSteps: true, wantLogs: true, wantPreviousBuild: true }, [
+      fixture('change-pass.new'),
+      fixture('change-pass.finished'),
+    ]);
+    expect(server.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      fixture('change-pass.new'),
+      fixture('change-pass.finished'),
+    ]);
   });
 
-  it('wantSteps without wantLogs drops each step\'s logs; wantPreviousBuild adds prev_build', async () => {
+  it("wantSteps without wantLogs drops each step's logs; wantPreviousBuild adds prev_build", async () => {
     server = await RecordingServer.start();
     const finished = fixture('pass.finished');
     const steps = finished.steps as Array<Record<string, unknown>>;
     steps[0].logs = [{ logid: 1, name: 'stdio', slug: 'stdio', stepid: steps[0].stepid, type: 's', content: 'hello' }];
-    const { buildid, number, builderid, buildrequestid, workerid, masterid, started_at, complete_at, complete, state_string } = fixture('fail.finished');
-    finished.prev_build = { buildid, number, builderid, buildrequestid, workerid, masterid, started_at, complete_at, complete, state_string, results: 2 };
+    const {
+      buildid,
+      number,
+      builderid,
+      buildrequestid,
+      workerid,
+      masterid,
+      started_at,
+      complete_at,
+      complete,
+      state_string,
+    } = fixture('fail.finished');
+    finished.prev_build = {
+      buildid,
+      number,
+      builderid,
+      buildrequestid,
+      workerid,
+      masterid,
+      started_at,
+      complete_at,
+      complete,
+      state_string,
+      results: 2,
+    };
     await run({ wantSteps: true, wantPreviousBuild: true }, [finished]);
     const body = JSON.parse(server.requests[0].body) as Record<string, unknown>;
     expect((body.steps as unknown[]).length).toBe(steps.length);
@@ -75,8 +111,18 @@ describe('http-status-push', () => {
   });
 
   it.each([
-    ['user/password (Buildbot\'s deprecated form)', { user: 'bb', password: 'pw-http-1' }, 'authorization', basic('bb', 'pw-http-1')],
-    ['auth basic', { auth: { type: 'basic', user: 'bb', password: 'pw-http-2' } }, 'authorization', basic('bb', 'pw-http-2')],
+    [
+      "user/password (Buildbot's deprecated form)",
+      { user: 'bb', password: 'pw-http-1' },
+      'authorization',
+      basic('bb', 'pw-http-1'),
+    ],
+    [
+      'auth basic',
+      { auth: { type: 'basic', user: 'bb', password: 'pw-http-2' } },
+      'authorization',
+      basic('bb', 'pw-http-2'),
+    ],
     ['auth bearer', { auth: { type: 'bearer', token: 'tok-http-3' } }, 'authorization', 'Bearer tok-http-3'],
     ['auth header', { auth: { type: 'header', name: 'X-Api-Key', value: 'key-http-4' } }, 'x-api-key', 'key-http-4'],
   ])('%s authenticates every POST', async (_name, options, header, value) => {
@@ -95,15 +141,24 @@ describe('http-status-push', () => {
   it('format_fn (a module reference) makes the body; returning null sends nothing', async () => {
     server = await RecordingServer.start();
     const dir = mkdtempSync(join(tmpdir(), 'bbr-http-'));
-    writeFileSync(join(dir, 'format.mjs'), 'export const summary = async (build) => build.complete ? { name: build.builder.name, results: build.results, hasProps: Object.keys(build.properties).length > 0 } : null;\n');
-    await run({ format_fn: './format.mjs#summary' }, [fixture('fail.new'), fixture('fail.finished')], { configDir: dir });
-    expect(server.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([{ name: 'fail', results: 2, hasProps: false }]);
+    writeFileSync(
+      join(dir, 'format.mjs'),
+      'export const summary = async (build) => build.complete ? { name: build.builder.name, results: build.results, hasProps: Object.keys(build.properties).length > 0 } : null;\n',
+    );
+    await run({ format_fn: './format.mjs#summary' }, [fixture('fail.new'), fixture('fail.finished')], {
+      configDir: dir,
+    });
+    expect(server.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      { name: 'fail', results: 2, hasProps: false },
+    ]);
   });
 
   it('builders (core filter) posts only the listed builders', async () => {
     server = await RecordingServer.start();
     await run({ builders: ['pass'] }, [fixture('fail.new'), fixture('pass.new')]);
-    expect(server.requests.map((r) => (JSON.parse(r.body) as { builder: { name: string } }).builder.name)).toEqual(['pass']);
+    expect(server.requests.map((r) => (JSON.parse(r.body) as { builder: { name: string } }).builder.name)).toEqual([
+      'pass',
+    ]);
   });
 
   it('200, 201 and 202 are all success', async () => {
@@ -112,7 +167,7 @@ describe('http-status-push', () => {
       const h = await run({}, [fixture('pass.new')]);
       expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['sent']);
       await h.close();
-        await server.close();
+      await server.close();
     }
     server = await RecordingServer.start();
   });
@@ -121,10 +176,18 @@ describe('http-status-push', () => {
     server = await RecordingServer.start();
     server.queue({ status: 429, headers: { 'retry-after': '1' } }, { status: 500, body: 'oops' });
     const h = await run({}, [fixture('pass.new'), fixture('pass.finished')]);
-    expect(server.requests.map((r) => (JSON.parse(r.body) as { complete: boolean }).complete)).toEqual([false, false, false, true]);
+    expect(server.requests.map((r) => (JSON.parse(r.body) as { complete: boolean }).complete)).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
     // Retry-After: 1 → the second try waited at least a second.
     expect(server.requests[1].at - server.requests[0].at).toBeGreaterThanOrEqual(950);
-    expect(h.deliveries.map((d) => [d.outcome.status, d.outcome.attempts])).toEqual([['sent', 3], ['sent', 1]]);
+    expect(h.deliveries.map((d) => [d.outcome.status, d.outcome.attempts])).toEqual([
+      ['sent', 3],
+      ['sent', 1],
+    ]);
   });
 
   it('a 404 is final and logged with its status and body; the password never shows', async () => {
@@ -137,13 +200,30 @@ describe('http-status-push', () => {
     expect(h.logs.join('\n')).not.toContain('pw-http-9');
   });
 
-  it('another bbreporters instance\'s http source takes the POSTs as the same Buildbot events', async () => {
-    const receiver = await createHarness({ plugin: fileURLToPath(new URL('../plugins/console', import.meta.url)), options: { stream: 'stderr' } });
-    const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0', token: 'tok-relay-5' }, createLogger({ secrets: new Set(), destination: { write: () => undefined } }));
+  it("another bbreporters instance's http source takes the POSTs as the same Buildbot events", async () => {
+    const receiver = await createHarness({
+      plugin: fileURLToPath(new URL('../plugins/console', import.meta.url)),
+      options: { stream: 'stderr' },
+    });
+    const source = new HttpSource(
+      { type: 'http', listen: '127.0.0.1:0', token: 'tok-relay-5' },
+      createLogger({ secrets: new Set(), destination: { write: () => undefined } }),
+    );
     await source.start((input) => receiver.emit(input));
     try {
       server = await RecordingServer.start();
-      const harness = session.track(await createHarness({ plugin, options: { serverUrl: source.address().url, auth: { type: 'bearer', token: 'tok-relay-5' }, wantProperties: true, wantSteps: true }, delivery: quickDelivery }));
+      const harness = session.track(
+        await createHarness({
+          plugin,
+          options: {
+            serverUrl: source.address().url,
+            auth: { type: 'bearer', token: 'tok-relay-5' },
+            wantProperties: true,
+            wantSteps: true,
+          },
+          delivery: quickDelivery,
+        }),
+      );
       await harness.emit(fixture('change-fail.new'));
       await harness.emit(fixture('change-fail.finished'));
       await harness.drain();
@@ -163,7 +243,14 @@ describe('http-status-push', () => {
 describe('http-status-push config', () => {
   const problems = (options: Record<string, unknown>): string => {
     try {
-      checkConfig({ reporters: [{ plugin: 'http-status-push', options: { serverUrl: 'https://status.example.org/submit', ...options } }] }, { configDir: fileURLToPath(new URL('..', import.meta.url)) });
+      checkConfig(
+        {
+          reporters: [
+            { plugin: 'http-status-push', options: { serverUrl: 'https://status.example.org/submit', ...options } },
+          ],
+        },
+        { configDir: fileURLToPath(new URL('..', import.meta.url)) },
+      );
       return '';
     } catch (error) {
       return (error as { describe(): string }).describe();
@@ -171,10 +258,22 @@ describe('http-status-push config', () => {
   };
 
   it('user/password together with auth is an error naming both; builders must be a list', () => {
-    expect(problems({ user: 'bb', password: 'pw-cfg-1', auth: { type: 'bearer', token: 'tok-cfg-2' } })).toMatch(/options\.user: must not be given together with auth/);
+    expect(problems({ user: 'bb', password: 'pw-cfg-1', auth: { type: 'bearer', token: 'tok-cfg-2' } })).toMatch(
+      /options\.user: must not be given together with auth/,
+    );
     expect(problems({ builders: 'Builder0' })).toMatch(/options\.builders: must be array/);
     expect(problems({ auth: { type: 'digest' } })).not.toBe('');
     expect(problems({ format_fn: 'not a reference' })).toMatch(/options\.format_fn/);
-    expect(problems({ user: 'bb', password: 'pw-cfg-1', wantProperties: true, wantSteps: true, wantLogs: true, wantPreviousBuild: true, builders: ['a'] })).toBe('');
+    expect(
+      problems({
+        user: 'bb',
+        password: 'pw-cfg-1',
+        wantProperties: true,
+        wantSteps: true,
+        wantLogs: true,
+        wantPreviousBuild: true,
+        builders: ['a'],
+      }),
+    ).toBe('');
   });
 });

@@ -8,18 +8,40 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Build, BuilderStatus, ForceBuildRequest, MasterControl, ShutdownMode, StopBuildRequest } from '@bbreporters/core';
+import type {
+  Build,
+  BuilderStatus,
+  ForceBuildRequest,
+  MasterControl,
+  ShutdownMode,
+  StopBuildRequest,
+} from '@bbreporters/core';
 import { createHarness, fixture, type Harness } from '@bbreporters/core/testing';
 import { IrcTestClient, Ngircd } from './support/ngircd.js';
 
 const pluginDir = fileURLToPath(new URL('../plugins/irc/', import.meta.url));
 const stateDir = () => mkdtempSync(join(tmpdir(), 'bbr-irc-state-'));
 
-function build(builderid: number, number: number, results: number | null, state_string: string, agoSeconds: number): Build {
+function build(
+  builderid: number,
+  number: number,
+  results: number | null,
+  state_string: string,
+  agoSeconds: number,
+): Build {
   const now = Math.floor(Date.now() / 1000);
   return {
-    buildid: builderid * 100 + number, number, builderid, buildrequestid: 1, workerid: 1, masterid: 1,
-    started_at: now - agoSeconds - 5, complete: results !== null, complete_at: results === null ? null : now - agoSeconds, results, state_string,
+    buildid: builderid * 100 + number,
+    number,
+    builderid,
+    buildrequestid: 1,
+    workerid: 1,
+    masterid: 1,
+    started_at: now - agoSeconds - 5,
+    complete: results !== null,
+    complete_at: results === null ? null : now - agoSeconds,
+    results,
+    state_string,
   };
 }
 
@@ -36,7 +58,9 @@ function fakeMaster() {
     builderStatus: async (name): Promise<BuilderStatus | undefined> => {
       const builder = builders.find((b) => b.name === name);
       if (!builder) return undefined;
-      return name === 'pass' ? { builder, state: 'building', running: [running], pending: 0 } : { builder, state: 'offline', running: [], pending: 0 };
+      return name === 'pass'
+        ? { builder, state: 'building', running: [running], pending: 0 }
+        : { builder, state: 'offline', running: [], pending: 0 };
     },
     lastBuild: async (name) => (name === 'fail' ? build(2, 3, 2, 'failed compile', 42) : undefined),
     forceBuild: async (request) => {
@@ -74,9 +98,17 @@ describe('IRC commands against a real ngircd', () => {
       stateDir: stateDir(),
       master,
       options: {
-        host: '127.0.0.1', port: server.port, nick: 'bb', channels: ['#ci'],
-        notify_events: ['started'], allowForce: true, allowShutdown: true, authz: ['alice', '*!*@trusted.invalid'],
-        lineRate: 0.3, lostDelay: 1, failedDelay: 1,
+        host: '127.0.0.1',
+        port: server.port,
+        nick: 'bb',
+        channels: ['#ci'],
+        notify_events: ['started'],
+        allowForce: true,
+        allowShutdown: true,
+        authz: ['alice', '*!*@trusted.invalid'],
+        lineRate: 0.3,
+        lostDelay: 1,
+        failedDelay: 1,
       },
     });
     await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('bb!') && l.params[0] === '#ci');
@@ -105,7 +137,10 @@ describe('IRC commands against a real ngircd', () => {
     // The build finished 42 seconds before the question; a slow machine may add a second.
     const failed = /^last build \[fail\]: last build 4[23] seconds ago: \x0304Failure\x0f \[failed compile\]$/;
     expect(await ask('last fail')).toEqual([expect.stringMatching(failed)]);
-    expect(await ask('last', 2)).toEqual(['last build [pass]: (no builds run since last restart)', expect.stringMatching(failed)]);
+    expect(await ask('last', 2)).toEqual([
+      'last build [pass]: (no builds run since last restart)',
+      expect.stringMatching(failed),
+    ]);
   });
 
   it('watch announces the running build when it finishes, although finished is not notified here', async () => {
@@ -115,14 +150,27 @@ describe('IRC commands against a real ngircd', () => {
     const finished = fixture('pass.finished');
     Object.assign(finished, { buildid: running.buildid, number: 7 });
     await harness.emit(finished);
-    const line = await alice.waitFor((l) => l.command === 'PRIVMSG' && l.prefix.startsWith('bb!') && /is complete/.test(l.params[1] ?? ''), 15_000, since);
-    expect(line.params).toEqual(['#ci', expect.stringMatching(/^Build pass #7 is complete: \x0303Success\x0f \[build successful\] - http:\/\/127\.0\.0\.1:8010\/#builders\/\d+\/builds\/\d+$/)]);
+    const line = await alice.waitFor(
+      (l) => l.command === 'PRIVMSG' && l.prefix.startsWith('bb!') && /is complete/.test(l.params[1] ?? ''),
+      15_000,
+      since,
+    );
+    expect(line.params).toEqual([
+      '#ci',
+      expect.stringMatching(
+        /^Build pass #7 is complete: \x0303Success\x0f \[build successful\] - http:\/\/127\.0\.0\.1:8010\/#builders\/\d+\/builds\/\d+$/,
+      ),
+    ]);
   });
 
   it('notify on|off|list changes the events of the channel', async () => {
     expect(await ask('notify list')).toEqual(['The following events are being notified: started.']);
-    expect(await ask('notify on failure successToFailure')).toEqual(['The following events are being notified: failure, started, successToFailure.']);
-    expect(await ask('notify off started')).toEqual(['The following events are being notified: failure, successToFailure.']);
+    expect(await ask('notify on failure successToFailure')).toEqual([
+      'The following events are being notified: failure, started, successToFailure.',
+    ]);
+    expect(await ask('notify off started')).toEqual([
+      'The following events are being notified: failure, successToFailure.',
+    ]);
     expect(await ask('notify off')).toEqual(['No events are being notified.']);
     expect(await ask('notify on')).toEqual(['The following events are being notified: finished, started.']);
     expect(await ask('notify on bogus')).toEqual(["try 'notify on|off <EVENT>': 'bogus' is not an event"]);
@@ -131,21 +179,33 @@ describe('IRC commands against a real ngircd', () => {
   });
 
   it('help, help COMMAND, help commands, commands, source and version answer', async () => {
-    expect(await ask('help')).toEqual(["Get help on what? (try 'help <command>', or 'help commands' for a command list)"]);
-    const list = 'buildbot commands: commands, force, hello, help, join, last, leave, list, notify, shutdown, source, status, stop, version, watch';
+    expect(await ask('help')).toEqual([
+      "Get help on what? (try 'help <command>', or 'help commands' for a command list)",
+    ]);
+    const list =
+      'buildbot commands: commands, force, hello, help, join, last, leave, list, notify, shutdown, source, status, stop, version, watch';
     expect(await ask('help commands')).toEqual([list]);
     expect(await ask('commands')).toEqual([list]);
-    expect(await ask('help watch')).toEqual(['Usage: watch <builder> - announce the result of the builds running now when they finish']);
+    expect(await ask('help watch')).toEqual([
+      'Usage: watch <builder> - announce the result of the builds running now when they finish',
+    ]);
     expect(await ask('help nope')).toEqual(["no such command 'nope'"]);
     expect(await ask('source')).toEqual(['My source can be found at https://github.com/buildbot/buildbot']);
     expect(await ask('version')).toEqual(['bbreporters-irc-0.1.0 at your service']);
   });
 
   it('force build passes codebase, branch, revision, properties and who asked to the master', async () => {
-    expect(await ask('force build --codebase=app --branch main --revision=abc123 --props=a=1,b=x.y pass fix the thing')).toEqual(['Force build successfully requested (buildset 42).']);
+    expect(
+      await ask('force build --codebase=app --branch main --revision=abc123 --props=a=1,b=x.y pass fix the thing'),
+    ).toEqual(['Force build successfully requested (buildset 42).']);
     expect(calls.force.at(-1)).toEqual({
-      builder: 'pass', codebase: 'app', branch: 'main', revision: 'abc123', properties: { a: '1', b: 'x.y' },
-      reason: 'forced: by alice on #ci: fix the thing', owner: 'alice on #ci',
+      builder: 'pass',
+      codebase: 'app',
+      branch: 'main',
+      revision: 'abc123',
+      properties: { a: '1', b: 'x.y' },
+      reason: 'forced: by alice on #ci: fix the thing',
+      owner: 'alice on #ci',
     });
     expect(await ask('force build')).toEqual([expect.stringMatching(/^no builder specified; try 'force build/)]);
     expect(await ask('force now pass')).toEqual([expect.stringMatching(/^try 'force build/)]);
@@ -173,7 +233,11 @@ describe('IRC commands against a real ngircd', () => {
     await alice.join('#other');
     const since = alice.lines.length;
     expect(await ask('join #other')).toEqual(['Joining #other']);
-    await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('bb!') && l.params[0] === '#other', 15_000, since);
+    await alice.waitFor(
+      (l) => l.command === 'JOIN' && l.prefix.startsWith('bb!') && l.params[0] === '#other',
+      15_000,
+      since,
+    );
     expect(await ask('leave #other')).toEqual(['Leaving #other']);
     const part = await alice.waitFor((l) => l.command === 'PART' && l.prefix.startsWith('bb!'), 15_000, since);
     expect(part.params).toEqual(['#other', 'Buildbot has been told to leave #other by alice on #ci']);
@@ -182,10 +246,18 @@ describe('IRC commands against a real ngircd', () => {
   it('refuses force, stop, shutdown, join and leave to users outside authz, and tells them', async () => {
     const askAsMallory = (text: string) => mallory.ask('#ci', `bb: ${text}`, 'bb');
     const forced = calls.force.length;
-    expect(await askAsMallory('force build pass please')).toEqual(['Sorry, mallory: you are not authorized to force builds.']);
-    expect(await askAsMallory('stop build pass please')).toEqual(['Sorry, mallory: you are not authorized to stop builds.']);
-    expect(await askAsMallory('shutdown now')).toEqual(['Sorry, mallory: you are not authorized to shut the master down.']);
-    expect(await askAsMallory('join #evil')).toEqual(['Sorry, mallory: you are not authorized to make me join channels.']);
+    expect(await askAsMallory('force build pass please')).toEqual([
+      'Sorry, mallory: you are not authorized to force builds.',
+    ]);
+    expect(await askAsMallory('stop build pass please')).toEqual([
+      'Sorry, mallory: you are not authorized to stop builds.',
+    ]);
+    expect(await askAsMallory('shutdown now')).toEqual([
+      'Sorry, mallory: you are not authorized to shut the master down.',
+    ]);
+    expect(await askAsMallory('join #evil')).toEqual([
+      'Sorry, mallory: you are not authorized to make me join channels.',
+    ]);
     expect(calls.force).toHaveLength(forced);
     expect(calls.shutdown).not.toContain('now');
     // Harmless commands stay open to everyone.
@@ -194,10 +266,16 @@ describe('IRC commands against a real ngircd', () => {
 
   it('answers private messages privately, and notify there is per user', async () => {
     expect(await alice.ask('bb', 'status fail', 'bb', 1, 'alice')).toEqual(['fail: offline']);
-    expect(await alice.ask('bb', 'notify on failure', 'bb', 1, 'alice')).toEqual(['The following events are being notified: failure.']);
+    expect(await alice.ask('bb', 'notify on failure', 'bb', 1, 'alice')).toEqual([
+      'The following events are being notified: failure.',
+    ]);
     const since = alice.lines.length;
     await harness.emit(fixture('fail.finished'));
-    const line = await alice.waitFor((l) => l.command === 'PRIVMSG' && l.prefix.startsWith('bb!') && l.params[0] === 'alice', 15_000, since);
+    const line = await alice.waitFor(
+      (l) => l.command === 'PRIVMSG' && l.prefix.startsWith('bb!') && l.params[0] === 'alice',
+      15_000,
+      since,
+    );
     expect(line.params[1]).toMatch(/^Build fail #1 is complete: \x0304Failure\x0f \[failed 'false' \(failure\)\]/);
     expect(await alice.ask('bb', 'notify off', 'bb', 1, 'alice')).toEqual(['No events are being notified.']);
   });
@@ -218,7 +296,14 @@ describe('IRC commands with a master offering nothing, or only the build history
   let bare: Harness;
   let fromHistory: Harness;
   let alice: IrcTestClient;
-  const options = (nick: string) => ({ host: '127.0.0.1', port: server.port, nick, channels: ['#ci'], lineRate: 0.3, authz: ['alice'] });
+  const options = (nick: string) => ({
+    host: '127.0.0.1',
+    port: server.port,
+    nick,
+    channels: ['#ci'],
+    lineRate: 0.3,
+    authz: ['alice'],
+  });
 
   beforeAll(async () => {
     server = await Ngircd.start();
@@ -241,10 +326,18 @@ describe('IRC commands with a master offering nothing, or only the build history
 
   it('answers "not available" for what the master does not offer, and "not enabled" for disabled control', async () => {
     const ask = (text: string) => alice.ask('#ci', `barebot: ${text}`, 'barebot');
-    expect(await ask('status all')).toEqual(["Sorry, 'status' is not available: the master connection offers no builders."]);
-    expect(await ask('last pass')).toEqual(["Sorry, 'last' is not available: the master connection offers no lastBuild."]);
-    expect(await ask('watch pass')).toEqual(["Sorry, 'watch' is not available: the master connection offers no builderStatus."]);
-    expect(await ask('list builders')).toEqual(["Sorry, 'list builders' is not available: the master connection offers no builders."]);
+    expect(await ask('status all')).toEqual([
+      "Sorry, 'status' is not available: the master connection offers no builders.",
+    ]);
+    expect(await ask('last pass')).toEqual([
+      "Sorry, 'last' is not available: the master connection offers no lastBuild.",
+    ]);
+    expect(await ask('watch pass')).toEqual([
+      "Sorry, 'watch' is not available: the master connection offers no builderStatus.",
+    ]);
+    expect(await ask('list builders')).toEqual([
+      "Sorry, 'list builders' is not available: the master connection offers no builders.",
+    ]);
     expect(await ask('force build pass x')).toEqual(['force control is not enabled']);
     expect(await ask('stop build pass x')).toEqual(['stop control is not enabled']);
     expect(await ask('shutdown check')).toEqual(['shutdown control is not enabled']);
@@ -257,13 +350,28 @@ describe('IRC commands with a master offering nothing, or only the build history
     await fromHistory.emit(fixture('fail.new'));
     await fromHistory.emit(fixture('fail.finished'));
     expect(await ask('list builders')).toEqual(['Configured builders: pass fail']);
-    expect(await ask('status all', 2)).toEqual(['pass: running: #1 (starting)', expect.stringMatching(/^fail: idle, last build .* ago: \x0304Failure\x0f \[failed 'false' \(failure\)\]$/)]);
-    expect(await ask('last fail')).toEqual([expect.stringMatching(/^last build \[fail\]: last build \d+h\d\dm\d\ds ago: \x0304Failure\x0f \[failed 'false' \(failure\)\]$/)]);
+    expect(await ask('status all', 2)).toEqual([
+      'pass: running: #1 (starting)',
+      expect.stringMatching(/^fail: idle, last build .* ago: \x0304Failure\x0f \[failed 'false' \(failure\)\]$/),
+    ]);
+    expect(await ask('last fail')).toEqual([
+      expect.stringMatching(
+        /^last build \[fail\]: last build \d+h\d\dm\d\ds ago: \x0304Failure\x0f \[failed 'false' \(failure\)\]$/,
+      ),
+    ]);
     expect(await ask('watch pass')).toEqual(['watching build pass #1 until it finishes..']);
     const since = alice.lines.length;
     await fromHistory.emit(fixture('pass.finished'));
-    const line = await alice.waitFor((l) => l.prefix.startsWith('historybot!') && /is complete/.test(l.params[1] ?? ''), 15_000, since);
-    expect(line.params[1]).toBe('Build pass #1 is complete: \x0303Success\x0f [build successful] - http://127.0.0.1:8010/#builders/1/builds/1');
-    expect(await ask('last pass')).toEqual([expect.stringMatching(/^last build \[pass\]: last build .* ago: \x0303Success\x0f \[build successful\]$/)]);
+    const line = await alice.waitFor(
+      (l) => l.prefix.startsWith('historybot!') && /is complete/.test(l.params[1] ?? ''),
+      15_000,
+      since,
+    );
+    expect(line.params[1]).toBe(
+      'Build pass #1 is complete: \x0303Success\x0f [build successful] - http://127.0.0.1:8010/#builders/1/builds/1',
+    );
+    expect(await ask('last pass')).toEqual([
+      expect.stringMatching(/^last build \[pass\]: last build .* ago: \x0303Success\x0f \[build successful\]$/),
+    ]);
   });
 });

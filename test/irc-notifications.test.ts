@@ -29,7 +29,12 @@ describe('IRC notifications against a real ngircd', () => {
   const harnesses: Harness[] = [];
 
   /** Starts a bot and waits until it sits in `channel`. */
-  async function bot(nick: string, options: Record<string, unknown>, channel = '#ci', state = stateDir()): Promise<Harness> {
+  async function bot(
+    nick: string,
+    options: Record<string, unknown>,
+    channel = '#ci',
+    state = stateDir(),
+  ): Promise<Harness> {
     const since = alice.lines.length;
     const harness = await createHarness({
       plugin: pluginDir,
@@ -38,16 +43,25 @@ describe('IRC notifications against a real ngircd', () => {
       options: { host: '127.0.0.1', port: server.port, nick, channels: [channel], lineRate: 0.3, ...options },
     });
     harnesses.push(harness);
-    await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith(`${nick}!`) && l.params[0] === channel, 15_000, since).catch((error: Error) => {
-      throw new Error(`${error.message}\nbot log:\n${harness.logs.join('')}`);
-    });
+    await alice
+      .waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith(`${nick}!`) && l.params[0] === channel, 15_000, since)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nbot log:\n${harness.logs.join('')}`);
+      });
     return harness;
   }
 
   /** Waits for `count` messages from `from` to `to`, then a little longer to catch extra ones. */
-  async function messages(from: string, to: string, since: number, count: number, settleMs = 800): Promise<ReceivedLine[]> {
+  async function messages(
+    from: string,
+    to: string,
+    since: number,
+    count: number,
+    settleMs = 800,
+  ): Promise<ReceivedLine[]> {
     const deadline = Date.now() + 30_000;
-    while (alice.messages(from, to, since).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (alice.messages(from, to, since).length < count && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, settleMs));
     return alice.messages(from, to, since);
   }
@@ -73,14 +87,27 @@ describe('IRC notifications against a real ngircd', () => {
     await bot('colourbot', { notify_events: ['started', 'finished'] });
     const since = alice.lines.length;
     const harness = harnesses[0]!;
-    for (const name of ['pass.new', 'pass.finished', 'fail.finished', 'warn.finished', 'cancel.finished'] as const) await harness.emit(fixture(name));
+    for (const name of ['pass.new', 'pass.finished', 'fail.finished', 'warn.finished', 'cancel.finished'] as const)
+      await harness.emit(fixture(name));
     const texts = (await messages('colourbot', '#ci', since, 5)).map((l) => [l.command, l.params[1]]);
     expect(texts).toEqual([
       ['PRIVMSG', 'build #1 of pass started'],
-      ['PRIVMSG', 'Build pass #1 is complete: \x0303Success\x0f [build successful] - http://127.0.0.1:8010/#builders/1/builds/1'],
-      ['PRIVMSG', "Build fail #1 is complete: \x0304Failure\x0f [failed 'false' (failure)] - http://127.0.0.1:8010/#builders/5/builds/1"],
-      ['PRIVMSG', "Build warn #1 is complete: \x0308Warnings\x0f [warnings 'false' (failure)] - http://127.0.0.1:8010/#builders/6/builds/1"],
-      ['PRIVMSG', "Build slow #2 is complete: \x0313Cancelled\x0f [cancelled (cancelled by bbharness) 'sleep 3' (cancelled)] - http://127.0.0.1:8010/#builders/2/builds/2"],
+      [
+        'PRIVMSG',
+        'Build pass #1 is complete: \x0303Success\x0f [build successful] - http://127.0.0.1:8010/#builders/1/builds/1',
+      ],
+      [
+        'PRIVMSG',
+        "Build fail #1 is complete: \x0304Failure\x0f [failed 'false' (failure)] - http://127.0.0.1:8010/#builders/5/builds/1",
+      ],
+      [
+        'PRIVMSG',
+        "Build warn #1 is complete: \x0308Warnings\x0f [warnings 'false' (failure)] - http://127.0.0.1:8010/#builders/6/builds/1",
+      ],
+      [
+        'PRIVMSG',
+        "Build slow #2 is complete: \x0313Cancelled\x0f [cancelled (cancelled by bbharness) 'sleep 3' (cancelled)] - http://127.0.0.1:8010/#builders/2/builds/2",
+      ],
     ]);
   });
 
@@ -100,13 +127,20 @@ describe('IRC notifications against a real ngircd', () => {
     await harness.emit(fixture('fail.finished'));
     const lines = await messages('plainbot', '#ci', since, 1);
     expect(lines.map((l) => [l.command, l.params[1]])).toEqual([
-      ['NOTICE', "Build fail #1 is complete: Failure [failed 'false' (failure)] - http://127.0.0.1:8010/#builders/5/builds/1"],
+      [
+        'NOTICE',
+        "Build fail #1 is complete: Failure [failed 'false' (failure)] - http://127.0.0.1:8010/#builders/5/builds/1",
+      ],
     ]);
   });
 
   it('announces xToY transitions against the previous build from core history, only for the configured tags', async () => {
     // Buildbot's dictionary form: only the keys count.
-    const harness = await bot('transbot', { notify_events: { successToFailure: 1, started: 0 }, tags: ['failing'], useColors: false });
+    const harness = await bot('transbot', {
+      notify_events: { successToFailure: 1, started: 0 },
+      tags: ['failing'],
+      useColors: false,
+    });
     const since = alice.lines.length;
     const number = (n: number, results: number) => (p: Payload) => {
       Object.assign(p, { buildid: 900 + n, number: n, results });
@@ -125,10 +159,19 @@ describe('IRC notifications against a real ngircd', () => {
   });
 
   it('names builds by revision with useRevisions and appends the blame list of failed builds with showBlameList', async () => {
-    const harness = await bot('revbot', { notify_events: ['failure', 'success'], useRevisions: true, showBlameList: true, useColors: false });
+    const harness = await bot('revbot', {
+      notify_events: ['failure', 'success'],
+      useRevisions: true,
+      showBlameList: true,
+      useColors: false,
+    });
     const since = alice.lines.length;
-    await harness.emit(event('change-fail.finished', (p) => Object.assign(p, { blamelist: ['Alice <alice@example.org>'] })));
-    await harness.emit(event('change-pass.finished', (p) => Object.assign(p, { blamelist: ['Alice <alice@example.org>'] })));
+    await harness.emit(
+      event('change-fail.finished', (p) => Object.assign(p, { blamelist: ['Alice <alice@example.org>'] })),
+    );
+    await harness.emit(
+      event('change-pass.finished', (p) => Object.assign(p, { blamelist: ['Alice <alice@example.org>'] })),
+    );
     expect((await messages('revbot', '#ci', since, 2)).map((l) => l.params[1])).toEqual([
       "Build fail containing revision [6bb18fb] is complete: Failure [failed 'false' (failure)] - http://127.0.0.1:8010/#builders/5/builds/3 - blamelist: Alice <alice@example.org>",
       'Build pass containing revision [6bb18fb] is complete: Success [build successful] - http://127.0.0.1:8010/#builders/1/builds/4',
@@ -137,13 +180,26 @@ describe('IRC notifications against a real ngircd', () => {
 
   it('joins a key-protected channel, identifies to NickServ and notifies pm_to_nicks, keeping both secrets out of the logs', async () => {
     await alice.join('#secret', 'sekrit');
-    const harness = await bot('secretbot', { channels: [{ channel: '#secret', password: 'sekrit' }], password: 'nickpass', pm_to_nicks: ['alice'], notify_events: ['started'] }, '#secret');
+    const harness = await bot(
+      'secretbot',
+      {
+        channels: [{ channel: '#secret', password: 'sekrit' }],
+        password: 'nickpass',
+        pm_to_nicks: ['alice'],
+        notify_events: ['started'],
+      },
+      '#secret',
+    );
     const identify = await nickserv.waitFor((l) => l.command === 'PRIVMSG' && l.prefix.startsWith('secretbot!'));
     expect(identify.params).toEqual(['NickServ', 'IDENTIFY nickpass']);
     const since = alice.lines.length;
     await harness.emit(fixture('pass.new'));
-    expect((await messages('secretbot', '#secret', since, 1)).map((l) => l.params[1])).toEqual(['build #1 of pass started']);
-    expect((await messages('secretbot', 'alice', since, 1, 0)).map((l) => l.params[1])).toEqual(['build #1 of pass started']);
+    expect((await messages('secretbot', '#secret', since, 1)).map((l) => l.params[1])).toEqual([
+      'build #1 of pass started',
+    ]);
+    expect((await messages('secretbot', 'alice', since, 1, 0)).map((l) => l.params[1])).toEqual([
+      'build #1 of pass started',
+    ]);
     const logs = harness.logs.join('\n');
     expect(logs).toContain('signed on to IRC');
     expect(logs).not.toContain('nickpass');
@@ -152,22 +208,33 @@ describe('IRC notifications against a real ngircd', () => {
 
   it('tells who asked when the server refuses to let it join a channel', async () => {
     await bot('joinbot', { authz: ['alice'] });
-    expect(await alice.ask('#ci', 'joinbot: join #secret wrongkey', 'joinbot', 2)).toEqual(['Joining #secret', expect.stringMatching(/^I can't join #secret: .*key/i)]);
+    expect(await alice.ask('#ci', 'joinbot: join #secret wrongkey', 'joinbot', 2)).toEqual([
+      'Joining #secret',
+      expect.stringMatching(/^I can't join #secret: .*key/i),
+    ]);
   });
 
   it('keeps what users chose with notify across a restart, in the state folder', async () => {
     const state = stateDir();
     const first = await bot('memorybot', { notify_events: ['started'] }, '#ci', state);
-    expect(await alice.ask('#ci', 'memorybot: notify on failure', 'memorybot')).toEqual(['The following events are being notified: failure, started.']);
-    expect(await alice.ask('memorybot', 'notify on finished', 'memorybot', 1, 'alice')).toEqual(['The following events are being notified: finished.']);
+    expect(await alice.ask('#ci', 'memorybot: notify on failure', 'memorybot')).toEqual([
+      'The following events are being notified: failure, started.',
+    ]);
+    expect(await alice.ask('memorybot', 'notify on finished', 'memorybot', 1, 'alice')).toEqual([
+      'The following events are being notified: finished.',
+    ]);
     const beforeQuit = alice.lines.length;
     await first.close();
     harnesses.splice(harnesses.indexOf(first), 1);
     await alice.waitFor((l) => l.command === 'QUIT' && l.prefix.startsWith('memorybot!'), 15_000, beforeQuit);
 
     const second = await bot('memorybot', { notify_events: ['started'] }, '#ci', state);
-    expect(await alice.ask('#ci', 'memorybot: notify list', 'memorybot')).toEqual(['The following events are being notified: failure, started.']);
-    expect(await alice.ask('memorybot', 'notify list', 'memorybot', 1, 'alice')).toEqual(['The following events are being notified: finished.']);
+    expect(await alice.ask('#ci', 'memorybot: notify list', 'memorybot')).toEqual([
+      'The following events are being notified: failure, started.',
+    ]);
+    expect(await alice.ask('memorybot', 'notify list', 'memorybot', 1, 'alice')).toEqual([
+      'The following events are being notified: finished.',
+    ]);
     const since = alice.lines.length;
     await second.emit(fixture('fail.finished'));
     const lines = await messages('memorybot', 'alice', since, 1);
@@ -177,10 +244,14 @@ describe('IRC notifications against a real ngircd', () => {
   it('removes CR and LF from event text: a builder name cannot add a second IRC command', async () => {
     const harness = await bot('crlfbot', { notify_events: ['started'] });
     const since = alice.lines.length;
-    await harness.emit(event('pass.new', (p) => Object.assign(p.builder, { name: 'evil\r\nPRIVMSG #ci :injected\r\nQUIT :bye\n\0' })));
+    await harness.emit(
+      event('pass.new', (p) => Object.assign(p.builder, { name: 'evil\r\nPRIVMSG #ci :injected\r\nQUIT :bye\n\0' })),
+    );
     const lines = await messages('crlfbot', '#ci', since, 1);
     expect(lines.map((l) => l.params[1])).toEqual(['build #1 of evil PRIVMSG #ci :injected QUIT :bye  started']);
-    expect(alice.lines.slice(since).filter((l) => l.prefix.startsWith('crlfbot!') && l.command !== 'PRIVMSG')).toEqual([]);
+    expect(alice.lines.slice(since).filter((l) => l.prefix.startsWith('crlfbot!') && l.command !== 'PRIVMSG')).toEqual(
+      [],
+    );
     expect(await alice.ask('#ci', 'crlfbot: hello', 'crlfbot')).toEqual(['yes?']);
   });
 
@@ -205,9 +276,12 @@ describe('IRC notifications against a real ngircd', () => {
     const lineRate = 0.35;
     const harness = await bot('burstbot', { notify_events: ['started'], lineRate });
     const since = alice.lines.length;
-    for (let i = 0; i < 50; i++) await harness.emit(event('pass.new', (p) => Object.assign(p, { buildid: 5000 + i, number: 100 + i })));
+    for (let i = 0; i < 50; i++)
+      await harness.emit(event('pass.new', (p) => Object.assign(p, { buildid: 5000 + i, number: 100 + i })));
     const lines = await messages('burstbot', '#ci', since, 50, 1000);
-    expect(lines.map((l) => l.params[1])).toEqual(Array.from({ length: 50 }, (_, i) => `build #${100 + i} of pass started`));
+    expect(lines.map((l) => l.params[1])).toEqual(
+      Array.from({ length: 50 }, (_, i) => `build #${100 + i} of pass started`),
+    );
     const gaps = lines.slice(1).map((l, i) => l.at - lines[i]!.at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(lineRate * 1000 * 0.8);
     expect(lines.at(-1)!.at - lines[0]!.at).toBeGreaterThanOrEqual(49 * lineRate * 1000 * 0.97);
@@ -236,7 +310,16 @@ describe('IRC bot when the server goes away', () => {
       plugin: pluginDir,
       stateDir: stateDir(),
       master: {},
-      options: { host: '127.0.0.1', port: server.port, nick: 'phoenix', channels: ['#ci'], notify_events: ['started'], lineRate: 0.3, lostDelay: 2, failedDelay: 3 },
+      options: {
+        host: '127.0.0.1',
+        port: server.port,
+        nick: 'phoenix',
+        channels: ['#ci'],
+        notify_events: ['started'],
+        lineRate: 0.3,
+        lostDelay: 2,
+        failedDelay: 3,
+      },
     });
     await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('phoenix!'));
     alice.close();
@@ -251,17 +334,26 @@ describe('IRC bot when the server goes away', () => {
     await server.launch();
     alice = await IrcTestClient.connect(server.port, 'alice');
     await alice.join('#ci');
-    const rejoined = await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('phoenix!')).catch((e) => { console.log(harness.logs.join(''), server.output.join('\n')); throw e; });
+    const rejoined = await alice
+      .waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('phoenix!'))
+      .catch((e) => {
+        console.log(harness.logs.join(''), server.output.join('\n'));
+        throw e;
+      });
     expect(rejoined.at - killedAt).toBeGreaterThanOrEqual(5000);
     expect(rejoined.at - killedAt).toBeLessThan(8000);
     const announced = await alice.waitFor((l) => l.command === 'PRIVMSG' && l.prefix.startsWith('phoenix!'));
     expect(announced.params).toEqual(['#ci', 'build #1 of pass started']);
-    const warnings = harness.logs.map((l) => JSON.parse(l) as { msg: string; reconnectInMs?: number }).filter((l) => l.reconnectInMs !== undefined);
-    expect(warnings.slice(0, 2).map((l) => [l.msg, l.reconnectInMs])).toEqual([['IRC connection lost', 2000], ['IRC connection failed', 3000]]);
+    const warnings = harness.logs
+      .map((l) => JSON.parse(l) as { msg: string; reconnectInMs?: number })
+      .filter((l) => l.reconnectInMs !== undefined);
+    expect(warnings.slice(0, 2).map((l) => [l.msg, l.reconnectInMs])).toEqual([
+      ['IRC connection lost', 2000],
+      ['IRC connection failed', 3000],
+    ]);
     await harness.drain(5000);
     expect(harness.deliveries.map((d) => [d.delivery.target, d.outcome.status])).toEqual([['irc:#ci', 'sent']]);
   });
-
 });
 
 describe('IRC server with a connection password', () => {
@@ -286,7 +378,14 @@ describe('IRC server with a connection password', () => {
       plugin: pluginDir,
       stateDir: stateDir(),
       master: {},
-      options: { host: '127.0.0.1', port: server.port, nick: 'passbot', channels: ['#ci'], serverPassword: 'letmein', lineRate: 0.3 },
+      options: {
+        host: '127.0.0.1',
+        port: server.port,
+        nick: 'passbot',
+        channels: ['#ci'],
+        serverPassword: 'letmein',
+        lineRate: 0.3,
+      },
     });
     await alice.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith('passbot!'));
     expect(await alice.ask('#ci', 'passbot: hello', 'passbot')).toEqual(['yes?']);
@@ -316,7 +415,17 @@ describe('IRC over TLS (useSSL)', () => {
       plugin: pluginDir,
       stateDir: stateDir(),
       master: {},
-      options: { host: '127.0.0.1', port: server.tlsPort, useSSL: true, sslVerify, nick, channels: ['#ci'], notify_events: ['started'], lineRate: 0.3, failedDelay: 60 },
+      options: {
+        host: '127.0.0.1',
+        port: server.tlsPort,
+        useSSL: true,
+        sslVerify,
+        nick,
+        channels: ['#ci'],
+        notify_events: ['started'],
+        lineRate: 0.3,
+        failedDelay: 60,
+      },
     });
     harnesses.push(harness);
     return harness;
@@ -335,8 +444,11 @@ describe('IRC over TLS (useSSL)', () => {
   it('refuses a server certificate it cannot verify unless sslVerify is off', async () => {
     const harness = await start('strictbot', true);
     const deadline = Date.now() + 10_000;
-    while (!harness.logs.some((l) => l.includes('IRC connection failed')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const failure = harness.logs.map((l) => JSON.parse(l) as { msg: string; reason?: string }).find((l) => l.msg === 'IRC connection failed');
+    while (!harness.logs.some((l) => l.includes('IRC connection failed')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const failure = harness.logs
+      .map((l) => JSON.parse(l) as { msg: string; reason?: string })
+      .find((l) => l.msg === 'IRC connection failed');
     expect(failure?.reason).toMatch(/self[- ]signed certificate/);
     expect(alice.lines.some((l) => l.prefix.startsWith('strictbot!'))).toBe(false);
   });

@@ -23,7 +23,15 @@ describe('irc preview', () => {
     const dir = tempDir({
       'bbreporters.yaml': `reporters:\n  - plugin: irc\n    options: { host: 127.0.0.1, port: ${port}, nick: previewbot, channels: ["#ci"], notify_events: [failure], lostDelay: 1, failedDelay: 1 }\n`,
     });
-    const result = await runCli(['preview', '--config', join(dir, 'bbreporters.yaml'), '--reporter', 'irc', '--event', join(httpStatusPushDir, 'fail.finished.json')]);
+    const result = await runCli([
+      'preview',
+      '--config',
+      join(dir, 'bbreporters.yaml'),
+      '--reporter',
+      'irc',
+      '--event',
+      join(httpStatusPushDir, 'fail.finished.json'),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('irc:#ci');
     expect(result.stdout).toMatch(/fail/);

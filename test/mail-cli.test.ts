@@ -48,15 +48,30 @@ reporters:
 describe('bbreporters with the mail reporter', () => {
   test('preview prints the whole message, sends nothing and never shows the password', async () => {
     const before = smtp.received.length;
-    const result = await runCli(['preview', '--config', config(tempDir()), '--reporter', 'mail', '--event', join(httpStatusPushDir, 'fail.finished.json')], { env: { SMTP_PASSWORD: password } });
+    const result = await runCli(
+      [
+        'preview',
+        '--config',
+        config(tempDir()),
+        '--reporter',
+        'mail',
+        '--event',
+        join(httpStatusPushDir, 'fail.finished.json'),
+      ],
+      { env: { SMTP_PASSWORD: password } },
+    );
     expect(result.code, result.stderr).toBe(0);
     const raw = result.stdout.split('--- raw\n')[1]?.split('\nnothing was sent (preview)')[0] ?? '';
     const mail = parseMail(raw.replace(/\n/g, '\r\n'));
     expect(mail.header('from')).toBe('Buildbot <buildbot@bbharness.test>');
     expect(mail.header('to')).toBe('dev@example.test');
     expect(mail.subject).toBe("☠ Buildbot (bbharness): fail - failed 'false' (failure) ((unknown revision))");
-    expect(result.stdout).toContain(`"subject": "☠ Buildbot (bbharness): fail - failed 'false' (failure) ((unknown revision))"`);
-    expect(mail.text).toMatch(/^A failed build has been detected on builder fail while building bbharness\.\n\nFull details are available at:\n {4}http:\/\/127\.0\.0\.1:8010\/#builders\/5\/builds\/1\n/);
+    expect(result.stdout).toContain(
+      `"subject": "☠ Buildbot (bbharness): fail - failed 'false' (failure) ((unknown revision))"`,
+    );
+    expect(mail.text).toMatch(
+      /^A failed build has been detected on builder fail while building bbharness\.\n\nFull details are available at:\n {4}http:\/\/127\.0\.0\.1:8010\/#builders\/5\/builds\/1\n/,
+    );
     expect(`${result.stdout}${result.stderr}`).not.toContain(password);
     expect(smtp.received.length).toBe(before);
   });
@@ -65,10 +80,19 @@ describe('bbreporters with the mail reporter', () => {
     const before = smtp.received.length;
     const service = await startService(config(tempDir()), { env: { SMTP_PASSWORD: password } });
     try {
-      const reply = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(httpStatusPushDir, 'warn.finished.json')) });
+      const reply = await fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: readFileSync(join(httpStatusPushDir, 'warn.finished.json')),
+      });
       expect(reply.status).toBe(200);
       const [received] = (await smtp.waitFor(before + 1)).slice(before);
-      expect(received).toMatchObject({ from: 'buildbot@bbharness.test', to: ['dev@example.test'], secure: true, user: 'bbmail' });
+      expect(received).toMatchObject({
+        from: 'buildbot@bbharness.test',
+        to: ['dev@example.test'],
+        secure: true,
+        user: 'bbmail',
+      });
       expect(parseMail(received.raw).text).toMatch(/^A problem in the build has been detected on builder warn/);
     } finally {
       expect(await service.stop()).toBe(0);

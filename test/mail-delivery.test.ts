@@ -40,7 +40,9 @@ describe('SMTP failures go through core deliveries', () => {
     const dir = tempFolder();
     const { outcome } = await sendFail({ ...smtpOptions(smtp, dir), useTls: true }, dir);
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(outcome?.reason).toMatch(/SMTP server 127\.0\.0\.1:\d+: TLS is required \(useTls\) but STARTTLS failed or is not offered/);
+    expect(outcome?.reason).toMatch(
+      /SMTP server 127\.0\.0\.1:\d+: TLS is required \(useTls\) but STARTTLS failed or is not offered/,
+    );
     expect(smtp.received).toHaveLength(0);
   });
 
@@ -63,7 +65,10 @@ describe('SMTP failures go through core deliveries', () => {
   test('wrong password: failed at once, naming the user, never the password', async () => {
     const smtp = await server({ auth: { user: 'bbmail', pass: 'right-password' } });
     const dir = tempFolder();
-    const { outcome, logs } = await sendFail({ ...smtpOptions(smtp, dir), smtpUser: 'bbmail', smtpPassword: 'Wr0ng-Secret!' }, dir);
+    const { outcome, logs } = await sendFail(
+      { ...smtpOptions(smtp, dir), smtpUser: 'bbmail', smtpPassword: 'Wr0ng-Secret!' },
+      dir,
+    );
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1 });
     expect(outcome?.reason).toMatch(/authentication failed for user "bbmail".*535/);
     expect(smtp.authAttempts).toEqual([{ user: 'bbmail', ok: false }]);
@@ -88,7 +93,9 @@ describe('SMTP failures go through core deliveries', () => {
   });
 
   test('a 4xx refusal (greylisting) is retried and the mail arrives', async () => {
-    const smtp = await server({ refuse: { 'dev@example.test': { code: 450, message: 'Greylisted, try again later', times: 1 } } });
+    const smtp = await server({
+      refuse: { 'dev@example.test': { code: 450, message: 'Greylisted, try again later', times: 1 } },
+    });
     const dir = tempFolder();
     const { outcome, logs } = await sendFail(smtpOptions(smtp, dir), dir);
     expect(outcome).toMatchObject({ status: 'sent', attempts: 2 });
@@ -138,7 +145,9 @@ describe('outbox transport', () => {
     expect(files.every((f) => /^\d{8}T\d{6}Z-[\w.-]+\.eml$/.test(f))).toBe(true);
     const texts = files.map((f) => readFileSync(join(outbox, f), 'utf8'));
     const build = texts.find((t) => t.includes('X-Envelope-To: dev@example.test'))!;
-    expect(build.startsWith('Return-Path: <buildbot@bbharness.test>\r\nX-Envelope-To: dev@example.test\r\n')).toBe(true);
+    expect(build.startsWith('Return-Path: <buildbot@bbharness.test>\r\nX-Envelope-To: dev@example.test\r\n')).toBe(
+      true,
+    );
     expect(parseMail(build).text).toMatch(/^A failed build has been detected on builder fail/);
     const worker = texts.find((t) => t.includes('X-Envelope-To: ops@example.test'))!;
     expect(parseMail(worker).subject).toBe('Buildbot bbharness worker ghost-worker missing');
@@ -164,7 +173,10 @@ describe('outbox transport', () => {
 
 describe('options checked at startup', () => {
   test("invalid extra recipients and an unknown subject placeholder are reported together, in Buildbot's words", async () => {
-    const error = await mailHarness({ extraRecipients: ['ok@example.org', 'foo@invalid', 'a@x.org, b@y.org'], subject: '%(buildername)s failed' }).catch((e: unknown) => e);
+    const error = await mailHarness({
+      extraRecipients: ['ok@example.org', 'foo@invalid', 'a@x.org, b@y.org'],
+      subject: '%(buildername)s failed',
+    }).catch((e: unknown) => e);
     const text = String((error as { describe?: () => string }).describe?.() ?? error);
     expect(text).toContain('extra recipient foo@invalid is not a valid email');
     expect(text).toContain('extra recipient a@x.org, b@y.org is not a valid email');
@@ -172,7 +184,9 @@ describe('options checked at startup', () => {
   });
 
   test('schema errors: fromaddr is required, smtpPort must be a port, mode must be a known mode', async () => {
-    const error = await mailHarness({ fromaddr: undefined, smtpPort: 70000, mode: ['sometimes'] }).catch((e: unknown) => e);
+    const error = await mailHarness({ fromaddr: undefined, smtpPort: 70000, mode: ['sometimes'] }).catch(
+      (e: unknown) => e,
+    );
     const text = String((error as { describe?: () => string }).describe?.() ?? error);
     expect(text).toMatch(/fromaddr/);
     expect(text).toMatch(/smtpPort/);

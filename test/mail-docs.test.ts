@@ -23,7 +23,12 @@ test('the mail page has a YAML example with the mail reporter', () => {
 
 test("the page's example starts and makes the mail it describes, without sending it", async () => {
   const config = parse(yamlExamples()[0]) as { reporters: Array<{ options: Record<string, unknown> }> };
-  const reporters = await createReporters(config as never, { configDir: docsDir, env: { SMTP_PASSWORD: 'not-the-real-one' }, dryRun: true, logDestination: { write: () => undefined } });
+  const reporters = await createReporters(config as never, {
+    configDir: docsDir,
+    env: { SMTP_PASSWORD: 'not-the-real-one' },
+    dryRun: true,
+    logDestination: { write: () => undefined },
+  });
   const deliveries: QueuedDelivery[] = [];
   try {
     reporters.onDelivery((_outcome, delivery) => deliveries.push(delivery));

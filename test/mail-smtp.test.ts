@@ -26,7 +26,16 @@ afterEach(async () => {
 async function run(options: Record<string, unknown>, ...events: unknown[]) {
   const before = smtp.received.length;
   const dir = tempFolder();
-  harness = await mailHarness({ ...smtpOptions(smtp, dir), smtpUser: 'bbmail', smtpPassword: 'pa$$word', extraRecipients: ['dev@example.test'], ...options }, dir);
+  harness = await mailHarness(
+    {
+      ...smtpOptions(smtp, dir),
+      smtpUser: 'bbmail',
+      smtpPassword: 'pa$$word',
+      extraRecipients: ['dev@example.test'],
+      ...options,
+    },
+    dir,
+  );
   for (const event of events) await harness.emit(event);
   await harness.drain();
   const received = smtp.received.slice(before);
@@ -36,24 +45,32 @@ async function run(options: Record<string, unknown>, ...events: unknown[]) {
 const finishedBuild = (name: 'pass' | 'fail' | 'warn' | 'cancel') => fixtures[name].finished();
 
 describe('per-build mails (mode all) against Buildbot 3.7', () => {
-  test.each(['pass', 'fail', 'warn'] as const)('%s: same subject and body as Buildbot sent, over STARTTLS with AUTH', async (name) => {
-    const { received, mails } = await run({ mode: 'all' }, finishedBuild(name));
-    expect(received).toHaveLength(1);
-    const [mail] = mails;
-    const theirs = parseMail(buildbotMail(`${name}.eml`));
-    expect(received[0]).toMatchObject({ from: 'buildbot@bbharness.test', to: ['dev@example.test'], secure: true, user: 'bbmail' });
-    expect(mail.subject).toBe(theirs.subject);
-    expect(mail.text).toBe(theirs.text);
-    expect(mail.header('from')).toBe(theirs.header('from'));
-    expect(mail.header('to')).toBe(theirs.header('to'));
-    expect(mail.header('content-type')).toMatch(/^text\/plain; charset="?utf-8"?$/);
-    // Buildbot: 7bit; nodemailer: quoted-printable, as lines are longer than 76 characters.
-    expect(mail.header('content-transfer-encoding')).toMatch(/^(7bit|quoted-printable)$/);
-    expect(/^[\x00-\x7f]*$/.test(received[0].raw)).toBe(true);
-    expect(mail.header('mime-version')).toBe('1.0');
-    expect(new Date(mail.header('date')!).getTime()).toBeGreaterThan(Date.now() - 60_000);
-    expect(mail.header('message-id')).toMatch(/^<[^@>]+@bbharness\.test>$/);
-  });
+  test.each(['pass', 'fail', 'warn'] as const)(
+    '%s: same subject and body as Buildbot sent, over STARTTLS with AUTH',
+    async (name) => {
+      const { received, mails } = await run({ mode: 'all' }, finishedBuild(name));
+      expect(received).toHaveLength(1);
+      const [mail] = mails;
+      const theirs = parseMail(buildbotMail(`${name}.eml`));
+      expect(received[0]).toMatchObject({
+        from: 'buildbot@bbharness.test',
+        to: ['dev@example.test'],
+        secure: true,
+        user: 'bbmail',
+      });
+      expect(mail.subject).toBe(theirs.subject);
+      expect(mail.text).toBe(theirs.text);
+      expect(mail.header('from')).toBe(theirs.header('from'));
+      expect(mail.header('to')).toBe(theirs.header('to'));
+      expect(mail.header('content-type')).toMatch(/^text\/plain; charset="?utf-8"?$/);
+      // Buildbot: 7bit; nodemailer: quoted-printable, as lines are longer than 76 characters.
+      expect(mail.header('content-transfer-encoding')).toMatch(/^(7bit|quoted-printable)$/);
+      expect(/^[\x00-\x7f]*$/.test(received[0].raw)).toBe(true);
+      expect(mail.header('mime-version')).toBe('1.0');
+      expect(new Date(mail.header('date')!).getTime()).toBeGreaterThan(Date.now() - 60_000);
+      expect(mail.header('message-id')).toMatch(/^<[^@>]+@bbharness\.test>$/);
+    },
+  );
 
   test('cancel: a cancelled build is reported with its state and the ☝ subject', async () => {
     const { mails } = await run({ mode: 'all' }, finishedBuild('cancel'));
@@ -63,20 +80,35 @@ describe('per-build mails (mode all) against Buildbot 3.7', () => {
   });
 
   test("Buildbot's default mode (failing, passing, warnings) mails pass, fail and warn but not cancel", async () => {
-    const { mails } = await run({}, finishedBuild('pass'), finishedBuild('fail'), finishedBuild('warn'), finishedBuild('cancel'));
+    const { mails } = await run(
+      {},
+      finishedBuild('pass'),
+      finishedBuild('fail'),
+      finishedBuild('warn'),
+      finishedBuild('cancel'),
+    );
     expect(mails.map((m) => m.subject.split(' ')[3])).toEqual(['pass', 'fail', 'warn']);
   });
 
   test('mode failing: only the failed build is mailed', async () => {
-    const { mails } = await run({ mode: ['failing'] }, finishedBuild('pass'), finishedBuild('fail'), finishedBuild('warn'));
+    const { mails } = await run(
+      { mode: ['failing'] },
+      finishedBuild('pass'),
+      finishedBuild('fail'),
+      finishedBuild('warn'),
+    );
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toContain(': fail - ');
   });
 
   test('builders and tags filters come from core', async () => {
-    expect((await run({ builders: ['warn'] }, finishedBuild('pass'), finishedBuild('warn'))).mails.map((m) => m.subject)).toEqual([expect.stringContaining(': warn - ')]);
+    expect(
+      (await run({ builders: ['warn'] }, finishedBuild('pass'), finishedBuild('warn'))).mails.map((m) => m.subject),
+    ).toEqual([expect.stringContaining(': warn - ')]);
     await harness?.close();
-    expect((await run({ tags: ['failing'] }, finishedBuild('pass'), finishedBuild('fail'))).mails.map((m) => m.subject)).toEqual([expect.stringContaining(': fail - ')]);
+    expect(
+      (await run({ tags: ['failing'] }, finishedBuild('pass'), finishedBuild('fail'))).mails.map((m) => m.subject),
+    ).toEqual([expect.stringContaining(': fail - ')]);
   });
 });
 
@@ -89,7 +121,13 @@ describe('sequences where the previous build differs', () => {
   };
 
   test('mode change: the new failure and the restored build are mailed, the repeated failure is not', async () => {
-    const { mails } = await run({ mode: ['change'] }, passBuilder(1, 0), passBuilder(2, 2), passBuilder(3, 2), passBuilder(4, 0));
+    const { mails } = await run(
+      { mode: ['change'] },
+      passBuilder(1, 0),
+      passBuilder(2, 2),
+      passBuilder(3, 2),
+      passBuilder(4, 0),
+    );
     expect(mails.map((m) => m.text.split('\n')[0])).toEqual([
       'A new failure has been detected on builder pass while building bbharness.',
       'A restored build has been detected on builder pass while building bbharness.',
@@ -117,19 +155,49 @@ describe('buildSetSummary', () => {
    * them over REST (the manifest `needs` steps and logs). Here the test adds what REST returns.
    */
   const restEnrichedBuildset = () => {
-    const event = fixtures.buildset() as { payload: { builds: Array<{ properties: Record<string, unknown>; steps: Array<{ stepid: number; number: number; name: string; logs?: unknown[] }> }> } };
+    const event = fixtures.buildset() as {
+      payload: {
+        builds: Array<{
+          properties: Record<string, unknown>;
+          steps: Array<{ stepid: number; number: number; name: string; logs?: unknown[] }>;
+        }>;
+      };
+    };
     for (const build of event.payload.builds) {
-      build.properties = { reason: ['harness scenario multi', 'Force Build Form'], workername: ['local-worker', 'Worker'], project: ['', 'Build'], branch: ['', 'Build'] };
+      build.properties = {
+        reason: ['harness scenario multi', 'Force Build Form'],
+        workername: ['local-worker', 'Worker'],
+        project: ['', 'Build'],
+        branch: ['', 'Build'],
+      };
       for (const step of build.steps) {
-        const names = step.number === 0 ? [] : step.name === 'compile' ? [['stdio', 'stdio'], ['warnings (2)', 'warnings__2_']] : [['stdio', 'stdio']];
-        step.logs = names.map(([name, slug], i) => ({ logid: step.stepid * 10 + i, name, slug, stepid: step.stepid, type: 's' }));
+        const names =
+          step.number === 0
+            ? []
+            : step.name === 'compile'
+              ? [
+                  ['stdio', 'stdio'],
+                  ['warnings (2)', 'warnings__2_'],
+                ]
+              : [['stdio', 'stdio']];
+        step.logs = names.map(([name, slug], i) => ({
+          logid: step.stepid * 10 + i,
+          name,
+          slug,
+          stepid: step.stepid,
+          type: 's',
+        }));
       }
     }
     return event;
   };
 
   test('one mail for the whole buildset with the bodies Buildbot sent, and no per-build mail', async () => {
-    const { received, mails } = await run({ buildSetSummary: true, mode: 'all' }, finishedBuild('pass'), restEnrichedBuildset());
+    const { received, mails } = await run(
+      { buildSetSummary: true, mode: 'all' },
+      finishedBuild('pass'),
+      restEnrichedBuildset(),
+    );
     expect(received).toHaveLength(1);
     const theirs = parseMail(buildbotMail('multi-buildset.eml'));
     expect(mails[0].text).toBe(theirs.text);
@@ -146,13 +214,19 @@ describe('buildSetSummary', () => {
   });
 
   test('extraHeaders: constant values are added, templates are left out of a mail about several builds', async () => {
-    const { mails } = await run({ buildSetSummary: true, extraHeaders: { 'X-Constant': 'yes', 'X-Builder': '<%= buildername %>' } }, fixtures.buildset());
+    const { mails } = await run(
+      { buildSetSummary: true, extraHeaders: { 'X-Constant': 'yes', 'X-Builder': '<%= buildername %>' } },
+      fixtures.buildset(),
+    );
     expect(mails[0].header('x-constant')).toBe('yes');
     expect(mails[0].header('x-builder')).toBeUndefined();
   });
 
   test('the %-subject names the whole buildset and its result', async () => {
-    const { mails } = await run({ buildSetSummary: true, subject: 'Buildbot %(result)s in %(title)s on %(builder)s' }, fixtures.buildset());
+    const { mails } = await run(
+      { buildSetSummary: true, subject: 'Buildbot %(result)s in %(title)s on %(builder)s' },
+      fixtures.buildset(),
+    );
     expect(mails[0].subject).toBe('Buildbot failure in bbharness on whole buildset');
   });
 });
@@ -185,7 +259,10 @@ describe('recipients', () => {
   };
 
   test('interested users (owners and change authors) through a lookup domain get To, extraRecipients Cc', async () => {
-    const { received, mails } = await run({ lookup: 'example.org' }, withUsers(['Big Bob <bob@mayhem.net>'], ['narrator', 'bob@mayhem.net']));
+    const { received, mails } = await run(
+      { lookup: 'example.org' },
+      withUsers(['Big Bob <bob@mayhem.net>'], ['narrator', 'bob@mayhem.net']),
+    );
     expect(received[0].to.sort()).toEqual(['bob@mayhem.net', 'dev@example.test', 'narrator@example.org']);
     expect(mails[0].header('to')).toBe('Big Bob <bob@mayhem.net>, narrator@example.org');
     expect(mails[0].header('cc')).toBe('dev@example.test');
@@ -199,7 +276,10 @@ describe('recipients', () => {
   });
 
   test('sendToInterestedUsers false: only the extra recipients, in To', async () => {
-    const { received, mails } = await run({ sendToInterestedUsers: false, lookup: 'example.org' }, withUsers(['alice']));
+    const { received, mails } = await run(
+      { sendToInterestedUsers: false, lookup: 'example.org' },
+      withUsers(['alice']),
+    );
     expect(received[0].to).toEqual(['dev@example.test']);
     expect(mails[0].header('to')).toBe('dev@example.test');
     expect(mails[0].header('cc')).toBeUndefined();
@@ -216,10 +296,20 @@ describe('recipients', () => {
 describe('injection', () => {
   test('an author or owner holding an address list or a CRLF header adds no recipient and no header', async () => {
     const b = fixture('fail.finished') as Record<string, Record<string, unknown>>;
-    b.properties.owners = [['a@x.org, evil@y.org', 'a@x.org,evil2@y.org', 'a@x.org\r\nBcc: evil3@y.org', 'Name <a@x.org>, evil4@y.org'], 'Build'];
+    b.properties.owners = [
+      ['a@x.org, evil@y.org', 'a@x.org,evil2@y.org', 'a@x.org\r\nBcc: evil3@y.org', 'Name <a@x.org>, evil4@y.org'],
+      'Build',
+    ];
     b.properties.reason = ['harness\r\nBcc: evil5@y.org\r\nX-Evil: 1', 'Force Build Form'];
-    (b as Record<string, unknown>).changes = [{ changeid: 1, author: 'ok@x.org\r\nBcc: evil6@y.org' }, { changeid: 2, author: 'ok@x.org, evil7@y.org' }];
-    const { received, mails, harness: h } = await run({ mode: 'all', lookup: 'x.org', extraHeaders: { 'X-Build-Reason': "<%= prop('reason') %>" } }, b);
+    (b as Record<string, unknown>).changes = [
+      { changeid: 1, author: 'ok@x.org\r\nBcc: evil6@y.org' },
+      { changeid: 2, author: 'ok@x.org, evil7@y.org' },
+    ];
+    const {
+      received,
+      mails,
+      harness: h,
+    } = await run({ mode: 'all', lookup: 'x.org', extraHeaders: { 'X-Build-Reason': "<%= prop('reason') %>" } }, b);
     expect(received).toHaveLength(1);
     expect(received[0].to).toEqual(['dev@example.test']);
     const headers = mails[0].headers;
@@ -234,7 +324,10 @@ describe('injection', () => {
 
 describe('message contents', () => {
   const withLogAndPatch = () => {
-    const b = fixture('fail.finished') as { steps: Array<{ logs: Array<Record<string, unknown>> }>; buildset: { sourcestamps: Array<Record<string, unknown>> } };
+    const b = fixture('fail.finished') as {
+      steps: Array<{ logs: Array<Record<string, unknown>> }>;
+      buildset: { sourcestamps: Array<Record<string, unknown>> };
+    };
     b.steps[1].logs[0].content = 'hfalse\nofailed with ☠ Unicode log\n';
     b.buildset.sourcestamps[0].patch = { patchid: 1, body: 'diff --git a/x b/x\n+ünïcode\n', level: 1, subdir: '.' };
     return b;
@@ -253,14 +346,23 @@ describe('message contents', () => {
   });
 
   test('addLogs by name and addPatch false', async () => {
-    expect((await run({ addLogs: ['nonexistent'], addPatch: false }, withLogAndPatch())).mails[0].attachments).toEqual([]);
+    expect((await run({ addLogs: ['nonexistent'], addPatch: false }, withLogAndPatch())).mails[0].attachments).toEqual(
+      [],
+    );
     await harness?.close();
-    expect((await run({ addLogs: ['false.stdio'], addPatch: false }, withLogAndPatch())).mails[0].attachments.map((a) => a.filename)).toEqual(['false.stdio']);
+    expect(
+      (await run({ addLogs: ['false.stdio'], addPatch: false }, withLogAndPatch())).mails[0].attachments.map(
+        (a) => a.filename,
+      ),
+    ).toEqual(['false.stdio']);
   });
 
   test('a %-subject and a custom ejs template (Buildbot: no subject template → the %-subject)', async () => {
-    const { mails } = await run({ subject: '%(builder)s: %(result)s in %(title)s', messageFormatter: { template: 'STATUS: <%= summary %>' } }, finishedBuild('fail'));
-    expect(mails[0].subject).toBe("fail: failure in bbharness");
+    const { mails } = await run(
+      { subject: '%(builder)s: %(result)s in %(title)s', messageFormatter: { template: 'STATUS: <%= summary %>' } },
+      finishedBuild('fail'),
+    );
+    expect(mails[0].subject).toBe('fail: failure in bbharness');
     expect(mails[0].text).toBe("STATUS: BUILD FAILED: failed 'false' (failure)\n\n");
   });
 
@@ -270,14 +372,28 @@ describe('message contents', () => {
   });
 
   test('an ejs subject sees the formatter variables; html templates give text/html', async () => {
-    const { mails } = await run({ subject: '<%= buildername %> #<%= build.number %>: <%= summary %>', messageFormatter: { template_type: 'html' } }, finishedBuild('warn'));
+    const { mails } = await run(
+      {
+        subject: '<%= buildername %> #<%= build.number %>: <%= summary %>',
+        messageFormatter: { template_type: 'html' },
+      },
+      finishedBuild('warn'),
+    );
     expect(mails[0].subject).toBe("warn #1: Build Had Warnings: warnings 'false' (failure)");
     expect(mails[0].header('content-type')).toBe('text/html; charset=utf-8');
     expect(mails[0].text).toContain('<a href="http://127.0.0.1:8010/#builders/6/builds/1">warn</a>');
   });
 
   test('extraHeaders: constant values and templates rendered with the build', async () => {
-    const { mails } = await run({ extraHeaders: { 'Reply-To': 'builds@example.test', 'X-Buildbot-Builder': '<%= buildername %>/<%= prop("workername") %>' } }, finishedBuild('fail'));
+    const { mails } = await run(
+      {
+        extraHeaders: {
+          'Reply-To': 'builds@example.test',
+          'X-Buildbot-Builder': '<%= buildername %>/<%= prop("workername") %>',
+        },
+      },
+      finishedBuild('fail'),
+    );
     expect(mails[0].header('reply-to')).toBe('builds@example.test');
     expect(mails[0].header('x-buildbot-builder')).toBe('fail/local-worker');
   });
@@ -285,10 +401,16 @@ describe('message contents', () => {
   test('a module lookup maps users (may be async, null skips)', async () => {
     const { writeFileSync } = await import('node:fs');
     const dir = tempFolder();
-    writeFileSync(`${dir}/lookup.mjs`, "export async function getAddress(user) { return user === 'nobody' ? null : `${user.toLowerCase()}@corp.example`; }\n");
+    writeFileSync(
+      `${dir}/lookup.mjs`,
+      "export async function getAddress(user) { return user === 'nobody' ? null : `${user.toLowerCase()}@corp.example`; }\n",
+    );
     const b = fixture('fail.finished') as Record<string, Record<string, unknown>>;
     b.properties.owners = [['Alice', 'nobody'], 'Build'];
-    harness = await mailHarness({ ...smtpOptions(smtp, dir), smtpUser: 'bbmail', smtpPassword: 'pa$$word', lookup: './lookup.mjs#getAddress' }, dir);
+    harness = await mailHarness(
+      { ...smtpOptions(smtp, dir), smtpUser: 'bbmail', smtpPassword: 'pa$$word', lookup: './lookup.mjs#getAddress' },
+      dir,
+    );
     const before = smtp.received.length;
     await harness.emit(b);
     await harness.drain();
@@ -300,8 +422,18 @@ describe('message contents', () => {
     const b = fixture('fail.finished') as Record<string, Record<string, unknown>>;
     b.properties.reason = ['Ünïcödé reason ☃', 'Force Build Form'];
     harness = await createHarness({
-      plugin: mailPlugin, configDir: dir, stateDir: `${dir}/state`, title: 'Tåtle', buildbotURL: 'http://127.0.0.1:8010/',
-      options: { fromaddr: 'buildbot@bbharness.test', extraRecipients: ['dev@example.test'], ...smtpOptions(smtp, dir), smtpUser: 'bbmail', smtpPassword: 'pa$$word' },
+      plugin: mailPlugin,
+      configDir: dir,
+      stateDir: `${dir}/state`,
+      title: 'Tåtle',
+      buildbotURL: 'http://127.0.0.1:8010/',
+      options: {
+        fromaddr: 'buildbot@bbharness.test',
+        extraRecipients: ['dev@example.test'],
+        ...smtpOptions(smtp, dir),
+        smtpUser: 'bbmail',
+        smtpPassword: 'pa$$word',
+      },
     });
     const before = smtp.received.length;
     await harness.emit(b);
@@ -320,4 +452,3 @@ describe('message contents', () => {
     expect(JSON.stringify(h.deliveries)).not.toContain('pa$$word');
   });
 });
-

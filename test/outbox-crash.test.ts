@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox } from '../core/src/deliveries/outbox.js';
 import { RecordingServer } from '@bbreporters/core/testing';
-import { fixturePlugins, httpStatusPushDir, startService, tempDir, type RunningService } from './support/bbreporters-cli.js';
+import {
+  fixturePlugins,
+  httpStatusPushDir,
+  startService,
+  tempDir,
+  type RunningService,
+} from './support/bbreporters-cli.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child: () => quiet };
 /** The deliveries a run with this stateDir left open (as the next start reads them). */
@@ -27,20 +33,27 @@ describe('a crash mid-delivery', () => {
     server = await RecordingServer.start(() => (up ? { status: 201 } : { status: 503 }));
     const dir = tempDir();
     const config = join(dir, 'bbreporters.yaml');
-    writeFileSync(config, [
-      `stateDir: ${join(dir, 'state')}`,
-      'sources:',
-      '  - { type: http, listen: "127.0.0.1:0" }',
-      'reporters:',
-      `  - plugin: ${join(fixturePlugins, 'http-describer')}`,
-      `    options: { url: "${server.url}" }`,
-      '    delivery: { baseDelayMs: 200, maxDelayMs: 400 }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      config,
+      [
+        `stateDir: ${join(dir, 'state')}`,
+        'sources:',
+        '  - { type: http, listen: "127.0.0.1:0" }',
+        'reporters:',
+        `  - plugin: ${join(fixturePlugins, 'http-describer')}`,
+        `    options: { url: "${server.url}" }`,
+        '    delivery: { baseDelayMs: 200, maxDelayMs: 400 }',
+        '',
+      ].join('\n'),
+    );
 
     service = await startService(config);
     const body = readFileSync(join(httpStatusPushDir, 'fail.finished.json'), 'utf8');
-    const accepted = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const accepted = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(accepted.status).toBe(200);
     for (let i = 0; i < 100 && server.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     expect(server.requests.length).toBeGreaterThanOrEqual(2); // refused, retried, still refused
@@ -52,7 +65,9 @@ describe('a crash mid-delivery', () => {
     service = await startService(config);
     for (let i = 0; i < 100 && server.requests.length === refused; i++) await new Promise((r) => setTimeout(r, 50));
     const after = server.requests.slice(refused);
-    expect(after.map((r) => [r.method, r.url, JSON.parse(r.body)])).toEqual([['POST', '/status', { state: 'failure' }]]);
+    expect(after.map((r) => [r.method, r.url, JSON.parse(r.body)])).toEqual([
+      ['POST', '/status', { state: 'failure' }],
+    ]);
     for (let i = 0; i < 40 && openIn(join(dir, 'state')).length; i++) await new Promise((r) => setTimeout(r, 50));
     expect(openIn(join(dir, 'state'))).toEqual([]);
   });

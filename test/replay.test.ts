@@ -4,9 +4,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePlugins, httpStatusPushDir, runCli, tempDir } from './support/bbreporters-cli.js';
 
-const body = (name: string) => JSON.stringify(JSON.parse(readFileSync(join(httpStatusPushDir, `${name}.json`), 'utf8')));
+const body = (name: string) =>
+  JSON.stringify(JSON.parse(readFileSync(join(httpStatusPushDir, `${name}.json`), 'utf8')));
 const hooks = (file: string) =>
-  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; hook?: string; id?: string }).filter((r) => r.kind === 'hook').map((r) => r.id) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; hook?: string; id?: string })
+        .filter((r) => r.kind === 'hook')
+        .map((r) => r.id)
+    : [];
 
 const lines = [
   body('pass.new'),
@@ -14,17 +22,29 @@ const lines = [
   body('pass.finished'),
   JSON.stringify({ event: 'buildFinished', payload: { buildid: 'x' } }), // 4: invalid
   '', // 5: blank, ignored
-  JSON.stringify({ event: 'workerMissing', payload: JSON.parse(readFileSync(join(httpStatusPushDir, '../events/worker-missing.json'), 'utf8')).payload }),
+  JSON.stringify({
+    event: 'workerMissing',
+    payload: JSON.parse(readFileSync(join(httpStatusPushDir, '../events/worker-missing.json'), 'utf8')).payload,
+  }),
   body('fail.new'),
   body('fail.finished'),
 ];
-const expectedIds = ['buildStarted:1', 'buildFinished:1', expect.stringMatching(/^workerMissing:/), 'buildStarted:2', 'buildFinished:2'];
+const expectedIds = [
+  'buildStarted:1',
+  'buildFinished:1',
+  expect.stringMatching(/^workerMissing:/),
+  'buildStarted:2',
+  'buildFinished:2',
+];
 
 function replayConfig(file: string) {
   const dir = tempDir();
   const recordFile = join(dir, 'records.jsonl');
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, `sources:\n  - type: replay\n    file: ${JSON.stringify(file)}\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    options: { file: ${JSON.stringify(recordFile)}, mode: all }\n`);
+  writeFileSync(
+    config,
+    `sources:\n  - type: replay\n    file: ${JSON.stringify(file)}\nreporters:\n  - plugin: ${join(fixturePlugins, 'recorder')}\n    options: { file: ${JSON.stringify(recordFile)}, mode: all }\n`,
+  );
   return { config, recordFile, dir };
 }
 
@@ -36,7 +56,9 @@ describe('bbreporters run with a replay source', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(hooks(recordFile)).toEqual(expectedIds);
     expect(result.stderr).toMatch(/events\.jsonl:2: malformed JSON: [^"]+; line skipped/);
-    expect(result.stderr).toMatch(/events\.jsonl:4: invalid event envelope \([^"]*payload\.buildid: must be integer[^"]*\); line skipped/);
+    expect(result.stderr).toMatch(
+      /events\.jsonl:4: invalid event envelope \([^"]*payload\.buildid: must be integer[^"]*\); line skipped/,
+    );
     expect(result.stderr).toMatch(/"lines":8,"dispatched":5,"skipped":\[2,4\]/);
   });
 

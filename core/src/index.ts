@@ -21,7 +21,13 @@ export type {
 export type * from './events/events.js';
 export { eventNames } from './events/events.js';
 export type { Logger } from './diagnostics/logger.js';
-export type { MasterControl, BuilderStatus, ForceBuildRequest, StopBuildRequest, ShutdownMode } from './buildbot-api/master-control.js';
+export type {
+  MasterControl,
+  BuilderStatus,
+  ForceBuildRequest,
+  StopBuildRequest,
+  ShutdownMode,
+} from './buildbot-api/master-control.js';
 export type { DeliveryOutcome, DeliveryStatus, DispatchResult, HookOutcome, HookStatus } from './dispatch/outcomes.js';
 export { Results, statusToString, type ResultName } from './events/results.js';
 export { responsibleUsers } from './kit/blamelist.js';
@@ -34,7 +40,15 @@ export type {
 } from './plugin-api.js';
 export type { MessageFormatterOptions, MissingWorkerFormatterOptions, TemplateType } from './generated/schemas.js';
 export { detectedStatus, summaryText, resultNames } from './formatter/status.js';
-export { defaultMode, expandMode, isMessageNeeded, possibleModes, wantsPreviousBuild, type ModeName, type ModeSetting } from './filters/mode.js';
+export {
+  defaultMode,
+  expandMode,
+  isMessageNeeded,
+  possibleModes,
+  wantsPreviousBuild,
+  type ModeName,
+  type ModeSetting,
+} from './filters/mode.js';
 export { propsRejection, propertyValue } from './filters/props.js';
 export { BuildHistory } from './history/build-history.js';
 export { defined } from './lang/defined.js';
@@ -57,16 +71,47 @@ export { basicAuthorization } from './kit/auth.js';
 export { buildDict, needsForWants, type Wants } from './kit/build-dict.js';
 export { buildLink, sourceStampsWithRevision, withoutTrailingSlashes } from './kit/commit-status.js';
 export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './kit/repo-url.js';
-export { bitbucketStates, giteaStates, githubStates, gitlabStates, stashStates, stateFor, type BuildState, type StateTable } from './kit/states.js';
+export {
+  bitbucketStates,
+  giteaStates,
+  githubStates,
+  gitlabStates,
+  stashStates,
+  stateFor,
+  type BuildState,
+  type StateTable,
+} from './kit/states.js';
 export { DEFAULT_DELIVERY_SETTINGS, type DeliveryCounts, type DeliverySettings } from './deliveries/queue.js';
 export type { ReporterSpec } from './loader/prepare.js';
 export type { PluginManifest, Filters, Config } from './generated/schemas.js';
-export { createReporters, startReporters, type CreateReportersOptions, type Reporters } from './host/create-reporters.js';
+export {
+  createReporters,
+  startReporters,
+  type CreateReportersOptions,
+  type Reporters,
+} from './host/create-reporters.js';
 export { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_STATE_DIR } from './host/defaults.js';
-export { interceptHooks, type DispatchInterceptor, type DispatchRecord, type EventHook, type Hooks } from './dispatch/hooks.js';
+export {
+  interceptHooks,
+  type DispatchInterceptor,
+  type DispatchRecord,
+  type EventHook,
+  type Hooks,
+} from './dispatch/hooks.js';
 export { outcomeInterceptor, type HookCounts, type OutcomeListener } from './dispatch/interceptors.js';
-export { loadConfig, checkConfig, type LoadedConfig, type ConfigOptions, type CheckConfigOptions } from './config/load.js';
-export { importModuleReference, parseModuleReference, isModuleReference, type ResolvedModuleReference } from './kit/module-reference.js';
+export {
+  loadConfig,
+  checkConfig,
+  type LoadedConfig,
+  type ConfigOptions,
+  type CheckConfigOptions,
+} from './config/load.js';
+export {
+  importModuleReference,
+  parseModuleReference,
+  isModuleReference,
+  type ResolvedModuleReference,
+} from './kit/module-reference.js';
 export { Service, type ServiceOptions } from './host/service.js';
 export type { Source, EventSink, SourceType, SourceContext } from './sources/source.js';
 export { createSource, checkSource, describeSource, registerSourceType } from './sources/factory.js';
@@ -80,4 +125,14 @@ export { RestEnricher } from './buildbot-api/rest-enricher.js';
 export { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 export { buildUrl } from './kit/build-url.js';
 export { encodedPath } from './kit/encoded-path.js';
-export { commitStatusHandlers, commitStatusTarget, contextTexts, type CommitStatusHandlers, type CommitStatusSpec, type RenderedStatus, type RevisionStamp, type StatusLocation, type StatusTexts } from './kit/status-reporter.js';
+export {
+  commitStatusHandlers,
+  commitStatusTarget,
+  contextTexts,
+  type CommitStatusHandlers,
+  type CommitStatusSpec,
+  type RenderedStatus,
+  type RevisionStamp,
+  type StatusLocation,
+  type StatusTexts,
+} from './kit/status-reporter.js';

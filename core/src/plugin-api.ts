@@ -4,7 +4,12 @@
  */
 import type { BuildPayload, BuildsetPayload, EventName, EventsByName, Worker, WorkerPayload } from './events/events.js';
 import type { ModeSetting } from './filters/mode.js';
-import type { MessageFormatterOptions, MissingWorkerFormatterOptions, PluginManifest, TemplateType } from './generated/schemas.js';
+import type {
+  MessageFormatterOptions,
+  MissingWorkerFormatterOptions,
+  PluginManifest,
+  TemplateType,
+} from './generated/schemas.js';
 import type { HttpClient } from './http/request.js';
 import type { Logger } from './diagnostics/logger.js';
 import type { MasterControl } from './buildbot-api/master-control.js';
@@ -131,8 +136,12 @@ export type AdditionalContextFunction = (
   env: { master?: MasterControl; config: RuntimeConfig; build?: BuildPayload; worker?: Worker },
 ) => void | Record<string, unknown> | Promise<void | Record<string, unknown>>;
 
-export type FormatterOptions = Omit<MessageFormatterOptions, 'buildAdditionalContext'> & { buildAdditionalContext?: string | AdditionalContextFunction };
-export type MissingWorkerOptions = Omit<MissingWorkerFormatterOptions, 'buildAdditionalContext'> & { buildAdditionalContext?: string | AdditionalContextFunction };
+export type FormatterOptions = Omit<MessageFormatterOptions, 'buildAdditionalContext'> & {
+  buildAdditionalContext?: string | AdditionalContextFunction;
+};
+export type MissingWorkerOptions = Omit<MissingWorkerFormatterOptions, 'buildAdditionalContext'> & {
+  buildAdditionalContext?: string | AdditionalContextFunction;
+};
 
 /**
  * Buildbot's MessageFormatter. Rendering never throws synchronously; a template that fails rejects
@@ -145,7 +154,10 @@ export interface MessageFormatter {
   /** One build (a build payload or a buildStarted/buildFinished event). */
   formatBuild(build: BuildPayload | { payload: BuildPayload }, options?: FormatBuildOptions): Promise<FormattedMessage>;
   /** Buildbot's buildset summary: bodies concatenated in build order, the first build's subject. */
-  formatBuildset(buildset: BuildsetPayload | { payload: BuildsetPayload }, options?: FormatBuildsetOptions): Promise<FormattedMessage>;
+  formatBuildset(
+    buildset: BuildsetPayload | { payload: BuildsetPayload },
+    options?: FormatBuildsetOptions,
+  ): Promise<FormattedMessage>;
   /** The buildset's builds that pass this reporter's filters: what formatBuildset includes by default (a summary's recipients and attachments come from them). */
   reportedBuilds(buildset: BuildsetPayload | { payload: BuildsetPayload }): BuildPayload[];
 }
@@ -176,7 +188,10 @@ export const PLUGIN_MARK = Symbol.for('bbreporters.plugin');
 export type DefinedPlugin<Options> = PluginDefinition<Options> & { readonly [PLUGIN_MARK]: number };
 
 /** Declares a plugin: `export default definePlugin<Options>({ setup(options, ctx) { … } })`. */
-export function definePlugin<Options = Record<string, unknown>>(definition: PluginDefinition<Options>): DefinedPlugin<Options> {
-  if (typeof definition?.setup !== 'function') throw new TypeError('definePlugin needs an object with a setup(options, context) function');
+export function definePlugin<Options = Record<string, unknown>>(
+  definition: PluginDefinition<Options>,
+): DefinedPlugin<Options> {
+  if (typeof definition?.setup !== 'function')
+    throw new TypeError('definePlugin needs an object with a setup(options, context) function');
   return Object.freeze({ ...definition, [PLUGIN_MARK]: API_VERSION });
 }

@@ -55,10 +55,15 @@ async function main(argv: string[]): Promise<number> {
     }
     const description = values.description ?? (await ask('Description', `Reports build results (${unscoped(name)})`));
     const hooksText = values.hooks ?? (await ask(`Hooks, comma-separated (${hookNames.join(', ')})`, 'buildFinished'));
-    const hooks = hooksText.split(',').map((h) => h.trim()).filter(Boolean) as HookName[];
+    const hooks = hooksText
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean) as HookName[];
     const dir = resolve(values.dir ?? unscoped(name));
     const files = scaffold(dir, { name, description, hooks }, { force: values.force });
-    process.stdout.write(`Created ${name} in ${dir}:\n${files.map((f) => `  ${f}`).join('\n')}\n\nNext:\n  cd ${dir}\n  npm install\n  npm test\n`);
+    process.stdout.write(
+      `Created ${name} in ${dir}:\n${files.map((f) => `  ${f}`).join('\n')}\n\nNext:\n  cd ${dir}\n  npm install\n  npm test\n`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof ScaffoldError) {

@@ -10,8 +10,23 @@ const fresh = () => join(mkdtempSync(join(tmpdir(), 'bbr-scaffold-')), 'plugin')
 describe('the scaffolder', () => {
   it('writes a package whose manifest lists the chosen hooks and whose code handles exactly them', () => {
     const dir = fresh();
-    const files = scaffold(dir, { name: '@acme/bbreporters-slack', description: 'Posts to Slack', hooks: ['buildFinished', 'workerMissing'] });
-    expect(files).toEqual(expect.arrayContaining(['.gitignore', 'README.md', 'package.json', 'schema/options.schema.json', 'src/index.ts', 'src/index.test.ts', 'src/generated/options.ts', 'tsconfig.json']));
+    const files = scaffold(dir, {
+      name: '@acme/bbreporters-slack',
+      description: 'Posts to Slack',
+      hooks: ['buildFinished', 'workerMissing'],
+    });
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.gitignore',
+        'README.md',
+        'package.json',
+        'schema/options.schema.json',
+        'src/index.ts',
+        'src/index.test.ts',
+        'src/generated/options.ts',
+        'tsconfig.json',
+      ]),
+    );
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('@acme/bbreporters-slack');
     expect(pkg.bbreporter.hooks).toEqual(['buildFinished', 'workerMissing']);
@@ -20,7 +35,9 @@ describe('the scaffolder', () => {
     expect(code).toContain('workerMissing: (event) =>');
     expect(code).not.toContain('buildStarted:');
     expect(code).toContain('definePlugin<BbreportersSlackOptions>');
-    expect(readFileSync(join(dir, 'src/generated/options.ts'), 'utf8')).toContain('export interface BbreportersSlackOptions');
+    expect(readFileSync(join(dir, 'src/generated/options.ts'), 'utf8')).toContain(
+      'export interface BbreportersSlackOptions',
+    );
     expect(readFileSync(join(dir, 'src/index.test.ts'), 'utf8')).toContain('fixtures.fail.finished()');
     for (const file of files) expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/\{\{\w+\}\}/);
   });
@@ -38,8 +55,12 @@ describe('the scaffolder', () => {
   });
 
   it('refuses invalid package names and unknown hooks with clear messages', () => {
-    expect(() => scaffold(fresh(), { name: 'My Reporter', description: '', hooks: ['buildFinished'] })).toThrow('invalid package name "My Reporter": must be lower case');
-    expect(() => scaffold(fresh(), { name: 'ok-name', description: '', hooks: ['buildDone' as never] })).toThrow(/unknown hook "buildDone"/);
+    expect(() => scaffold(fresh(), { name: 'My Reporter', description: '', hooks: ['buildFinished'] })).toThrow(
+      'invalid package name "My Reporter": must be lower case',
+    );
+    expect(() => scaffold(fresh(), { name: 'ok-name', description: '', hooks: ['buildDone' as never] })).toThrow(
+      /unknown hook "buildDone"/,
+    );
     expect(packageNameProblem('_private')).toBe('must not start with "." or "_"');
     expect(packageNameProblem('@scope/a b')).toBe('may contain only lower-case letters, digits and - . _ ~');
     expect(packageNameProblem('@bbreporters/slack')).toBeUndefined();

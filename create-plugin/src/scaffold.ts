@@ -28,13 +28,15 @@ const hookCode: Record<HookName, { handler: string; fixture: string; expect: str
     test: 'says when a build starts',
   },
   buildFinished: {
-    handler: 'buildFinished: (event) => say(`${event.payload.builder.name} #${event.payload.number}: ${statusToString(event.payload.results)}`),',
+    handler:
+      'buildFinished: (event) => say(`${event.payload.builder.name} #${event.payload.number}: ${statusToString(event.payload.results)}`),',
     fixture: 'fixtures.fail.finished()',
     expect: "'CI: fail #1: failure'",
     test: 'says a failing build failed',
   },
   buildsetFinished: {
-    handler: 'buildsetFinished: (event) => say(`buildset ${event.payload.buildset.bsid}: ${statusToString(event.payload.buildset.results)}`),',
+    handler:
+      'buildsetFinished: (event) => say(`buildset ${event.payload.buildset.bsid}: ${statusToString(event.payload.buildset.results)}`),',
     fixture: 'fixtures.buildset()',
     expect: "'CI: buildset 8: failure'",
     test: 'says how a buildset ended',
@@ -52,7 +54,10 @@ export function checkAnswers(answers: ScaffoldAnswers): void {
   if (problem) throw new ScaffoldError(`invalid package name "${answers.name}": ${problem}`);
   if (answers.hooks.length === 0) throw new ScaffoldError(`choose at least one hook (${hookNames.join(', ')})`);
   const unknown = answers.hooks.filter((h) => !hookNames.includes(h));
-  if (unknown.length) throw new ScaffoldError(`unknown hook ${unknown.map((h) => `"${h}"`).join(', ')}: choose from ${hookNames.join(', ')}`);
+  if (unknown.length)
+    throw new ScaffoldError(
+      `unknown hook ${unknown.map((h) => `"${h}"`).join(', ')}: choose from ${hookNames.join(', ')}`,
+    );
 }
 
 /** Creates the package in `dir`; refuses a non-empty folder unless `force`. Returns the files written. */
@@ -81,7 +86,10 @@ export function scaffold(dir: string, answers: ScaffoldAnswers, options: { force
   const written: string[] = [];
   for (const file of walk(dir)) {
     const text = readFileSync(file, 'utf8');
-    writeFileSync(file, text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole));
+    writeFileSync(
+      file,
+      text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole),
+    );
     written.push(relative(dir, file));
   }
   return written.sort();

@@ -28,7 +28,10 @@ function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd ?? repoRoot, env: childEnv(options.env) });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: childEnv(options.env),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -58,7 +61,10 @@ export interface RunningService {
 
 /** Starts `bbreporters run --config FILE` and waits until its http source listens. */
 export function startService(config: string, options: CliOptions = {}): Promise<RunningService> {
-  const child = spawn(process.execPath, [cliPath, 'run', '--config', config], { cwd: options.cwd ?? repoRoot, env: childEnv(options.env) });
+  const child = spawn(process.execPath, [cliPath, 'run', '--config', config], {
+    cwd: options.cwd ?? repoRoot,
+    env: childEnv(options.env),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -16,17 +16,34 @@ export interface Stamp {
 }
 
 /** The captured body with these source stamps (ssid 1, 2, …), other fields as captured. */
-export function withStamps(name: HttpStatusPushFixture, stamps: Stamp[], properties: Record<string, unknown> = {}): Record<string, unknown> {
+export function withStamps(
+  name: HttpStatusPushFixture,
+  stamps: Stamp[],
+  properties: Record<string, unknown> = {},
+): Record<string, unknown> {
   const body = fixture(name);
   const buildset = body.buildset as { sourcestamps: Array<Record<string, unknown>> };
   const template = buildset.sourcestamps[0];
-  buildset.sourcestamps = stamps.map((s, i) => ({ ...template, ssid: i + 1, repository: '', project: '', revision: null, branch: null, codebase: '', ...s }));
+  buildset.sourcestamps = stamps.map((s, i) => ({
+    ...template,
+    ssid: i + 1,
+    repository: '',
+    project: '',
+    revision: null,
+    branch: null,
+    codebase: '',
+    ...s,
+  }));
   const props = body.properties as Record<string, unknown>;
   for (const [key, value] of Object.entries(properties)) props[key] = [value, 'test'];
   return body;
 }
 
 /** Start and end of one captured build, with the stamps. */
-export function buildEvents(name: 'pass' | 'fail' | 'warn' | 'cancel', stamps: Stamp[], properties: Record<string, unknown> = {}): Array<Record<string, unknown>> {
+export function buildEvents(
+  name: 'pass' | 'fail' | 'warn' | 'cancel',
+  stamps: Stamp[],
+  properties: Record<string, unknown> = {},
+): Array<Record<string, unknown>> {
   return [withStamps(`${name}.new`, stamps, properties), withStamps(`${name}.finished`, stamps, properties)];
 }

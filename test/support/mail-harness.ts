@@ -22,7 +22,11 @@ export function smtpOptions(smtp: TestSmtpServer, dir: string): Record<string, u
   return { relayhost: smtp.host, smtpPort: smtp.port, tlsCa: writeTestCa(dir) };
 }
 
-export async function mailHarness(options: Record<string, unknown>, dir = tempFolder(), name?: string): Promise<Harness> {
+export async function mailHarness(
+  options: Record<string, unknown>,
+  dir = tempFolder(),
+  name?: string,
+): Promise<Harness> {
   return createHarness({
     plugin: mailPlugin,
     configDir: dir,

@@ -34,7 +34,12 @@ export class Ngircd {
   private process: ChildProcess | undefined;
   readonly output: string[] = [];
 
-  private constructor(readonly port: number, readonly tlsPort: number | undefined, private readonly dir: string, private readonly config: string) {}
+  private constructor(
+    readonly port: number,
+    readonly tlsPort: number | undefined,
+    private readonly dir: string,
+    private readonly config: string,
+  ) {}
 
   static async start(options: NgircdOptions = {}): Promise<Ngircd> {
     if (spawnSync('ngircd', ['--version']).error) {
@@ -43,7 +48,9 @@ export class Ngircd {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'bbr-ngircd-'));
     const config = join(dir, 'ngircd.conf');
-    const channels = (options.keyedChannels ?? []).map((c) => `[Channel]\nName = ${c.name}\nModes = +tnk ${c.key}\n`).join('\n');
+    const channels = (options.keyedChannels ?? [])
+      .map((c) => `[Channel]\nName = ${c.name}\nModes = +tnk ${c.key}\n`)
+      .join('\n');
     const tlsPort = options.tls ? await freePort() : undefined;
     let tls = '';
     if (tlsPort) {
@@ -132,7 +139,13 @@ function parseLine(raw: string): ReceivedLine {
   const trailingAt = rest.indexOf(' :');
   const trailing = trailingAt >= 0 ? rest.slice(trailingAt + 2) : undefined;
   const head = (trailingAt >= 0 ? rest.slice(0, trailingAt) : rest).split(' ').filter(Boolean);
-  return { at: Date.now(), raw, prefix, command: head[0]!.toUpperCase(), params: trailing === undefined ? head.slice(1) : [...head.slice(1), trailing] };
+  return {
+    at: Date.now(),
+    raw,
+    prefix,
+    command: head[0]!.toUpperCase(),
+    params: trailing === undefined ? head.slice(1) : [...head.slice(1), trailing],
+  };
 }
 
 /** A plain IRC client over TCP: what a person in the channel (or a NickServ stand-in) sees. */
@@ -141,7 +154,10 @@ export class IrcTestClient {
   private buffer = '';
   private waiters: Array<{ match: (l: ReceivedLine) => boolean; resolve: (l: ReceivedLine) => void }> = [];
 
-  private constructor(readonly nick: string, private readonly socket: net.Socket) {
+  private constructor(
+    readonly nick: string,
+    private readonly socket: net.Socket,
+  ) {
     socket.setEncoding('utf8');
     socket.on('data', (data: string) => {
       this.buffer += data;
@@ -178,7 +194,12 @@ export class IrcTestClient {
 
   async join(channel: string, key?: string): Promise<void> {
     this.send(key ? `JOIN ${channel} ${key}` : `JOIN ${channel}`);
-    await this.waitFor((l) => l.command === 'JOIN' && l.prefix.startsWith(`${this.nick}!`) && l.params[0]?.toLowerCase() === channel.toLowerCase());
+    await this.waitFor(
+      (l) =>
+        l.command === 'JOIN' &&
+        l.prefix.startsWith(`${this.nick}!`) &&
+        l.params[0]?.toLowerCase() === channel.toLowerCase(),
+    );
   }
 
   /** Resolves with the first line (already received or coming) that matches. */
@@ -188,7 +209,14 @@ export class IrcTestClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(new Error(`${this.nick}: no matching line within ${timeoutMs} ms; last lines:\n${this.lines.slice(-15).map((l) => l.raw).join('\n')}`));
+        reject(
+          new Error(
+            `${this.nick}: no matching line within ${timeoutMs} ms; last lines:\n${this.lines
+              .slice(-15)
+              .map((l) => l.raw)
+              .join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       const done = (l: ReceivedLine) => {
         clearTimeout(timer);
@@ -202,17 +230,38 @@ export class IrcTestClient {
   messages(from: string, to: string, since = 0): ReceivedLine[] {
     return this.lines
       .slice(since)
-      .filter((l) => (l.command === 'PRIVMSG' || l.command === 'NOTICE') && l.prefix.startsWith(`${from}!`) && l.params[0]?.toLowerCase() === to.toLowerCase());
+      .filter(
+        (l) =>
+          (l.command === 'PRIVMSG' || l.command === 'NOTICE') &&
+          l.prefix.startsWith(`${from}!`) &&
+          l.params[0]?.toLowerCase() === to.toLowerCase(),
+      );
   }
 
   /** Sends `text` to `to`, waits for `count` messages from `from` (then `settleMs` more) and returns them all. */
-  async ask(to: string, text: string, from: string, count = 1, replyTarget = to, settleMs = 500, timeoutMs = 15_000): Promise<string[]> {
+  async ask(
+    to: string,
+    text: string,
+    from: string,
+    count = 1,
+    replyTarget = to,
+    settleMs = 500,
+    timeoutMs = 15_000,
+  ): Promise<string[]> {
     const since = this.lines.length;
     this.send(`PRIVMSG ${to} :${text}`);
     const deadline = Date.now() + timeoutMs;
     while (this.messages(from, replyTarget, since).length < count) {
       if (Date.now() > deadline) {
-        throw new Error(`${this.nick}: expected ${count} replies to "${text}" from ${from}, got:\n${this.messages(from, replyTarget, since).map((l) => l.raw).join('\n')}`);
+        throw new Error(
+          `${this.nick}: expected ${count} replies to "${text}" from ${from}, got:\n${this.messages(
+            from,
+            replyTarget,
+            since,
+          )
+            .map((l) => l.raw)
+            .join('\n')}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }

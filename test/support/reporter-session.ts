@@ -10,7 +10,11 @@ export const quickDelivery = { baseDelayMs: 10, maxDelayMs: 40, retries: 4 };
 
 export interface ReporterSession {
   /** A harness with the session's default options plus `options`, `events` emitted in order, deliveries drained. */
-  run(options: Record<string, unknown>, events: Array<Record<string, unknown>>, extra?: Partial<HarnessOptions>): Promise<Harness>;
+  run(
+    options: Record<string, unknown>,
+    events: Array<Record<string, unknown>>,
+    extra?: Partial<HarnessOptions>,
+  ): Promise<Harness>;
   /** Closes `harness` after the test (for a test that creates its own). */
   track(harness: Harness): Harness;
   /** The harness `run` or `track` last gave. */
@@ -35,7 +39,14 @@ export function reporterSession(setup: {
     track,
     current: () => harness,
     async run(options, events, extra = {}) {
-      const h = track(await createHarness({ plugin: setup.plugin, options: { ...setup.options(), ...options }, delivery: quickDelivery, ...extra }));
+      const h = track(
+        await createHarness({
+          plugin: setup.plugin,
+          options: { ...setup.options(), ...options },
+          delivery: quickDelivery,
+          ...extra,
+        }),
+      );
       for (const event of events) await h.emit(event);
       await h.drain();
       return h;

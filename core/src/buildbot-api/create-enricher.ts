@@ -8,7 +8,6 @@ import type { Enricher } from '../enrichment/enricher.js';
 import { RestEnricher } from './rest-enricher.js';
 import { defined } from '../lang/defined.js';
 
-
 export interface EnricherConfig extends BuildbotConnection {
   /** The web UI URL build links point to; default `url`. */
   buildbotURL?: string;
@@ -24,7 +23,10 @@ export function createEnricher(config: EnricherConfig): Enricher & { close(): vo
   let lastError = '';
   return {
     async enrich(event, needs) {
-      if (Date.now() < pausedUntil) throw new Error(`${rest.baseUrl}api/v2 failed recently (${lastError}); trying again in ${Math.ceil((pausedUntil - Date.now()) / 1000)} s`);
+      if (Date.now() < pausedUntil)
+        throw new Error(
+          `${rest.baseUrl}api/v2 failed recently (${lastError}); trying again in ${Math.ceil((pausedUntil - Date.now()) / 1000)} s`,
+        );
       try {
         return await enricher.enrich(event, needs);
       } catch (error) {
@@ -41,7 +43,9 @@ export function createEnricher(config: EnricherConfig): Enricher & { close(): vo
  * The enricher a config asks for without a buildbot source: REST at `buildbotAPI.url` (default
  * `buildbotURL`) with `buildbotAPI`'s credentials; undefined when neither URL is set.
  */
-export function configuredEnricher(config: Pick<Config, 'buildbotURL' | 'buildbotAPI'>): (Enricher & { close(): void }) | undefined {
+export function configuredEnricher(
+  config: Pick<Config, 'buildbotURL' | 'buildbotAPI'>,
+): (Enricher & { close(): void }) | undefined {
   const url = config.buildbotAPI?.url ?? config.buildbotURL;
   if (!url) return undefined;
   const { user, password, token } = config.buildbotAPI ?? {};

@@ -40,7 +40,9 @@ export class BuildbotRestClient {
 
   constructor(private readonly connection: BuildbotConnection) {
     this.baseUrl = normaliseBaseUrl(connection.url);
-    this.agent = this.baseUrl.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent = this.baseUrl.startsWith('https:')
+      ? new HttpsAgent({ keepAlive: true })
+      : new HttpAgent({ keepAlive: true });
   }
 
   /** Headers that authenticate a request (and the websocket handshake); logs in first when needed. */
@@ -52,7 +54,10 @@ export class BuildbotRestClient {
   }
 
   /** GET `api/v2/<path>`; undefined on 404 (the entity does not exist). */
-  async get<T = Collection>(path: string, query: Record<string, string | number | boolean | Array<string | number>> = {}): Promise<T | undefined> {
+  async get<T = Collection>(
+    path: string,
+    query: Record<string, string | number | boolean | Array<string | number>> = {},
+  ): Promise<T | undefined> {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) search.append(key, String(v));
     const qs = search.size ? `?${search}` : '';
@@ -62,22 +67,36 @@ export class BuildbotRestClient {
   }
 
   /** The entities of a collection, e.g. `list('builds', 'builds', {complete: false})`. */
-  async list<T>(path: string, key: string, query: Record<string, string | number | boolean | Array<string | number>> = {}): Promise<T[]> {
+  async list<T>(
+    path: string,
+    key: string,
+    query: Record<string, string | number | boolean | Array<string | number>> = {},
+  ): Promise<T[]> {
     const body = await this.get<Collection>(path, query);
     return (body?.[key] as T[] | undefined) ?? [];
   }
 
   /** The first entity of a collection endpoint (`builds/3` answers `{builds: [build]}`). */
-  async one<T>(path: string, key: string, query: Record<string, string | number | boolean | Array<string | number>> = {}): Promise<T | undefined> {
+  async one<T>(
+    path: string,
+    key: string,
+    query: Record<string, string | number | boolean | Array<string | number>> = {},
+  ): Promise<T | undefined> {
     return (await this.list<T>(path, key, query))[0];
   }
 
   /** A JSON-RPC control call: POST `api/v2/<path>` `{method, params}`; returns `result`. */
   async rpc<T = unknown>(path: string, method: string, params: Record<string, unknown>): Promise<T> {
     const response = await this.call('POST', path, JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }));
-    const body = (await this.readJson(response, `POST (${method})`, path, true)) as { result?: T; error?: { message?: string; code?: number } };
+    const body = (await this.readJson(response, `POST (${method})`, path, true)) as {
+      result?: T;
+      error?: { message?: string; code?: number };
+    };
     if (body.error) {
-      throw new BbrError('BBR_BUILDBOT_API', `${method} on ${this.baseUrl}api/v2/${path} failed: ${body.error.message ?? JSON.stringify(body.error)}`);
+      throw new BbrError(
+        'BBR_BUILDBOT_API',
+        `${method} on ${this.baseUrl}api/v2/${path} failed: ${body.error.message ?? JSON.stringify(body.error)}`,
+      );
     }
     return body.result as T;
   }
@@ -95,7 +114,10 @@ export class BuildbotRestClient {
     }
     if (response.status === 401 || response.status === 403) {
       const text = await response.text().catch(() => '');
-      throw new BbrError('BBR_BUILDBOT_AUTH', `${method} ${this.baseUrl}api/v2/${path} was refused (${response.status}${text ? `: ${text.slice(0, 200)}` : ''})${this.connection.user === undefined && !this.connection.token ? '; the master needs credentials: set user and password (or token)' : ''}`);
+      throw new BbrError(
+        'BBR_BUILDBOT_AUTH',
+        `${method} ${this.baseUrl}api/v2/${path} was refused (${response.status}${text ? `: ${text.slice(0, 200)}` : ''})${this.connection.user === undefined && !this.connection.token ? '; the master needs credentials: set user and password (or token)' : ''}`,
+      );
     }
     return response;
   }
@@ -105,7 +127,12 @@ export class BuildbotRestClient {
     try {
       return await fetch(url, {
         method,
-        headers: { accept: 'application/json', 'user-agent': 'bbreporters', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(await this.authHeaders()) },
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'bbreporters',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(await this.authHeaders()),
+        },
         ...defined({ body }),
         agent: this.agent,
         signal: AbortSignal.timeout(this.connection.timeoutMs ?? 30_000),
@@ -119,12 +146,18 @@ export class BuildbotRestClient {
   private async readJson(response: Response, method: string, path: string, allowErrorBody = false): Promise<unknown> {
     const text = await response.text();
     if (!response.ok && !allowErrorBody) {
-      throw new BbrError('BBR_BUILDBOT_API', `${method} ${this.baseUrl}api/v2/${path} answered ${response.status}: ${text.slice(0, 300)}`);
+      throw new BbrError(
+        'BBR_BUILDBOT_API',
+        `${method} ${this.baseUrl}api/v2/${path} answered ${response.status}: ${text.slice(0, 300)}`,
+      );
     }
     try {
       return JSON.parse(text);
     } catch {
-      throw new BbrError('BBR_BUILDBOT_API', `${method} ${this.baseUrl}api/v2/${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+      throw new BbrError(
+        'BBR_BUILDBOT_API',
+        `${method} ${this.baseUrl}api/v2/${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
   }
 
@@ -135,7 +168,10 @@ export class BuildbotRestClient {
     let response: Response;
     try {
       response = await fetch(url, {
-        headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, 'user-agent': 'bbreporters' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+          'user-agent': 'bbreporters',
+        },
         redirect: 'manual',
         agent: this.agent,
         signal: AbortSignal.timeout(this.connection.timeoutMs ?? 30_000),
@@ -145,10 +181,15 @@ export class BuildbotRestClient {
       throw new BbrError('BBR_BUILDBOT_API', `logging in at ${url}: ${reasonOf(error)}`, { cause: error });
     }
     // The master sets an anonymous session first, then the logged-in one.
-    const cookies = (response.headers.raw()['set-cookie'] ?? []).map((c) => SESSION_COOKIE.exec(c)).filter((m) => m !== null);
+    const cookies = (response.headers.raw()['set-cookie'] ?? [])
+      .map((c) => SESSION_COOKIE.exec(c))
+      .filter((m) => m !== null);
     const session = cookies.at(-1);
     if (response.status >= 400 || !session) {
-      throw new BbrError('BBR_BUILDBOT_AUTH', `logging in as "${user}" at ${url} failed (${response.status}${response.status === 401 ? ': wrong user or password' : session ? '' : ', no session cookie: does the master have www auth configured?'})`);
+      throw new BbrError(
+        'BBR_BUILDBOT_AUTH',
+        `logging in as "${user}" at ${url} failed (${response.status}${response.status === 401 ? ': wrong user or password' : session ? '' : ', no session cookie: does the master have www auth configured?'})`,
+      );
     }
     return `${session[1]}=${session[2]}`;
   }

@@ -21,17 +21,38 @@ async function fakeApi(routes: Record<string, unknown>): Promise<{ url: string; 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests, server };
 }
 
-const build = (number: number, results: number | null) => ({ buildid: 100 + number, number, builderid: 1, buildrequestid: 1, workerid: 1, masterid: 1, started_at: 1, complete: results !== null, complete_at: results === null ? null : 2, results, state_string: '' });
+const build = (number: number, results: number | null) => ({
+  buildid: 100 + number,
+  number,
+  builderid: 1,
+  buildrequestid: 1,
+  workerid: 1,
+  masterid: 1,
+  started_at: 1,
+  complete: results !== null,
+  complete_at: results === null ? null : 2,
+  results,
+  state_string: '',
+});
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
 describe('REST enrichment', () => {
   it("prev_build is Buildbot's getPreviousBuild: skips RETRY builds and missing numbers", async () => {
-    const api = await fakeApi({ 'builders/1/builds/7': { builds: [build(7, 5)] }, 'builders/1/builds/5': { builds: [build(5, 2)] } });
+    const api = await fakeApi({
+      'builders/1/builds/7': { builds: [build(7, 5)] },
+      'builders/1/builds/5': { builds: [build(5, 2)] },
+    });
     server = api.server;
     const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }));
-    const payload = { ...build(8, 0), properties: { a: [1, 'x'] }, builder: { builderid: 1, name: 'b' }, buildrequest: { buildrequestid: 1, buildsetid: 1, builderid: 1 }, buildset: { bsid: 1, reason: '', sourcestamps: [], complete: false, results: -1 } } as unknown as BuildPayload;
+    const payload = {
+      ...build(8, 0),
+      properties: { a: [1, 'x'] },
+      builder: { builderid: 1, name: 'b' },
+      buildrequest: { buildrequestid: 1, buildsetid: 1, builderid: 1 },
+      buildset: { bsid: 1, reason: '', sourcestamps: [], complete: false, results: -1 },
+    } as unknown as BuildPayload;
     const out = await enricher.buildPayload(payload, new Set(['prev_build']));
     expect(out.prev_build).toMatchObject({ number: 5, results: 2 });
     expect(api.requests).toEqual(['builders/1/builds/7', 'builders/1/builds/6', 'builders/1/builds/5']);
@@ -39,9 +60,13 @@ describe('REST enrichment', () => {
 
   it('fills only what is missing: an HttpStatusPush body with steps costs no steps request', async () => {
     const body = fixture('warn.finished');
-    const api = await fakeApi({ [`builds/${body.buildid}/changes`]: { changes: [{ changeid: 1, author: 'Zed <z@example.test>' }] } });
+    const api = await fakeApi({
+      [`builds/${body.buildid}/changes`]: { changes: [{ changeid: 1, author: 'Zed <z@example.test>' }] },
+    });
     server = api.server;
-    const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }), { buildbotURL: 'https://ci.example.org/' });
+    const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }), {
+      buildbotURL: 'https://ci.example.org/',
+    });
     const event = await enricher.enrich(normaliseEvent(body), new Set(['steps', 'prev_build', 'changes', 'blamelist']));
     const payload = event.payload as BuildPayload;
     expect(api.requests).toEqual([`builds/${body.buildid}/changes`]);
@@ -55,12 +80,22 @@ describe('REST enrichment', () => {
       'builds/108/properties': { properties: [{ owner: ['dora', 'Force Build Form'] }] },
       'builders/1': { builders: [{ builderid: 1, name: 'pass', tags: [] }] },
       'buildrequests/1': { buildrequests: [{ buildrequestid: 1, buildsetid: 4, builderid: 1 }] },
-      'buildsets/4': { buildsets: [{ bsid: 4, reason: 'r', sourcestamps: [], complete: false, results: -1, parent_buildid: null }] },
+      'buildsets/4': {
+        buildsets: [{ bsid: 4, reason: 'r', sourcestamps: [], complete: false, results: -1, parent_buildid: null }],
+      },
     });
     server = api.server;
-    const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }), { buildbotURL: 'https://ci.example.org/' });
+    const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }), {
+      buildbotURL: 'https://ci.example.org/',
+    });
     const out = await enricher.buildPayload({ ...build(8, 0), properties: {} });
-    expect(out).toMatchObject({ properties: { owner: ['dora', 'Force Build Form'] }, builder: { name: 'pass' }, buildset: { bsid: 4 }, buildrequest: { buildsetid: 4 }, url: 'https://ci.example.org/#builders/1/builds/8' });
+    expect(out).toMatchObject({
+      properties: { owner: ['dora', 'Force Build Form'] },
+      builder: { name: 'pass' },
+      buildset: { bsid: 4 },
+      buildrequest: { buildsetid: 4 },
+      url: 'https://ci.example.org/#builders/1/builds/8',
+    });
     expect(out).not.toHaveProperty('parentbuild');
   });
 
@@ -68,15 +103,34 @@ describe('REST enrichment', () => {
     const body = fixture('warn.finished');
     const steps = (body.steps as Array<Record<string, unknown>>).map(({ logs: _logs, ...step }) => step);
     const routes: Record<string, unknown> = {};
-    for (const step of steps) routes[`steps/${step.stepid}/logs`] = { logs: [{ logid: Number(step.stepid) * 10, name: 'stdio', slug: 'stdio', stepid: step.stepid, type: 's', complete: true, num_lines: 1 }] };
-    for (const step of steps) routes[`logs/${Number(step.stepid) * 10}/contents`] = { logchunks: [{ content: `text of step ${step.stepid}` }] };
+    for (const step of steps)
+      routes[`steps/${step.stepid}/logs`] = {
+        logs: [
+          {
+            logid: Number(step.stepid) * 10,
+            name: 'stdio',
+            slug: 'stdio',
+            stepid: step.stepid,
+            type: 's',
+            complete: true,
+            num_lines: 1,
+          },
+        ],
+      };
+    for (const step of steps)
+      routes[`logs/${Number(step.stepid) * 10}/contents`] = { logchunks: [{ content: `text of step ${step.stepid}` }] };
     const api = await fakeApi(routes);
     server = api.server;
     const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }));
-    const listed = (await enricher.enrich(normaliseEvent({ ...body, steps }), new Set(['steps', 'logs']))).payload as BuildPayload;
-    expect(listed.steps!.map((s) => s.logs!.map((l) => [l.name, l.content]))).toEqual(steps.map(() => [['stdio', undefined]]));
+    const listed = (await enricher.enrich(normaliseEvent({ ...body, steps }), new Set(['steps', 'logs'])))
+      .payload as BuildPayload;
+    expect(listed.steps!.map((s) => s.logs!.map((l) => [l.name, l.content]))).toEqual(
+      steps.map(() => [['stdio', undefined]]),
+    );
     expect(api.requests.some((r) => r.startsWith('logs/'))).toBe(false);
-    const withText = (await enricher.enrich(normaliseEvent({ ...body, steps }), new Set(['steps', 'logs', 'log_contents']))).payload as BuildPayload;
+    const withText = (
+      await enricher.enrich(normaliseEvent({ ...body, steps }), new Set(['steps', 'logs', 'log_contents']))
+    ).payload as BuildPayload;
     expect(withText.steps!.map((s) => s.logs![0].content)).toEqual(steps.map((s) => `text of step ${s.stepid}`));
   });
 });

@@ -3,7 +3,18 @@
  * (getDetailsForBuild, getPreviousBuild, getResponsibleUsersForBuild) do. Only what is missing is
  * fetched, so an HttpStatusPush body that already carries steps costs no steps request.
  */
-import type { BbEvent, Build, Builder, BuildPayload, BuildRequest, Buildset, Change, Log, SourcedProperties, Step } from '../events/events.js';
+import type {
+  BbEvent,
+  Build,
+  Builder,
+  BuildPayload,
+  BuildRequest,
+  Buildset,
+  Change,
+  Log,
+  SourcedProperties,
+  Step,
+} from '../events/events.js';
 import { responsibleUsers } from '../kit/blamelist.js';
 import { Results } from '../events/results.js';
 import type { BuildbotRestClient } from './rest-client.js';
@@ -26,7 +37,10 @@ export class RestEnricher implements Enricher {
   private readonly logTexts = new Map<number, string>();
   private readonly buildbotURL: string;
 
-  constructor(private readonly rest: BuildbotRestClient, options: RestEnricherOptions = {}) {
+  constructor(
+    private readonly rest: BuildbotRestClient,
+    options: RestEnricherOptions = {},
+  ) {
     this.buildbotURL = options.buildbotURL ?? rest.baseUrl;
   }
 
@@ -56,16 +70,21 @@ export class RestEnricher implements Enricher {
     if (!out.buildrequest || !out.buildset) {
       pending.push(
         (async () => {
-          const request = out.buildrequest ?? (await this.rest.one<BuildRequest>(`buildrequests/${out.buildrequestid}`, 'buildrequests'));
+          const request =
+            out.buildrequest ??
+            (await this.rest.one<BuildRequest>(`buildrequests/${out.buildrequestid}`, 'buildrequests'));
           if (!request) return;
           out.buildrequest = request;
           out.buildset ??= await this.rest.one<Buildset>(`buildsets/${request.buildsetid}`, 'buildsets');
         })(),
       );
     }
-    if (needs.has('steps') && !out.steps) pending.push(this.rest.list<Step>(`builds/${out.buildid}/steps`, 'steps').then((s) => (out.steps = s)));
-    if (needs.has('prev_build') && out.prev_build === undefined) pending.push(this.previousBuild(out).then((p) => (out.prev_build = p ?? null)));
-    if (needs.has('changes') && !out.changes) pending.push(this.rest.list<Change>(`builds/${out.buildid}/changes`, 'changes').then((c) => (out.changes = c)));
+    if (needs.has('steps') && !out.steps)
+      pending.push(this.rest.list<Step>(`builds/${out.buildid}/steps`, 'steps').then((s) => (out.steps = s)));
+    if (needs.has('prev_build') && out.prev_build === undefined)
+      pending.push(this.previousBuild(out).then((p) => (out.prev_build = p ?? null)));
+    if (needs.has('changes') && !out.changes)
+      pending.push(this.rest.list<Change>(`builds/${out.buildid}/changes`, 'changes').then((c) => (out.changes = c)));
     await Promise.all(pending);
 
     if (!out.builder) out.builder = { builderid: out.builderid, name: `builder-${out.builderid}` };
@@ -76,7 +95,8 @@ export class RestEnricher implements Enricher {
       out.parentbuild = parent ?? null;
       out.parentbuilder = parent ? await this.builder(parent.builderid) : null;
     }
-    if (needs.has('logs') && out.steps) out.steps = await Promise.all(out.steps.map((s) => this.stepWithLogs(s, needs.has('log_contents'))));
+    if (needs.has('logs') && out.steps)
+      out.steps = await Promise.all(out.steps.map((s) => this.stepWithLogs(s, needs.has('log_contents'))));
     if (needs.has('blamelist') && !out.blamelist) out.blamelist = responsibleUsers(out);
     return out;
   }
@@ -84,7 +104,10 @@ export class RestEnricher implements Enricher {
   async builder(builderid: number): Promise<Builder> {
     const cached = this.builders.get(builderid);
     if (cached && Date.now() - cached.at < BUILDER_CACHE_MS) return cached.builder;
-    const builder = (await this.rest.one<Builder>(`builders/${builderid}`, 'builders')) ?? { builderid, name: `builder-${builderid}` };
+    const builder = (await this.rest.one<Builder>(`builders/${builderid}`, 'builders')) ?? {
+      builderid,
+      name: `builder-${builderid}`,
+    };
     this.builders.set(builderid, { builder, at: Date.now() });
     return builder;
   }

@@ -30,7 +30,11 @@ export class RestMasterControl implements MasterControl {
     if (!builder) return undefined;
     const [running, pending, workers] = await Promise.all([
       this.rest.list<Build>(`builders/${builder.builderid}/builds`, 'builds', { complete: false }),
-      this.rest.list<BuildRequest>('buildrequests', 'buildrequests', { builderid: builder.builderid, complete: false, claimed: false }),
+      this.rest.list<BuildRequest>('buildrequests', 'buildrequests', {
+        builderid: builder.builderid,
+        complete: false,
+        claimed: false,
+      }),
       this.rest.list<WorkerEntity>(`builders/${builder.builderid}/workers`, 'workers'),
     ]);
     const online = workers.some((w) => w.connected_to.length > 0);
@@ -41,14 +45,22 @@ export class RestMasterControl implements MasterControl {
   async lastBuild(name: string): Promise<Build | undefined> {
     const builder = await this.builder(name);
     if (!builder) return undefined;
-    return this.rest.one<Build>(`builders/${builder.builderid}/builds`, 'builds', { complete: true, order: '-number', limit: 1, property: '*' });
+    return this.rest.one<Build>(`builders/${builder.builderid}/builds`, 'builds', {
+      complete: true,
+      order: '-number',
+      limit: 1,
+      property: '*',
+    });
   }
 
   async forceBuild(request: ForceBuildRequest): Promise<{ buildsetId: number }> {
     const schedulers = await this.rest.list<ForceScheduler>('forceschedulers', 'forceschedulers');
     const scheduler = schedulers.find((s) => s.builder_names.includes(request.builder));
     if (!scheduler) {
-      throw new BbrError('BBR_BUILDBOT_API', `no force scheduler lists builder "${request.builder}" (force schedulers: ${schedulers.map((s) => `${s.name} → ${s.builder_names.join(', ')}`).join('; ') || 'none'})`);
+      throw new BbrError(
+        'BBR_BUILDBOT_API',
+        `no force scheduler lists builder "${request.builder}" (force schedulers: ${schedulers.map((s) => `${s.name} → ${s.builder_names.join(', ')}`).join('; ') || 'none'})`,
+      );
     }
     // The force scheduler reads its fields by their full names (reason, username, branch, revision…).
     const params: Record<string, unknown> = { builderNames: [request.builder] };
@@ -58,7 +70,11 @@ export class RestMasterControl implements MasterControl {
     if (request.branch !== undefined) params[`${prefix}branch`] = request.branch;
     if (request.revision !== undefined) params[`${prefix}revision`] = request.revision;
     for (const [key, value] of Object.entries(request.properties ?? {})) params[key] ??= value;
-    const [bsid] = await this.rest.rpc<[number, Record<string, number>]>(`forceschedulers/${encodeURIComponent(scheduler.name)}`, 'force', params);
+    const [bsid] = await this.rest.rpc<[number, Record<string, number>]>(
+      `forceschedulers/${encodeURIComponent(scheduler.name)}`,
+      'force',
+      params,
+    );
     return { buildsetId: bsid };
   }
 
@@ -68,7 +84,11 @@ export class RestMasterControl implements MasterControl {
     const running = await this.rest.list<Build>(`builders/${builder.builderid}/builds`, 'builds', { complete: false });
     const targets = request.number === undefined ? running : running.filter((b) => b.number === request.number);
     for (const build of targets) {
-      await this.rest.rpc(`builds/${build.buildid}`, 'stop', request.reason === undefined ? {} : { reason: request.reason });
+      await this.rest.rpc(
+        `builds/${build.buildid}`,
+        'stop',
+        request.reason === undefined ? {} : { reason: request.reason },
+      );
     }
     return { stopped: targets.length };
   }

@@ -6,7 +6,7 @@ import { reportError } from './errors.js';
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'Validate a config file and its reporters\' options (imports no plugin code)',
+  summary: "Validate a config file and its reporters' options (imports no plugin code)",
   usage: 'bbreporters check --config FILE',
   options: { config: { type: 'string', short: 'c' } },
   optionHelp: { config: 'The YAML config file.' },

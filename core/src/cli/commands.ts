@@ -7,4 +7,11 @@ import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 
-export const commands: readonly Command[] = [runCommand, checkCommand, previewCommand, listCommand, emitCommand, schemaCommand];
+export const commands: readonly Command[] = [
+  runCommand,
+  checkCommand,
+  previewCommand,
+  listCommand,
+  emitCommand,
+  schemaCommand,
+];

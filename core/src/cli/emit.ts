@@ -9,12 +9,18 @@ import { exitCodes, readText, requireString, UsageError, write, type Command } f
 export const emitCommand: Command = {
   name: 'emit',
   summary: 'Send events to a running service (its http source)',
-  usage: 'bbreporters emit --url URL [--token TOKEN | --user USER --password PASSWORD] [FILE...]\n\n' +
+  usage:
+    'bbreporters emit --url URL [--token TOKEN | --user USER --password PASSWORD] [FILE...]\n\n' +
     'Each FILE holds one JSON event, a JSON array of events, or JSON Lines; "-" or no FILE reads standard input.\n' +
     'The token and password may also come from BBREPORTERS_TOKEN and BBREPORTERS_PASSWORD.',
-  options: { url: { type: 'string', short: 'u' }, token: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' } },
+  options: {
+    url: { type: 'string', short: 'u' },
+    token: { type: 'string' },
+    user: { type: 'string' },
+    password: { type: 'string' },
+  },
   optionHelp: {
-    url: 'The http source\'s endpoint, e.g. http://127.0.0.1:8020/',
+    url: "The http source's endpoint, e.g. http://127.0.0.1:8020/",
     token: 'Bearer token (or set BBREPORTERS_TOKEN).',
     user: 'HTTP Basic user.',
     password: 'HTTP Basic password (or set BBREPORTERS_PASSWORD).',
@@ -34,7 +40,8 @@ export const emitCommand: Command = {
     let events: Array<{ where: string; body: string }>;
     try {
       events = [];
-      for (const file of positionals.length ? positionals : ['-']) events.push(...splitEvents(file, file === '-' ? await readText(io.stdin) : readFileSync(file, 'utf8')));
+      for (const file of positionals.length ? positionals : ['-'])
+        events.push(...splitEvents(file, file === '-' ? await readText(io.stdin) : readFileSync(file, 'utf8')));
     } catch (error) {
       write(io.stderr, `error: ${reasonOf(error)}`);
       return exitCodes.invalid;
@@ -61,7 +68,9 @@ function splitEvents(file: string, text: string): Array<{ where: string; body: s
   const name = file === '-' ? '<stdin>' : file;
   try {
     const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? value.map((v, i) => ({ where: `${name}[${i}]`, body: JSON.stringify(v) })) : [{ where: name, body: text }];
+    return Array.isArray(value)
+      ? value.map((v, i) => ({ where: `${name}[${i}]`, body: JSON.stringify(v) }))
+      : [{ where: name, body: text }];
   } catch {
     return text.split('\n').flatMap((line, i) => (line.trim() ? [{ where: `${name}:${i + 1}`, body: line }] : []));
   }

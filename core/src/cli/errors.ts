@@ -3,8 +3,16 @@ import { isBbrError, reasonOf, type BbrError } from '../diagnostics/errors.js';
 import { exitCodes, write, type Io } from './command.js';
 
 const invalidCodes = new Set<BbrError['code']>([
-  'BBR_CONFIG_INVALID', 'BBR_CONFIG_READ', 'BBR_ENV_MISSING', 'BBR_EVENT_INVALID', 'BBR_PLUGIN_NOT_FOUND',
-  'BBR_PLUGIN_MANIFEST', 'BBR_PLUGIN_API_VERSION', 'BBR_PLUGIN_OPTIONS', 'BBR_REPORTER_NAME', 'BBR_MODULE_REFERENCE',
+  'BBR_CONFIG_INVALID',
+  'BBR_CONFIG_READ',
+  'BBR_ENV_MISSING',
+  'BBR_EVENT_INVALID',
+  'BBR_PLUGIN_NOT_FOUND',
+  'BBR_PLUGIN_MANIFEST',
+  'BBR_PLUGIN_API_VERSION',
+  'BBR_PLUGIN_OPTIONS',
+  'BBR_REPORTER_NAME',
+  'BBR_MODULE_REFERENCE',
 ]);
 
 /** Prints the error and returns the exit code it means. */

@@ -17,13 +17,19 @@ export const listCommand: Command = {
     const from = pluginFolder(values);
     const plugins = installedPlugins(from);
     if (!plugins.length) {
-      write(io.stdout, `no bbreporters plugins installed (searched node_modules up from ${from}). Install one, e.g.: npm install @bbreporters/console`);
+      write(
+        io.stdout,
+        `no bbreporters plugins installed (searched node_modules up from ${from}). Install one, e.g.: npm install @bbreporters/console`,
+      );
       return exitCodes.ok;
     }
     for (const { plugin, manifest, problem } of plugins) {
       const version = plugin.packageJson.version ?? '?';
       const head = `${shortName(plugin.packageName).padEnd(18)} ${`${plugin.packageName}@${version}`.padEnd(36)}`;
-      write(io.stdout, manifest ? `${head} ok       hooks: ${manifest.hooks.join(', ')}` : `${head} INVALID  ${problem}`);
+      write(
+        io.stdout,
+        manifest ? `${head} ok       hooks: ${manifest.hooks.join(', ')}` : `${head} INVALID  ${problem}`,
+      );
     }
     return plugins.every((p) => p.manifest) ? exitCodes.ok : exitCodes.invalid;
   },

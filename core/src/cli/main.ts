@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { exitCodes, UsageError, write, type Command, type Io } from './command.js';
 import { commands } from './commands.js';
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -29,7 +31,14 @@ export function helpFor(command: Command): string {
   });
   rows.push(['-h, --help', 'Show this help.']);
   const width = Math.max(...rows.map(([flag]) => flag.length));
-  return [`${command.summary}.`, '', `Usage: ${command.usage}`, '', 'Options:', ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`)].join('\n');
+  return [
+    `${command.summary}.`,
+    '',
+    `Usage: ${command.usage}`,
+    '',
+    'Options:',
+    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),
+  ].join('\n');
 }
 
 /** Runs one command line; resolves with the exit code. */
@@ -75,7 +84,9 @@ function stopSignals(): Promise<string> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-      process.once('SIGTERM', () => process.exit(exitCodes.failure)).once('SIGINT', () => process.exit(exitCodes.failure));
+      process
+        .once('SIGTERM', () => process.exit(exitCodes.failure))
+        .once('SIGINT', () => process.exit(exitCodes.failure));
       resolve(signal);
     };
     process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
@@ -83,7 +94,13 @@ function stopSignals(): Promise<string> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, stopRequested: stopSignals() };
+  const io: Io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    stopRequested: stopSignals(),
+  };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

@@ -2,7 +2,10 @@
 import { dirname, resolve } from 'node:path';
 import type { Command, Values } from './command.js';
 
-export const pluginFolderOptions: Command['options'] = { config: { type: 'string', short: 'c' }, dir: { type: 'string' } };
+export const pluginFolderOptions: Command['options'] = {
+  config: { type: 'string', short: 'c' },
+  dir: { type: 'string' },
+};
 
 /** The config file's folder (plugins resolve from there), else `--dir`, else the current folder. */
 export function pluginFolder(values: Values): string {

@@ -20,10 +20,14 @@ export const previewCommand: Command = {
   name: 'preview',
   summary: 'Show what one reporter would send for an event; sends nothing',
   usage: 'bbreporters preview --config FILE --reporter NAME --event FILE',
-  options: { config: { type: 'string', short: 'c' }, reporter: { type: 'string', short: 'r' }, event: { type: 'string', short: 'e' } },
+  options: {
+    config: { type: 'string', short: 'c' },
+    reporter: { type: 'string', short: 'r' },
+    event: { type: 'string', short: 'e' },
+  },
   optionHelp: {
     config: 'The YAML config file.',
-    reporter: 'The reporter\'s name (its `name`, default the plugin\'s short name).',
+    reporter: "The reporter's name (its `name`, default the plugin's short name).",
     event: 'A JSON file: an event envelope or a raw Buildbot HttpStatusPush body ("-" reads standard input).',
   },
   async run(values, _positionals, io) {
@@ -42,12 +46,18 @@ export const previewCommand: Command = {
     const names = loaded.prepared.map((r) => r.name);
     if (!names.includes(name)) {
       const suggestion = closest(name, names);
-      throw new UsageError(`no reporter named "${name}" in ${file}${suggestion ? `; did you mean "${suggestion}"?` : ''} (reporters: ${names.join(', ') || 'none'})`);
+      throw new UsageError(
+        `no reporter named "${name}" in ${file}${suggestion ? `; did you mean "${suggestion}"?` : ''} (reporters: ${names.join(', ') || 'none'})`,
+      );
     }
     const deliveries: QueuedDelivery[] = [];
     let reporters;
     try {
-      reporters = await startReporters(loaded, { only: [name], dryRun: true, logDestination: { write: (line: string) => void io.stderr.write(line) } });
+      reporters = await startReporters(loaded, {
+        only: [name],
+        dryRun: true,
+        logDestination: { write: (line: string) => void io.stderr.write(line) },
+      });
     } catch (error) {
       return reportError(error, io);
     }
@@ -56,9 +66,14 @@ export const previewCommand: Command = {
       const result = await reporters.emit(event);
       await reporters.drain();
       // The config's and the reporter's secrets, and credentials an HTTP request payload carries (a Basic header).
-      const secrets = new Set([...loaded.secrets, ...reporters.runtime.secrets, ...deliveries.flatMap((d) => payloadSecrets(d.payload))]);
+      const secrets = new Set([
+        ...loaded.secrets,
+        ...reporters.runtime.secrets,
+        ...deliveries.flatMap((d) => payloadSecrets(d.payload)),
+      ]);
       const lines = [`event: ${describeEvent(event)}`];
-      for (const o of result.outcomes) lines.push(`reporter ${o.reporter}: ${o.hook} ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+      for (const o of result.outcomes)
+        lines.push(`reporter ${o.reporter}: ${o.hook} ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
       lines.push(`deliveries: ${deliveries.length}`);
       deliveries.forEach((d, i) => {
         lines.push(`--- delivery ${i + 1} of ${deliveries.length} to ${d.target}`);
@@ -66,7 +81,9 @@ export const previewCommand: Command = {
       });
       lines.push('nothing was sent (preview)');
       write(io.stdout, maskSecrets(lines.join('\n'), secrets));
-      return result.outcomes.every((o) => o.status === 'accepted' || o.status === 'skipped') ? exitCodes.ok : exitCodes.failure;
+      return result.outcomes.every((o) => o.status === 'accepted' || o.status === 'skipped')
+        ? exitCodes.ok
+        : exitCodes.failure;
     } finally {
       await reporters.close(0);
     }
@@ -75,7 +92,8 @@ export const previewCommand: Command = {
 
 /** A payload's `raw` text (e.g. a whole mail message) is shown as it would be sent, after the other fields. */
 function payloadLines(payload: unknown): string[] {
-  if (typeof payload !== 'object' || payload === null || typeof (payload as { raw?: unknown }).raw !== 'string') return [JSON.stringify(payload, null, 2)];
+  if (typeof payload !== 'object' || payload === null || typeof (payload as { raw?: unknown }).raw !== 'string')
+    return [JSON.stringify(payload, null, 2)];
   const { raw, ...rest } = payload as { raw: string };
   return [JSON.stringify(rest, null, 2), '--- raw', raw.replace(/\r\n/g, '\n')];
 }

@@ -7,7 +7,7 @@ import { reportError } from './errors.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run the service: the config\'s sources feed its reporters',
+  summary: "Run the service: the config's sources feed its reporters",
   usage: 'bbreporters run --config FILE [--drain-ms N]',
   options: { config: { type: 'string', short: 'c' }, 'drain-ms': { type: 'string' } },
   optionHelp: {
@@ -17,12 +17,16 @@ export const runCommand: Command = {
   async run(values, _positionals, io) {
     const file = requireString(values, 'config');
     const drainMs = values['drain-ms'] === undefined ? DEFAULT_DRAIN_MS : Number(values['drain-ms']);
-    if (!Number.isInteger(drainMs) || drainMs < 0) throw new UsageError('--drain-ms must be a whole number of milliseconds');
+    if (!Number.isInteger(drainMs) || drainMs < 0)
+      throw new UsageError('--drain-ms must be a whole number of milliseconds');
     let service: Service;
     try {
       const loaded = loadConfig(file, { env: io.env });
       if (!loaded.config.sources?.length) {
-        write(io.stderr, `${file}: no sources, so there is nothing to run. Add an http or replay source (docs/sources.md), or use "bbreporters preview" or the library.`);
+        write(
+          io.stderr,
+          `${file}: no sources, so there is nothing to run. Add an http or replay source (docs/sources.md), or use "bbreporters preview" or the library.`,
+        );
         return exitCodes.invalid;
       }
       service = await Service.start(loaded, { stdin: io.stdin });
@@ -30,7 +34,8 @@ export const runCommand: Command = {
       return reportError(error, io);
     }
     // A bug in a plugin's stray promise must not take the service down: log it and go on.
-    const onRejection = (reason: unknown) => service.logger.error({ err: reason }, 'unhandled rejection (kept running)');
+    const onRejection = (reason: unknown) =>
+      service.logger.error({ err: reason }, 'unhandled rejection (kept running)');
     process.on('unhandledRejection', onRejection);
     try {
       const why = await Promise.race([io.stopRequested, service.finished().then(() => 'all sources done')]);

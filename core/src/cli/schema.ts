@@ -12,8 +12,9 @@ import { pluginFolder, pluginFolderOptions } from './plugin-folder.js';
 
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: 'Print the config JSON Schema including the installed plugins\' options, for editors',
-  usage: 'bbreporters schema [--config FILE | --dir DIR] > bbreporters.schema.json\n\n' +
+  summary: "Print the config JSON Schema including the installed plugins' options, for editors",
+  usage:
+    'bbreporters schema [--config FILE | --dir DIR] > bbreporters.schema.json\n\n' +
     'Then start the config file with: # yaml-language-server: $schema=bbreporters.schema.json',
   options: pluginFolderOptions,
   optionHelp: {
@@ -48,11 +49,16 @@ export function editorSchema(fromDir: string): Schema {
     const key = `plugin:${plugin.packageName}`;
     // The reporter's options: the plugin's own plus core's filters the plugin accepts, in one
     // object schema so its additionalProperties: false still sees the filters as allowed.
-    const accepted = Object.fromEntries((manifest.filters ?? []).map((f) => [f, { $ref: `${filters.$id}#/properties/${f}` }]));
+    const accepted = Object.fromEntries(
+      (manifest.filters ?? []).map((f) => [f, { $ref: `${filters.$id}#/properties/${f}` }]),
+    );
     defs[key] = { ...options, properties: { ...(options.properties as Schema | undefined), ...accepted } };
     const optionsRef = typeof options.$id === 'string' ? options.$id : `#/$defs/${encodeURIComponent(key)}`;
     branches.push({
-      if: { properties: { plugin: { enum: [...new Set([shortName(plugin.packageName), plugin.packageName])] } }, required: ['plugin'] },
+      if: {
+        properties: { plugin: { enum: [...new Set([shortName(plugin.packageName), plugin.packageName])] } },
+        required: ['plugin'],
+      },
       then: { properties: { options: { $ref: optionsRef } } },
     });
   }

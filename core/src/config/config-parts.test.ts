@@ -25,7 +25,9 @@ describe('${NAME} substitution', () => {
   });
 
   it('names the variable and the key of each missing variable', () => {
-    expect(substituteEnv({ a: { b: ['${NOPE}'] } }, {})).toEqual([{ path: 'a.b[0]', message: 'environment variable NOPE is not set (referenced as ${NOPE})' }]);
+    expect(substituteEnv({ a: { b: ['${NOPE}'] } }, {})).toEqual([
+      { path: 'a.b[0]', message: 'environment variable NOPE is not set (referenced as ${NOPE})' },
+    ]);
   });
 });
 

@@ -17,7 +17,10 @@ export function substituteEnv(data: unknown, env: NodeJS.ProcessEnv): ErrorDetai
         if (name === undefined) return '${';
         const found = env[name];
         if (found === undefined) {
-          problems.push({ path: joinPath(path), message: `environment variable ${name} is not set (referenced as \${${name}})` });
+          problems.push({
+            path: joinPath(path),
+            message: `environment variable ${name} is not set (referenced as \${${name}})`,
+          });
           return '';
         }
         return found;

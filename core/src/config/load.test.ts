@@ -10,7 +10,10 @@ describe('checkConfig (bbreporters check)', () => {
   it('a config whose reporter names a missing tls.ca file is invalid, located at reporters[0].tls.ca', () => {
     const config = { reporters: [{ plugin: consoleDir, options: {}, tls: { ca: 'missing-ca.pem' } }] };
     expect(() => checkConfig(config, { configDir: mkdtempSync(join(tmpdir(), 'bbr-tls-')) })).toThrow(
-      expect.objectContaining({ code: 'BBR_CONFIG_INVALID', details: [expect.objectContaining({ path: 'reporters[0].tls.ca' })] }),
+      expect.objectContaining({
+        code: 'BBR_CONFIG_INVALID',
+        details: [expect.objectContaining({ path: 'reporters[0].tls.ca' })],
+      }),
     );
   });
 });

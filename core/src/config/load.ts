@@ -56,7 +56,9 @@ export function loadConfig(file: string, options: ConfigOptions = {}): LoadedCon
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    throw new BbrError('BBR_CONFIG_READ', `cannot read the config file ${file}: ${(error as Error).message}`, { cause: error });
+    throw new BbrError('BBR_CONFIG_READ', `cannot read the config file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -66,9 +68,19 @@ export function loadConfig(file: string, options: ConfigOptions = {}): LoadedCon
       const { line, col } = lines.linePos(e.pos[0]);
       return { path: '(yaml)', location: `${file}:${line}:${col}`, message: e.message };
     });
-    throw new BbrError('BBR_CONFIG_READ', `${file} is not valid YAML (${details.length} problem${details.length > 1 ? 's' : ''})`, { details });
+    throw new BbrError(
+      'BBR_CONFIG_READ',
+      `${file} is not valid YAML (${details.length} problem${details.length > 1 ? 's' : ''})`,
+      { details },
+    );
   }
-  return checkConfig(doc.toJS() as unknown, { ...options, configDir: dirname(absolute), file: absolute, displayName: file, locate });
+  return checkConfig(doc.toJS() as unknown, {
+    ...options,
+    configDir: dirname(absolute),
+    file: absolute,
+    displayName: file,
+    locate,
+  });
 }
 
 export interface CheckConfigOptions extends ConfigOptions {
@@ -89,12 +101,18 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
 
   const validate = coreValidator('config.schema.json');
   const { valid, secrets } = validateCollectingSecrets(validate, data);
-  if (!valid) problems.push(...describeAjvErrors(validate.errors).map((d) => explainSchemaProblem(d, readSchema('config.schema.json'), [], data)));
+  if (!valid)
+    problems.push(
+      ...describeAjvErrors(validate.errors).map((d) =>
+        explainSchemaProblem(d, readSchema('config.schema.json'), [], data),
+      ),
+    );
   const config = data as Config;
 
   const sources: unknown[] = Array.isArray(config?.sources) ? config.sources : [];
   sources.forEach((source, i) => {
-    if (isSourceConfig(source) && sourceShapeIsValid(source)) problems.push(...checkSource(source, `sources[${i}]`, { configDir }));
+    if (isSourceConfig(source) && sourceShapeIsValid(source))
+      problems.push(...checkSource(source, `sources[${i}]`, { configDir }));
   });
 
   const reporters: ReporterSpec[] = [];
@@ -125,13 +143,17 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
   }
   let prepared = preparedOne;
   try {
-    prepared = prepareReporters(preparedOne.map((r) => r.spec), configDir);
+    prepared = prepareReporters(
+      preparedOne.map((r) => r.spec),
+      configDir,
+    );
   } catch (error) {
     if (!isBbrError(error) || error.code !== 'BBR_REPORTER_NAME') throw error;
     problems.push({ path: duplicatePath(preparedOne), message: error.message });
   }
   for (const r of prepared) for (const s of r.secrets) secrets.add(s);
-  for (const spec of reporters) problems.push(...checkModuleReferences(spec.options, `${spec.path}.options`, configDir, secrets));
+  for (const spec of reporters)
+    problems.push(...checkModuleReferences(spec.options, `${spec.path}.options`, configDir, secrets));
   for (const spec of reporters) problems.push(...tlsProblems(spec, configDir));
 
   // A value emptied for a missing variable fails its schema too: the missing variable says it all.
@@ -147,7 +169,7 @@ function isSourceConfig(value: unknown): value is SourceConfig {
 
 /** Only entries that pass their schema branch get the source's own checks (no double reports). */
 function sourceShapeIsValid(source: SourceConfig): boolean {
-  const branches = (readSchema('config.schema.json').$defs as Record<string, unknown>);
+  const branches = readSchema('config.schema.json').$defs as Record<string, unknown>;
   if (!(`${source.type}Source` in branches)) return false;
   return coreValidator(`config.schema.json#/$defs/${source.type}Source`)(source) as boolean;
 }
@@ -155,9 +177,14 @@ function sourceShapeIsValid(source: SourceConfig): boolean {
 /** Turns prepareReporters' error for one reporter into problems, each with its path inside the config. */
 function reporterProblems(error: BbrError, spec: ReporterSpec, configDir: string, data: unknown): Problem[] {
   if (error.code === 'BBR_PLUGIN_NOT_FOUND' && !isPathSpec(spec.plugin)) {
-    const installed = installedPlugins(configDir).filter((p) => p.manifest).flatMap((p) => [shortName(p.plugin.packageName), p.plugin.packageName]);
+    const installed = installedPlugins(configDir)
+      .filter((p) => p.manifest)
+      .flatMap((p) => [shortName(p.plugin.packageName), p.plugin.packageName]);
     const suggestion = closest(spec.plugin, installed);
-    if (suggestion) return [{ path: `${spec.path}.plugin`, message: `${error.code}: did you mean "${suggestion}"? ${error.message}` }];
+    if (suggestion)
+      return [
+        { path: `${spec.path}.plugin`, message: `${error.code}: did you mean "${suggestion}"? ${error.message}` },
+      ];
   }
   if (!error.details.length) return [{ path: `${spec.path}.plugin`, message: `${error.code}: ${error.message}` }];
   const schema = error.code === 'BBR_PLUGIN_OPTIONS' ? pluginSchema(spec, configDir) : undefined;
@@ -189,7 +216,10 @@ function duplicatePath(prepared: PreparedReporter[]): string {
   return 'reporters';
 }
 
-function pluginSchema(spec: ReporterSpec, configDir: string): { schema: Record<string, unknown>; filters: string[] } | undefined {
+function pluginSchema(
+  spec: ReporterSpec,
+  configDir: string,
+): { schema: Record<string, unknown>; filters: string[] } | undefined {
   try {
     const plugin = resolvePlugin(spec.plugin, configDir);
     const manifest = readManifest(plugin);
@@ -204,7 +234,13 @@ function pluginSchema(spec: ReporterSpec, configDir: string): { schema: Record<s
  * of allowed keys; for a value outside an enum, the nearest allowed value; for an unknown source
  * type, the types there are. `base` is where `schema` applies inside the config.
  */
-function explainSchemaProblem(problem: Problem, schema: Record<string, unknown>, base: PathSegment[], data: unknown, extraKeys: string[] = []): Problem {
+function explainSchemaProblem(
+  problem: Problem,
+  schema: Record<string, unknown>,
+  base: PathSegment[],
+  data: unknown,
+  extraKeys: string[] = [],
+): Problem {
   const segments = splitPath(problem.path);
   const relative = segments.slice(base.length);
   const parent = relative.slice(0, -1);
@@ -213,7 +249,9 @@ function explainSchemaProblem(problem: Problem, schema: Record<string, unknown>,
     case 'additionalProperties': {
       if (problem.message !== 'is not an allowed key') return problem;
       const key = String(segments[segments.length - 1]);
-      const allowed = [...new Set([...allowedKeys(schema, parent, rootData), ...(parent.length === 0 ? extraKeys : [])])];
+      const allowed = [
+        ...new Set([...allowedKeys(schema, parent, rootData), ...(parent.length === 0 ? extraKeys : [])]),
+      ];
       const suggestion = closest(key, allowed);
       return {
         ...problem,
@@ -222,7 +260,10 @@ function explainSchemaProblem(problem: Problem, schema: Record<string, unknown>,
     }
     case 'enum': {
       const value = valueAt(data, segments);
-      const suggestion = typeof value === 'string' ? closest(value, ((problem.params?.allowedValues as unknown[]) ?? []).map(String)) : undefined;
+      const suggestion =
+        typeof value === 'string'
+          ? closest(value, ((problem.params?.allowedValues as unknown[]) ?? []).map(String))
+          : undefined;
       return suggestion ? { ...problem, message: `${problem.message}; did you mean "${suggestion}"?` } : problem;
     }
     case 'discriminator': {
@@ -247,10 +288,16 @@ function configError(problems: Problem[], options: CheckConfigOptions, secrets: 
   const details: ErrorDetail[] = problems.map(({ path, message, location }) => ({
     path,
     message: maskSecrets(message, secrets),
-    ...(location ? { location } : options.locate ? { location: options.locate(path, { key: /not an allowed key/.test(message) }) } : {}),
+    ...(location
+      ? { location }
+      : options.locate
+        ? { location: options.locate(path, { key: /not an allowed key/.test(message) }) }
+        : {}),
   }));
   details.sort((a, b) => compareLocations(a.location, b.location));
-  return new BbrError('BBR_CONFIG_INVALID', `${name} has ${details.length} problem${details.length > 1 ? 's' : ''}`, { details });
+  return new BbrError('BBR_CONFIG_INVALID', `${name} has ${details.length} problem${details.length > 1 ? 's' : ''}`, {
+    details,
+  });
 }
 
 function compareLocations(a = '', b = ''): number {

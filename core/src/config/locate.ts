@@ -23,7 +23,9 @@ export function createLocator(doc: Document, lines: LineCounter, file: string): 
     let keyNode: Node | null = null;
     for (const segment of splitPath(path)) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+        const pair = node.items.find(
+          (p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment),
+        );
         if (!pair) break;
         keyNode = isScalar(pair.key) ? pair.key : null;
         node = (pair.value as Node | null) ?? keyNode;

@@ -55,22 +55,49 @@ function expand(schema: Schema, scope: Scope, data: unknown, depth = 0): Array<{
     const expanded = branches.filter(isSchema).map((b) => expand(b, scope, data, depth + 1));
     // A discriminated union: keep the branch whose constant matches the data, when one does.
     const tag = isSchema(schema.discriminator) ? String(schema.discriminator.propertyName) : undefined;
-    const chosen = tag && isSchema(data) ? expanded.filter((group) => group.some(({ schema: s }) => isSchema(s.properties) && isSchema(s.properties[tag]) && s.properties[tag].const === data[tag])) : [];
+    const chosen =
+      tag && isSchema(data)
+        ? expanded.filter((group) =>
+            group.some(
+              ({ schema: s }) =>
+                isSchema(s.properties) && isSchema(s.properties[tag]) && s.properties[tag].const === data[tag],
+            ),
+          )
+        : [];
     for (const group of chosen.length ? chosen : expanded) out.push(...group);
   }
   return out;
 }
 
 /** The schemas that apply at `segments` inside `data`. */
-export function schemasAt(rootSchema: Schema, segments: readonly PathSegment[], data: unknown): Array<{ schema: Schema; scope: Scope }> {
-  let current = expand(rootSchema, { root: rootSchema, base: typeof rootSchema.$id === 'string' ? rootSchema.$id : '' }, data);
+export function schemasAt(
+  rootSchema: Schema,
+  segments: readonly PathSegment[],
+  data: unknown,
+): Array<{ schema: Schema; scope: Scope }> {
+  let current = expand(
+    rootSchema,
+    { root: rootSchema, base: typeof rootSchema.$id === 'string' ? rootSchema.$id : '' },
+    data,
+  );
   segments.forEach((segment, i) => {
     const here = valueAt(data, segments.slice(0, i + 1));
     const next: Array<{ schema: Schema; scope: Scope }> = [];
     for (const { schema, scope } of current) {
       let child: unknown;
-      if (typeof segment === 'number') child = isSchema(schema.items) ? schema.items : Array.isArray(schema.prefixItems) ? schema.prefixItems[segment] : undefined;
-      else child = isSchema(schema.properties) && isSchema(schema.properties[segment]) ? schema.properties[segment] : isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined;
+      if (typeof segment === 'number')
+        child = isSchema(schema.items)
+          ? schema.items
+          : Array.isArray(schema.prefixItems)
+            ? schema.prefixItems[segment]
+            : undefined;
+      else
+        child =
+          isSchema(schema.properties) && isSchema(schema.properties[segment])
+            ? schema.properties[segment]
+            : isSchema(schema.additionalProperties)
+              ? schema.additionalProperties
+              : undefined;
       if (isSchema(child)) next.push(...expand(child, scope, here));
     }
     current = next;

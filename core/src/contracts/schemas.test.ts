@@ -6,7 +6,10 @@ const shared = new URL('../../../test/fixtures/buildbot-3.7/', import.meta.url);
 const local = new URL('../../fixtures/', import.meta.url);
 const json = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
 const frames = (file: string) =>
-  readFileSync(new URL(`websocket/${file}`, shared), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { k: string; m: Record<string, unknown> });
+  readFileSync(new URL(`websocket/${file}`, shared), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { k: string; m: Record<string, unknown> });
 
 const buildPayload = coreValidator('event.schema.json#/$defs/buildPayload');
 const envelope = coreValidator('event.schema.json');

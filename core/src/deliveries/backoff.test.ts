@@ -22,7 +22,9 @@ describe('retryDelay', () => {
 
   it('with the default settings, a delivery keeps trying for at least 25 minutes (a remote down for minutes loses nothing)', () => {
     const total = (random: () => number) =>
-      Array.from({ length: DEFAULT_DELIVERY_SETTINGS.retries }, (_, i) => retryDelay(i + 1, DEFAULT_DELIVERY_SETTINGS, undefined, random)).reduce((a, b) => a + b, 0);
+      Array.from({ length: DEFAULT_DELIVERY_SETTINGS.retries }, (_, i) =>
+        retryDelay(i + 1, DEFAULT_DELIVERY_SETTINGS, undefined, random),
+      ).reduce((a, b) => a + b, 0);
     expect(total(() => 0)).toBeGreaterThanOrEqual(25 * 60_000);
     expect(total(() => 1)).toBeLessThanOrEqual(60 * 60_000);
   });

@@ -16,7 +16,12 @@ export interface BackoffSettings {
 export const WAIT_MARGIN_MS = 10;
 
 /** `attempt` is the attempt that just failed (1 for the first). Always more than `retryAfterMs`. */
-export function retryDelay(attempt: number, settings: BackoffSettings, retryAfterMs?: number, random: () => number = Math.random): number {
+export function retryDelay(
+  attempt: number,
+  settings: BackoffSettings,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
   if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
     const wait = Math.min(retryAfterMs, settings.maxWaitMs);
     return Math.round(wait + WAIT_MARGIN_MS + random() * Math.min(250, wait * 0.1));

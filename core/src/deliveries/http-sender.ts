@@ -34,7 +34,9 @@ export function httpSender(client: HttpClient): Sender {
     // Checked before any attempt and in dry runs: a payload that is no request fails at once, retries cannot fix it.
     preflight: (delivery: QueuedDelivery) => {
       const problems = httpRequestProblems(delivery.payload);
-      return problems.length ? `the reporter has no send(), so its payload must describe an HTTP request: ${problems.join('; ')}` : undefined;
+      return problems.length
+        ? `the reporter has no send(), so its payload must describe an HTTP request: ${problems.join('; ')}`
+        : undefined;
     },
   });
 }

@@ -11,7 +11,8 @@ describe('the outbox', () => {
   it('keeps open deliveries in the order they were made, and forgets settled ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbr-outbox-'));
     const outbox = new Outbox(dir, quiet);
-    for (const id of ['a', 'b', 'c']) outbox.save({ id, reporter: 'r', target: 't', payload: { id }, supersede: false });
+    for (const id of ['a', 'b', 'c'])
+      outbox.save({ id, reporter: 'r', target: 't', payload: { id }, supersede: false });
     outbox.remove('b');
     outbox.close();
     expect(new Outbox(dir, quiet).load().map((e) => e.id)).toEqual(['a', 'c']);
@@ -63,7 +64,9 @@ describe('the outbox', () => {
     payload.self = payload;
     const logger = recordingLogger();
     expect(new Outbox(dir, logger).save({ id: 'x', reporter: 'r', target: 't', payload, supersede: true })).toBe(false);
-    expect(logger.messages('error')).toEqual(['delivery not kept in the outbox: it is lost if core stops before it is sent']);
+    expect(logger.messages('error')).toEqual([
+      'delivery not kept in the outbox: it is lost if core stops before it is sent',
+    ]);
     expect(new Outbox(dir, quiet).load()).toEqual([]);
   });
 });

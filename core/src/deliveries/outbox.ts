@@ -44,26 +44,34 @@ export class Outbox {
   /** The deliveries earlier runs left open, oldest first. Unreadable lines (a crash mid-write) are logged and skipped. */
   load(): OutboxEntry[] {
     const found = new Map<string, OutboxEntry>();
-    this.earlier = readdirSync(this.dir).filter((n) => /^journal-.*\.jsonl$/.test(n)).sort();
+    this.earlier = readdirSync(this.dir)
+      .filter((n) => /^journal-.*\.jsonl$/.test(n))
+      .sort();
     for (const name of this.earlier) {
-      readFileSync(join(this.dir, name), 'utf8').split('\n').forEach((text, index) => {
-        if (!text) return;
-        try {
-          const line = JSON.parse(text) as JournalLine;
-          if ('add' in line && typeof line.add?.id === 'string') found.set(line.add.id, line.add);
-          else if ('done' in line) found.delete(line.done);
-          else throw new Error('not a journal line');
-        } catch (error) {
-          this.logger.error({ file: join(this.dir, name), line: index + 1, err: String(error) }, 'unreadable outbox journal line skipped');
-        }
-      });
+      readFileSync(join(this.dir, name), 'utf8')
+        .split('\n')
+        .forEach((text, index) => {
+          if (!text) return;
+          try {
+            const line = JSON.parse(text) as JournalLine;
+            if ('add' in line && typeof line.add?.id === 'string') found.set(line.add.id, line.add);
+            else if ('done' in line) found.delete(line.done);
+            else throw new Error('not a journal line');
+          } catch (error) {
+            this.logger.error(
+              { file: join(this.dir, name), line: index + 1, err: String(error) },
+              'unreadable outbox journal line skipped',
+            );
+          }
+        });
     }
     return [...found.values()];
   }
 
   /** Deletes the journals load() read: call once their open deliveries were saved again in this run. */
   forgetEarlier(): void {
-    for (const name of this.earlier) if (join(this.dir, name) !== this.file) rmSync(join(this.dir, name), { force: true });
+    for (const name of this.earlier)
+      if (join(this.dir, name) !== this.file) rmSync(join(this.dir, name), { force: true });
     this.earlier = [];
   }
 
@@ -72,7 +80,10 @@ export class Outbox {
     try {
       this.append(JSON.stringify({ add: entry }));
     } catch (error) {
-      this.logger.error({ reporter: entry.reporter, target: entry.target, err: String(error) }, 'delivery not kept in the outbox: it is lost if core stops before it is sent');
+      this.logger.error(
+        { reporter: entry.reporter, target: entry.target, err: String(error) },
+        'delivery not kept in the outbox: it is lost if core stops before it is sent',
+      );
       return false;
     }
     this.open.set(entry.id, entry);

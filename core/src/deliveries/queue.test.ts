@@ -21,15 +21,29 @@ afterEach(async () => {
 });
 
 /** A real queue with core's HTTP sender against a real loopback server. */
-async function setup(respond: (body: Record<string, unknown>, index: number, request: RecordedRequest) => Reply, settings: Partial<DeliverySettings> = fast, secrets: string[] = []): Promise<Setup> {
-  const server = await RecordingServer.start((r, i) => respond(r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, i, r));
+async function setup(
+  respond: (body: Record<string, unknown>, index: number, request: RecordedRequest) => Reply,
+  settings: Partial<DeliverySettings> = fast,
+  secrets: string[] = [],
+): Promise<Setup> {
+  const server = await RecordingServer.start((r, i) =>
+    respond(r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, i, r),
+  );
   const logs: string[] = [];
   const secretSet = new Set(secrets);
-  const logger = createLogger({ secrets: secretSet, level: 'debug', destination: { write: (l: string) => void logs.push(l) } });
+  const logger = createLogger({
+    secrets: secretSet,
+    level: 'debug',
+    destination: { write: (l: string) => void logs.push(l) },
+  });
   const transport = new NodeFetchTransport({});
   const queue = new DeliveryQueue({ logger, secrets: secretSet });
   queue.register('r', httpSender(createHttpClient({ transport, secrets })), settings);
-  cleanups.push(() => server.close(), () => transport.close(), () => queue.close());
+  cleanups.push(
+    () => server.close(),
+    () => transport.close(),
+    () => queue.close(),
+  );
   return { queue, logs, server };
 }
 
@@ -37,7 +51,9 @@ const post = (server: RecordingServer, body: unknown, path = '/status') => ({ ur
 
 describe('deliveries through core’s HTTP sender to a real loopback server', () => {
   it('429 with Retry-After: 2 twice, then 201: delivered on the third attempt, never before the server’s wait', async () => {
-    const { queue, server } = await setup((_, i) => (i < 2 ? { status: 429, headers: { 'retry-after': '2' }, body: 'slow down' } : { status: 201 }));
+    const { queue, server } = await setup((_, i) =>
+      i < 2 ? { status: 429, headers: { 'retry-after': '2' }, body: 'slow down' } : { status: 201 },
+    );
     const outcome = await queue.enqueue('r', { target: 't', payload: post(server, { state: 'success' }) }).settled;
     expect(outcome).toMatchObject({ status: 'sent', attempts: 3, response: { status: 201 } });
     const [a, b, c] = server.requests.map((r) => r.at);
@@ -55,7 +71,9 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
   });
 
   it('a pending held in retry is superseded by success: the server never sees pending after success', async () => {
-    const { queue, server } = await setup((body) => (body.state === 'pending' ? { status: 503, headers: { 'retry-after': '1' } } : { status: 201 }));
+    const { queue, server } = await setup((body) =>
+      body.state === 'pending' ? { status: 503, headers: { 'retry-after': '1' } } : { status: 201 },
+    );
     const pending = queue.enqueue('r', { target: 'github:o/r@sha:ctx', payload: post(server, { state: 'pending' }) });
     await waitFor(() => server.requests.length === 1);
     await new Promise((r) => setTimeout(r, 50)); // the 503 is answered; pending now waits for its retry
@@ -71,7 +89,9 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
   });
 
   it('a rate limit holds the reporter’s other targets on that origin until it resets', async () => {
-    const { queue, server } = await setup((body, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 201 }));
+    const { queue, server } = await setup((body, i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 201 },
+    );
     const a = queue.enqueue('r', { target: 'a', payload: post(server, { t: 'a' }) });
     await waitFor(() => server.requests.length === 1);
     await new Promise((r) => setTimeout(r, 50));
@@ -95,7 +115,9 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
 
   it('supersede: false queues behind instead: every delivery arrives, in order', async () => {
     const { queue, server } = await setup(() => ({ status: 200, delayMs: 20 }));
-    const handles = [1, 2, 3, 4].map((n) => queue.enqueue('r', { target: '#chan', payload: post(server, { n }), supersede: false }));
+    const handles = [1, 2, 3, 4].map((n) =>
+      queue.enqueue('r', { target: '#chan', payload: post(server, { n }), supersede: false }),
+    );
     const outcomes = await Promise.all(handles.map((h) => h.settled));
     expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
     expect(server.requests.map((r) => JSON.parse(r.body).n)).toEqual([1, 2, 3, 4]);
@@ -119,7 +141,9 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
 
   it('respects the per-reporter concurrency limit across targets', async () => {
     const { queue, server } = await setup(() => ({ status: 201, delayMs: 150 }), { ...fast, concurrency: 3 });
-    const handles = Array.from({ length: 12 }, (_, n) => queue.enqueue('r', { target: `t${n}`, payload: post(server, { n }) }));
+    const handles = Array.from({ length: 12 }, (_, n) =>
+      queue.enqueue('r', { target: `t${n}`, payload: post(server, { n }) }),
+    );
     const outcomes = await Promise.all(handles.map((h) => h.settled));
     expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
     expect(server.maxInFlight).toBe(3);
@@ -129,7 +153,10 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
     const basic = Buffer.from('bot:pa55-w0rd-xyz').toString('base64');
     // The server echoes what it got, as some do in error bodies.
     const { queue, server, logs } = await setup(
-      (_, i, r) => ({ status: i === 0 ? 500 : 401, body: `you sent ${r.headers.authorization} to ${r.url} with known-x-secret-value` }),
+      (_, i, r) => ({
+        status: i === 0 ? 500 : 401,
+        body: `you sent ${r.headers.authorization} to ${r.url} with known-x-secret-value`,
+      }),
       fast,
       ['known-x-secret-value'],
     );
@@ -137,13 +164,18 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
     queue.onOutcome((o) => outcomes.push(o));
     const outcome = await queue.enqueue('r', {
       target: 't',
-      payload: { url: `${server.url}/hook?access_token=URLTOKEN123&ref=main`, headers: { Authorization: `Basic ${basic}` }, body: { a: 1 } },
+      payload: {
+        url: `${server.url}/hook?access_token=URLTOKEN123&ref=main`,
+        headers: { Authorization: `Basic ${basic}` },
+        body: { a: 1 },
+      },
     }).settled;
     expect(outcome.status).toBe('failed');
     expect(server.requests).toHaveLength(2);
     const everything = [...logs, JSON.stringify(outcomes), outcome.reason].join('\n');
     expect(everything).toContain('answered 401');
-    for (const secret of [basic, 'pa55-w0rd-xyz', 'URLTOKEN123', 'known-x-secret-value']) expect(everything).not.toContain(secret);
+    for (const secret of [basic, 'pa55-w0rd-xyz', 'URLTOKEN123', 'known-x-secret-value'])
+      expect(everything).not.toContain(secret);
   });
 
   it('a payload that is not an HTTP request fails at once, naming the problem', async () => {
@@ -157,13 +189,23 @@ describe('deliveries through core’s HTTP sender to a real loopback server', ()
   it('a dry run previews valid requests and fails a payload that is no request, sending nothing', async () => {
     const server = await RecordingServer.start(() => ({ status: 200 }));
     const transport = new NodeFetchTransport({});
-    cleanups.push(() => server.close(), () => transport.close());
-    const queue = new DeliveryQueue({ logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }), dryRun: true });
+    cleanups.push(
+      () => server.close(),
+      () => transport.close(),
+    );
+    const queue = new DeliveryQueue({
+      logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }),
+      dryRun: true,
+    });
     queue.register('r', httpSender(createHttpClient({ transport })));
     const good = await queue.enqueue('r', { target: 'a', payload: post(server, { ok: true }) }).settled;
     const bad = await queue.enqueue('r', { target: 'b', payload: { url: 'ftp://nope' } }).settled;
     expect(good).toMatchObject({ status: 'previewed', attempts: 0 });
-    expect(bad).toMatchObject({ status: 'failed', attempts: 0, reason: expect.stringContaining('url: expected an absolute http: or https: URL') });
+    expect(bad).toMatchObject({
+      status: 'failed',
+      attempts: 0,
+      reason: expect.stringContaining('url: expected an absolute http: or https: URL'),
+    });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -186,12 +228,17 @@ describe('deliveries through a plugin’s own send', () => {
   it('an error with retryable: false is not retried; other errors are, honouring retryAfterMs', async () => {
     const queue = new DeliveryQueue({ logger });
     const calls: number[] = [];
-    queue.register('p', (d) => {
-      calls.push(Date.now());
-      if ((d.payload as { kind: string }).kind === 'fatal') throw Object.assign(new Error('bad recipient'), { retryable: false });
-      if (d.attempt < 2) throw Object.assign(new Error('busy'), { retryAfterMs: 150 });
-      return 'ok';
-    }, fast);
+    queue.register(
+      'p',
+      (d) => {
+        calls.push(Date.now());
+        if ((d.payload as { kind: string }).kind === 'fatal')
+          throw Object.assign(new Error('bad recipient'), { retryable: false });
+        if (d.attempt < 2) throw Object.assign(new Error('busy'), { retryAfterMs: 150 });
+        return 'ok';
+      },
+      fast,
+    );
     const fatal = await queue.enqueue('p', { target: 'a', payload: { kind: 'fatal' } }).settled;
     expect(fatal).toMatchObject({ status: 'failed', attempts: 1, reason: 'bad recipient' });
     calls.length = 0;

@@ -129,7 +129,15 @@ export class DeliveryQueue {
     const id = restoredId ?? randomUUID();
     const supersede = delivery.supersede !== false;
     // Recorded before it is queued: from here on, a stop or a crash cannot lose it.
-    const kept = (this.options.outbox?.save({ id, reporter, target: delivery.target, payload: delivery.payload, supersede, ...defined({ eventId }) }) ?? false);
+    const kept =
+      this.options.outbox?.save({
+        id,
+        reporter,
+        target: delivery.target,
+        payload: delivery.payload,
+        supersede,
+        ...defined({ eventId }),
+      }) ?? false;
     const job: Job = {
       kept,
       delivery: {
@@ -177,11 +185,19 @@ export class DeliveryQueue {
     let restored = 0;
     for (const entry of entries) {
       if (!this.reporters.has(entry.reporter)) {
-        this.options.logger.warn({ reporter: entry.reporter, target: entry.target }, 'outbox delivery of a reporter not in the config: kept in the outbox');
+        this.options.logger.warn(
+          { reporter: entry.reporter, target: entry.target },
+          'outbox delivery of a reporter not in the config: kept in the outbox',
+        );
         this.options.outbox?.save(entry);
         continue;
       }
-      this.enqueue(entry.reporter, { target: entry.target, payload: entry.payload, supersede: entry.supersede }, entry.eventId, entry.id);
+      this.enqueue(
+        entry.reporter,
+        { target: entry.target, payload: entry.payload, supersede: entry.supersede },
+        entry.eventId,
+        entry.id,
+      );
       restored++;
     }
     // Every open delivery is in this run's journal now.
@@ -223,7 +239,11 @@ export class DeliveryQueue {
     this.closed = true;
     for (const stop of [...this.inFlight]) stop();
     for (const job of [...this.jobs]) {
-      if (job.state !== 'sending') this.stopped(job, `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`);
+      if (job.state !== 'sending')
+        this.stopped(
+          job,
+          `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`,
+        );
     }
     this.options.outbox?.close();
   }
@@ -255,7 +275,8 @@ export class DeliveryQueue {
 
   private async process(job: Job, lane: Lane): Promise<void> {
     const reporter = this.reporters.get(job.delivery.reporter);
-    if (!reporter) return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
+    if (!reporter)
+      return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
     const problem = reporter.sender.preflight?.(job.delivery);
     if (problem) return this.finish(job, 'failed', problem);
     if (this.options.dryRun) return this.finish(job, 'previewed');
@@ -289,18 +310,34 @@ export class DeliveryQueue {
       const attempts = job.delivery.attempt;
       if (this.closed) return this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);
       if ((failure as { retryable?: unknown })?.retryable === false) return this.finish(job, 'failed', reason);
-      if (job.replacedBy) return this.finish(job, 'superseded', `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`);
-      if (attempts > settings.retries) return this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
+      if (job.replacedBy)
+        return this.finish(
+          job,
+          'superseded',
+          `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`,
+        );
+      if (attempts > settings.retries)
+        return this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
       const hinted = (failure as { retryAfterMs?: unknown })?.retryAfterMs;
       const waitMs = retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
       if (typeof hinted === 'number') {
         lane.notBefore = Date.now() + waitMs;
         // A rate limit is the remote's, not one resource's: the reporter's other targets there wait too.
-        if (holdKey && reporter.sender.holdsAll?.(failure)) this.holds.set(holdKey, Math.max(this.holdUntil(holdKey), lane.notBefore));
+        if (holdKey && reporter.sender.holdsAll?.(failure))
+          this.holds.set(holdKey, Math.max(this.holdUntil(holdKey), lane.notBefore));
       }
       this.count(job.delivery.reporter, 'retried');
       this.options.logger.warn(
-        { delivery: { reporter: job.delivery.reporter, deliveryId: job.delivery.id, target: job.delivery.target, attempt: attempts, waitMs, reason } },
+        {
+          delivery: {
+            reporter: job.delivery.reporter,
+            deliveryId: job.delivery.id,
+            target: job.delivery.target,
+            attempt: attempts,
+            waitMs,
+            reason,
+          },
+        },
         'delivery attempt failed; retrying',
       );
       job.state = 'backoff';
@@ -331,7 +368,10 @@ export class DeliveryQueue {
     const onShutdown = () => stop(new Error('aborted: core is shutting down'));
     this.inFlight.add(onShutdown);
     try {
-      return await Promise.race([Promise.resolve().then(() => sender(delivery, { signal: controller.signal })), aborted]);
+      return await Promise.race([
+        Promise.resolve().then(() => sender(delivery, { signal: controller.signal })),
+        aborted,
+      ]);
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(onShutdown);
@@ -341,7 +381,10 @@ export class DeliveryQueue {
   /** A reason for logs and outcomes: known secrets and the delivery's own credentials masked. */
   private reasonFor(error: unknown, delivery: QueuedDelivery, sender: Sender): string {
     const secrets = [...(this.options.secrets ?? []), ...(sender.secrets?.(delivery) ?? [])];
-    return maskSecrets(reasonOf(error), secrets.sort((a, b) => b.length - a.length));
+    return maskSecrets(
+      reasonOf(error),
+      secrets.sort((a, b) => b.length - a.length),
+    );
   }
 
   private finish(job: Job, status: DeliveryStatus, reason?: string, response?: unknown): void {
@@ -359,7 +402,14 @@ export class DeliveryQueue {
   }
 
   private count(reporter: string, status: DeliveryStatus | 'retried'): void {
-    const counts = (this.counters[reporter] ??= { sent: 0, failed: 0, superseded: 0, previewed: 0, deferred: 0, retried: 0 });
+    const counts = (this.counters[reporter] ??= {
+      sent: 0,
+      failed: 0,
+      superseded: 0,
+      previewed: 0,
+      deferred: 0,
+      retried: 0,
+    });
     counts[status]++;
   }
 

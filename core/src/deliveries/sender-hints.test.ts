@@ -17,10 +17,14 @@ function queueWith(sender: Sender): { queue: DeliveryQueue; outcomes: DeliveryOu
 }
 
 /** A sender that is no HTTP at all: what the queue knows of holds and secrets comes from its hints only. */
-function hintedSender(attempts: Array<{ target: string; at: number }>, hints: Partial<Pick<Sender, 'holdKey' | 'holdsAll' | 'secrets'>>): Sender {
+function hintedSender(
+  attempts: Array<{ target: string; at: number }>,
+  hints: Partial<Pick<Sender, 'holdKey' | 'holdsAll' | 'secrets'>>,
+): Sender {
   const send = (delivery: QueuedDelivery) => {
     attempts.push({ target: delivery.target, at: Date.now() });
-    if (delivery.target === 'a' && delivery.attempt === 1) throw Object.assign(new Error('busy, key=sekrit-value'), { retryAfterMs: 300 });
+    if (delivery.target === 'a' && delivery.attempt === 1)
+      throw Object.assign(new Error('busy, key=sekrit-value'), { retryAfterMs: 300 });
     return 'ok';
   };
   return Object.assign(send, hints);

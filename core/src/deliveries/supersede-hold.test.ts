@@ -14,11 +14,19 @@ afterEach(async () => {
 
 describe('supersede and server-requested waits', () => {
   it('the newer delivery to a target held by Retry-After: 1 is sent no earlier than the server allowed', async () => {
-    const server = await RecordingServer.start((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 201 }));
+    const server = await RecordingServer.start((_r, i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 201 },
+    );
     const transport = new NodeFetchTransport({});
-    const queue = new DeliveryQueue({ logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }) });
+    const queue = new DeliveryQueue({
+      logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }),
+    });
     queue.register('r', httpSender(createHttpClient({ transport })), { baseDelayMs: 10, maxDelayMs: 20 });
-    cleanups.push(() => server.close(), () => transport.close(), () => queue.close());
+    cleanups.push(
+      () => server.close(),
+      () => transport.close(),
+      () => queue.close(),
+    );
 
     const older = queue.enqueue('r', { target: 't', payload: { url: `${server.url}/s`, body: { state: 'pending' } } });
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -30,11 +38,19 @@ describe('supersede and server-requested waits', () => {
   });
 
   it('a 503 with Retry-After holds its own target only (a rate limit would hold the origin)', async () => {
-    const server = await RecordingServer.start((_r, i) => (i === 0 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 201 }));
+    const server = await RecordingServer.start((_r, i) =>
+      i === 0 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 201 },
+    );
     const transport = new NodeFetchTransport({});
-    const queue = new DeliveryQueue({ logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }) });
+    const queue = new DeliveryQueue({
+      logger: createLogger({ secrets: new Set(), destination: { write: () => undefined } }),
+    });
     queue.register('r', httpSender(createHttpClient({ transport })), { baseDelayMs: 10, maxDelayMs: 20 });
-    cleanups.push(() => server.close(), () => transport.close(), () => queue.close());
+    cleanups.push(
+      () => server.close(),
+      () => transport.close(),
+      () => queue.close(),
+    );
 
     void queue.enqueue('r', { target: 'a', payload: { url: `${server.url}/a`, body: {} } });
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -12,8 +12,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 type TestReporter = ActiveReporter & { logger: RecordingLogger };
 
 /** A reporter as the runtime would hand it over, with plain functions as handlers. */
-function reporter(name: string, handlers: ReporterHandlers, more: Pick<ActiveReporter, 'skipReason'> & { timeoutMs?: number } = {}): TestReporter {
-  return { name, hooks: eventNames.filter((hook) => handlers[hook]), handlers, timeoutMs: 1000, logger: recordingLogger(), ...more };
+function reporter(
+  name: string,
+  handlers: ReporterHandlers,
+  more: Pick<ActiveReporter, 'skipReason'> & { timeoutMs?: number } = {},
+): TestReporter {
+  return {
+    name,
+    hooks: eventNames.filter((hook) => handlers[hook]),
+    handlers,
+    timeoutMs: 1000,
+    logger: recordingLogger(),
+    ...more,
+  };
 }
 
 const dispatcherOf = (reporters: ActiveReporter[], options: { dedupeWindow?: number; shutdown?: AbortSignal } = {}) => {
@@ -96,7 +107,9 @@ describe('ordering', () => {
 
   it("a build's started event reaches a reporter before its finished event, even when the started handler is slow", async () => {
     const log: string[] = [];
-    const { dispatcher } = dispatcherOf([reporter('r', { buildStarted: logged(log, 100), buildFinished: logged(log, 0) })]);
+    const { dispatcher } = dispatcherOf([
+      reporter('r', { buildStarted: logged(log, 100), buildFinished: logged(log, 0) }),
+    ]);
     await Promise.all([dispatcher.dispatch(event('pass.new')), dispatcher.dispatch(event('pass.finished'))]);
     expect(log).toEqual(['buildStarted start', 'buildStarted end', 'buildFinished start', 'buildFinished end']);
   });
@@ -109,15 +122,25 @@ describe('ordering', () => {
       log.push(`${e.payload.builder.name} end`);
     };
     const { dispatcher } = dispatcherOf([reporter('r', { buildStarted: handler })]);
-    await Promise.all([dispatcher.dispatch(event('pass.new')), dispatcher.dispatch(event('fail.new')), dispatcher.dispatch(event('warn.new'))]);
+    await Promise.all([
+      dispatcher.dispatch(event('pass.new')),
+      dispatcher.dispatch(event('fail.new')),
+      dispatcher.dispatch(event('warn.new')),
+    ]);
     expect(log.slice(0, 3)).toEqual(['pass start', 'fail start', 'warn start']);
   });
 
   it("orders per reporter: one reporter's slow started handler does not hold back another reporter's finished handler", async () => {
     const log: string[] = [];
     const { dispatcher } = dispatcherOf([
-      reporter('slow', { buildStarted: () => sleep(100).then(() => void log.push('slow started')), buildFinished: () => void log.push('slow finished') }),
-      reporter('quick', { buildStarted: () => void log.push('quick started'), buildFinished: () => void log.push('quick finished') }),
+      reporter('slow', {
+        buildStarted: () => sleep(100).then(() => void log.push('slow started')),
+        buildFinished: () => void log.push('slow finished'),
+      }),
+      reporter('quick', {
+        buildStarted: () => void log.push('quick started'),
+        buildFinished: () => void log.push('quick finished'),
+      }),
     ]);
     await Promise.all([dispatcher.dispatch(event('pass.new')), dispatcher.dispatch(event('pass.finished'))]);
     expect(log).toEqual(['quick started', 'quick finished', 'slow started', 'slow finished']);
@@ -129,15 +152,23 @@ describe('duplicates', () => {
     const calls: string[] = [];
     const { dispatcher, logger } = dispatcherOf([reporter('r', { buildFinished: (e) => void calls.push(e.id) })]);
     expect((await dispatcher.dispatch(event('fail.finished'))).duplicate).toBe(false);
-    expect(await dispatcher.dispatch(event('fail.finished'))).toEqual({ eventId: 'buildFinished:2', event: 'buildFinished', duplicate: true, outcomes: [] });
+    expect(await dispatcher.dispatch(event('fail.finished'))).toEqual({
+      eventId: 'buildFinished:2',
+      event: 'buildFinished',
+      duplicate: true,
+      outcomes: [],
+    });
     expect(calls).toEqual(['buildFinished:2']);
     expect(logger.messages('info')).toContain('duplicate event dropped');
   });
 
   it('remembers only the last dedupeWindow event ids', async () => {
     const calls: string[] = [];
-    const { dispatcher } = dispatcherOf([reporter('r', { buildFinished: (e) => void calls.push(e.id) })], { dedupeWindow: 2 });
-    for (const name of ['pass.finished', 'fail.finished', 'warn.finished'] as const) await dispatcher.dispatch(event(name));
+    const { dispatcher } = dispatcherOf([reporter('r', { buildFinished: (e) => void calls.push(e.id) })], {
+      dedupeWindow: 2,
+    });
+    for (const name of ['pass.finished', 'fail.finished', 'warn.finished'] as const)
+      await dispatcher.dispatch(event(name));
     expect((await dispatcher.dispatch(event('pass.finished'))).duplicate).toBe(false);
     expect((await dispatcher.dispatch(event('pass.finished'))).duplicate).toBe(true);
     expect(calls).toEqual(['buildFinished:1', 'buildFinished:2', 'buildFinished:3', 'buildFinished:1']);
@@ -146,9 +177,20 @@ describe('duplicates', () => {
 
 describe('skipped reporters', () => {
   it('skips a reporter without a handler for the event, naming the event', async () => {
-    const { dispatcher } = dispatcherOf([reporter('builds-only', { buildStarted: () => undefined, buildFinished: () => undefined })]);
+    const { dispatcher } = dispatcherOf([
+      reporter('builds-only', { buildStarted: () => undefined, buildFinished: () => undefined }),
+    ]);
     const result = await dispatcher.dispatch(event('worker-missing'));
-    expect(result.outcomes).toEqual([{ reporter: 'builds-only', hook: 'workerMissing', eventId: result.eventId, status: 'skipped', reason: 'does not handle workerMissing', durationMs: 0 }]);
+    expect(result.outcomes).toEqual([
+      {
+        reporter: 'builds-only',
+        hook: 'workerMissing',
+        eventId: result.eventId,
+        status: 'skipped',
+        reason: 'does not handle workerMissing',
+        durationMs: 0,
+      },
+    ]);
   });
 
   it("skips a reporter its filter leaves out, with the filter's reason, without calling its handler", async () => {
@@ -157,7 +199,12 @@ describe('skipped reporters', () => {
       reporter(
         'pass-only',
         { buildFinished: (e) => void calls.push(e.id) },
-        { skipReason: async (e) => (e.event === 'buildFinished' && e.payload.builder.name !== 'pass' ? `builder ${e.payload.builder.name} is not in builders` : undefined) },
+        {
+          skipReason: async (e) =>
+            e.event === 'buildFinished' && e.payload.builder.name !== 'pass'
+              ? `builder ${e.payload.builder.name} is not in builders`
+              : undefined,
+        },
       ),
     ]);
     const failed = await dispatcher.dispatch(event('fail.finished'));

@@ -55,11 +55,19 @@ export class Dispatcher {
         });
       }
     }
-    for (const interceptor of options.interceptors ?? []) interceptHooks(this.hooks, guardInterceptor(interceptor, options.logger));
+    for (const interceptor of options.interceptors ?? [])
+      interceptHooks(this.hooks, guardInterceptor(interceptor, options.logger));
   }
 
   private invoke(hook: EventName, reporter: ActiveReporter, event: BbEvent): Promise<HookOutcome> {
-    const skipped = (reason: string): HookOutcome => ({ reporter: reporter.name, hook, eventId: event.id, status: 'skipped', reason, durationMs: 0 });
+    const skipped = (reason: string): HookOutcome => ({
+      reporter: reporter.name,
+      hook,
+      eventId: event.id,
+      status: 'skipped',
+      reason,
+      durationMs: 0,
+    });
     const handler = reporter.handlers[hook] as ((event: BbEvent, o: { signal: AbortSignal }) => unknown) | undefined;
     if (!handler) return Promise.resolve(skipped(`does not handle ${hook}`));
     const serializer = this.serializers.get(reporter.name)!;
@@ -69,7 +77,14 @@ export class Dispatcher {
         if (reason) return skipped(reason);
       } catch (error) {
         reporter.logger.error({ err: error, eventId: event.id }, 'filter failed');
-        return { reporter: reporter.name, hook, eventId: event.id, status: 'failed' as const, reason: `filter failed: ${String(error)}`, durationMs: 0 };
+        return {
+          reporter: reporter.name,
+          hook,
+          eventId: event.id,
+          status: 'failed' as const,
+          reason: `filter failed: ${String(error)}`,
+          durationMs: 0,
+        };
       }
       return runGuarded({
         reporter: reporter.name,
@@ -108,5 +123,12 @@ export class Dispatcher {
 
 /** A reporter whose tap an interceptor broke has no outcome of its own: say so, never leave it out. */
 function lostOutcome(reporter: ActiveReporter, event: BbEvent): HookOutcome {
-  return { reporter: reporter.name, hook: event.event, eventId: event.id, status: 'failed', reason: 'no outcome: a hook interceptor failed around this reporter (see the log)', durationMs: 0 };
+  return {
+    reporter: reporter.name,
+    hook: event.event,
+    eventId: event.id,
+    status: 'failed',
+    reason: 'no outcome: a hook interceptor failed around this reporter (see the log)',
+    durationMs: 0,
+  };
 }

@@ -9,12 +9,22 @@ import type { HookOutcome } from './outcomes.js';
 
 function recordingLogger() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ secrets: new Set(), level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const logger = createLogger({
+    secrets: new Set(),
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  });
   return { logger, lines };
 }
 
 const { logger: quiet } = recordingLogger();
-const ok: ActiveReporter = { name: 'ok', hooks: ['buildFinished', 'buildStarted'], handlers: { buildFinished: () => {}, buildStarted: () => {} }, timeoutMs: 1000, logger: quiet };
+const ok: ActiveReporter = {
+  name: 'ok',
+  hooks: ['buildFinished', 'buildStarted'],
+  handlers: { buildFinished: () => {}, buildStarted: () => {} },
+  timeoutMs: 1000,
+  logger: quiet,
+};
 const broken: ActiveReporter = {
   name: 'broken',
   hooks: ['buildFinished'],
@@ -54,7 +64,10 @@ describe('interceptors on the hook catalogue', () => {
     const dispatcher = new Dispatcher([ok, broken], { logger: quiet });
     expect(Object.isFrozen(dispatcher.hooks)).toBe(true);
     const seen: string[] = [];
-    interceptHooks(dispatcher.hooks, outcomeInterceptor('late', (o, event) => void seen.push(`${event.id} ${o.reporter}:${o.status}`), logger));
+    interceptHooks(
+      dispatcher.hooks,
+      outcomeInterceptor('late', (o, event) => void seen.push(`${event.id} ${o.reporter}:${o.status}`), logger),
+    );
     interceptHooks(
       dispatcher.hooks,
       outcomeInterceptor(
@@ -71,7 +84,7 @@ describe('interceptors on the hook catalogue', () => {
     expect(lines.filter((l) => l.msg === 'a hook interceptor failed; the dispatch goes on')).toHaveLength(2);
   });
 
-  it("given to the dispatcher, are guarded: a throwing call or tap wrapper is logged, and a reporter it broke is reported failed", async () => {
+  it('given to the dispatcher, are guarded: a throwing call or tap wrapper is logged, and a reporter it broke is reported failed', async () => {
     const { logger, lines } = recordingLogger();
     const careless: DispatchInterceptor = {
       name: 'careless',
@@ -92,6 +105,8 @@ describe('interceptors on the hook catalogue', () => {
     const result = await dispatcher.dispatch(normaliseEvent(fixture('fail.finished')));
     expect(result.outcomes.map((o) => `${o.reporter}:${o.status}`)).toEqual(['ok:accepted', 'broken:failed']);
     expect(result.outcomes[1].reason).toContain('a hook interceptor failed');
-    expect(lines.filter((l) => l.interceptor === 'careless').map((l) => (l.err as { message: string }).message)).toEqual(['call bug', 'wrapper bug']);
+    expect(
+      lines.filter((l) => l.interceptor === 'careless').map((l) => (l.err as { message: string }).message),
+    ).toEqual(['call bug', 'wrapper bug']);
   });
 });

@@ -16,7 +16,8 @@ import type { HookOutcome, HookStatus } from './outcomes.js';
  */
 export function guardInterceptor(interceptor: DispatchInterceptor, logger: Logger): DispatchInterceptor {
   const name = interceptor.name ?? 'unnamed';
-  const report = (error: unknown) => logger.error({ err: error, interceptor: name }, 'a hook interceptor failed; the dispatch goes on');
+  const report = (error: unknown) =>
+    logger.error({ err: error, interceptor: name }, 'a hook interceptor failed; the dispatch goes on');
   const guard = <A extends unknown[]>(fn: ((...args: A) => void) | undefined) =>
     fn &&
     ((...args: A) => {
@@ -43,7 +44,13 @@ export function guardInterceptor(interceptor: DispatchInterceptor, logger: Logge
           return tap;
         }
         const fn = wrapped.fn as (event: BbEvent, record: DispatchRecord) => Promise<void>;
-        return { ...wrapped, fn: (event: BbEvent, record: DispatchRecord) => Promise.resolve().then(() => fn(event, record)).catch(report) };
+        return {
+          ...wrapped,
+          fn: (event: BbEvent, record: DispatchRecord) =>
+            Promise.resolve()
+              .then(() => fn(event, record))
+              .catch(report),
+        };
       },
     }),
   };
@@ -82,10 +89,14 @@ export class OutcomeCounter {
   private readonly counters: HookCounts = {};
 
   interceptor(logger: Logger): DispatchInterceptor {
-    return outcomeInterceptor('outcome-counter', (outcome) => {
-      const counts = (this.counters[outcome.reporter] ??= { accepted: 0, skipped: 0, failed: 0, timeout: 0 });
-      counts[outcome.status]++;
-    }, logger);
+    return outcomeInterceptor(
+      'outcome-counter',
+      (outcome) => {
+        const counts = (this.counters[outcome.reporter] ??= { accepted: 0, skipped: 0, failed: 0, timeout: 0 });
+        counts[outcome.status]++;
+      },
+      logger,
+    );
   }
 
   /** A copy of the counts so far. */

@@ -6,9 +6,21 @@ import { handlerScope, runGuarded } from './isolation.js';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `handler` guarded, as the dispatcher does for reporter "r" and event "e1". */
-function guarded(handler: (event: string, options: HandlerOptions) => unknown, more: { timeoutMs?: number; shutdown?: AbortSignal } = {}) {
+function guarded(
+  handler: (event: string, options: HandlerOptions) => unknown,
+  more: { timeoutMs?: number; shutdown?: AbortSignal } = {},
+) {
   const logger = recordingLogger();
-  const outcome = runGuarded({ reporter: 'r', hook: 'buildFinished', eventId: 'e1', timeoutMs: 1000, handler, event: 'the event', logger, ...more });
+  const outcome = runGuarded({
+    reporter: 'r',
+    hook: 'buildFinished',
+    eventId: 'e1',
+    timeoutMs: 1000,
+    handler,
+    event: 'the event',
+    logger,
+    ...more,
+  });
   return { outcome, logger };
 }
 
@@ -17,7 +29,12 @@ describe('runGuarded', () => {
     const seen: string[] = [];
     const returned = guarded((event) => void seen.push(event));
     const resolved = guarded(async (event) => void seen.push(event));
-    expect(await returned.outcome).toMatchObject({ reporter: 'r', hook: 'buildFinished', eventId: 'e1', status: 'accepted' });
+    expect(await returned.outcome).toMatchObject({
+      reporter: 'r',
+      hook: 'buildFinished',
+      eventId: 'e1',
+      status: 'accepted',
+    });
     expect((await resolved.outcome).status).toBe('accepted');
     expect(seen).toEqual(['the event', 'the event']);
   });
@@ -59,7 +76,9 @@ describe('runGuarded', () => {
     const waitForAbort = (_event: string, { signal }: HandlerOptions) =>
       new Promise<void>((resolve) => {
         if (signal.aborted) return resolve(void reasons.push(`at once: ${(signal.reason as Error).message}`));
-        signal.addEventListener('abort', () => resolve(void reasons.push(`later: ${(signal.reason as Error).message}`)));
+        signal.addEventListener('abort', () =>
+          resolve(void reasons.push(`later: ${(signal.reason as Error).message}`)),
+        );
       });
     const running = guarded(waitForAbort, { shutdown: shutdown.signal });
     await sleep(10);

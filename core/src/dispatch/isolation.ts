@@ -79,13 +79,18 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
     };
     let returned: unknown;
     try {
-      returned = handlerScope.run({ eventId: call.eventId, reporter: call.reporter }, () => call.handler(call.event, options));
+      returned = handlerScope.run({ eventId: call.eventId, reporter: call.reporter }, () =>
+        call.handler(call.event, options),
+      );
     } catch (error) {
       settled({ error });
       return;
     }
     if (returned !== null && typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      (returned as PromiseLike<unknown>).then(() => settled(), (error: unknown) => settled({ error }));
+      (returned as PromiseLike<unknown>).then(
+        () => settled(),
+        (error: unknown) => settled({ error }),
+      );
     } else {
       settled();
     }

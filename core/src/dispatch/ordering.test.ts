@@ -5,7 +5,9 @@ import { KeyedSerializer, orderingKey } from './ordering.js';
 
 describe('orderingKey', () => {
   it("gives a build's started and finished events the same key, other builds another", () => {
-    expect(orderingKey(normaliseEvent(fixture('pass.new')))).toBe(orderingKey(normaliseEvent(fixture('pass.finished'))));
+    expect(orderingKey(normaliseEvent(fixture('pass.new')))).toBe(
+      orderingKey(normaliseEvent(fixture('pass.finished'))),
+    );
     expect(orderingKey(normaliseEvent(fixture('pass.new')))).not.toBe(orderingKey(normaliseEvent(fixture('fail.new'))));
   });
 });

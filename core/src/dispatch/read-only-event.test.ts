@@ -25,7 +25,15 @@ describe('events are read-only for reporters', () => {
         reporter('deleter', (event) => {
           delete (event.payload.builder as { name?: string }).name;
         }),
-        reporter('reader', (event) => void seen.push({ results: event.payload.results, steps: event.payload.steps?.length ?? 0, name: event.payload.builder?.name })),
+        reporter(
+          'reader',
+          (event) =>
+            void seen.push({
+              results: event.payload.results,
+              steps: event.payload.steps?.length ?? 0,
+              name: event.payload.builder?.name,
+            }),
+        ),
       ],
       { logger },
     );

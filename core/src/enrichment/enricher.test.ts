@@ -7,7 +7,13 @@ describe('enrichment needs', () => {
   });
 
   it('are the union of the manifests, with logs implying steps and blamelist implying changes', () => {
-    expect([...needsOf([{ needs: ['logs'] }, { needs: ['blamelist', 'prev_build'] }, {}])].sort()).toEqual(['blamelist', 'changes', 'logs', 'prev_build', 'steps']);
+    expect([...needsOf([{ needs: ['logs'] }, { needs: ['blamelist', 'prev_build'] }, {}])].sort()).toEqual([
+      'blamelist',
+      'changes',
+      'logs',
+      'prev_build',
+      'steps',
+    ]);
     expect(needsOf([{}, { needs: [] }]).size).toBe(0);
   });
 });

@@ -37,13 +37,17 @@ describe('the envelope normaliser', () => {
     const body = fixture('fail.finished');
     delete body.buildid;
     body.results = 'failure';
-    expect(detailsOf(() => normaliseEvent(body))).toEqual(expect.arrayContaining(['buildid is required', 'results must be integer or null']));
+    expect(detailsOf(() => normaliseEvent(body))).toEqual(
+      expect.arrayContaining(['buildid is required', 'results must be integer or null']),
+    );
   });
 
   it('names the bad field inside an envelope payload', () => {
     const payload = fixture('fail.finished');
     (payload.builder as Record<string, unknown>).name = 42;
-    expect(detailsOf(() => normaliseEvent({ event: 'buildFinished', payload }))).toContain('payload.builder.name must be string');
+    expect(detailsOf(() => normaliseEvent({ event: 'buildFinished', payload }))).toContain(
+      'payload.builder.name must be string',
+    );
   });
 
   it('rejects input that is neither an envelope nor a build', () => {

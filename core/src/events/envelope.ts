@@ -35,20 +35,29 @@ export function deriveEventId(envelope: EventEnvelope): string {
  */
 export function normaliseEvent(input: unknown): BbEvent {
   if (!isObject(input)) {
-    throw new BbrError('BBR_EVENT_INVALID', `an event must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`);
+    throw new BbrError(
+      'BBR_EVENT_INVALID',
+      `an event must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`,
+    );
   }
   let envelope: unknown = input;
   if (isHttpStatusPushBody(input)) {
     const validate = coreValidator('event.schema.json#/$defs/buildPayload');
     if (!validate(input)) {
-      throw new BbrError('BBR_EVENT_INVALID', 'invalid HttpStatusPush body', { details: describeAjvErrors(validate.errors) });
+      throw new BbrError('BBR_EVENT_INVALID', 'invalid HttpStatusPush body', {
+        details: describeAjvErrors(validate.errors),
+      });
     }
     const build = input as unknown as BuildPayload;
     envelope = { event: build.complete ? 'buildFinished' : 'buildStarted', payload: build };
   } else if (!('event' in input)) {
-    throw new BbrError('BBR_EVENT_INVALID', 'neither an envelope (no "event" key) nor an HttpStatusPush body (no "buildid")', {
-      details: [{ path: 'event', message: 'is required' }],
-    });
+    throw new BbrError(
+      'BBR_EVENT_INVALID',
+      'neither an envelope (no "event" key) nor an HttpStatusPush body (no "buildid")',
+      {
+        details: [{ path: 'event', message: 'is required' }],
+      },
+    );
   }
   const validate = coreValidator('event.schema.json');
   if (!validate(envelope)) {

@@ -41,4 +41,9 @@ export interface EventsByName {
   workerMissing: WorkerMissingEvent;
 }
 
-export const eventNames: readonly EventName[] = Object.freeze(['buildStarted', 'buildFinished', 'buildsetFinished', 'workerMissing']);
+export const eventNames: readonly EventName[] = Object.freeze([
+  'buildStarted',
+  'buildFinished',
+  'buildsetFinished',
+  'workerMissing',
+]);

@@ -19,5 +19,8 @@ function deepFreeze<T>(value: T): T {
 
 /** True for the TypeError a strict-mode write to a frozen object throws. */
 export function isReadOnlyViolation(error: unknown): boolean {
-  return error instanceof TypeError && /read[- ]only|not extensible|Cannot (assign|add|delete|define)|object is not extensible|frozen/i.test(error.message);
+  return (
+    error instanceof TypeError &&
+    /read[- ]only|not extensible|Cannot (assign|add|delete|define)|object is not extensible|frozen/i.test(error.message)
+  );
 }

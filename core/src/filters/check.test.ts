@@ -9,9 +9,14 @@ describe("filterProblems: Buildbot's config checks of the filters, located", () 
   });
   test('each mode problem, at the mode key', () => {
     expect(filterProblems({ mode: ['failing', 'all'] }, 'reporters[0].options')).toEqual([
-      { path: 'reporters[0].options.mode', message: "mode 'all' is not valid in an iterator and must be passed in as a separate string" },
+      {
+        path: 'reporters[0].options.mode',
+        message: "mode 'all' is not valid in an iterator and must be passed in as a separate string",
+      },
     ]);
-    expect(filterProblems({ mode: 'sometimes' }, 'r')).toEqual([{ path: 'r.mode', message: 'mode sometimes is not a valid mode' }]);
+    expect(filterProblems({ mode: 'sometimes' }, 'r')).toEqual([
+      { path: 'r.mode', message: 'mode sometimes is not a valid mode' },
+    ]);
   });
   test('valid filters, and none at all, have no problem', () => {
     expect(filterProblems({ mode: 'warnings', tags: ['x'], schedulers: ['s'], branches: ['main'] }, 'r')).toEqual([]);

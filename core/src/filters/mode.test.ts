@@ -21,28 +21,35 @@ describe('mode shortcuts (common.md §7.1)', () => {
     expect(isMessageNeeded(FAILURE, undefined, expandMode(['warnings']))).toBe(false);
     expect(isMessageNeeded(FAILURE, undefined, expandMode('warnings'))).toBe(true);
   });
-  test('no mode means Buildbot\'s default failing, passing, warnings', () => {
+  test("no mode means Buildbot's default failing, passing, warnings", () => {
     expect(expandMode(undefined)).toEqual(['failing', 'passing', 'warnings']);
     expect(defaultMode).toEqual(['failing', 'passing', 'warnings']);
   });
 });
 
-describe('mode config errors, in Buildbot\'s words', () => {
+describe("mode config errors, in Buildbot's words", () => {
   test('an unknown mode: "mode <m> is not a valid mode"', () => {
     expect(modeProblems('sometimes')).toEqual(['mode sometimes is not a valid mode']);
     expect(modeProblems(['failing', 'often'])).toEqual(['mode often is not a valid mode']);
   });
   test('"all" inside a list is refused', () => {
-    expect(modeProblems(['all'])).toEqual(["mode 'all' is not valid in an iterator and must be passed in as a separate string"]);
+    expect(modeProblems(['all'])).toEqual([
+      "mode 'all' is not valid in an iterator and must be passed in as a separate string",
+    ]);
   });
   test('valid settings have no problems', () => {
-    expect([modeProblems('all'), modeProblems('change'), modeProblems(['change', 'problem']), modeProblems(undefined)]).toEqual([[], [], [], []]);
+    expect([
+      modeProblems('all'),
+      modeProblems('change'),
+      modeProblems(['change', 'problem']),
+      modeProblems(undefined),
+    ]).toEqual([[], [], [], []]);
   });
 });
 
 // common.md §7.2, one test per row of the decision table.
 describe('which builds a mode reports (common.md §7.2)', () => {
-  test('change: a result different from the previous build\'s', () => {
+  test("change: a result different from the previous build's", () => {
     expect(isMessageNeeded(FAILURE, prev(SUCCESS), ['change'])).toBe(true);
     expect(isMessageNeeded(SUCCESS, prev(SUCCESS), ['change'])).toBe(false);
   });
@@ -71,7 +78,17 @@ describe('which builds a mode reports (common.md §7.2)', () => {
     expect(isMessageNeeded(EXCEPTION, undefined, ['cancelled'])).toBe(false);
   });
   test('otherwise no message', () => {
-    expect(isMessageNeeded(SKIPPED, prev(SKIPPED), ['change', 'failing', 'passing', 'problem', 'warnings', 'exception', 'cancelled'])).toBe(false);
+    expect(
+      isMessageNeeded(SKIPPED, prev(SKIPPED), [
+        'change',
+        'failing',
+        'passing',
+        'problem',
+        'warnings',
+        'exception',
+        'cancelled',
+      ]),
+    ).toBe(false);
   });
 });
 
@@ -84,7 +101,13 @@ describe('mode edge cases (common.md §7.2)', () => {
     expect(isMessageNeeded(FAILURE, undefined, ['problem'])).toBe(false);
   });
   test('change fires for any difference, a still-running previous build included', () => {
-    for (const [now, before] of [[WARNINGS, SUCCESS], [EXCEPTION, FAILURE], [RETRY, SUCCESS], [SKIPPED, SUCCESS], [SUCCESS, null]] as const) {
+    for (const [now, before] of [
+      [WARNINGS, SUCCESS],
+      [EXCEPTION, FAILURE],
+      [RETRY, SUCCESS],
+      [SKIPPED, SUCCESS],
+      [SUCCESS, null],
+    ] as const) {
       expect(isMessageNeeded(now, prev(before), ['change'])).toBe(true);
     }
   });
@@ -101,6 +124,10 @@ describe('mode edge cases (common.md §7.2)', () => {
     expect(isMessageNeeded(null, undefined, expandMode('all'))).toBe(false);
   });
   test('only change and problem need the previous build', () => {
-    expect([wantsPreviousBuild(['change']), wantsPreviousBuild(['problem']), wantsPreviousBuild(expandMode('all'))]).toEqual([true, true, false]);
+    expect([
+      wantsPreviousBuild(['change']),
+      wantsPreviousBuild(['problem']),
+      wantsPreviousBuild(expandMode('all')),
+    ]).toEqual([true, true, false]);
   });
 });

@@ -11,7 +11,15 @@ export type { ModeName } from '../generated/schemas.js';
 /** A mode as configured: a string shortcut or a list. */
 export type ModeSetting = string | readonly string[];
 
-export const possibleModes: readonly ModeName[] = Object.freeze(['change', 'failing', 'passing', 'problem', 'warnings', 'exception', 'cancelled']);
+export const possibleModes: readonly ModeName[] = Object.freeze([
+  'change',
+  'failing',
+  'passing',
+  'problem',
+  'warnings',
+  'exception',
+  'cancelled',
+]);
 
 /** Buildbot's default when a reporter accepts `mode` and the user gives none. */
 export const defaultMode: readonly ModeName[] = Object.freeze(['failing', 'passing', 'warnings']);
@@ -31,13 +39,18 @@ export function expandMode(mode: ModeSetting | undefined): readonly ModeName[] {
 /** Buildbot's config errors for a mode setting, word for word; empty when valid. */
 export function modeProblems(mode: unknown): string[] {
   if (mode === undefined) return [];
-  if (typeof mode === 'string') return mode === 'all' || possibleModes.includes(mode as ModeName) ? [] : [`mode ${mode} is not a valid mode`];
+  if (typeof mode === 'string')
+    return mode === 'all' || possibleModes.includes(mode as ModeName) ? [] : [`mode ${mode} is not a valid mode`];
   if (!Array.isArray(mode)) return ['mode must be a string or a list of strings'];
-  return mode.map((m: unknown) =>
-    m === 'all'
-      ? "mode 'all' is not valid in an iterator and must be passed in as a separate string"
-      : possibleModes.includes(m as ModeName) ? '' : `mode ${String(m)} is not a valid mode`,
-  ).filter(Boolean);
+  return mode
+    .map((m: unknown) =>
+      m === 'all'
+        ? "mode 'all' is not valid in an iterator and must be passed in as a separate string"
+        : possibleModes.includes(m as ModeName)
+          ? ''
+          : `mode ${String(m)} is not a valid mode`,
+    )
+    .filter(Boolean);
 }
 
 /** `change` and `problem` compare with the previous build. */
@@ -50,13 +63,18 @@ export interface PreviousResults {
 }
 
 /** Buildbot's is_message_needed_by_results: the first matching rule sends (common.md §7.2). */
-export function isMessageNeeded(results: number | null | undefined, prev: PreviousResults | null | undefined, modes: readonly ModeName[]): boolean {
+export function isMessageNeeded(
+  results: number | null | undefined,
+  prev: PreviousResults | null | undefined,
+  modes: readonly ModeName[],
+): boolean {
   const hasPrev = prev !== null && prev !== undefined;
-  const prevResults = hasPrev ? prev.results ?? null : undefined;
+  const prevResults = hasPrev ? (prev.results ?? null) : undefined;
   if (modes.includes('change') && hasPrev && prevResults !== results) return true;
   if (modes.includes('failing') && results === Results.FAILURE) return true;
   if (modes.includes('passing') && results === Results.SUCCESS) return true;
-  if (modes.includes('problem') && results === Results.FAILURE && hasPrev && prevResults !== Results.FAILURE) return true;
+  if (modes.includes('problem') && results === Results.FAILURE && hasPrev && prevResults !== Results.FAILURE)
+    return true;
   if (modes.includes('warnings') && results === Results.WARNINGS) return true;
   if (modes.includes('exception') && results === Results.EXCEPTION) return true;
   if (modes.includes('cancelled') && results === Results.CANCELLED) return true;

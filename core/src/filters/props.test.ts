@@ -4,7 +4,7 @@ import { fixture } from '../testing/fixtures.js';
 import { propsRejection } from './props.js';
 
 // warn.finished: builder "warn" with tags harness, quick, warnings; scheduler "force"; branch "".
-const build = (fixture('warn.finished') as unknown as BuildPayload);
+const build = fixture('warn.finished') as unknown as BuildPayload;
 
 // common.md §8, one test per filter row, in Buildbot's order.
 describe('builders / schedulers / branches / tags (common.md §8)', () => {
@@ -20,7 +20,7 @@ describe('builders / schedulers / branches / tags (common.md §8)', () => {
     expect(propsRejection(build, { branches: [''] })).toBeUndefined();
     expect(propsRejection(build, { branches: ['main'] })).toBe('branch property "" is not in branches');
   });
-  test('tags: one configured tag must be among the builder\'s tags', () => {
+  test("tags: one configured tag must be among the builder's tags", () => {
     expect(propsRejection(build, { tags: ['nightly', 'quick'] })).toBeUndefined();
     expect(propsRejection(build, { tags: ['nightly'] })).toMatch(/has none of the tags nightly/);
   });

@@ -17,15 +17,18 @@ export function propsRejection(build: BuildPayload, filters: Filters): string | 
   if (filters.builders && !filters.builders.includes(builder)) return `builder "${builder}" is not in builders`;
   if (filters.schedulers) {
     const scheduler = propertyValue(build, 'scheduler');
-    if (!filters.schedulers.includes(scheduler as string)) return `scheduler property ${JSON.stringify(scheduler ?? null)} is not in schedulers`;
+    if (!filters.schedulers.includes(scheduler as string))
+      return `scheduler property ${JSON.stringify(scheduler ?? null)} is not in schedulers`;
   }
   if (filters.branches) {
     const branch = propertyValue(build, 'branch');
-    if (!filters.branches.includes(branch as string)) return `branch property ${JSON.stringify(branch ?? null)} is not in branches`;
+    if (!filters.branches.includes(branch as string))
+      return `branch property ${JSON.stringify(branch ?? null)} is not in branches`;
   }
   if (filters.tags) {
     const tags = build.builder?.tags ?? [];
-    if (!filters.tags.some((t) => tags.includes(t))) return `builder "${builder}" has none of the tags ${filters.tags.join(', ') || '(empty list)'}`;
+    if (!filters.tags.some((t) => tags.includes(t)))
+      return `builder "${builder}" has none of the tags ${filters.tags.join(', ') || '(empty list)'}`;
   }
   return undefined;
 }

@@ -11,7 +11,9 @@ describe('when a reporter is called', () => {
   test('a reporter that accepts mode and sets none gets failing, passing, warnings', () => {
     const filter = createReporterFilter({}, all);
     expect(filter.modes).toEqual(['failing', 'passing', 'warnings']);
-    expect(filter.skipReason(event(fixtures.cancel.finished()))).toBe('mode failing,passing,warnings does not report a cancelled build');
+    expect(filter.skipReason(event(fixtures.cancel.finished()))).toBe(
+      'mode failing,passing,warnings does not report a cancelled build',
+    );
     expect(filter.skipReason(event(fixtures.fail.finished()))).toBeUndefined();
   });
   test('a reporter whose manifest does not list mode is never mode-filtered', () => {
@@ -38,7 +40,9 @@ describe('when a reporter is called', () => {
   test('a buildset is reported when one of its builds passes the filters', () => {
     const buildset = event(fixtures.buildset()) as BuildsetFinishedEvent; // pass, fail, warn
     expect(createReporterFilter({ mode: ['failing'] }, all).skipReason(buildset)).toBeUndefined();
-    expect(createReporterFilter({ mode: ['exception'] }, all).skipReason(buildset)).toMatch(/^no build of buildset 8 passes the filters \(mode exception does not report a success build; /);
+    expect(createReporterFilter({ mode: ['exception'] }, all).skipReason(buildset)).toMatch(
+      /^no build of buildset 8 passes the filters \(mode exception does not report a success build; /,
+    );
     expect(createReporterFilter({ builders: ['warn'], mode: 'all' }, all).skipReason(buildset)).toBeUndefined();
   });
   test('filters come before mode: a failing build of another builder is skipped for its builder', () => {

@@ -27,7 +27,15 @@ import type {
 import { responsibleUsers } from '../kit/blamelist.js';
 import { formatterOptionConflicts } from './option-rules.js';
 import { detectedStatus, projectsText, resultNames, resultsStyle, sourcestampsText, summaryText } from './status.js';
-import { compileTemplate, defaultSource, describeTemplateError, fileSource, inlineSource, type CompiledTemplate, type TemplateSource } from './templates.js';
+import {
+  compileTemplate,
+  defaultSource,
+  describeTemplateError,
+  fileSource,
+  inlineSource,
+  type CompiledTemplate,
+  type TemplateSource,
+} from './templates.js';
 import { defined } from '../lang/defined.js';
 
 /** What a formatter knows about the reporter that created it. */
@@ -46,13 +54,25 @@ interface Template {
   render: CompiledTemplate;
 }
 
-type ContextExtender = (context: Record<string, unknown>, env: Parameters<AdditionalContextFunction>[1]) => Promise<void>;
+type ContextExtender = (
+  context: Record<string, unknown>,
+  env: Parameters<AdditionalContextFunction>[1],
+) => Promise<void>;
 
 const payloadOf = <P>(input: P | { payload: P }): P =>
-  typeof input === 'object' && input !== null && 'payload' in input && typeof (input as { payload: unknown }).payload === 'object' ? (input as { payload: P }).payload : (input as P);
+  typeof input === 'object' &&
+  input !== null &&
+  'payload' in input &&
+  typeof (input as { payload: unknown }).payload === 'object'
+    ? (input as { payload: P }).payload
+    : (input as P);
 
 function optionsError(env: FormatterEnv, message: string, cause?: unknown): BbrError {
-  return new BbrError('BBR_FORMATTER_OPTIONS', `reporter "${env.reporter}": ${message}`, cause === undefined ? {} : { cause });
+  return new BbrError(
+    'BBR_FORMATTER_OPTIONS',
+    `reporter "${env.reporter}": ${message}`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function templateType(env: FormatterEnv, type: unknown): TemplateType {
@@ -82,16 +102,33 @@ interface Sources {
 }
 
 /** Buildbot's rules: one of template / template path, one of subject / subject_filename. */
-function pickSources(env: FormatterEnv, options: FormatterOptions | MissingWorkerOptions, type: TemplateType, defaults: { body: string; subject: string; kind: string }): Sources {
+function pickSources(
+  env: FormatterEnv,
+  options: FormatterOptions | MissingWorkerOptions,
+  type: TemplateType,
+  defaults: { body: string; subject: string; kind: string },
+): Sources {
   const conflict = formatterOptionConflicts(options)[0];
   if (conflict) throw optionsError(env, conflict.message);
   const filename = options.template_filename ?? ('template_name' in options ? options.template_name : undefined);
-  const subject = options.subject !== undefined
-    ? inlineSource('inline subject', options.subject)
-    : options.subject_filename !== undefined ? readFile(env, options.template_dir, options.subject_filename, 'subject_filename') : undefined;
-  if (options.template !== undefined) return { body: inlineSource('inline template', options.template), ...(subject ? { subject } : {}), isDefault: false };
+  const subject =
+    options.subject !== undefined
+      ? inlineSource('inline subject', options.subject)
+      : options.subject_filename !== undefined
+        ? readFile(env, options.template_dir, options.subject_filename, 'subject_filename')
+        : undefined;
+  if (options.template !== undefined)
+    return {
+      body: inlineSource('inline template', options.template),
+      ...(subject ? { subject } : {}),
+      isDefault: false,
+    };
   if (options.template_dir !== undefined || filename !== undefined) {
-    return { body: readFile(env, options.template_dir, filename ?? 'default_mail.txt', 'template'), ...(subject ? { subject } : {}), isDefault: false };
+    return {
+      body: readFile(env, options.template_dir, filename ?? 'default_mail.txt', 'template'),
+      ...(subject ? { subject } : {}),
+      isDefault: false,
+    };
   }
   return {
     body: defaultSource(defaults.body.replace('{type}', type), `default ${defaults.kind} (${type})`),
@@ -100,7 +137,10 @@ function pickSources(env: FormatterEnv, options: FormatterOptions | MissingWorke
   };
 }
 
-function contextExtender(env: FormatterEnv, fn: string | AdditionalContextFunction | undefined): ContextExtender | undefined {
+function contextExtender(
+  env: FormatterEnv,
+  fn: string | AdditionalContextFunction | undefined,
+): ContextExtender | undefined {
   if (fn === undefined) return undefined;
   let loaded: Promise<AdditionalContextFunction> | undefined;
   if (typeof fn === 'string') {
@@ -119,18 +159,31 @@ class TemplateRenderer {
   readonly body: Template;
   readonly subject?: Template;
 
-  constructor(private readonly env: FormatterEnv, sources: Sources, readonly type: TemplateType, private readonly extend: ContextExtender | undefined) {
+  constructor(
+    private readonly env: FormatterEnv,
+    sources: Sources,
+    readonly type: TemplateType,
+    private readonly extend: ContextExtender | undefined,
+  ) {
     this.body = compile(env, sources.body, type);
     // Subjects are never html: event data goes in as is.
     if (sources.subject) this.subject = compile(env, sources.subject, 'plain');
   }
 
-  async render(context: Record<string, unknown>, what: string, extra: Parameters<AdditionalContextFunction>[1]): Promise<FormattedMessage> {
+  async render(
+    context: Record<string, unknown>,
+    what: string,
+    extra: Parameters<AdditionalContextFunction>[1],
+  ): Promise<FormattedMessage> {
     if (this.extend) {
       try {
         await this.extend(context, extra);
       } catch (error) {
-        throw new BbrError('BBR_TEMPLATE', `reporter "${this.env.reporter}": buildAdditionalContext failed for ${what}: ${reasonOf(error)}`, { cause: error });
+        throw new BbrError(
+          'BBR_TEMPLATE',
+          `reporter "${this.env.reporter}": buildAdditionalContext failed for ${what}: ${reasonOf(error)}`,
+          { cause: error },
+        );
       }
     }
     const body = this.run(this.body, context, what);
@@ -146,7 +199,11 @@ class TemplateRenderer {
     try {
       return template.render(context);
     } catch (error) {
-      throw new BbrError('BBR_TEMPLATE', `reporter "${this.env.reporter}": template "${template.source.name}" failed for ${what}: ${describeTemplateError(error)}`, { cause: error });
+      throw new BbrError(
+        'BBR_TEMPLATE',
+        `reporter "${this.env.reporter}": template "${template.source.name}" failed for ${what}: ${describeTemplateError(error)}`,
+        { cause: error },
+      );
     }
   }
 }
@@ -158,7 +215,7 @@ function buildURL(build: BuildPayload, config: RuntimeConfig): string {
 
 /** The build as the templates see it: only what wantProperties/wantSteps/wantLogs ask for, log urls filled. */
 function templateBuild(build: BuildPayload, wants: MessageFormatter['wants'], url: string): BuildPayload {
-  const copy: BuildPayload = { ...build, properties: wants.properties ? build.properties ?? {} : {} };
+  const copy: BuildPayload = { ...build, properties: wants.properties ? (build.properties ?? {}) : {} };
   if (!wants.steps) delete copy.steps;
   else if (copy.steps) {
     copy.steps = copy.steps.map((step) => {
@@ -167,7 +224,15 @@ function templateBuild(build: BuildPayload, wants: MessageFormatter['wants'], ur
         return rest;
       }
       const logs = (step as { logs?: Array<Record<string, unknown>> }).logs;
-      return logs ? { ...step, logs: logs.map((log) => ({ url: `${url}/steps/${step.number}/logs/${String(log.slug ?? log.name)}`, ...log })) } : step;
+      return logs
+        ? {
+            ...step,
+            logs: logs.map((log) => ({
+              url: `${url}/steps/${step.number}/logs/${String(log.slug ?? log.name)}`,
+              ...log,
+            })),
+          }
+        : step;
     }) as BuildPayload['steps'];
   }
   return copy;
@@ -185,7 +250,12 @@ export function createMessageFormatter(options: FormatterOptions = {}, env: Form
   const renderer = new TemplateRenderer(env, sources, type, contextExtender(env, options.buildAdditionalContext));
   const userCtx = options.ctx ?? {};
 
-  const context = (raw: BuildPayload, modes: readonly ModeName[], isBuildset: boolean, blamelist: readonly string[] | undefined): Record<string, unknown> => {
+  const context = (
+    raw: BuildPayload,
+    modes: readonly ModeName[],
+    isBuildset: boolean,
+    blamelist: readonly string[] | undefined,
+  ): Record<string, unknown> => {
     const url = buildURL(raw, env.config);
     const build = templateBuild(raw, wants, url);
     const previous = raw.prev_build ? raw.prev_build.results : undefined;
@@ -210,15 +280,21 @@ export function createMessageFormatter(options: FormatterOptions = {}, env: Form
       sourcestamps: sourcestampsText(raw.buildset),
       ...(sources.isDefault ? { results_style: resultsStyle } : {}),
       /** prop(name, fallback): the property's value, or fallback when the build has no such property. */
-      prop: (name: string, fallback: unknown = '') => (Array.isArray(properties[name]) ? (properties[name] as unknown[])[0] : fallback),
+      prop: (name: string, fallback: unknown = '') =>
+        Array.isArray(properties[name]) ? (properties[name] as unknown[])[0] : fallback,
       ...userCtx,
     };
   };
   const reportedBuilds = (payload: BuildsetPayload) => env.reportedBuilds?.(payload) ?? payload.builds;
-  const modesOf = (o: FormatBuildOptions | undefined) => (o?.mode !== undefined ? expandMode(o.mode) : env.modes ?? defaultMode);
+  const modesOf = (o: FormatBuildOptions | undefined) =>
+    o?.mode !== undefined ? expandMode(o.mode) : (env.modes ?? defaultMode);
   const describe = (build: BuildPayload) => `build ${build.number} of builder "${build.builder?.name}"`;
   const renderBuild = (build: BuildPayload, o: FormatBuildOptions | undefined, isBuildset: boolean) =>
-    renderer.render(context(build, modesOf(o), isBuildset, o?.blamelist), describe(build), { config: env.config, build, ...(env.master ? { master: env.master } : {}) });
+    renderer.render(context(build, modesOf(o), isBuildset, o?.blamelist), describe(build), {
+      config: env.config,
+      build,
+      ...(env.master ? { master: env.master } : {}),
+    });
 
   return {
     type,
@@ -236,17 +312,33 @@ export function createMessageFormatter(options: FormatterOptions = {}, env: Form
   };
 }
 
-export function createMissingWorkerFormatter(options: MissingWorkerOptions = {}, env: FormatterEnv): MissingWorkerFormatter {
+export function createMissingWorkerFormatter(
+  options: MissingWorkerOptions = {},
+  env: FormatterEnv,
+): MissingWorkerFormatter {
   const type = templateType(env, options.template_type);
-  const sources = pickSources(env, options, type, { body: 'missing-worker.{type}.ejs', subject: 'missing-worker.subject.ejs', kind: 'missing-worker message' });
+  const sources = pickSources(env, options, type, {
+    body: 'missing-worker.{type}.ejs',
+    subject: 'missing-worker.subject.ejs',
+    kind: 'missing-worker message',
+  });
   const renderer = new TemplateRenderer(env, sources, type, contextExtender(env, options.buildAdditionalContext));
   return {
     type,
     async formatWorkerMissing(input) {
       const raw = payloadOf<Worker | WorkerPayload>(input);
       const worker: Worker = 'worker' in raw && typeof raw.worker === 'object' ? raw.worker : (raw as Worker);
-      const context = { buildbot_title: env.config.title, buildbot_url: env.config.buildbotURL ?? '', worker: { workerinfo: {}, ...worker }, ...(options.ctx ?? {}) };
-      return renderer.render(context, `worker "${worker.name}"`, { config: env.config, worker, ...(env.master ? { master: env.master } : {}) });
+      const context = {
+        buildbot_title: env.config.title,
+        buildbot_url: env.config.buildbotURL ?? '',
+        worker: { workerinfo: {}, ...worker },
+        ...(options.ctx ?? {}),
+      };
+      return renderer.render(context, `worker "${worker.name}"`, {
+        config: env.config,
+        worker,
+        ...(env.master ? { master: env.master } : {}),
+      });
     },
   };
 }

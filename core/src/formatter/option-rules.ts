@@ -46,11 +46,19 @@ function inlineTemplateProblems(options: Record<string, unknown>): OptionProblem
   return problems;
 }
 
-type KeywordValidate = ((schema: boolean, data: unknown, parent: unknown, dataCxt?: { instancePath: string }) => boolean) & { errors?: unknown[] };
+type KeywordValidate = ((
+  schema: boolean,
+  data: unknown,
+  parent: unknown,
+  dataCxt?: { instancePath: string },
+) => boolean) & { errors?: unknown[] };
 
 const validate: KeywordValidate = (enabled, data, _parent, dataCxt) => {
   if (!enabled || typeof data !== 'object' || data === null) return true;
-  const problems = [...formatterOptionConflicts(data as Record<string, unknown>), ...inlineTemplateProblems(data as Record<string, unknown>)];
+  const problems = [
+    ...formatterOptionConflicts(data as Record<string, unknown>),
+    ...inlineTemplateProblems(data as Record<string, unknown>),
+  ];
   validate.errors = problems.map(({ key, message }) => ({
     keyword: 'x-message-formatter',
     instancePath: `${dataCxt?.instancePath ?? ''}/${key}`,
@@ -61,4 +69,9 @@ const validate: KeywordValidate = (enabled, data, _parent, dataCxt) => {
 };
 
 /** `"x-message-formatter": true` on a formatter options object (see message-formatter.schema.json). */
-export const messageFormatterKeyword: FuncKeywordDefinition = { keyword: 'x-message-formatter', schemaType: 'boolean', errors: true, validate: validate as FuncKeywordDefinition['validate'] };
+export const messageFormatterKeyword: FuncKeywordDefinition = {
+  keyword: 'x-message-formatter',
+  schemaType: 'boolean',
+  errors: true,
+  validate: validate as FuncKeywordDefinition['validate'],
+};

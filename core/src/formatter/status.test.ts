@@ -27,7 +27,11 @@ describe('status_detected (common.md §7.3)', () => {
     expect(detectedStatus(['failing'], EXCEPTION, SUCCESS)).toBe('build exception');
   });
   test('other results: "<result> build"', () => {
-    expect([SKIPPED, RETRY, CANCELLED].map((r) => detectedStatus(['failing'], r, undefined))).toEqual(['skipped build', 'retry build', 'cancelled build']);
+    expect([SKIPPED, RETRY, CANCELLED].map((r) => detectedStatus(['failing'], r, undefined))).toEqual([
+      'skipped build',
+      'retry build',
+      'cancelled build',
+    ]);
   });
 });
 
@@ -38,21 +42,41 @@ describe('summary (mail.md §4.4)', () => {
     expect(summaryText(WARNINGS, 'warnings compile')).toBe('Build Had Warnings: warnings compile');
     expect(summaryText(WARNINGS, '')).toBe('Build Had Warnings');
   });
-  test('CANCELLED: "Build was cancelled"', () => expect(summaryText(CANCELLED, 'cancelled')).toBe('Build was cancelled'));
+  test('CANCELLED: "Build was cancelled"', () =>
+    expect(summaryText(CANCELLED, 'cancelled')).toBe('Build was cancelled'));
   test('anything else: "BUILD FAILED" + state', () => {
-    expect([FAILURE, EXCEPTION, SKIPPED, RETRY].map((r) => summaryText(r, 'failed compile'))).toEqual(Array(4).fill('BUILD FAILED: failed compile'));
+    expect([FAILURE, EXCEPTION, SKIPPED, RETRY].map((r) => summaryText(r, 'failed compile'))).toEqual(
+      Array(4).fill('BUILD FAILED: failed compile'),
+    );
   });
 });
 
 describe('projects and sourcestamps (mail.md §4.5)', () => {
-  const ss = (over: object) => ({ ssid: 1, revision: null, branch: null, repository: '', project: '', codebase: '', patch: null, ...over });
-  const buildset = (...sourcestamps: object[]) => ({ bsid: 1, reason: '', complete: true, results: 0, sourcestamps }) as unknown as Buildset;
+  const ss = (over: object) => ({
+    ssid: 1,
+    revision: null,
+    branch: null,
+    repository: '',
+    project: '',
+    codebase: '',
+    patch: null,
+    ...over,
+  });
+  const buildset = (...sourcestamps: object[]) =>
+    ({ bsid: 1, reason: '', complete: true, results: 0, sourcestamps }) as unknown as Buildset;
   test('projects: the non-empty projects, else the title', () => {
-    expect(projectsText(buildset(ss({ project: 'a' }), ss({ project: '' }), ss({ project: 'b' }), ss({ project: 'a' })), 'T')).toBe('a, b');
+    expect(
+      projectsText(
+        buildset(ss({ project: 'a' }), ss({ project: '' }), ss({ project: 'b' }), ss({ project: 'a' })),
+        'T',
+      ),
+    ).toBe('a, b');
     expect(projectsText(buildset(ss({})), 'T')).toBe('T');
   });
-  test('sourcestamps: Buildbot\'s lines', () => {
+  test("sourcestamps: Buildbot's lines", () => {
     expect(sourcestampsText(buildset(ss({ codebase: 'a' })))).toBe("Build Source Stamp 'a': HEAD\n");
-    expect(sourcestampsText(buildset(ss({ codebase: 'a', branch: 'br', revision: 'abc', patch: { patchid: 1 } })))).toBe("Build Source Stamp 'a': [branch br] abc (plus patch)\n");
+    expect(
+      sourcestampsText(buildset(ss({ codebase: 'a', branch: 'br', revision: 'abc', patch: { patchid: 1 } }))),
+    ).toBe("Build Source Stamp 'a': [branch br] abc (plus patch)\n");
   });
 });

@@ -8,7 +8,15 @@ import type { Buildset } from '../events/events.js';
 import { Results, statusToString } from '../events/results.js';
 
 /** Buildbot's `Results` list (`result_names` in templates). */
-export const resultNames: readonly string[] = Object.freeze(['success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled']);
+export const resultNames: readonly string[] = Object.freeze([
+  'success',
+  'warnings',
+  'failure',
+  'skipped',
+  'exception',
+  'retry',
+  'cancelled',
+]);
 
 /** `results_style` of the default html template. */
 export const resultsStyle: Readonly<Record<number, string>> = Object.freeze({
@@ -22,13 +30,22 @@ export const resultsStyle: Readonly<Record<number, string>> = Object.freeze({
 });
 
 /** `status_detected`: "new failure", "restored build", "passing build", … */
-export function detectedStatus(modes: readonly ModeName[], results: number | null | undefined, previousResults: number | null | undefined): string {
+export function detectedStatus(
+  modes: readonly ModeName[],
+  results: number | null | undefined,
+  previousResults: number | null | undefined,
+): string {
   const hasPrev = previousResults !== undefined;
   if (results === Results.FAILURE) {
-    return (modes.includes('change') || modes.includes('problem')) && hasPrev && previousResults !== Results.FAILURE ? 'new failure' : 'failed build';
+    return (modes.includes('change') || modes.includes('problem')) && hasPrev && previousResults !== Results.FAILURE
+      ? 'new failure'
+      : 'failed build';
   }
   if (results === Results.WARNINGS) return 'problem in the build';
-  if (results === Results.SUCCESS) return modes.includes('change') && hasPrev && previousResults !== Results.SUCCESS ? 'restored build' : 'passing build';
+  if (results === Results.SUCCESS)
+    return modes.includes('change') && hasPrev && previousResults !== Results.SUCCESS
+      ? 'restored build'
+      : 'passing build';
   if (results === Results.EXCEPTION) return 'build exception';
   return `${statusToString(results)} build`;
 }
@@ -44,7 +61,9 @@ export function summaryText(results: number | null | undefined, stateString: str
 
 /** `projects`: the sourcestamps' non-empty projects, else the master's title. */
 export function projectsText(buildset: Buildset | undefined, title: string): string {
-  const projects = [...new Set((buildset?.sourcestamps ?? []).map((ss) => ss.project).filter((p): p is string => Boolean(p)))];
+  const projects = [
+    ...new Set((buildset?.sourcestamps ?? []).map((ss) => ss.project).filter((p): p is string => Boolean(p))),
+  ];
   return projects.length ? projects.join(', ') : title;
 }
 

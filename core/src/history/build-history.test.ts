@@ -93,7 +93,11 @@ describe('read-only master control from the history', () => {
     const master = history.masterControl();
     expect((await master.builders!()).map((b) => b.name)).toEqual(['pass']);
     expect(await master.lastBuild!('pass')).toMatchObject({ number: 2, results: Results.FAILURE });
-    expect(await master.builderStatus!('pass')).toMatchObject({ state: 'building', running: [{ number: 3 }], pending: 0 });
+    expect(await master.builderStatus!('pass')).toMatchObject({
+      state: 'building',
+      running: [{ number: 3 }],
+      pending: 0,
+    });
     expect(await master.builderStatus!('nope')).toBeUndefined();
   });
   test('a builder whose last build finished is idle', async () => {

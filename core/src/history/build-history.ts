@@ -15,7 +15,17 @@ import { Results } from '../events/results.js';
 export const DEFAULT_HISTORY_SIZE = 50;
 
 const buildKeys = [
-  'buildid', 'number', 'builderid', 'buildrequestid', 'workerid', 'masterid', 'started_at', 'complete', 'complete_at', 'results', 'state_string',
+  'buildid',
+  'number',
+  'builderid',
+  'buildrequestid',
+  'workerid',
+  'masterid',
+  'started_at',
+  'complete',
+  'complete_at',
+  'results',
+  'state_string',
 ] as const satisfies ReadonlyArray<keyof Build>;
 
 interface BuilderFile {
@@ -36,17 +46,31 @@ export class BuildHistory {
   private readonly writes = new Map<number, Promise<void>>();
   private readonly dirty = new Set<number>();
 
-  private constructor(private readonly dir: string, private readonly size: number, private readonly persist: boolean, private readonly logger?: Logger) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly size: number,
+    private readonly persist: boolean,
+    private readonly logger?: Logger,
+  ) {}
 
   /**
    * Loads what earlier runs stored under `stateDir/history`; unreadable files are logged and
    * skipped. `persist: false` (a dry run, `preview`) reads but never writes.
    */
-  static async open(stateDir: string, options: { size?: number; logger?: Logger; persist?: boolean } = {}): Promise<BuildHistory> {
-    const history = new BuildHistory(join(stateDir, 'history'), options.size ?? DEFAULT_HISTORY_SIZE, options.persist ?? true, options.logger);
+  static async open(
+    stateDir: string,
+    options: { size?: number; logger?: Logger; persist?: boolean } = {},
+  ): Promise<BuildHistory> {
+    const history = new BuildHistory(
+      join(stateDir, 'history'),
+      options.size ?? DEFAULT_HISTORY_SIZE,
+      options.persist ?? true,
+      options.logger,
+    );
     // No folder yet is the first run; an unreadable one must not stop the reporters.
     const names = await readdir(history.dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') options.logger?.warn({ err: error, dir: history.dir }, 'build history unreadable: starting empty');
+      if (error.code !== 'ENOENT')
+        options.logger?.warn({ err: error, dir: history.dir }, 'build history unreadable: starting empty');
       return [];
     });
     for (const name of names.filter((n) => /^builder-\d+\.json$/.test(n))) {
@@ -83,7 +107,8 @@ export class BuildHistory {
     };
     let enriched: BbEvent = event;
     if (event.event === 'buildFinished') enriched = { ...event, payload: withPrevious(event.payload) };
-    if (event.event === 'buildsetFinished') enriched = { ...event, payload: { ...event.payload, builds: event.payload.builds.map(withPrevious) } };
+    if (event.event === 'buildsetFinished')
+      enriched = { ...event, payload: { ...event.payload, builds: event.payload.builds.map(withPrevious) } };
     if (enriched.event === 'buildsetFinished') enriched.payload.builds.forEach((b) => this.record(b));
     else if (enriched.event !== 'workerMissing') this.record(enriched.payload);
     return enriched as E;
@@ -112,7 +137,9 @@ export class BuildHistory {
 
   /** The newest finished build of the builder named `name`. */
   lastBuild(name: string): Build | undefined {
-    return this.entry(name)?.builds.filter((b) => b.complete).at(-1);
+    return this.entry(name)
+      ?.builds.filter((b) => b.complete)
+      .at(-1);
   }
 
   /** What the history knows: running = started and not seen finished; pending is unknown (0). */

@@ -48,14 +48,24 @@ export interface Reporters {
 }
 
 /** The runtime options for a checked config: its prepared reporters, not prepared again. */
-export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReportersOptions, 'configDir' | 'env'> = {}): RuntimeOptions {
+export function runtimeOptions(
+  loaded: LoadedConfig,
+  options: Omit<CreateReportersOptions, 'configDir' | 'env'> = {},
+): RuntimeOptions {
   const { config } = loaded;
   const only = options.only;
   return {
     configDir: loaded.configDir,
     prepared: only ? loaded.prepared.filter((r) => only.includes(r.name)) : loaded.prepared,
     secrets: new Set(loaded.secrets),
-    ...defined({ title: config.title, titleURL: config.titleURL, buildbotURL: config.buildbotURL, stateDir: config.stateDir, handlerTimeout: config.handlerTimeout, logLevel: config.logLevel }),
+    ...defined({
+      title: config.title,
+      titleURL: config.titleURL,
+      buildbotURL: config.buildbotURL,
+      stateDir: config.stateDir,
+      handlerTimeout: config.handlerTimeout,
+      logLevel: config.logLevel,
+    }),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
     ...(options.master ? { master: options.master } : {}),
     ...(options.enricher ? { enricher: options.enricher } : {}),
@@ -65,14 +75,23 @@ export function runtimeOptions(loaded: LoadedConfig, options: Omit<CreateReporte
 }
 
 /** Checks `config` and sets up its reporters. Throws BBR_CONFIG_INVALID with every problem. */
-export async function createReporters(config: string | Config, options: CreateReportersOptions = {}): Promise<Reporters> {
+export async function createReporters(
+  config: string | Config,
+  options: CreateReportersOptions = {},
+): Promise<Reporters> {
   const env = options.env ? { env: options.env } : {};
-  const loaded = typeof config === 'string' ? loadConfig(config, env) : checkConfig(config, { configDir: options.configDir ?? process.cwd(), ...env });
+  const loaded =
+    typeof config === 'string'
+      ? loadConfig(config, env)
+      : checkConfig(config, { configDir: options.configDir ?? process.cwd(), ...env });
   return startReporters(loaded, options);
 }
 
 /** Sets up the reporters of a config already checked (`loadConfig`/`checkConfig`): nothing is read or prepared twice. */
-export async function startReporters(loaded: LoadedConfig, options: Omit<CreateReportersOptions, 'configDir' | 'env'> = {}): Promise<Reporters> {
+export async function startReporters(
+  loaded: LoadedConfig,
+  options: Omit<CreateReportersOptions, 'configDir' | 'env'> = {},
+): Promise<Reporters> {
   const runtime = await Runtime.start(runtimeOptions(loaded, options));
   return {
     emit: (input) => runtime.emit(input),

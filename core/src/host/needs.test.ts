@@ -16,7 +16,12 @@ function recordingEnricher(asked: string[][]): Enricher {
 }
 
 const start = (options: Record<string, unknown>, asked: string[][]) =>
-  Runtime.start({ configDir: pluginsDir, logDestination: { write: () => {} }, enricher: recordingEnricher(asked), reporters: [{ plugin: './narrowing', options }] });
+  Runtime.start({
+    configDir: pluginsDir,
+    logDestination: { write: () => {} },
+    enricher: recordingEnricher(asked),
+    reporters: [{ plugin: './narrowing', options }],
+  });
 
 describe("a reporter's needs", () => {
   it("default to the manifest's needs", async () => {

@@ -20,9 +20,16 @@ const openIn = (stateDir: string) => new Outbox(join(stateDir, 'unsent'), record
 
 describe('a plugin without send(): core sends the HTTP requests it describes', () => {
   it('posts JSON with the plugin’s headers, uses ctx.http for a lookup first, and records { status } as the response', async () => {
-    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":42}', headers: { 'content-type': 'application/json' } } : { status: 201 }));
+    const server = await RecordingServer.start((r) =>
+      r.url === '/lookup'
+        ? { status: 200, body: '{"id":42}', headers: { 'content-type': 'application/json' } }
+        : { status: 201 },
+    );
     cleanups.push(() => server.close());
-    const harness: Harness = await createHarness({ plugin: describer, options: { url: server.url, token: 'tok-secret-1234' } });
+    const harness: Harness = await createHarness({
+      plugin: describer,
+      options: { url: server.url, token: 'tok-secret-1234' },
+    });
     cleanups.push(() => harness.close());
     await harness.emit(fixtures.pass.started());
     await harness.emit(fixtures.pass.finished());
@@ -40,7 +47,9 @@ describe('a plugin without send(): core sends the HTTP requests it describes', (
   });
 
   it('a reporter’s delivery settings come from its config entry (retries: 0 → a 503 fails at once)', async () => {
-    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503 }));
+    const server = await RecordingServer.start((r) =>
+      r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503 },
+    );
     cleanups.push(() => server.close());
     const harness = await createHarness({ plugin: describer, options: { url: server.url }, delivery: { retries: 0 } });
     cleanups.push(() => harness.close());
@@ -53,7 +62,9 @@ describe('a plugin without send(): core sends the HTTP requests it describes', (
 
 describe('deliveries and the runtime', () => {
   it('the handler timeout does not include delivery waits: accepted at once, sent later', async () => {
-    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 201, delayMs: 400 }));
+    const server = await RecordingServer.start((r) =>
+      r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 201, delayMs: 400 },
+    );
     cleanups.push(() => server.close());
     const harness = await createHarness({ plugin: describer, options: { url: server.url }, handlerTimeout: 100 });
     cleanups.push(() => harness.close());
@@ -64,7 +75,9 @@ describe('deliveries and the runtime', () => {
   });
 
   it('close() returns within its bound and a delivery held by a long Retry-After is deferred to the next start', async () => {
-    const server = await RecordingServer.start((r) => (r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503, headers: { 'retry-after': '3600' } }));
+    const server = await RecordingServer.start((r) =>
+      r.url === '/lookup' ? { status: 200, body: '{"id":1}' } : { status: 503, headers: { 'retry-after': '3600' } },
+    );
     cleanups.push(() => server.close());
     const harness = await createHarness({ plugin: describer, options: { url: server.url } });
     await harness.emit(fixtures.fail.finished());
@@ -73,7 +86,15 @@ describe('deliveries and the runtime', () => {
     const pending = await harness.runtime.close(300);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(pending).toBe(1);
-    expect(harness.deliveries.map((d) => d.outcome)).toMatchObject([{ status: 'deferred', attempts: 1, reason: expect.stringContaining('core shut down before it was sent (after 1 failed attempt); kept in the outbox') }]);
+    expect(harness.deliveries.map((d) => d.outcome)).toMatchObject([
+      {
+        status: 'deferred',
+        attempts: 1,
+        reason: expect.stringContaining(
+          'core shut down before it was sent (after 1 failed attempt); kept in the outbox',
+        ),
+      },
+    ]);
   });
 });
 
@@ -81,7 +102,9 @@ describe('deliveries across a restart', () => {
   it('a status the remote refused until core stopped is sent after the next start, once, and leaves the outbox empty', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'bbr-restart-'));
     let up = false;
-    const server = await RecordingServer.start(() => (up ? { status: 201 } : { status: 503, headers: { 'retry-after': '3600' } }));
+    const server = await RecordingServer.start(() =>
+      up ? { status: 201 } : { status: 503, headers: { 'retry-after': '3600' } },
+    );
     cleanups.push(() => server.close());
 
     const first = await createHarness({ plugin: describer, options: { url: server.url }, stateDir });
@@ -95,7 +118,9 @@ describe('deliveries across a restart', () => {
     const second = await createHarness({ plugin: describer, options: { url: server.url }, stateDir });
     cleanups.push(() => second.close());
     const delivered = await second.drain(5000);
-    expect(delivered.map((d) => [d.outcome.status, d.delivery.payload])).toEqual([['sent', expect.objectContaining({ body: { state: 'failure' } })]]);
+    expect(delivered.map((d) => [d.outcome.status, d.delivery.payload])).toEqual([
+      ['sent', expect.objectContaining({ body: { state: 'failure' } })],
+    ]);
     expect(server.requests.filter((r) => r.method === 'POST').map((r) => [r.url, JSON.parse(r.body)])).toEqual([
       ['/status', { state: 'failure' }],
       ['/status', { state: 'failure' }],

@@ -26,9 +26,14 @@ function recordingEnricher(fail = false): Enricher & { calls: Array<[string, Nee
 }
 
 describe('the runtime enriches before dispatch', () => {
-  it('only events a needing reporter handles, with that reporter\'s needs', async () => {
+  it("only events a needing reporter handles, with that reporter's needs", async () => {
     const enricher = recordingEnricher();
-    runtime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, enricher, reporters: [{ plugin: './needs-on-finish' }, { plugin: 'console', options: { stream: 'stderr' } }] });
+    runtime = await Runtime.start({
+      configDir: pluginsDir,
+      logDestination: quiet,
+      enricher,
+      reporters: [{ plugin: './needs-on-finish' }, { plugin: 'console', options: { stream: 'stderr' } }],
+    });
     await runtime.emit(fixture('pass.new'));
     await runtime.emit(fixture('pass.finished'));
     expect(enricher.calls).toEqual([['buildFinished', ['prev_build', 'steps']]]);
@@ -37,7 +42,12 @@ describe('the runtime enriches before dispatch', () => {
   it('a failing enricher leaves the event as it came, and it is still dispatched', async () => {
     const logs: string[] = [];
     const enricher = recordingEnricher(true);
-    runtime = await Runtime.start({ configDir: pluginsDir, logDestination: { write: (l: string) => void logs.push(l) }, enricher, reporters: [{ plugin: './needs-on-finish' }] });
+    runtime = await Runtime.start({
+      configDir: pluginsDir,
+      logDestination: { write: (l: string) => void logs.push(l) },
+      enricher,
+      reporters: [{ plugin: './needs-on-finish' }],
+    });
     const result = await runtime.emit(fixture('fail.finished'));
     expect(result.outcomes.map((o) => o.status)).toEqual(['accepted']);
     expect(logs.join('')).toContain('enrichment failed; dispatching the event as it came');
@@ -45,7 +55,12 @@ describe('the runtime enriches before dispatch', () => {
 
   it('without needing reporters the enricher is never asked', async () => {
     const enricher = recordingEnricher();
-    runtime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, enricher, reporters: [{ plugin: 'console', options: { stream: 'stderr' } }] });
+    runtime = await Runtime.start({
+      configDir: pluginsDir,
+      logDestination: quiet,
+      enricher,
+      reporters: [{ plugin: 'console', options: { stream: 'stderr' } }],
+    });
     await runtime.emit(fixture('pass.finished'));
     expect(enricher.calls).toEqual([]);
   });

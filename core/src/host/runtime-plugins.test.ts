@@ -36,7 +36,13 @@ const failure = async (fn: () => unknown): Promise<BbrError> => {
 
 describe('plugins are validated before they are imported', () => {
   it('an invalid manifest stops the start before the plugin code is imported', async () => {
-    const error = await failure(() => Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './marker-bad-manifest', options: { marker: 'x' } }] }));
+    const error = await failure(() =>
+      Runtime.start({
+        configDir: pluginsDir,
+        logDestination: quiet,
+        reporters: [{ plugin: './marker-bad-manifest', options: { marker: 'x' } }],
+      }),
+    );
     expect(error.code).toBe('BBR_PLUGIN_MANIFEST');
     expect(error.details.map((d) => d.path)).toEqual(['bbreporter.hooks[0]']);
     expect(existsSync(marker)).toBe(false);
@@ -44,7 +50,11 @@ describe('plugins are validated before they are imported', () => {
 
   it('invalid options stop the start before the plugin code is imported, naming each problem', async () => {
     const error = await failure(() =>
-      Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './marker', options: { count: 'three', colour: 'red' } }] }),
+      Runtime.start({
+        configDir: pluginsDir,
+        logDestination: quiet,
+        reporters: [{ plugin: './marker', options: { count: 'three', colour: 'red' } }],
+      }),
     );
     expect(error.code).toBe('BBR_PLUGIN_OPTIONS');
     expect(error.details.map((d) => `${d.path} ${d.message}`).sort()).toEqual([
@@ -56,7 +66,11 @@ describe('plugins are validated before they are imported', () => {
   });
 
   it('valid manifest and options: the plugin is imported and set up', async () => {
-    runtime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './marker', options: { marker: 'x' } }] });
+    runtime = await Runtime.start({
+      configDir: pluginsDir,
+      logDestination: quiet,
+      reporters: [{ plugin: './marker', options: { marker: 'x' } }],
+    });
     expect(existsSync(marker)).toBe(true);
     expect(runtime.reporters.map((r) => r.name)).toEqual(['marker-plugin']);
   });
@@ -76,7 +90,11 @@ describe('plugins are validated before they are imported', () => {
 
 describe('plugins set up', () => {
   it('a plain-JS CommonJS plugin loads and delivers', async () => {
-    runtime = await Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './cjs-plugin' }] });
+    runtime = await Runtime.start({
+      configDir: pluginsDir,
+      logDestination: quiet,
+      reporters: [{ plugin: './cjs-plugin' }],
+    });
     const sent: unknown[] = [];
     runtime.onDelivery((o, d) => sent.push([o.status, d.payload, o.response]));
     await runtime.emit(fixture('pass.finished'));
@@ -85,7 +103,9 @@ describe('plugins set up', () => {
   });
 
   it('handlers that do not match the manifest hooks are refused, naming each mismatch', async () => {
-    const error = await failure(() => Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './wrong-hooks' }] }));
+    const error = await failure(() =>
+      Runtime.start({ configDir: pluginsDir, logDestination: quiet, reporters: [{ plugin: './wrong-hooks' }] }),
+    );
     expect(error.code).toBe('BBR_PLUGIN_HOOKS');
     expect(error.message).toContain('manifest declares "workerMissing" but setup() returned no workerMissing function');
     expect(error.message).toContain('setup() returned "buildStarted" but the manifest\'s hooks do not list it');
@@ -119,7 +139,9 @@ describe('misbehaving plugins beside a good one', () => {
       ['console', 'accepted', undefined],
     ]);
     await runtime.deliveries.drain();
-    expect(delivered).toEqual([{ status: 'sent', payload: { line: expect.stringContaining('"text":"fail #1 FAILURE') } }]);
+    expect(delivered).toEqual([
+      { status: 'sent', payload: { line: expect.stringContaining('"text":"fail #1 FAILURE') } },
+    ]);
   });
 
   it("a reporter's handlerTimeout, else the runtime's, is how long its handlers run before their signal is aborted", async () => {
@@ -129,8 +151,17 @@ describe('misbehaving plugins beside a good one', () => {
       handlerTimeout: 50,
       logDestination: quiet,
       reporters: [
-        { plugin: './misbehaving', name: 'default', options: { behaviour: 'hang-until-abort', log: join(dir, 'default.log') } },
-        { plugin: './misbehaving', name: 'own', handlerTimeout: 150, options: { behaviour: 'hang-until-abort', log: join(dir, 'own.log') } },
+        {
+          plugin: './misbehaving',
+          name: 'default',
+          options: { behaviour: 'hang-until-abort', log: join(dir, 'default.log') },
+        },
+        {
+          plugin: './misbehaving',
+          name: 'own',
+          handlerTimeout: 150,
+          options: { behaviour: 'hang-until-abort', log: join(dir, 'own.log') },
+        },
       ],
     });
     const result = await runtime.emit(fixture('pass.new'));
@@ -138,7 +169,13 @@ describe('misbehaving plugins beside a good one', () => {
       ['default', 'timeout', 'did not settle within 50 ms'],
       ['own', 'timeout', 'did not settle within 150 ms'],
     ]);
-    expect(readFileSync(join(dir, 'default.log'), 'utf8').trim().split('\n')).toEqual(['buildStarted 1 start', 'buildStarted 1 aborted: handler timed out after 50 ms']);
-    expect(readFileSync(join(dir, 'own.log'), 'utf8').trim().split('\n')).toEqual(['buildStarted 1 start', 'buildStarted 1 aborted: handler timed out after 150 ms']);
+    expect(readFileSync(join(dir, 'default.log'), 'utf8').trim().split('\n')).toEqual([
+      'buildStarted 1 start',
+      'buildStarted 1 aborted: handler timed out after 50 ms',
+    ]);
+    expect(readFileSync(join(dir, 'own.log'), 'utf8').trim().split('\n')).toEqual([
+      'buildStarted 1 start',
+      'buildStarted 1 aborted: handler timed out after 150 ms',
+    ]);
   });
 });

@@ -28,7 +28,13 @@ import { NodeFetchTransport, type Transport } from '../http/transport.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
 import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DeliveryOutcome, DispatchResult } from '../dispatch/outcomes.js';
-import type { PluginContext, PluginDefinition, QueuedDelivery, ReporterHandlers, RuntimeConfig } from '../plugin-api.js';
+import type {
+  PluginContext,
+  PluginDefinition,
+  QueuedDelivery,
+  ReporterHandlers,
+  RuntimeConfig,
+} from '../plugin-api.js';
 
 export interface RuntimeOptions {
   /** The reporters to set up: config entries, prepared here… */
@@ -88,7 +94,13 @@ export class Runtime {
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
     const secrets = options.secrets instanceof Set ? options.secrets : new Set<string>(options.secrets ?? []);
-    const logger = options.logger ?? createLogger({ secrets, ...(options.logLevel ? { level: options.logLevel } : {}), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    const logger =
+      options.logger ??
+      createLogger({
+        secrets,
+        ...(options.logLevel ? { level: options.logLevel } : {}),
+        ...(options.logDestination ? { destination: options.logDestination } : {}),
+      });
     const configDir = resolve(options.configDir);
     const config: RuntimeConfig = {
       title: options.title ?? DEFAULT_TITLE,
@@ -105,28 +117,55 @@ export class Runtime {
 
     // A preview neither keeps nor replays deliveries; a run keeps every unsent one under stateDir.
     const outbox = options.dryRun ? undefined : new Outbox(join(config.stateDir, 'unsent'), logger);
-    const deliveries = new DeliveryQueue({ logger, secrets, ...(options.dryRun ? { dryRun: true } : {}), ...(outbox ? { outbox } : {}) });
+    const deliveries = new DeliveryQueue({
+      logger,
+      secrets,
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(outbox ? { outbox } : {}),
+    });
     // Read before any reporter can deliver, queued again once every reporter is registered.
     const unsent = outbox?.load() ?? [];
     const transport = new NodeFetchTransport();
     const active: ActiveReporter[] = [];
     for (const r of prepared) {
       const definition = await importPlugin(r.plugin, r.manifest);
-      active.push(await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets, master }));
+      active.push(
+        await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets, master }),
+      );
     }
     const shutdown = new AbortController();
     const outcomeCounter = new OutcomeCounter();
-    const interceptors = [outcomeCounter.interceptor(logger), tracingInterceptor(logger), ...(options.interceptors ?? [])];
+    const interceptors = [
+      outcomeCounter.interceptor(logger),
+      tracingInterceptor(logger),
+      ...(options.interceptors ?? []),
+    ];
     const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal, interceptors });
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
     deliveries.restore(unsent);
-    const runtime = new Runtime(shutdown, logger, secrets, active, deliveries, dispatcher, config, transport, outcomeCounter);
+    const runtime = new Runtime(
+      shutdown,
+      logger,
+      secrets,
+      active,
+      deliveries,
+      dispatcher,
+      config,
+      transport,
+      outcomeCounter,
+    );
     runtime.history = history;
     // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
     // A reporter's setup() may narrow its manifest's needs to what its options use.
-    const needsByReporter = active.map((r, i) => ({ hooks: r.hooks, needs: r.handlers.needs ?? prepared[i].manifest.needs }));
-    const needs = new Map(eventNames.map((e) => [e, needsOf(needsByReporter.filter((r) => r.hooks.includes(e)))] as const));
-    if (options.enricher && [...needs.values()].some((n) => n.size)) runtime.enrichment = { enricher: options.enricher, needs };
+    const needsByReporter = active.map((r, i) => ({
+      hooks: r.hooks,
+      needs: r.handlers.needs ?? prepared[i].manifest.needs,
+    }));
+    const needs = new Map(
+      eventNames.map((e) => [e, needsOf(needsByReporter.filter((r) => r.hooks.includes(e)))] as const),
+    );
+    if (options.enricher && [...needs.values()].some((n) => n.size))
+      runtime.enrichment = { enricher: options.enricher, needs };
     return runtime;
   }
 
@@ -136,7 +175,11 @@ export class Runtime {
     // prev_build from the build history when neither the source nor the enricher gave it.
     const event: BbEvent = this.history.observe(await this.enrich(normaliseEvent(input)));
     const result = await this.dispatcher.dispatch(event);
-    if (!result.duplicate) this.logger.info({ eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) }, 'event dispatched');
+    if (!result.duplicate)
+      this.logger.info(
+        { eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) },
+        'event dispatched',
+      );
     return result;
   }
 
@@ -147,7 +190,10 @@ export class Runtime {
     try {
       return await this.enrichment.enricher.enrich(event, needs);
     } catch (error) {
-      this.logger.warn({ eventId: event.id, err: reasonOf(error) }, 'enrichment failed; dispatching the event as it came');
+      this.logger.warn(
+        { eventId: event.id, err: reasonOf(error) },
+        'enrichment failed; dispatching the event as it came',
+      );
       return event;
     }
   }
@@ -191,7 +237,11 @@ interface SetupEnv {
   master: MasterControl;
 }
 
-async function setupReporter(r: PreparedReporter, definition: PluginDefinition<Record<string, unknown>>, env: SetupEnv): Promise<ActiveReporter> {
+async function setupReporter(
+  r: PreparedReporter,
+  definition: PluginDefinition<Record<string, unknown>>,
+  env: SetupEnv,
+): Promise<ActiveReporter> {
   const logger = env.logger.child({ reporter: r.name });
   const filter = createReporterFilter(r.filters, r.manifest.filters ?? []);
   const context: PluginContext = {
@@ -219,11 +269,19 @@ async function setupReporter(r: PreparedReporter, definition: PluginDefinition<R
   try {
     handlers = await definition.setup(structuredClone(r.options), context);
   } catch (error) {
-    throw new BbrError('BBR_PLUGIN_SETUP', `reporter "${r.name}" (${r.plugin.packageName}): setup() failed: ${reasonOf(error)}`, { cause: error });
+    throw new BbrError(
+      'BBR_PLUGIN_SETUP',
+      `reporter "${r.name}" (${r.plugin.packageName}): setup() failed: ${reasonOf(error)}`,
+      { cause: error },
+    );
   }
   checkHandlers(r, handlers);
   // A reporter without send() delivers HTTP request descriptions through core's sender.
-  env.deliveries.register(r.name, handlers.send ? pluginSender(handlers.send.bind(handlers)) : httpSender(context.http), r.spec.delivery);
+  env.deliveries.register(
+    r.name,
+    handlers.send ? pluginSender(handlers.send.bind(handlers)) : httpSender(context.http),
+    r.spec.delivery,
+  );
   return {
     name: r.name,
     hooks: r.manifest.hooks,

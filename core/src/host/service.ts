@@ -40,12 +40,24 @@ export class Service {
     const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
     const sources = (loaded.config.sources ?? []).map((config) =>
-      createSource(config, { configDir: loaded.configDir, logger, stateDir, ...(buildbotURL ? { buildbotURL } : {}), ...(options.stdin ? { stdin: options.stdin } : {}) }),
+      createSource(config, {
+        configDir: loaded.configDir,
+        logger,
+        stateDir,
+        ...(buildbotURL ? { buildbotURL } : {}),
+        ...(options.stdin ? { stdin: options.stdin } : {}),
+      }),
     );
     const master = sources.find((s) => s.master)?.master;
     // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.
     const enricher = sources.find((s) => s.enricher)?.enricher ?? configuredEnricher(loaded.config);
-    const runtime = await Runtime.start({ ...runtimeOptions(loaded, options), secrets, logger, ...(master ? { master } : {}), ...(enricher ? { enricher } : {}) });
+    const runtime = await Runtime.start({
+      ...runtimeOptions(loaded, options),
+      secrets,
+      logger,
+      ...(master ? { master } : {}),
+      ...(enricher ? { enricher } : {}),
+    });
     const service = new Service(runtime, sources, logger);
     const started: Source[] = [];
     try {
@@ -72,7 +84,8 @@ export class Service {
     this.stopping ??= (async () => {
       this.logger.info({ drainMs }, 'stopping: closing sources');
       for (const result of await Promise.allSettled(this.sources.map((s) => s.close()))) {
-        if (result.status === 'rejected') this.logger.error({ err: result.reason }, `a source failed to close: ${reasonOf(result.reason)}`);
+        if (result.status === 'rejected')
+          this.logger.error({ err: result.reason }, `a source failed to close: ${reasonOf(result.reason)}`);
       }
       const pending = await this.runtime.close(drainMs);
       this.logger.info({ pending }, 'stopped');

@@ -16,7 +16,10 @@ afterEach(async () => {
 describe('start-up does each thing once', () => {
   it('the runtime starts the reporters the config check prepared, and does not prepare them again', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'bbr-once-'));
-    const loaded = checkConfig({ stateDir, reporters: [{ plugin: consoleDir, options: { format: 'json', stream: 'stderr' } }] }, { configDir: process.cwd() });
+    const loaded = checkConfig(
+      { stateDir, reporters: [{ plugin: consoleDir, options: { format: 'json', stream: 'stderr' } }] },
+      { configDir: process.cwd() },
+    );
     // Were the entry prepared a second time, these options would fail the console plugin's schema.
     loaded.prepared[0].spec.options = { format: 'no such format' };
     reporters = await startReporters(loaded, { logDestination: { write: () => {} } });

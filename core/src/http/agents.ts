@@ -42,7 +42,12 @@ export class AgentPool {
 }
 
 function createAgent(secure: boolean, settings: TlsSettings, proxy: URL | undefined): http.Agent {
-  const base = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MS, maxSockets: MAX_SOCKETS_PER_ORIGIN, scheduling: 'lifo' as const };
+  const base = {
+    keepAlive: true,
+    keepAliveMsecs: KEEP_ALIVE_MS,
+    maxSockets: MAX_SOCKETS_PER_ORIGIN,
+    scheduling: 'lifo' as const,
+  };
   const tlsOptions: tls.ConnectionOptions = {
     ...(settings.ca ? { ca: [...tls.rootCertificates, settings.ca] } : {}),
     ...(settings.verify === false ? { rejectUnauthorized: false } : {}),
@@ -54,7 +59,12 @@ function createAgent(secure: boolean, settings: TlsSettings, proxy: URL | undefi
       tunnel(proxy, options).then(
         (socket) => {
           const host = hostOf(options);
-          const secured = tls.connect({ ...tlsOptions, socket, host, ...(isIP(host) ? {} : { servername: options.servername || host }) });
+          const secured = tls.connect({
+            ...tlsOptions,
+            socket,
+            host,
+            ...(isIP(host) ? {} : { servername: options.servername || host }),
+          });
           secured.once('secureConnect', () => callback?.(null, secured));
           secured.once('error', (error) => callback?.(error, secured));
         },
@@ -100,9 +110,15 @@ function tunnel(proxy: URL, options: http.ClientRequestArgs): Promise<Duplex> {
     request.once('connect', (response, socket) => {
       if (response.statusCode === 200) return resolve(socket);
       socket.destroy();
-      reject(new Error(`proxy ${proxy.host} refused CONNECT ${authority}: ${response.statusCode} ${response.statusMessage ?? ''}`.trim()));
+      reject(
+        new Error(
+          `proxy ${proxy.host} refused CONNECT ${authority}: ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+        ),
+      );
     });
-    request.once('timeout', () => request.destroy(new Error(`proxy ${proxy.host} did not answer CONNECT within ${CONNECT_TIMEOUT_MS} ms`)));
+    request.once('timeout', () =>
+      request.destroy(new Error(`proxy ${proxy.host} did not answer CONNECT within ${CONNECT_TIMEOUT_MS} ms`)),
+    );
     request.once('error', reject);
     request.end();
   });

@@ -25,7 +25,9 @@ export class HttpError extends Error {
     headers: Record<string, string>,
     now = Date.now(),
   ) {
-    super(`${method} ${url} answered ${status}${statusText ? ` ${statusText}` : ''}${bodyExcerpt ? `: ${bodyExcerpt}` : ''}`);
+    super(
+      `${method} ${url} answered ${status}${statusText ? ` ${statusText}` : ''}${bodyExcerpt ? `: ${bodyExcerpt}` : ''}`,
+    );
     const wait = waitFromHeaders(headers, now);
     this.retryable = isRetryableStatus(status, headers);
     if (this.retryable && wait !== undefined) this.retryAfterMs = wait;
@@ -73,7 +75,12 @@ export function isInvalidHttpRequestError(error: unknown): error is InvalidHttpR
  */
 export function isRetryableStatus(status: number, headers: Record<string, string> = {}): boolean {
   if (status === 408 || status === 429 || status >= 500) return true;
-  if (status === 403) return headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0' || headers['ratelimit-remaining'] === '0';
+  if (status === 403)
+    return (
+      headers['retry-after'] !== undefined ||
+      headers['x-ratelimit-remaining'] === '0' ||
+      headers['ratelimit-remaining'] === '0'
+    );
   return false;
 }
 

@@ -19,7 +19,10 @@ describe('ctx.http', () => {
   cleanups.push(() => transport.close());
 
   it('request() returns any status; send() throws a classified HttpError with a bounded excerpt', async () => {
-    const server = await RecordingServer.start(() => ({ status: 422, body: `{"message":"Validation Failed","pad":"${'x'.repeat(2000)}"}` }));
+    const server = await RecordingServer.start(() => ({
+      status: 422,
+      body: `{"message":"Validation Failed","pad":"${'x'.repeat(2000)}"}`,
+    }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
     const response = await client.request({ url: `${server.url}/x` });
@@ -36,7 +39,9 @@ describe('ctx.http', () => {
     const server = await RecordingServer.start(() => ({ status: 200 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport });
-    await expect(client.request({ url: server.url, headers: { 'X-Builder': 'a\r\nX-Evil: 1' } })).rejects.toMatchObject({ name: 'InvalidHttpRequestError', retryable: false });
+    await expect(client.request({ url: server.url, headers: { 'X-Builder': 'a\r\nX-Evil: 1' } })).rejects.toMatchObject(
+      { name: 'InvalidHttpRequestError', retryable: false },
+    );
     expect(server.requests).toHaveLength(0);
   });
 
@@ -51,7 +56,11 @@ describe('ctx.http', () => {
     const server = await RecordingServer.start(() => ({ status: 200, delayMs: 1000 }));
     cleanups.push(() => server.close());
     const client = createHttpClient({ transport, timeoutMs: 100 });
-    await expect(client.request({ url: server.url })).rejects.toMatchObject({ name: 'HttpTransportError', retryable: true, message: expect.stringContaining('no answer within 100 ms') });
+    await expect(client.request({ url: server.url })).rejects.toMatchObject({
+      name: 'HttpTransportError',
+      retryable: true,
+      message: expect.stringContaining('no answer within 100 ms'),
+    });
     const port = await freePort();
     const refused = await client.request({ url: `http://127.0.0.1:${port}/` }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(HttpTransportError);
@@ -78,7 +87,10 @@ describe('TLS and proxies', () => {
     const pems = selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
       days: 1,
       keySize: 2048,
-      extensions: [{ name: 'basicConstraints', cA: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      ],
     });
     const server = https.createServer({ key: pems.private, cert: pems.cert }, (_, res) => res.end('secure'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

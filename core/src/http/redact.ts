@@ -6,7 +6,8 @@
 import { MASK, maskSecrets } from '../diagnostics/logger.js';
 import { httpRequestProblems, type HttpRequest } from './request.js';
 
-const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|api[-_]?key|password|signature/i;
+const SENSITIVE_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|api[-_]?key|password|signature/i;
 const SENSITIVE_QUERY = /token|secret|password|passwd|api[-_]?key|^key$|signature|^sig$|auth|credential|^code$/i;
 
 export function isSensitiveHeader(name: string): boolean {
@@ -62,5 +63,8 @@ export function payloadSecrets(payload: unknown): string[] {
 
 /** `text` with the request's secrets and the given known secrets masked. */
 export function redactText(text: string, secrets: Iterable<string>): string {
-  return maskSecrets(text, [...secrets].sort((a, b) => b.length - a.length));
+  return maskSecrets(
+    text,
+    [...secrets].sort((a, b) => b.length - a.length),
+  );
 }

@@ -54,14 +54,18 @@ export interface HttpClient {
 
 /** Problems that make `value` not an HttpRequest (empty when it is one). */
 export function httpRequestProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`expected an object {method?, url, headers?, body?}, got ${describe(value)}`];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [`expected an object {method?, url, headers?, body?}, got ${describe(value)}`];
   const r = value as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof r.url !== 'string') problems.push(`url: expected a string, got ${describe(r.url)}`);
-  else if (!/^https?:\/\//i.test(r.url) || !URL.canParse(r.url)) problems.push('url: expected an absolute http: or https: URL');
-  if (r.method !== undefined && !httpMethods.includes(r.method as HttpMethod)) problems.push(`method: expected one of ${httpMethods.join(', ')}, got ${describe(r.method)}`);
+  else if (!/^https?:\/\//i.test(r.url) || !URL.canParse(r.url))
+    problems.push('url: expected an absolute http: or https: URL');
+  if (r.method !== undefined && !httpMethods.includes(r.method as HttpMethod))
+    problems.push(`method: expected one of ${httpMethods.join(', ')}, got ${describe(r.method)}`);
   if (r.headers !== undefined) {
-    if (typeof r.headers !== 'object' || r.headers === null || Array.isArray(r.headers)) problems.push(`headers: expected an object of strings, got ${describe(r.headers)}`);
+    if (typeof r.headers !== 'object' || r.headers === null || Array.isArray(r.headers))
+      problems.push(`headers: expected an object of strings, got ${describe(r.headers)}`);
     else {
       for (const [name, v] of Object.entries(r.headers)) {
         if (!HEADER_NAME.test(name)) problems.push(`headers: "${name.slice(0, 40)}" is not a valid header name`);
@@ -71,10 +75,13 @@ export function httpRequestProblems(value: unknown): string[] {
       }
     }
   }
-  if (r.body !== undefined && (r.method === 'GET' || r.method === 'HEAD')) problems.push(`body: a ${r.method} request cannot have one`);
-  if (r.okStatuses !== undefined && !(Array.isArray(r.okStatuses) && r.okStatuses.every((s) => Number.isInteger(s)))) problems.push('okStatuses: expected an array of integers');
+  if (r.body !== undefined && (r.method === 'GET' || r.method === 'HEAD'))
+    problems.push(`body: a ${r.method} request cannot have one`);
+  if (r.okStatuses !== undefined && !(Array.isArray(r.okStatuses) && r.okStatuses.every((s) => Number.isInteger(s))))
+    problems.push('okStatuses: expected an array of integers');
   const known = new Set(['method', 'url', 'headers', 'body', 'okStatuses']);
-  for (const key of Object.keys(r)) if (!known.has(key)) problems.push(`unknown key "${key}" (allowed: ${[...known].join(', ')})`);
+  for (const key of Object.keys(r))
+    if (!known.has(key)) problems.push(`unknown key "${key}" (allowed: ${[...known].join(', ')})`);
   return problems;
 }
 

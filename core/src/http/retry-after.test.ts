@@ -26,7 +26,12 @@ describe('server-requested waits', () => {
   });
 
   it('Retry-After wins over rate-limit headers', () => {
-    expect(waitFromHeaders({ 'retry-after': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 60) }, now)).toBe(1000);
+    expect(
+      waitFromHeaders(
+        { 'retry-after': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 60) },
+        now,
+      ),
+    ).toBe(1000);
   });
 });
 

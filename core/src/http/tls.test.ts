@@ -17,7 +17,12 @@ describe('resolveTls', () => {
   it('a missing or non-PEM file is BBR_TLS_CA naming the reporter and the path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbr-tls-'));
     writeFileSync(join(dir, 'junk.txt'), 'hello');
-    expect(() => resolveTls({ ca: 'missing.pem' }, dir, 'gh')).toThrow(expect.objectContaining({ code: 'BBR_TLS_CA', message: expect.stringMatching(/reporter "gh": tls.ca .*missing\.pem cannot be read/) }));
+    expect(() => resolveTls({ ca: 'missing.pem' }, dir, 'gh')).toThrow(
+      expect.objectContaining({
+        code: 'BBR_TLS_CA',
+        message: expect.stringMatching(/reporter "gh": tls.ca .*missing\.pem cannot be read/),
+      }),
+    );
     expect(() => resolveTls({ ca: 'junk.txt' }, dir, 'gh')).toThrow(/holds no PEM certificate/);
   });
 });

@@ -12,14 +12,20 @@ export function resolveTls(config: TlsConfig | undefined, configDir: string, rep
   try {
     pem = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new BbrError('BBR_TLS_CA', `reporter "${reporter}": tls.ca ${path} cannot be read: ${reasonOf(error)}`, { cause: error });
+    throw new BbrError('BBR_TLS_CA', `reporter "${reporter}": tls.ca ${path} cannot be read: ${reasonOf(error)}`, {
+      cause: error,
+    });
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BbrError('BBR_TLS_CA', `reporter "${reporter}": tls.ca ${path} holds no PEM certificate`);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new BbrError('BBR_TLS_CA', `reporter "${reporter}": tls.ca ${path} holds no PEM certificate`);
   return { ...config, ca: pem };
 }
 
 /** For `bbreporters check`: the reporter entry's tls.ca problem, located at `<path>.tls.ca` (none when fine). */
-export function tlsProblems(spec: { tls?: TlsConfig; name?: string; path?: string }, configDir: string): Array<{ path: string; message: string }> {
+export function tlsProblems(
+  spec: { tls?: TlsConfig; name?: string; path?: string },
+  configDir: string,
+): Array<{ path: string; message: string }> {
   try {
     resolveTls(spec.tls, configDir, spec.name ?? spec.path ?? 'reporter');
     return [];

@@ -78,14 +78,18 @@ export class NodeFetchTransport implements Transport {
 }
 
 function transportError(error: unknown, where: string, options: PerformOptions, timedOut: boolean): HttpTransportError {
-  if (timedOut) return new HttpTransportError(`${where}: no answer within ${options.timeoutMs} ms`, true, { cause: error });
+  if (timedOut)
+    return new HttpTransportError(`${where}: no answer within ${options.timeoutMs} ms`, true, { cause: error });
   if (options.signal?.aborted) {
     const reason = options.signal.reason instanceof Error ? options.signal.reason.message : 'aborted';
     return new HttpTransportError(`${where}: aborted (${reason})`, false, { cause: error });
   }
   const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message.replace(/https?:\/\/\S+/g, (u) => redactUrl(u)) : String(error);
-  return new HttpTransportError(`${where}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`, true, { cause: error });
+  const message =
+    error instanceof Error ? error.message.replace(/https?:\/\/\S+/g, (u) => redactUrl(u)) : String(error);
+  return new HttpTransportError(`${where}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`, true, {
+    cause: error,
+  });
 }
 
 async function readBounded(response: Response, maxBytes: number): Promise<string> {
@@ -116,7 +120,9 @@ function toResponse(response: Response, text: string, where: string): HttpRespon
       try {
         return JSON.parse(text) as T;
       } catch {
-        throw new Error(`${where} answered ${response.status} with a body that is not JSON (${text.length} characters)`);
+        throw new Error(
+          `${where} answered ${response.status} with a body that is not JSON (${text.length} characters)`,
+        );
       }
     },
   };

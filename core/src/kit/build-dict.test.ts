@@ -3,7 +3,8 @@ import type { BuildPayload } from '../events/events.js';
 import { fixture } from '../testing/fixtures.js';
 import { buildDict } from './build-dict.js';
 
-const build = () => ({ ...fixture('change-pass.finished'), blamelist: ['dev'], changes: [] }) as unknown as BuildPayload;
+const build = () =>
+  ({ ...fixture('change-pass.finished'), blamelist: ['dev'], changes: [] }) as unknown as BuildPayload;
 
 describe('buildDict', () => {
   it('without want flags: properties {}, no steps, no prev_build, none of the keys Buildbot never sends', () => {
@@ -19,6 +20,8 @@ describe('buildDict', () => {
     const body = buildDict(input, { wantProperties: true, wantSteps: true });
     expect(body.properties).toEqual(input.properties);
     expect((body.steps as object[]).every((s) => !('logs' in s))).toBe(true);
-    expect((buildDict(input, { wantSteps: true, wantLogs: true }).steps as object[]).every((s) => 'logs' in s)).toBe(true);
+    expect((buildDict(input, { wantSteps: true, wantLogs: true }).steps as object[]).every((s) => 'logs' in s)).toBe(
+      true,
+    );
   });
 });

@@ -2,11 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { BuildPayload } from '../events/events.js';
 import { buildLink, sourceStampsWithRevision, withoutTrailingSlashes } from './commit-status.js';
 
-const stamp = (revision: string | null) => ({ ssid: 1, revision, branch: null, repository: 'r', project: '', codebase: '' });
+const stamp = (revision: string | null) => ({
+  ssid: 1,
+  revision,
+  branch: null,
+  repository: 'r',
+  project: '',
+  codebase: '',
+});
 
 describe('commit-status helpers', () => {
   it('keeps only the source stamps that name a revision', () => {
-    const build = { buildset: { sourcestamps: [stamp('rev1'), stamp(null), stamp(''), stamp('rev3')] } } as unknown as BuildPayload;
+    const build = {
+      buildset: { sourcestamps: [stamp('rev1'), stamp(null), stamp(''), stamp('rev3')] },
+    } as unknown as BuildPayload;
     expect(sourceStampsWithRevision(build).map((s) => s.revision)).toEqual(['rev1', 'rev3']);
     expect(sourceStampsWithRevision({} as BuildPayload)).toEqual([]);
   });

@@ -8,7 +8,9 @@ import type { BuildPayload, SourceStamp } from '../events/events.js';
 
 /** The build's source stamps that name a commit; a stamp without revision (forced or nightly builds) gets no status. */
 export function sourceStampsWithRevision(build: BuildPayload): Array<SourceStamp & { revision: string }> {
-  return (build.buildset?.sourcestamps ?? []).filter((ss): ss is SourceStamp & { revision: string } => typeof ss.revision === 'string' && ss.revision !== '');
+  return (build.buildset?.sourcestamps ?? []).filter(
+    (ss): ss is SourceStamp & { revision: string } => typeof ss.revision === 'string' && ss.revision !== '',
+  );
 }
 
 /** The build's page: the event's `url`, else built from the config's buildbotURL (undefined without either). */

@@ -34,27 +34,41 @@ export function parseModuleReference(ref: string, configDir: string): ResolvedMo
 }
 
 /** Every module reference inside `options` whose file does not exist, as located problems. Secret values are never references. */
-export function checkModuleReferences(options: unknown, path: string, configDir: string, secrets: ReadonlySet<string> = new Set()): ErrorDetail[] {
+export function checkModuleReferences(
+  options: unknown,
+  path: string,
+  configDir: string,
+  secrets: ReadonlySet<string> = new Set(),
+): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const visit = (value: unknown, at: PathSegment[]) => {
     if (isModuleReference(value) && !secrets.has(value)) {
       const { file } = parseModuleReference(value, configDir);
-      if (!existsSync(file)) problems.push({ path: joinPath(at), message: `module reference "${value}": ${file} does not exist` });
+      if (!existsSync(file))
+        problems.push({ path: joinPath(at), message: `module reference "${value}": ${file} does not exist` });
     } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...at, i]));
-    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) visit(v, [...at, k]);
+    else if (typeof value === 'object' && value !== null)
+      for (const [k, v] of Object.entries(value)) visit(v, [...at, k]);
   };
   visit(options, [path]);
   return problems;
 }
 
 /** Imports the module and returns the named export, which must be a function. */
-export async function importModuleReference<F extends (...args: never[]) => unknown>(ref: string, configDir: string): Promise<F> {
+export async function importModuleReference<F extends (...args: never[]) => unknown>(
+  ref: string,
+  configDir: string,
+): Promise<F> {
   const { file, exportName } = parseModuleReference(ref, configDir);
-  if (!existsSync(file)) throw new BbrError('BBR_MODULE_REFERENCE', `module reference "${ref}": ${file} does not exist`);
+  if (!existsSync(file))
+    throw new BbrError('BBR_MODULE_REFERENCE', `module reference "${ref}": ${file} does not exist`);
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const fn = module[exportName];
   if (typeof fn !== 'function') {
-    throw new BbrError('BBR_MODULE_REFERENCE', `module reference "${ref}": ${file} has no function export "${exportName}" (exports: ${Object.keys(module).join(', ') || 'none'})`);
+    throw new BbrError(
+      'BBR_MODULE_REFERENCE',
+      `module reference "${ref}": ${file} has no function export "${exportName}" (exports: ${Object.keys(module).join(', ') || 'none'})`,
+    );
   }
   return fn as F;
 }

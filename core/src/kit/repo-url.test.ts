@@ -3,11 +3,26 @@ import { parseRepositoryUrl } from './repo-url.js';
 
 describe('parseRepositoryUrl', () => {
   it.each([
-    ['https://github.com/buildbot1/buildbot1.git', { host: 'github.com', owner: 'buildbot1', repo: 'buildbot1', path: 'buildbot1/buildbot1' }],
-    ['git@github.com:buildbot2/buildbot2.git', { host: 'github.com', owner: 'buildbot2', repo: 'buildbot2', path: 'buildbot2/buildbot2' }],
-    ['ssh://git@github.com:2222/owner/repo.git', { host: 'github.com', port: 2222, owner: 'owner', repo: 'repo', path: 'owner/repo' }],
-    ['https://gitlab.com/group/sub/project.git', { host: 'gitlab.com', owner: 'group/sub', repo: 'project', path: 'group/sub/project' }],
-    ['https://gitlab.example.org:8443/a/b/c/d', { host: 'gitlab.example.org', port: 8443, owner: 'a/b/c', repo: 'd', path: 'a/b/c/d' }],
+    [
+      'https://github.com/buildbot1/buildbot1.git',
+      { host: 'github.com', owner: 'buildbot1', repo: 'buildbot1', path: 'buildbot1/buildbot1' },
+    ],
+    [
+      'git@github.com:buildbot2/buildbot2.git',
+      { host: 'github.com', owner: 'buildbot2', repo: 'buildbot2', path: 'buildbot2/buildbot2' },
+    ],
+    [
+      'ssh://git@github.com:2222/owner/repo.git',
+      { host: 'github.com', port: 2222, owner: 'owner', repo: 'repo', path: 'owner/repo' },
+    ],
+    [
+      'https://gitlab.com/group/sub/project.git',
+      { host: 'gitlab.com', owner: 'group/sub', repo: 'project', path: 'group/sub/project' },
+    ],
+    [
+      'https://gitlab.example.org:8443/a/b/c/d',
+      { host: 'gitlab.example.org', port: 8443, owner: 'a/b/c', repo: 'd', path: 'a/b/c/d' },
+    ],
     ['ssh://git@bitbucket.com/user/repo', { host: 'bitbucket.com', owner: 'user', repo: 'repo', path: 'user/repo' }],
     ['git://example.org/o/r.git', { host: 'example.org', owner: 'o', repo: 'r', path: 'o/r' }],
     ['github.com:o/r', { host: 'github.com', owner: 'o', repo: 'r', path: 'o/r' }],
@@ -23,10 +38,15 @@ describe('parseRepositoryUrl', () => {
   });
 
   it('strips an API path prefix when asked (Bitbucket API repository URLs)', () => {
-    expect(parseRepositoryUrl('https://api.bitbucket.org/2.0/repositories/user/repo', { stripPrefix: '/2.0/repositories' })).toMatchObject({ owner: 'user', repo: 'repo' });
+    expect(
+      parseRepositoryUrl('https://api.bitbucket.org/2.0/repositories/user/repo', { stripPrefix: '/2.0/repositories' }),
+    ).toMatchObject({ owner: 'user', repo: 'repo' });
   });
 
-  it.each(['', 'repo', 'https://example.org/repo', 'https://example.org/', 'not a url at all', 'mailto://x'])('names no repository: %j', (url) => {
-    expect(parseRepositoryUrl(url)).toBeUndefined();
-  });
+  it.each(['', 'repo', 'https://example.org/repo', 'https://example.org/', 'not a url at all', 'mailto://x'])(
+    'names no repository: %j',
+    (url) => {
+      expect(parseRepositoryUrl(url)).toBeUndefined();
+    },
+  );
 });

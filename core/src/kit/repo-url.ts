@@ -30,14 +30,23 @@ export function parseRepositoryUrl(url: string, options: ParseRepositoryOptions 
   let path = rawPath.startsWith('/') ? rawPath : `/${rawPath}`;
   const prefix = options.stripPrefix?.replace(/\/+$/, '');
   if (prefix && (path === prefix || path.startsWith(`${prefix}/`))) path = path.slice(prefix.length);
-  const segments = path.replace(/[?#].*$/, '').split('/').filter(Boolean);
+  const segments = path
+    .replace(/[?#].*$/, '')
+    .split('/')
+    .filter(Boolean);
   if (segments.length < 2) return undefined;
   const repo = segments.pop()!.replace(/\.git$/i, '');
   if (!repo) return undefined;
   const owner = segments.map(decode).join('/');
   const name = decode(repo);
   const port = rawPort ? Number(rawPort) : undefined;
-  return { host: rawHost.replace(/^\[|\]$/g, '').toLowerCase(), ...(port ? { port } : {}), owner, repo: name, path: `${owner}/${name}` };
+  return {
+    host: rawHost.replace(/^\[|\]$/g, '').toLowerCase(),
+    ...(port ? { port } : {}),
+    owner,
+    repo: name,
+    path: `${owner}/${name}`,
+  };
 }
 
 function decode(segment: string): string {

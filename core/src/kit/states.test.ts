@@ -7,13 +7,31 @@ const finished = (results: number | null) => ({ complete: true, results, started
 describe('state tables', () => {
   it('GitHub: pending while running; success for SUCCESS/WARNINGS/SKIPPED; failure; error for EXCEPTION/CANCELLED/unknown; RETRY pending', () => {
     expect(stateFor(githubStates, { complete: false, started_at: 1 })).toBe('pending');
-    expect([0, 1, 2, 3, 4, 5, 6, 99].map((r) => stateFor(githubStates, finished(r)))).toEqual(['success', 'success', 'failure', 'success', 'error', 'pending', 'error', 'error']);
+    expect([0, 1, 2, 3, 4, 5, 6, 99].map((r) => stateFor(githubStates, finished(r)))).toEqual([
+      'success',
+      'success',
+      'failure',
+      'success',
+      'error',
+      'pending',
+      'error',
+      'error',
+    ]);
   });
 
   it('GitLab: running once started, pending before; failed for EXCEPTION; canceled (one l) for CANCELLED', () => {
     expect(stateFor(gitlabStates, { complete: false, started_at: 1 })).toBe('running');
     expect(stateFor(gitlabStates, { complete: false, started_at: null })).toBe('pending');
-    expect([0, 1, 2, 3, 4, 5, 6, null].map((r) => stateFor(gitlabStates, finished(r)))).toEqual(['success', 'success', 'failed', 'success', 'failed', 'pending', 'canceled', 'failed']);
+    expect([0, 1, 2, 3, 4, 5, 6, null].map((r) => stateFor(gitlabStates, finished(r)))).toEqual([
+      'success',
+      'success',
+      'failed',
+      'success',
+      'failed',
+      'pending',
+      'canceled',
+      'failed',
+    ]);
   });
 
   it('Bitbucket: INPROGRESS, SUCCESSFUL only for SUCCESS, every other result FAILED', () => {

@@ -18,7 +18,15 @@ export interface StateTable<S extends string = string> {
 
 export const githubStates = {
   pending: 'pending',
-  results: { SUCCESS: 'success', WARNINGS: 'success', FAILURE: 'failure', SKIPPED: 'success', EXCEPTION: 'error', RETRY: 'pending', CANCELLED: 'error' },
+  results: {
+    SUCCESS: 'success',
+    WARNINGS: 'success',
+    FAILURE: 'failure',
+    SKIPPED: 'success',
+    EXCEPTION: 'error',
+    RETRY: 'pending',
+    CANCELLED: 'error',
+  },
   other: 'error',
 } as const satisfies StateTable;
 
@@ -26,7 +34,15 @@ export const githubStates = {
 export const gitlabStates = {
   pending: 'pending',
   running: 'running',
-  results: { SUCCESS: 'success', WARNINGS: 'success', FAILURE: 'failed', SKIPPED: 'success', EXCEPTION: 'failed', RETRY: 'pending', CANCELLED: 'canceled' },
+  results: {
+    SUCCESS: 'success',
+    WARNINGS: 'success',
+    FAILURE: 'failed',
+    SKIPPED: 'success',
+    EXCEPTION: 'failed',
+    RETRY: 'pending',
+    CANCELLED: 'canceled',
+  },
   other: 'failed',
 } as const satisfies StateTable;
 
@@ -36,7 +52,15 @@ export const gitlabStates = {
  */
 export const bitbucketStates = {
   pending: 'INPROGRESS',
-  results: { SUCCESS: 'SUCCESSFUL', WARNINGS: 'FAILED', FAILURE: 'FAILED', SKIPPED: 'FAILED', EXCEPTION: 'FAILED', RETRY: 'FAILED', CANCELLED: 'FAILED' },
+  results: {
+    SUCCESS: 'SUCCESSFUL',
+    WARNINGS: 'FAILED',
+    FAILURE: 'FAILED',
+    SKIPPED: 'FAILED',
+    EXCEPTION: 'FAILED',
+    RETRY: 'FAILED',
+    CANCELLED: 'FAILED',
+  },
   other: 'FAILED',
 } as const satisfies StateTable;
 
@@ -46,7 +70,15 @@ export const stashStates = bitbucketStates;
 /** Gitea; with `warningAsSuccess` use `{ ...giteaStates, results: { ...giteaStates.results, WARNINGS: 'success' } }`. */
 export const giteaStates = {
   pending: 'pending',
-  results: { SUCCESS: 'success', WARNINGS: 'warning', FAILURE: 'failure', SKIPPED: 'success', EXCEPTION: 'error', RETRY: 'pending', CANCELLED: 'error' },
+  results: {
+    SUCCESS: 'success',
+    WARNINGS: 'warning',
+    FAILURE: 'failure',
+    SKIPPED: 'success',
+    EXCEPTION: 'error',
+    RETRY: 'pending',
+    CANCELLED: 'error',
+  },
   other: 'failure',
 } as const satisfies StateTable;
 

@@ -5,11 +5,25 @@ import { createFormatterFactory } from '../formatter/factory.js';
 import type { HttpRequest } from '../http/request.js';
 import type { Delivery } from '../plugin-api.js';
 import { fixture } from '../testing/fixtures.js';
-import { commitStatusHandlers, commitStatusTarget, contextTexts, type CommitStatusSpec, type RenderedStatus, type StatusLocation } from './status-reporter.js';
+import {
+  commitStatusHandlers,
+  commitStatusTarget,
+  contextTexts,
+  type CommitStatusSpec,
+  type RenderedStatus,
+  type StatusLocation,
+} from './status-reporter.js';
 import { githubStates } from './states.js';
 
 const config = { title: 'CI', stateDir: tmpdir(), configDir: tmpdir(), dryRun: false };
-const stamp = (repository: string, revision: string | null) => ({ ssid: 1, repository, revision, branch: 'main', project: '', codebase: '' });
+const stamp = (repository: string, revision: string | null) => ({
+  ssid: 1,
+  repository,
+  revision,
+  branch: 'main',
+  project: '',
+  codebase: '',
+});
 
 /** A build of builder `pass` (started, or finished as SUCCESS) whose buildset has `stamps`. */
 function build(name: 'pass.new' | 'pass.finished', stamps: Array<ReturnType<typeof stamp>>): BuildPayload {
@@ -17,7 +31,8 @@ function build(name: 'pass.new' | 'pass.finished', stamps: Array<ReturnType<type
   return { ...payload, buildset: { ...payload.buildset!, sourcestamps: stamps } } as BuildPayload;
 }
 
-type Spec = Omit<CommitStatusSpec<string, StatusLocation>, 'service' | 'states' | 'locate' | 'request'> & Partial<CommitStatusSpec<string, StatusLocation>>;
+type Spec = Omit<CommitStatusSpec<string, StatusLocation>, 'service' | 'states' | 'locate' | 'request'> &
+  Partial<CommitStatusSpec<string, StatusLocation>>;
 
 /** The skeleton with a spec whose request carries the status and the revision, and the deliveries it made. */
 function reporter(spec: Spec) {
@@ -25,7 +40,10 @@ function reporter(spec: Spec) {
   const ctx = {
     formatter: createFormatterFactory({ reporter: 'test', config }),
     config,
-    deliver: (delivery: Delivery<unknown>) => (deliveries.push(delivery as Delivery<HttpRequest>), { id: String(deliveries.length), settled: new Promise<never>(() => {}) }),
+    deliver: (delivery: Delivery<unknown>) => (
+      deliveries.push(delivery as Delivery<HttpRequest>),
+      { id: String(deliveries.length), settled: new Promise<never>(() => {}) }
+    ),
   };
   const handlers = commitStatusHandlers(ctx, {
     service: 'svc',
@@ -38,8 +56,10 @@ function reporter(spec: Spec) {
   return {
     deliveries,
     bodies: () => deliveries.map((d) => d.payload.body as RenderedStatus),
-    started: (payload: BuildPayload) => handlers.buildStarted({ payload } as Parameters<typeof handlers.buildStarted>[0], { signal }),
-    finished: (payload: BuildPayload) => handlers.buildFinished({ payload } as Parameters<typeof handlers.buildFinished>[0], { signal }),
+    started: (payload: BuildPayload) =>
+      handlers.buildStarted({ payload } as Parameters<typeof handlers.buildStarted>[0], { signal }),
+    finished: (payload: BuildPayload) =>
+      handlers.buildFinished({ payload } as Parameters<typeof handlers.buildFinished>[0], { signal }),
   };
 }
 
@@ -48,7 +68,9 @@ const texts = { key: 'ci/<%= buildername %>', start: '<%= buildername %> started
 describe('commitStatusHandlers', () => {
   it('one delivery per stamp with a revision, to a target naming the repository, commit and key', async () => {
     const r = reporter({ texts });
-    await r.started(build('pass.new', [stamp('acme/one', 'rev1'), stamp('acme/two', null), stamp('acme/three', 'rev3')]));
+    await r.started(
+      build('pass.new', [stamp('acme/one', 'rev1'), stamp('acme/two', null), stamp('acme/three', 'rev3')]),
+    );
     expect(r.deliveries.map((d) => [d.target, d.payload.url])).toEqual([
       ['svc:acme/one@rev1:ci/pass', 'https://svc.example/rev1'],
       ['svc:acme/three@rev3:ci/pass', 'https://svc.example/rev3'],
@@ -76,8 +98,10 @@ describe('commitStatusHandlers', () => {
     expect(named.bodies()[0]).toMatchObject({ key: 'k', name: 'pass' });
   });
 
-  it('locate may be async and may skip a stamp; it gets the build and the handler\'s signal', async () => {
-    const locate = vi.fn(async (s: { repository: string }, _context: { build: BuildPayload; signal: AbortSignal }) => (s.repository === 'unknown' ? undefined : { repository: `project-${s.repository}` }));
+  it("locate may be async and may skip a stamp; it gets the build and the handler's signal", async () => {
+    const locate = vi.fn(async (s: { repository: string }, _context: { build: BuildPayload; signal: AbortSignal }) =>
+      s.repository === 'unknown' ? undefined : { repository: `project-${s.repository}` },
+    );
     const r = reporter({ texts, locate });
     const payload = build('pass.new', [stamp('unknown', 'rev1'), stamp('a', 'rev2')]);
     await r.started(payload);
@@ -89,22 +113,31 @@ describe('commitStatusHandlers', () => {
     const withoutRevision = vi.fn();
     const r = reporter({ texts: { key: '<%= nonexistent %>' }, withoutRevision });
     await r.started(build('pass.new', [stamp('acme/one', null), stamp('acme/two', '')]));
-    expect(withoutRevision.mock.calls.map(([s]) => (s as { repository: string }).repository)).toEqual(['acme/one', 'acme/two']);
+    expect(withoutRevision.mock.calls.map(([s]) => (s as { repository: string }).repository)).toEqual([
+      'acme/one',
+      'acme/two',
+    ]);
     expect(r.deliveries).toEqual([]);
   });
 });
 
 describe('contextTexts', () => {
-  it('takes Buildbot\'s default for an absent or empty context or description', () => {
+  it("takes Buildbot's default for an absent or empty context or description", () => {
     const defaults = { key: 'buildbot/<%= buildername %>', start: 'Build started.', end: 'Build done.' };
     expect(contextTexts({})).toEqual(defaults);
     expect(contextTexts({ context: '', startDescription: '', endDescription: '' })).toEqual(defaults);
-    expect(contextTexts({ context: 'ci', startDescription: 'go', endDescription: '<%= summary %>' })).toEqual({ key: 'ci', start: 'go', end: '<%= summary %>' });
+    expect(contextTexts({ context: 'ci', startDescription: 'go', endDescription: '<%= summary %>' })).toEqual({
+      key: 'ci',
+      start: 'go',
+      end: '<%= summary %>',
+    });
   });
 });
 
 describe('commitStatusTarget', () => {
   it('is <service>:<repository>@<revision>:<key>', () => {
-    expect(commitStatusTarget('github', 'acme/widgets', 'abc', 'buildbot/pass')).toBe('github:acme/widgets@abc:buildbot/pass');
+    expect(commitStatusTarget('github', 'acme/widgets', 'abc', 'buildbot/pass')).toBe(
+      'github:acme/widgets@abc:buildbot/pass',
+    );
   });
 });

@@ -30,8 +30,16 @@ export interface StatusTexts {
 }
 
 /** Buildbot's `context`, `startDescription` and `endDescription` (GitHub, GitLab, Gitea): a falsy one means the default. */
-export function contextTexts(options: { context?: string; startDescription?: string; endDescription?: string }): StatusTexts {
-  return { key: options.context || 'buildbot/<%= buildername %>', start: options.startDescription || 'Build started.', end: options.endDescription || 'Build done.' };
+export function contextTexts(options: {
+  context?: string;
+  startDescription?: string;
+  endDescription?: string;
+}): StatusTexts {
+  return {
+    key: options.context || 'buildbot/<%= buildername %>',
+    start: options.startDescription || 'Build started.',
+    end: options.endDescription || 'Build done.',
+  };
 }
 
 /** One build's status, rendered; the same for every stamp of the build. */
@@ -58,7 +66,10 @@ export interface CommitStatusSpec<S extends string, L extends StatusLocation> {
   /** The key as the service takes it (Bitbucket hashes long keys); default: the rendered text. */
   keyOf?: (rendered: string) => string;
   /** Where the stamp's status goes; undefined skips the stamp (the plugin logs why). May ask the service (GitLab's project id). */
-  locate(stamp: RevisionStamp, context: { build: BuildPayload; signal: AbortSignal }): L | undefined | Promise<L | undefined>;
+  locate(
+    stamp: RevisionStamp,
+    context: { build: BuildPayload; signal: AbortSignal },
+  ): L | undefined | Promise<L | undefined>;
   /** The request that sets `status` on the stamp's commit; its path from event data goes through `encodedPath`. */
   request(location: L, stamp: RevisionStamp, status: RenderedStatus<S>): HttpRequest;
   /** Told of each stamp that names no commit, which gets no status (Bitbucket Server logs them). */
@@ -83,7 +94,8 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
   const keyOf = spec.keyOf ?? ((rendered: string) => rendered);
 
   async function render(build: BuildPayload, when: 'start' | 'end'): Promise<RenderedStatus<S>> {
-    const text = async (formatter: MessageFormatter | undefined) => formatter && (await formatter.formatBuild(build)).body;
+    const text = async (formatter: MessageFormatter | undefined) =>
+      formatter && (await formatter.formatBuild(build)).body;
     const name = await text(texts.name);
     const description = await text(texts[when]);
     const url = buildLink(build, ctx.config.buildbotURL);
@@ -103,7 +115,10 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
     for (const stamp of stamps) {
       const location = await spec.locate(stamp, { build, signal });
       if (!location) continue;
-      ctx.deliver({ target: commitStatusTarget(spec.service, location.repository, stamp.revision, status.key), payload: spec.request(location, stamp, status) });
+      ctx.deliver({
+        target: commitStatusTarget(spec.service, location.repository, stamp.revision, status.key),
+        payload: spec.request(location, stamp, status),
+      });
     }
   }
 

@@ -35,22 +35,33 @@ function pickExport(field: ExportsField): string | undefined {
   return undefined;
 }
 
-export async function importPlugin(plugin: ResolvedPlugin, manifest: PluginManifest): Promise<PluginDefinition<Record<string, unknown>>> {
+export async function importPlugin(
+  plugin: ResolvedPlugin,
+  manifest: PluginManifest,
+): Promise<PluginDefinition<Record<string, unknown>>> {
   const file = entryFile(plugin, manifest);
   if (!existsSync(file)) {
-    throw new BbrError('BBR_PLUGIN_ENTRY', `${plugin.packageName}: entry ${file} does not exist (is the plugin built?)`);
+    throw new BbrError(
+      'BBR_PLUGIN_ENTRY',
+      `${plugin.packageName}: entry ${file} does not exist (is the plugin built?)`,
+    );
   }
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new BbrError('BBR_PLUGIN_ENTRY', `${plugin.packageName}: importing ${file} failed: ${String(error)}`, { cause: error });
+    throw new BbrError('BBR_PLUGIN_ENTRY', `${plugin.packageName}: importing ${file} failed: ${String(error)}`, {
+      cause: error,
+    });
   }
   // ESM default export; CommonJS module.exports; CommonJS compiled from ESM (exports.default).
   const candidates = [mod.default, (mod.default as Record<string, unknown> | undefined)?.default, mod];
   const definition = candidates.find((c) => typeof (c as { setup?: unknown } | undefined)?.setup === 'function');
   if (!definition) {
-    throw new BbrError('BBR_PLUGIN_ENTRY', `${plugin.packageName}: ${file} does not default-export a plugin (an object with setup(options, context))`);
+    throw new BbrError(
+      'BBR_PLUGIN_ENTRY',
+      `${plugin.packageName}: ${file} does not default-export a plugin (an object with setup(options, context))`,
+    );
   }
   return definition as PluginDefinition<Record<string, unknown>>;
 }

@@ -12,7 +12,10 @@ import type { PreparedReporter } from './prepare.js';
 export function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): void {
   const where = `reporter "${r.name}" (${r.plugin.packageName})`;
   if (typeof handlers !== 'object' || handlers === null) {
-    throw new BbrError('BBR_PLUGIN_HOOKS', `${where}: setup() must return an object of handlers, got ${handlers === null ? 'null' : typeof handlers}`);
+    throw new BbrError(
+      'BBR_PLUGIN_HOOKS',
+      `${where}: setup() must return an object of handlers, got ${handlers === null ? 'null' : typeof handlers}`,
+    );
   }
   const declared = new Set<string>(r.manifest.hooks);
   const returned = eventNames.filter((name) => (handlers as Record<string, unknown>)[name] !== undefined);
@@ -25,7 +28,9 @@ export function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): 
   const problems = [
     ...missing.map((h) => `manifest declares "${h}" but setup() returned no ${h} function`),
     ...undeclared.map((h) => `setup() returned "${h}" but the manifest's hooks do not list it`),
-    ...unknownKeys.map((k) => `setup() returned an unknown key "${k}" (allowed: ${[...eventNames, ...extraKeys].join(', ')})`),
+    ...unknownKeys.map(
+      (k) => `setup() returned an unknown key "${k}" (allowed: ${[...eventNames, ...extraKeys].join(', ')})`,
+    ),
     ...undeclaredNeeds.map((n) => `setup() needs "${n}" but the manifest's needs do not list it`),
   ];
   if (problems.length) {

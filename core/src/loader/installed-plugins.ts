@@ -17,7 +17,6 @@ export interface InstalledPlugin {
   problem?: string;
 }
 
-
 function packageDirs(folder: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(folder, { withFileTypes: true })) {

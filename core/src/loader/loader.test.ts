@@ -46,7 +46,15 @@ describe('plugin resolution', () => {
   it('two reporters with the same name are refused; distinct names are fine', async () => {
     const error = await failure(() => prepareReporters([{ plugin: 'console' }, { plugin: 'console' }], pluginsDir));
     expect(error.code).toBe('BBR_REPORTER_NAME');
-    expect(prepareReporters([{ plugin: 'console', name: 'a' }, { plugin: 'console', name: 'b' }], pluginsDir).map((r) => r.name)).toEqual(['a', 'b']);
+    expect(
+      prepareReporters(
+        [
+          { plugin: 'console', name: 'a' },
+          { plugin: 'console', name: 'b' },
+        ],
+        pluginsDir,
+      ).map((r) => r.name),
+    ).toEqual(['a', 'b']);
   });
 });
 
@@ -61,6 +69,8 @@ describe('plugin entries', () => {
     const plugin = resolvePlugin('./marker', pluginsDir);
     const error = await failure(() => importPlugin(plugin, { ...readManifest(plugin), entry: 'dist/missing.js' }));
     expect(error.code).toBe('BBR_PLUGIN_ENTRY');
-    expect(error.message).toContain(`entry ${join(plugin.dir, 'dist/missing.js')} does not exist (is the plugin built?)`);
+    expect(error.message).toContain(
+      `entry ${join(plugin.dir, 'dist/missing.js')} does not exist (is the plugin built?)`,
+    );
   });
 });

@@ -10,14 +10,23 @@ import { filterProblems } from '../filters/check.js';
 import type { FilterName, Filters, PluginManifest } from '../generated/schemas.js';
 import { API_VERSION } from '../plugin-api.js';
 import { messageFormatterKeyword } from '../formatter/option-rules.js';
-import { coreValidator, createAjv, describeAjvErrors, readSchema, validateCollectingSecrets } from '../contracts/schemas.js';
+import {
+  coreValidator,
+  createAjv,
+  describeAjvErrors,
+  readSchema,
+  validateCollectingSecrets,
+} from '../contracts/schemas.js';
 import type { ResolvedPlugin } from './resolve.js';
 
 export function readManifest(plugin: ResolvedPlugin): PluginManifest {
   const where = `${plugin.packageName} (${join(plugin.dir, 'package.json')})`;
   const manifest = plugin.packageJson.bbreporter;
   if (manifest === undefined) {
-    throw new BbrError('BBR_PLUGIN_MANIFEST', `${where} is not a bbreporters plugin: its package.json has no "bbreporter" manifest`);
+    throw new BbrError(
+      'BBR_PLUGIN_MANIFEST',
+      `${where} is not a bbreporters plugin: its package.json has no "bbreporter" manifest`,
+    );
   }
   const validate = coreValidator('plugin-manifest.schema.json');
   if (!validate(manifest)) {
@@ -38,12 +47,18 @@ export function readManifest(plugin: ResolvedPlugin): PluginManifest {
 const schemaCache = new Map<string, { validate: ValidateFunction; schema: Record<string, unknown> }>();
 
 /** The plugin's compiled options schema (cached per file). */
-export function optionsValidator(plugin: ResolvedPlugin, manifest: PluginManifest): { validate: ValidateFunction; schema: Record<string, unknown> } {
+export function optionsValidator(
+  plugin: ResolvedPlugin,
+  manifest: PluginManifest,
+): { validate: ValidateFunction; schema: Record<string, unknown> } {
   const file = join(plugin.dir, manifest.optionsSchema);
   const cached = schemaCache.get(file);
   if (cached) return cached;
   if (!existsSync(file)) {
-    throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema "${manifest.optionsSchema}" does not exist (${file})`);
+    throw new BbrError(
+      'BBR_PLUGIN_MANIFEST',
+      `${plugin.packageName}: optionsSchema "${manifest.optionsSchema}" does not exist (${file})`,
+    );
   }
   let schema: Record<string, unknown>;
   let validate: ValidateFunction;
@@ -51,9 +66,15 @@ export function optionsValidator(plugin: ResolvedPlugin, manifest: PluginManifes
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     // Each plugin schema gets its own Ajv with useDefaults, so two plugins' $ids never collide.
     // Core's shared option fragments (message-formatter.schema.json) can be $ref'd by their $id.
-    validate = createAjv({ useDefaults: true }, [messageFormatterKeyword]).addSchema(readSchema('message-formatter.schema.json')).compile(schema);
+    validate = createAjv({ useDefaults: true }, [messageFormatterKeyword])
+      .addSchema(readSchema('message-formatter.schema.json'))
+      .compile(schema);
   } catch (error) {
-    throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema ${file} is not a valid JSON Schema: ${String(error)}`, { cause: error });
+    throw new BbrError(
+      'BBR_PLUGIN_MANIFEST',
+      `${plugin.packageName}: optionsSchema ${file} is not a valid JSON Schema: ${String(error)}`,
+      { cause: error },
+    );
   }
   const entry = { validate, schema };
   schemaCache.set(file, entry);
@@ -71,10 +92,17 @@ export interface ValidatedOptions {
  * own options, and validates both. `path` is where the options sit in the config
  * (`reporters[0].options`). Throws BBR_PLUGIN_OPTIONS with every problem found.
  */
-export function validateOptions(plugin: ResolvedPlugin, manifest: PluginManifest, raw: unknown, path: string): ValidatedOptions {
+export function validateOptions(
+  plugin: ResolvedPlugin,
+  manifest: PluginManifest,
+  raw: unknown,
+  path: string,
+): ValidatedOptions {
   const input = structuredClone(raw ?? {}) as Record<string, unknown>;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new BbrError('BBR_PLUGIN_OPTIONS', `${path} must be an object`, { details: [{ path, message: 'must be an object' }] });
+    throw new BbrError('BBR_PLUGIN_OPTIONS', `${path} must be an object`, {
+      details: [{ path, message: 'must be an object' }],
+    });
   }
   const accepted = new Set<FilterName>(manifest.filters ?? []);
   const filters: Record<string, unknown> = {};
@@ -83,13 +111,16 @@ export function validateOptions(plugin: ResolvedPlugin, manifest: PluginManifest
     if (accepted.has(key as FilterName)) filters[key] = value;
     else options[key] = value;
   }
-  const details: Array<ErrorDetail & { instancePath?: string; keyword?: string; params?: Record<string, unknown> }> = [];
+  const details: Array<ErrorDetail & { instancePath?: string; keyword?: string; params?: Record<string, unknown> }> =
+    [];
   const filterCheck = coreValidator('filters.schema.json');
   // Buildbot's own wording of a mode problem replaces the schema's.
   const buildbotChecks = filterProblems(filters, path);
   const modeWorded = buildbotChecks.some((d) => d.path === `${path}.mode`);
   if (!filterCheck(filters)) {
-    details.push(...describeAjvErrors(filterCheck.errors, path).filter((d) => !(modeWorded && d.path.startsWith(`${path}.mode`))));
+    details.push(
+      ...describeAjvErrors(filterCheck.errors, path).filter((d) => !(modeWorded && d.path.startsWith(`${path}.mode`))),
+    );
   }
   details.push(...buildbotChecks);
   const { validate } = optionsValidator(plugin, manifest);

@@ -56,7 +56,10 @@ export function prepareReporters(specs: readonly ReporterSpec[], configDir: stri
       problems.push({
         spec: group[1].spec,
         path: group[1].spec.path ?? `reporters[${specs.indexOf(group[1].spec)}]`,
-        error: new BbrError('BBR_REPORTER_NAME', `${group.length} reporters are named "${name}": when a plugin is used twice, give each entry a unique "name"`),
+        error: new BbrError(
+          'BBR_REPORTER_NAME',
+          `${group.length} reporters are named "${name}": when a plugin is used twice, give each entry a unique "name"`,
+        ),
       });
     }
   }

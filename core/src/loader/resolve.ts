@@ -30,7 +30,9 @@ export function isPathSpec(spec: string): boolean {
 
 /** `@bbreporters/mail` → `mail`; other names stay as they are. */
 export function shortName(packageName: string): string {
-  return packageName.startsWith('@bbreporters/') ? packageName.slice('@bbreporters/'.length) : packageName.replace(/^@[^/]+\//, '');
+  return packageName.startsWith('@bbreporters/')
+    ? packageName.slice('@bbreporters/'.length)
+    : packageName.replace(/^@[^/]+\//, '');
 }
 
 /** Core's own package folder (dist/loader/ → package root). */
@@ -61,7 +63,10 @@ export function resolvePlugin(spec: string, configDir: string): ResolvedPlugin {
   if (isPathSpec(spec)) {
     const dir = resolve(configDir, spec);
     if (!existsSync(join(dir, 'package.json'))) {
-      throw new BbrError('BBR_PLUGIN_NOT_FOUND', `plugin "${spec}": no package.json in ${dir} (relative paths resolve from the config file's folder ${configDir})`);
+      throw new BbrError(
+        'BBR_PLUGIN_NOT_FOUND',
+        `plugin "${spec}": no package.json in ${dir} (relative paths resolve from the config file's folder ${configDir})`,
+      );
     }
     const packageJson = readPackage(dir);
     return { spec, packageName: packageJson.name ?? spec, dir: realpathSync(dir), packageJson };

@@ -19,7 +19,10 @@ const sourceTypes: SourceTypes = {
 };
 
 /** Adds (or replaces) the implementation of a source type. */
-export function registerSourceType<T extends SourceConfig['type']>(type: T, implementation: SourceType<Extract<SourceConfig, { type: T }>>): void {
+export function registerSourceType<T extends SourceConfig['type']>(
+  type: T,
+  implementation: SourceType<Extract<SourceConfig, { type: T }>>,
+): void {
   (sourceTypes as Record<string, unknown>)[type] = implementation;
 }
 
@@ -28,10 +31,18 @@ function typeOf(config: SourceConfig): SourceType | undefined {
 }
 
 /** The problems of the source entry at `path` (`sources[0]`), with full paths. */
-export function checkSource(config: SourceConfig, path: string, context: Pick<SourceContext, 'configDir'>): ErrorDetail[] {
+export function checkSource(
+  config: SourceConfig,
+  path: string,
+  context: Pick<SourceContext, 'configDir'>,
+): ErrorDetail[] {
   const implementation = typeOf(config);
-  if (!implementation) return [{ path: `${path}.type`, message: `source type "${config.type}" is not available in this version of core` }];
-  return (implementation.check?.(config, context) ?? []).map((p) => ({ path: `${path}.${p.path}`, message: p.message }));
+  if (!implementation)
+    return [{ path: `${path}.type`, message: `source type "${config.type}" is not available in this version of core` }];
+  return (implementation.check?.(config, context) ?? []).map((p) => ({
+    path: `${path}.${p.path}`,
+    message: p.message,
+  }));
 }
 
 export function createSource(config: SourceConfig, context: SourceContext): Source {

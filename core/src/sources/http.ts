@@ -39,10 +39,16 @@ export const httpSourceType: SourceType<HttpSourceConfig> = {
     const listen = parseListen(config.listen ?? DEFAULT_LISTEN);
     if (!listen) problems.push({ path: 'listen', message: 'must be host:port, e.g. 127.0.0.1:8020 or [::1]:8020' });
     else if (!isLoopback(listen.host) && !hasAuth(config)) {
-      problems.push({ path: 'listen', message: `${listen.host} is not a loopback address, so clients must authenticate: set token (bearer) or user and password (HTTP Basic)` });
+      problems.push({
+        path: 'listen',
+        message: `${listen.host} is not a loopback address, so clients must authenticate: set token (bearer) or user and password (HTTP Basic)`,
+      });
     }
     if ((config.user === undefined) !== (config.password === undefined)) {
-      problems.push({ path: config.user === undefined ? 'user' : 'password', message: 'user and password go together (HTTP Basic): set both or neither' });
+      problems.push({
+        path: config.user === undefined ? 'user' : 'password',
+        message: 'user and password go together (HTTP Basic): set both or neither',
+      });
     }
     return problems;
   },
@@ -56,7 +62,11 @@ export const httpSourceType: SourceType<HttpSourceConfig> = {
 
 /** A request that must end with `status`; the message is the reason given to the client. */
 class Refusal extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -77,11 +87,18 @@ export class HttpSource implements Source {
   private readonly path: string;
   private readonly maxBodyBytes: number;
 
-  constructor(private readonly config: HttpSourceConfig, private readonly logger: Logger) {
+  constructor(
+    private readonly config: HttpSourceConfig,
+    private readonly logger: Logger,
+  ) {
     this.path = config.path ?? '/';
     this.maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const problems = httpSourceType.check?.(config, { configDir: '.' }) ?? [];
-    if (problems.length) throw new BbrError('BBR_CONFIG_INVALID', `http source: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    if (problems.length)
+      throw new BbrError(
+        'BBR_CONFIG_INVALID',
+        `http source: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      );
   }
 
   /** The bound address (the real port when `listen` asked for port 0). */
@@ -110,7 +127,13 @@ export class HttpSource implements Source {
       this.logger.debug({ err: error }, 'http source: client error');
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new BbrError('BBR_SOURCE_START', `http source could not listen on ${host}:${port}: ${reasonOf(error)}`, { cause: error })));
+      server.once('error', (error) =>
+        reject(
+          new BbrError('BBR_SOURCE_START', `http source could not listen on ${host}:${port}: ${reasonOf(error)}`, {
+            cause: error,
+          }),
+        ),
+      );
       server.listen(port, host, () => resolve());
     });
     server.on('error', (error) => this.logger.error({ err: error }, 'http source: server error'));
@@ -130,7 +153,10 @@ export class HttpSource implements Source {
   }
 
   private authKinds(): string[] {
-    return [...(this.config.token !== undefined ? ['bearer'] : []), ...(this.config.user !== undefined ? ['basic'] : [])];
+    return [
+      ...(this.config.token !== undefined ? ['bearer'] : []),
+      ...(this.config.user !== undefined ? ['basic'] : []),
+    ];
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, sink: EventSink): Promise<void> {
@@ -151,14 +177,21 @@ export class HttpSource implements Source {
       } catch (error) {
         if (isBbrError(error) && error.code === 'BBR_EVENT_INVALID') {
           const fields = error.details.map((d) => `${d.path}: ${d.message}`);
-          throw new Refusal(422, `${error.message}${fields.length ? `: ${fields.join('; ')}` : ''}`, error.details.map(({ path, message }) => ({ path, message })));
+          throw new Refusal(
+            422,
+            `${error.message}${fields.length ? `: ${fields.join('; ')}` : ''}`,
+            error.details.map(({ path, message }) => ({ path, message })),
+          );
         }
         throw new Refusal(503, `the event could not be accepted: ${reasonOf(error)}`);
       }
       this.reply(res, 200, result);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      this.logger.warn({ source: 'http', status: error.status, method: req.method, path: url.pathname, reason: error.message }, 'http source: request refused');
+      this.logger.warn(
+        { source: 'http', status: error.status, method: req.method, path: url.pathname, reason: error.message },
+        'http source: request refused',
+      );
       this.refuse(req, res, error);
     }
   }
@@ -207,21 +240,34 @@ export class HttpSource implements Source {
 
   private reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = `${JSON.stringify(body)}\n`;
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   }
 
   private refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
     const headers: Record<string, string> = {};
-    if (refusal.status === 401) headers['www-authenticate'] = this.authKinds().map((k) => (k === 'basic' ? 'Basic realm="bbreporters"' : 'Bearer realm="bbreporters"')).join(', ');
-    if (refusal.status === 405) headers.allow = new URL(req.url ?? '/', 'http://localhost').pathname === '/healthz' ? 'GET, HEAD' : 'POST';
+    if (refusal.status === 401)
+      headers['www-authenticate'] = this.authKinds()
+        .map((k) => (k === 'basic' ? 'Basic realm="bbreporters"' : 'Bearer realm="bbreporters"'))
+        .join(', ');
+    if (refusal.status === 405)
+      headers.allow = new URL(req.url ?? '/', 'http://localhost').pathname === '/healthz' ? 'GET, HEAD' : 'POST';
     if (!req.complete) {
       // The rest of the body is not wanted: close the connection after answering, and discard
       // what is still arriving meanwhile so the client reads the answer rather than a reset.
       headers.connection = 'close';
       req.resume();
     }
-    this.reply(res, refusal.status, { error: refusal.message, ...(refusal.details ? { details: refusal.details } : {}) }, headers);
+    this.reply(
+      res,
+      refusal.status,
+      { error: refusal.message, ...(refusal.details ? { details: refusal.details } : {}) },
+      headers,
+    );
   }
 }
 

@@ -40,7 +40,10 @@ export class ReplaySource implements Source {
   private readonly name: string;
   private readonly logger: Logger;
 
-  constructor(private readonly config: ReplaySourceConfig, private readonly context: SourceContext) {
+  constructor(
+    private readonly config: ReplaySourceConfig,
+    private readonly context: SourceContext,
+  ) {
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.name = config.file === '-' ? '<stdin>' : resolve(context.configDir, config.file);
     this.logger = context.logger.child({ source: 'replay', file: this.name });
@@ -56,7 +59,8 @@ export class ReplaySource implements Source {
     this.stopped = true;
     if (!this.lines) this.finish();
     this.lines?.close();
-    if (this.input && this.input !== (this.context.stdin ?? process.stdin) && 'destroy' in this.input) (this.input as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    if (this.input && this.input !== (this.context.stdin ?? process.stdin) && 'destroy' in this.input)
+      (this.input as NodeJS.ReadableStream & { destroy(): void }).destroy();
     await this.done;
   }
 
@@ -65,7 +69,13 @@ export class ReplaySource implements Source {
     const stream = createReadStream(this.name);
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
-      stream.once('error', (error) => reject(new BbrError('BBR_SOURCE_START', `replay source cannot read ${this.name}: ${reasonOf(error)}`, { cause: error })));
+      stream.once('error', (error) =>
+        reject(
+          new BbrError('BBR_SOURCE_START', `replay source cannot read ${this.name}: ${reasonOf(error)}`, {
+            cause: error,
+          }),
+        ),
+      );
     });
     return stream;
   }
@@ -81,11 +91,15 @@ export class ReplaySource implements Source {
         await this.replayLine(line, number, sink);
       }
     } catch (error) {
-      if (!this.stopped) this.logger.error({ err: error }, `${this.name}: reading failed after line ${this.stats.lines}`);
+      if (!this.stopped)
+        this.logger.error({ err: error }, `${this.name}: reading failed after line ${this.stats.lines}`);
     } finally {
       lines.close();
     }
-    this.logger.info({ lines: this.stats.lines, dispatched: this.stats.dispatched, skipped: this.stats.skipped }, `${this.name}: replay finished`);
+    this.logger.info(
+      { lines: this.stats.lines, dispatched: this.stats.dispatched, skipped: this.stats.skipped },
+      `${this.name}: replay finished`,
+    );
   }
 
   private async replayLine(line: string, number: number, sink: EventSink): Promise<void> {
@@ -101,7 +115,10 @@ export class ReplaySource implements Source {
       this.stats.dispatched++;
     } catch (error) {
       const details = isBbrError(error) ? error.details.map((d) => `${d.path}: ${d.message}`) : [];
-      this.skip(number, `${isBbrError(error) ? error.message : reasonOf(error)}${details.length ? ` (${details.join('; ')})` : ''}`);
+      this.skip(
+        number,
+        `${isBbrError(error) ? error.message : reasonOf(error)}${details.length ? ` (${details.join('; ')})` : ''}`,
+      );
     }
   }
 

@@ -8,9 +8,20 @@ const fixtureDir = new URL('../../fixtures/', import.meta.url);
 
 /** HttpStatusPush bodies as Buildbot 3.7 posted them. */
 export const httpStatusPushFixtures = [
-  'pass.new', 'pass.finished', 'fail.new', 'fail.finished', 'warn.new', 'warn.finished',
-  'cancel.new', 'cancel.finished', 'change-pass.new', 'change-pass.finished',
-  'change-fail.new', 'change-fail.finished', 'triggered-child.finished', 'pass.finished.without-mailnotifier',
+  'pass.new',
+  'pass.finished',
+  'fail.new',
+  'fail.finished',
+  'warn.new',
+  'warn.finished',
+  'cancel.new',
+  'cancel.finished',
+  'change-pass.new',
+  'change-pass.finished',
+  'change-fail.new',
+  'change-fail.finished',
+  'triggered-child.finished',
+  'pass.finished.without-mailnotifier',
 ] as const;
 export type HttpStatusPushFixture = (typeof httpStatusPushFixtures)[number];
 
@@ -21,7 +32,9 @@ export type EnvelopeFixture = (typeof envelopeFixtures)[number];
 export type FixtureName = HttpStatusPushFixture | EnvelopeFixture;
 
 export function fixture(name: FixtureName): Record<string, unknown> {
-  const file = (envelopeFixtures as readonly string[]).includes(name) ? `events/${name}.json` : `httpstatuspush/${name}.json`;
+  const file = (envelopeFixtures as readonly string[]).includes(name)
+    ? `events/${name}.json`
+    : `httpstatuspush/${name}.json`;
   return JSON.parse(readFileSync(new URL(file, fixtureDir), 'utf8')) as Record<string, unknown>;
 }
 

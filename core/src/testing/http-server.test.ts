@@ -11,9 +11,18 @@ describe('RecordingServer', () => {
   it('records method, url, lower-case headers, body and arrival time of each request', async () => {
     server = await RecordingServer.start();
     const before = Date.now();
-    await fetch(`${server.url}/repos/o/r/statuses/abc?x=1`, { method: 'POST', headers: { 'X-Token': 't' }, body: '{"state":"success"}' });
+    await fetch(`${server.url}/repos/o/r/statuses/abc?x=1`, {
+      method: 'POST',
+      headers: { 'X-Token': 't' },
+      body: '{"state":"success"}',
+    });
     expect(server.requests).toEqual([
-      expect.objectContaining({ method: 'POST', url: '/repos/o/r/statuses/abc?x=1', headers: expect.objectContaining({ 'x-token': 't' }), body: '{"state":"success"}' }),
+      expect.objectContaining({
+        method: 'POST',
+        url: '/repos/o/r/statuses/abc?x=1',
+        headers: expect.objectContaining({ 'x-token': 't' }),
+        body: '{"state":"success"}',
+      }),
     ]);
     expect(server.requests[0].at).toBeGreaterThanOrEqual(before);
   });
@@ -27,11 +36,24 @@ describe('RecordingServer', () => {
   });
 
   it('sends a string body as is and anything else as JSON, status 200 unless the reply says', async () => {
-    server = await RecordingServer.start((request) => (request.url === '/text' ? { body: 'plain', headers: { 'x-kind': 'text' } } : { status: 404, body: { error: 'nope' } }));
+    server = await RecordingServer.start((request) =>
+      request.url === '/text'
+        ? { body: 'plain', headers: { 'x-kind': 'text' } }
+        : { status: 404, body: { error: 'nope' } },
+    );
     const text = await fetch(`${server.url}/text`);
-    expect([text.status, text.headers.get('x-kind'), text.headers.get('content-type'), await text.text()]).toEqual([200, 'text', null, 'plain']);
+    expect([text.status, text.headers.get('x-kind'), text.headers.get('content-type'), await text.text()]).toEqual([
+      200,
+      'text',
+      null,
+      'plain',
+    ]);
     const json = await fetch(`${server.url}/json`);
-    expect([json.status, json.headers.get('content-type'), await json.json()]).toEqual([404, 'application/json', { error: 'nope' }]);
+    expect([json.status, json.headers.get('content-type'), await json.json()]).toEqual([
+      404,
+      'application/json',
+      { error: 'nope' },
+    ]);
   });
 
   it('gives the handler each request with its index in requests', async () => {

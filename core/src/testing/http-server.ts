@@ -81,7 +81,9 @@ export class RecordingServer {
 
   /** Requests whose method matches and whose path (without the query) is `path`, or whose url matches the pattern. */
   matching(method: string, path: string | RegExp): RecordedRequest[] {
-    return this.requests.filter((r) => r.method === method && (typeof path === 'string' ? r.url.split('?')[0] === path : path.test(r.url)));
+    return this.requests.filter(
+      (r) => r.method === method && (typeof path === 'string' ? r.url.split('?')[0] === path : path.test(r.url)),
+    );
   }
 
   async close(): Promise<void> {
@@ -91,15 +93,23 @@ export class RecordingServer {
 
   private async respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: flatten(req.headers), body, at: Date.now() };
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: flatten(req.headers),
+      body,
+      at: Date.now(),
+    };
     const index = this.requests.push(recorded) - 1;
     this.answering++;
     this.mostAnswering = Math.max(this.mostAnswering, this.answering);
     try {
       const reply = this.queued.shift() ?? (await this.handler(recorded, index));
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-      const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      const type = reply.body === undefined || typeof reply.body === 'string' ? {} : { 'content-type': 'application/json' };
+      const text =
+        reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      const type =
+        reply.body === undefined || typeof reply.body === 'string' ? {} : { 'content-type': 'application/json' };
       res.writeHead(reply.status ?? 200, { ...type, ...reply.headers });
       res.end(text);
     } catch (error) {
@@ -114,7 +124,8 @@ export class RecordingServer {
 
 function flatten(headers: IncomingMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }
 

@@ -59,7 +59,14 @@ export class Harness {
     const runtime = await Runtime.start({
       configDir,
       reporters: [
-        { plugin, ...(options.name ? { name: options.name } : {}), options: options.options ?? {}, ...(options.handlerTimeout ? { handlerTimeout: options.handlerTimeout } : {}), ...(options.delivery ? { delivery: options.delivery } : {}), ...(options.tls ? { tls: options.tls } : {}) },
+        {
+          plugin,
+          ...(options.name ? { name: options.name } : {}),
+          options: options.options ?? {},
+          ...(options.handlerTimeout ? { handlerTimeout: options.handlerTimeout } : {}),
+          ...(options.delivery ? { delivery: options.delivery } : {}),
+          ...(options.tls ? { tls: options.tls } : {}),
+        },
         ...(options.others ?? []),
       ],
       logLevel: options.logLevel ?? 'debug',

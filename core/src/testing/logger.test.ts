@@ -30,7 +30,9 @@ describe('recordingLogger', () => {
     const logger = recordingLogger();
     const child = logger.child({ reporter: 'gh' }).child({ attempt: 2 });
     child.debug({ status: 503 }, 'retrying');
-    expect(logger.records).toEqual([{ level: 'debug', msg: 'retrying', fields: { reporter: 'gh', attempt: 2, status: 503 } }]);
+    expect(logger.records).toEqual([
+      { level: 'debug', msg: 'retrying', fields: { reporter: 'gh', attempt: 2, status: 503 } },
+    ]);
     expect(child.records).toBe(logger.records);
   });
 

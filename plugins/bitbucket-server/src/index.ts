@@ -3,7 +3,16 @@
  * build starts (INPROGRESS) and when it finishes (SUCCESSFUL or FAILED), one build status per
  * source stamp with a revision, through the build-status REST API with HTTP Basic auth.
  */
-import { basicAuthorization, commitStatusHandlers, definePlugin, encodedPath, parseRepositoryUrl, stashStates, withoutTrailingSlashes, type HttpRequest } from '@bbreporters/core';
+import {
+  basicAuthorization,
+  commitStatusHandlers,
+  definePlugin,
+  encodedPath,
+  parseRepositoryUrl,
+  stashStates,
+  withoutTrailingSlashes,
+  type HttpRequest,
+} from '@bbreporters/core';
 import type { BitbucketServerOptions } from './generated/options.js';
 
 export type { BitbucketServerOptions } from './generated/options.js';
@@ -17,7 +26,13 @@ export interface BuildStatus {
 }
 
 /** `POST <base_url>/rest/build-status/1.0/commits/<sha>` (stash.md §2). */
-export function buildStatusRequest(baseURL: string, user: string, password: string, sha: string, status: BuildStatus): HttpRequest {
+export function buildStatusRequest(
+  baseURL: string,
+  user: string,
+  password: string,
+  sha: string,
+  status: BuildStatus,
+): HttpRequest {
   return {
     method: 'POST',
     url: `${withoutTrailingSlashes(baseURL)}${encodedPath`/rest/build-status/1.0/commits/${sha}`}`,
@@ -37,12 +52,27 @@ export default definePlugin<BitbucketServerOptions>({
       service: 'bitbucket-server',
       states: stashStates,
       // A falsy key means the default; an empty description or name means none.
-      texts: { key: options.key || '<%= buildername %>', name: options.statusName, start: options.startDescription ?? 'Build started.', end: options.endDescription ?? 'Build done.' },
-      withoutRevision: (stamp, build) => ctx.logger.info({ build: build.buildid, ssid: stamp.ssid, repository: stamp.repository }, 'Unable to get the commit hash'),
+      texts: {
+        key: options.key || '<%= buildername %>',
+        name: options.statusName,
+        start: options.startDescription ?? 'Build started.',
+        end: options.endDescription ?? 'Build done.',
+      },
+      withoutRevision: (stamp, build) =>
+        ctx.logger.info(
+          { build: build.buildid, ssid: stamp.ssid, repository: stamp.repository },
+          'Unable to get the commit hash',
+        ),
       // Bitbucket Server keeps statuses per commit, whatever the repository: every stamp gets one.
       locate: (stamp) => ({ repository: repositoryName(stamp.repository) }),
       request: (_repository, stamp, { state, key, url, name, description }) =>
-        buildStatusRequest(options.base_url, options.user, options.password, stamp.revision, { state, key, ...(url ? { url } : {}), ...(name ? { name } : {}), ...(description ? { description } : {}) }),
+        buildStatusRequest(options.base_url, options.user, options.password, stamp.revision, {
+          state,
+          key,
+          ...(url ? { url } : {}),
+          ...(name ? { name } : {}),
+          ...(description ? { description } : {}),
+        }),
     });
   },
 });

@@ -38,12 +38,25 @@ export default definePlugin<BitbucketOptions>({
     const baseURL = withoutTrailingSlashes(options.base_url ?? 'https://api.bitbucket.org/2.0/repositories');
     const tokens = options.auth
       ? undefined
-      : new OAuthTokens(ctx.http, { oauthURL: options.oauth_url ?? 'https://bitbucket.org/site/oauth2/access_token', key: options.oauth_key ?? '', secret: options.oauth_secret ?? '' }, ctx.logger);
+      : new OAuthTokens(
+          ctx.http,
+          {
+            oauthURL: options.oauth_url ?? 'https://bitbucket.org/site/oauth2/access_token',
+            key: options.oauth_key ?? '',
+            secret: options.oauth_secret ?? '',
+          },
+          ctx.logger,
+        );
     const handlers = commitStatusHandlers(ctx, {
       service: 'bitbucket',
       states: bitbucketStates,
       // Buildbot: a falsy key or name means the default; a falsy description means none.
-      texts: { key: options.status_key || '<%= buildername %>', name: options.status_name || '<%= buildername %>', start: options.startDescription, end: options.endDescription },
+      texts: {
+        key: options.status_key || '<%= buildername %>',
+        name: options.status_name || '<%= buildername %>',
+        start: options.startDescription,
+        end: options.endDescription,
+      },
       keyOf: statusKey,
       locate(stamp, { build }) {
         if (!stamp.repository) {
@@ -51,13 +64,20 @@ export default definePlugin<BitbucketOptions>({
           return undefined;
         }
         const repo = ownerAndRepo(stamp.repository, baseURL);
-        if (!repo) ctx.logger.warn({ build: build.buildid, repository: stamp.repository }, 'Skipped Bitbucket status: OWNER/REPONAME is expected in the repository URL');
+        if (!repo)
+          ctx.logger.warn(
+            { build: build.buildid, repository: stamp.repository },
+            'Skipped Bitbucket status: OWNER/REPONAME is expected in the repository URL',
+          );
         return repo && { ...repo, repository: `${repo.owner}/${repo.repo}` };
       },
       request: (repo, stamp, { state, key, name, url, description }) => ({
         method: 'POST',
         url: `${baseURL}${encodedPath`/${repo.owner}/${repo.repo}/commit/${stamp.revision}/statuses/build`}`,
-        headers: { 'Content-Type': 'application/json', ...(options.auth ? { Authorization: basicAuthorization(options.auth.user, options.auth.password) } : {}) },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(options.auth ? { Authorization: basicAuthorization(options.auth.user, options.auth.password) } : {}),
+        },
         body: { state, key, name, url, ...(description ? { description } : {}) },
       }),
     });
@@ -66,7 +86,10 @@ export default definePlugin<BitbucketOptions>({
     async function send(delivery: QueuedDelivery, { signal }: SendOptions): Promise<{ status: number }> {
       const request = delivery.payload as HttpRequest;
       if (!tokens) return { status: (await ctx.http.send(request, { signal })).status };
-      const withToken = (token: string): HttpRequest => ({ ...request, headers: { ...request.headers, Authorization: `Bearer ${token}` } });
+      const withToken = (token: string): HttpRequest => ({
+        ...request,
+        headers: { ...request.headers, Authorization: `Bearer ${token}` },
+      });
       const token = await tokens.get(signal);
       try {
         return { status: (await ctx.http.send(withToken(token), { signal })).status };

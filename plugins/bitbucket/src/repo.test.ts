@@ -6,8 +6,13 @@ const API = 'https://api.bitbucket.org/2.0/repositories';
 
 describe('ownerAndRepo', () => {
   it.each([
-    'git@bitbucket.com:user/repo.git', 'git@bitbucket.com:user/repo', 'https://bitbucket.com/user/repo.git', 'https://bitbucket.com/user/repo',
-    'ssh://git@bitbucket.com/user/repo.git', 'ssh://git@bitbucket.com/user/repo', 'https://api.bitbucket.org/2.0/repositories/user/repo',
+    'git@bitbucket.com:user/repo.git',
+    'git@bitbucket.com:user/repo',
+    'https://bitbucket.com/user/repo.git',
+    'https://bitbucket.com/user/repo',
+    'ssh://git@bitbucket.com/user/repo.git',
+    'ssh://git@bitbucket.com/user/repo',
+    'https://api.bitbucket.org/2.0/repositories/user/repo',
   ])('%s → user/repo', (url) => {
     expect(ownerAndRepo(url, API)).toEqual({ owner: 'user', repo: 'repo' });
   });

@@ -43,18 +43,30 @@ export class OAuthTokens {
         {
           method: 'POST',
           url: this.settings.oauthURL,
-          headers: { Authorization: basicAuthorization(this.settings.key, this.settings.secret), 'Content-Type': 'application/x-www-form-urlencoded' },
+          headers: {
+            Authorization: basicAuthorization(this.settings.key, this.settings.secret),
+            'Content-Type': 'application/x-www-form-urlencoded',
+          },
           body: 'grant_type=client_credentials',
         },
         { signal },
       );
       const answer = response.json<{ access_token?: unknown; expires_in?: unknown }>();
-      if (typeof answer.access_token !== 'string' || !answer.access_token) throw Object.assign(new Error(`${response.status}: unable to authenticate to Bitbucket: the answer has no access_token`), { retryable: false });
-      const lifetime = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : DEFAULT_LIFETIME_S;
-      this.cached = { token: answer.access_token, expiresAt: this.now() + Math.max(0, lifetime * 1000 - EXPIRY_MARGIN_MS) };
+      if (typeof answer.access_token !== 'string' || !answer.access_token)
+        throw Object.assign(
+          new Error(`${response.status}: unable to authenticate to Bitbucket: the answer has no access_token`),
+          { retryable: false },
+        );
+      const lifetime =
+        typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : DEFAULT_LIFETIME_S;
+      this.cached = {
+        token: answer.access_token,
+        expiresAt: this.now() + Math.max(0, lifetime * 1000 - EXPIRY_MARGIN_MS),
+      };
       return answer.access_token;
     } catch (error) {
-      if (isHttpError(error)) this.logger.error(`${error.status}: unable to authenticate to Bitbucket ${error.bodyExcerpt}`);
+      if (isHttpError(error))
+        this.logger.error(`${error.status}: unable to authenticate to Bitbucket ${error.bodyExcerpt}`);
       throw error;
     }
   }

@@ -22,7 +22,11 @@ function capture(stream: NodeJS.WriteStream): string[] {
 }
 
 /** Console with `options`, fed `events` in order; resolves when every line is written. */
-async function run(options: Record<string, unknown>, events: Array<Record<string, unknown>>, more: Partial<HarnessOptions> = {}): Promise<Harness> {
+async function run(
+  options: Record<string, unknown>,
+  events: Array<Record<string, unknown>>,
+  more: Partial<HarnessOptions> = {},
+): Promise<Harness> {
   harness = await createHarness({ plugin: pluginDir, options, ...more });
   for (const event of events) await harness.emit(event);
   await harness.drain();
@@ -46,7 +50,10 @@ describe('console', () => {
     await run({ format: 'json' }, [fixtures.pass.started(), fixtures.workerMissing()]);
     expect(stdout.map((line) => JSON.parse(line) as unknown)).toEqual([
       { event: 'buildStarted', text: 'pass #1 started', url: 'http://127.0.0.1:8010/#builders/1/builds/1' },
-      { event: 'workerMissing', text: 'worker ghost-worker missing since Mon Nov 23 19:49:45 2026 (notify: ops@example.test)' },
+      {
+        event: 'workerMissing',
+        text: 'worker ghost-worker missing since Mon Nov 23 19:49:45 2026 (notify: ops@example.test)',
+      },
     ]);
   });
 
@@ -65,7 +72,9 @@ describe('console', () => {
       return false;
     });
     const { deliveries } = await run({}, [fixtures.pass.finished()], { delivery: { retries: 0 } });
-    expect(deliveries.map((d) => [d.delivery.target, d.outcome.status, d.outcome.reason])).toEqual([['stdout', 'failed', 'gave up after 1 attempt: EPIPE']]);
+    expect(deliveries.map((d) => [d.delivery.target, d.outcome.status, d.outcome.reason])).toEqual([
+      ['stdout', 'failed', 'gave up after 1 attempt: EPIPE'],
+    ]);
   });
 
   it("builders leaves out other builders' events, with the filter's reason", async () => {
@@ -81,9 +90,17 @@ describe('console', () => {
   it('accepts the builders, tags, schedulers and branches filters, but not mode: it prints every result', async () => {
     await expect(createHarness({ plugin: pluginDir, options: { mode: 'failing' } })).rejects.toMatchObject({
       code: 'BBR_PLUGIN_OPTIONS',
-      details: [expect.objectContaining({ path: 'reporters[0].options.mode', message: expect.stringContaining('does not accept it') })],
+      details: [
+        expect.objectContaining({
+          path: 'reporters[0].options.mode',
+          message: expect.stringContaining('does not accept it'),
+        }),
+      ],
     });
-    harness = await createHarness({ plugin: pluginDir, options: { tags: ['x'], schedulers: ['s'], branches: ['main'] } });
+    harness = await createHarness({
+      plugin: pluginDir,
+      options: { tags: ['x'], schedulers: ['s'], branches: ['main'] },
+    });
     expect(harness.runtime.reporters.map((r) => r.name)).toEqual(['console']);
   });
 });

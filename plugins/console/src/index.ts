@@ -14,7 +14,11 @@ export default definePlugin<ConsoleOptions>({
     const stream = options.stream === 'stderr' ? process.stderr : process.stdout;
     const report = (event: BbEvent) => {
       // Every line must be printed, in order: queue behind earlier lines instead of superseding them.
-      ctx.deliver({ target: options.stream ?? 'stdout', payload: { line: render(lineFor(event), options.format ?? 'text') }, supersede: false });
+      ctx.deliver({
+        target: options.stream ?? 'stdout',
+        payload: { line: render(lineFor(event), options.format ?? 'text') },
+        supersede: false,
+      });
     };
     return {
       buildStarted: report,

@@ -17,17 +17,27 @@ export function lineFor(event: BbEvent): ConsoleLine {
     }
     case 'buildFinished': {
       const b = event.payload;
-      return { event: event.event, text: `${b.builder.name} #${b.number} ${upper(b.results)}: ${b.state_string}`, ...(b.url ? { url: b.url } : {}) };
+      return {
+        event: event.event,
+        text: `${b.builder.name} #${b.number} ${upper(b.results)}: ${b.state_string}`,
+        ...(b.url ? { url: b.url } : {}),
+      };
     }
     case 'buildsetFinished': {
       const { buildset, builds } = event.payload;
       const each = builds.map((b) => `${b.builder.name} #${b.number} ${upper(b.results)}`).join(', ');
-      return { event: event.event, text: `buildset ${buildset.bsid} ${upper(buildset.results)}: ${builds.length} build${builds.length === 1 ? '' : 's'}${each ? ` (${each})` : ''}` };
+      return {
+        event: event.event,
+        text: `buildset ${buildset.bsid} ${upper(buildset.results)}: ${builds.length} build${builds.length === 1 ? '' : 's'}${each ? ` (${each})` : ''}`,
+      };
     }
     case 'workerMissing': {
       const w = event.payload.worker;
       const notify = w.notify?.length ? ` (notify: ${w.notify.join(', ')})` : '';
-      return { event: event.event, text: `worker ${w.name} missing${w.last_connection ? ` since ${w.last_connection}` : ''}${notify}` };
+      return {
+        event: event.event,
+        text: `worker ${w.name} missing${w.last_connection ? ` since ${w.last_connection}` : ''}${notify}`,
+      };
     }
   }
 }

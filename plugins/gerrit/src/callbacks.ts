@@ -4,15 +4,34 @@
  * "default" (Buildbot's default callback) or null (off). Buildbot's sentinels decide what runs
  * when a callback is absent: no reviewCB and no summaryCB → the default summary only.
  */
-import { importModuleReference, statusToString, type BuildPayload, type BuildsetPayload, type PluginContext } from '@bbreporters/core';
-import { buildInfoList, defaultReviewCB, defaultSummaryCB, resultText, summaryResult, type BuildInfo } from './defaults.js';
+import {
+  importModuleReference,
+  statusToString,
+  type BuildPayload,
+  type BuildsetPayload,
+  type PluginContext,
+} from '@bbreporters/core';
+import {
+  buildInfoList,
+  defaultReviewCB,
+  defaultSummaryCB,
+  resultText,
+  summaryResult,
+  type BuildInfo,
+} from './defaults.js';
 import type { GerritOptions, LabelValue, ReviewRule } from './generated/options.js';
 import type { ReviewResult } from './review.js';
 
 type Setting = GerritOptions['reviewCB'];
 
 export type StartCallback = (builderName: string, build: BuildPayload, arg: unknown) => unknown;
-export type ReviewCallback = (builderName: string, build: BuildPayload, result: number | null | undefined, master: unknown, arg: unknown) => unknown;
+export type ReviewCallback = (
+  builderName: string,
+  build: BuildPayload,
+  result: number | null | undefined,
+  master: unknown,
+  arg: unknown,
+) => unknown;
 export type SummaryCallback = (buildInfoList: BuildInfo[], results: string, master: unknown, arg: unknown) => unknown;
 
 /** What the handlers call: each returns the callback's raw answer (checked by checkResult). */
@@ -24,7 +43,9 @@ export interface Callbacks {
 
 /** The docs' example start callback (git_gerrit.cfg), for `startCB: default`. */
 export function defaultStartCB(builderName: string, build: BuildPayload): ReviewResult {
-  return { message: `Buildbot started compiling your patchset\non configuration: ${builderName}\nSee your build here: ${build.url ?? ''}` };
+  return {
+    message: `Buildbot started compiling your patchset\non configuration: ${builderName}\nSee your build here: ${build.url ?? ''}`,
+  };
 }
 
 function scoreFor(value: LabelValue, result: number | null | undefined): number | undefined {
@@ -53,7 +74,8 @@ export async function resolveCallbacks(options: GerritOptions, ctx: PluginContex
   const clone = <T>(value: T): T => structuredClone(value);
   const master = ctx.master;
   const load = <F extends (...args: never[]) => unknown>(ref: string) => importModuleReference<F>(ref, configDir);
-  const summarySetting: Setting = options.summaryCB !== undefined ? options.summaryCB : options.reviewCB === undefined ? 'default' : null;
+  const summarySetting: Setting =
+    options.summaryCB !== undefined ? options.summaryCB : options.reviewCB === undefined ? 'default' : null;
 
   const callbacks: Callbacks = {};
   const start = options.startCB;
@@ -67,19 +89,23 @@ export async function resolveCallbacks(options: GerritOptions, ctx: PluginContex
   }
 
   const review = options.reviewCB;
-  if (review === 'default') callbacks.review = async (build) => defaultReviewCB(build.builder.name, build, build.results);
+  if (review === 'default')
+    callbacks.review = async (build) => defaultReviewCB(build.builder.name, build, build.results);
   else if (typeof review === 'string') {
     const fn = await load<ReviewCallback>(review);
-    callbacks.review = async (build) => fn(build.builder.name, clone(build), build.results, master, clone(options.reviewArg));
+    callbacks.review = async (build) =>
+      fn(build.builder.name, clone(build), build.results, master, clone(options.reviewArg));
   } else if (review) {
     const render = ruleRenderer(ctx, review, options.reviewArg);
     callbacks.review = async (build) => ({ message: await render(build), labels: ruleLabels(review, build.results) });
   }
 
-  if (summarySetting === 'default') callbacks.summary = async (_buildset, builds) => defaultSummaryCB(buildInfoList(builds));
+  if (summarySetting === 'default')
+    callbacks.summary = async (_buildset, builds) => defaultSummaryCB(buildInfoList(builds));
   else if (typeof summarySetting === 'string') {
     const fn = await load<SummaryCallback>(summarySetting);
-    callbacks.summary = async (buildset, builds) => fn(clone(buildInfoList(builds)), statusToString(buildset.buildset.results), master, clone(options.summaryArg));
+    callbacks.summary = async (buildset, builds) =>
+      fn(clone(buildInfoList(builds)), statusToString(buildset.buildset.results), master, clone(options.summaryArg));
   } else if (summarySetting) {
     const rule = summarySetting;
     const render = ruleRenderer(ctx, rule, options.summaryArg);

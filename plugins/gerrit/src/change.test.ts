@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { changesOf, targetOf } from './change.js';
 
 const build = (props: Record<string, unknown>) =>
-  ({ properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, [v, 'test']])) }) as unknown as BuildPayload;
+  ({
+    properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, [v, 'test']])),
+  }) as unknown as BuildPayload;
 
 const gerritProps = {
   'event.change.id': 'I0123456789abcdef0123456789abcdef01234567',
@@ -17,7 +19,16 @@ const gerritProps = {
 describe('which change a build reviews', () => {
   it('git: project and event.patchSet.revision, change and patch set numbers', () => {
     const { changes } = changesOf(build(gerritProps));
-    expect(changes).toEqual([{ project: 'testProject', revision: 'd34db33fd43db33f', change: '4321', patchset: '12', changeId: gerritProps['event.change.id'], branch: 'master' }]);
+    expect(changes).toEqual([
+      {
+        project: 'testProject',
+        revision: 'd34db33fd43db33f',
+        change: '4321',
+        patchset: '12',
+        changeId: gerritProps['event.change.id'],
+        branch: 'master',
+      },
+    ]);
     expect(targetOf(changes[0])).toBe('gerrit:4321,12');
   });
 
@@ -25,12 +36,19 @@ describe('which change a build reviews', () => {
     const { 'event.patchSet.revision': _, ...rest } = gerritProps;
     expect(changesOf(build({ ...rest, got_revision: 'abcdef12' })).changes[0].revision).toBe('abcdef12');
     expect(changesOf(build({ ...rest, revision: 'abcdef13' })).changes[0].revision).toBe('abcdef13');
-    expect(changesOf(build({ ...rest, got_revision: { cb: 'abcdef14' }, codebase: 'cb' })).changes[0].revision).toBe('abcdef14');
+    expect(changesOf(build({ ...rest, got_revision: { cb: 'abcdef14' }, codebase: 'cb' })).changes[0].revision).toBe(
+      'abcdef14',
+    );
     expect(changesOf(build({ ...rest, got_revision: { cb: 'abcdef14' } })).changes).toEqual([]);
   });
 
   it('repo: one change per downloaded project when the numbers match', () => {
-    const found = changesOf(build({ repo_downloads: ['platform/a 1234/5', 'platform/b 99/1'], repo_downloaded: '1234/5 aaaa1111 99/1 bbbb2222' }));
+    const found = changesOf(
+      build({
+        repo_downloads: ['platform/a 1234/5', 'platform/b 99/1'],
+        repo_downloaded: '1234/5 aaaa1111 99/1 bbbb2222',
+      }),
+    );
     expect(found.changes.map((c) => [c.project, c.revision, targetOf(c)])).toEqual([
       ['platform/a', 'aaaa1111', 'gerrit:1234,5'],
       ['platform/b', 'bbbb2222', 'gerrit:99,1'],
@@ -38,7 +56,9 @@ describe('which change a build reviews', () => {
   });
 
   it('repo: mismatching downloads abort, and git properties are then not tried', () => {
-    expect(changesOf(build({ ...gerritProps, repo_downloads: ['p 1/1'], repo_downloaded: '2/1 aaaa1111' })).changes).toEqual([]);
+    expect(
+      changesOf(build({ ...gerritProps, repo_downloads: ['p 1/1'], repo_downloaded: '2/1 aaaa1111' })).changes,
+    ).toEqual([]);
     expect(changesOf(build({ repo_downloads: ['p 1/1'], repo_downloaded: '1/1' })).changes).toEqual([]);
   });
 

@@ -28,7 +28,8 @@ function prop(build: BuildPayload, name: string): unknown {
   return Array.isArray(sourced) ? sourced[0] : undefined;
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 
 /** The changes to review for `build` (v0.9–v1.8: one per downloaded repo project). */
 export function changesOf(build: BuildPayload): ChangesFound {
@@ -45,15 +46,24 @@ function repoChanges(downloads: unknown, downloaded: unknown): ChangesFound {
   }
   const words = downloaded.split(' ');
   if (words.length !== 2 * downloads.length) {
-    return { changes: [], reason: `repo_downloaded has ${words.length} entries, expected 2 per repo_downloads entry (${downloads.length})` };
+    return {
+      changes: [],
+      reason: `repo_downloaded has ${words.length} entries, expected 2 per repo_downloads entry (${downloads.length})`,
+    };
   }
   const changes: GerritChange[] = [];
   for (const [i, entry] of downloads.entries()) {
     const [project, changePatchset, ...rest] = typeof entry === 'string' ? entry.split(' ') : [];
-    if (!project || !changePatchset || rest.length) return { changes: [], reason: `repo_downloads[${i}] is not "<project> <change>/<patchset>"` };
-    if (changePatchset !== words[2 * i]) return { changes: [], reason: `repo_downloads[${i}] names ${changePatchset} but repo_downloaded names ${words[2 * i]}` };
+    if (!project || !changePatchset || rest.length)
+      return { changes: [], reason: `repo_downloads[${i}] is not "<project> <change>/<patchset>"` };
+    if (changePatchset !== words[2 * i])
+      return {
+        changes: [],
+        reason: `repo_downloads[${i}] names ${changePatchset} but repo_downloaded names ${words[2 * i]}`,
+      };
     const revision = words[2 * i + 1];
-    if (!commitId.test(revision)) return { changes: [], reason: `repo_downloaded revision ${JSON.stringify(revision)} is not a commit id` };
+    if (!commitId.test(revision))
+      return { changes: [], reason: `repo_downloaded revision ${JSON.stringify(revision)} is not a commit id` };
     const [change, patchset] = changePatchset.split('/');
     changes.push({ project, revision, ...(change ? { change } : {}), ...(patchset ? { patchset } : {}) });
   }
@@ -62,25 +72,39 @@ function repoChanges(downloads: unknown, downloaded: unknown): ChangesFound {
 
 function gitChange(build: BuildPayload): ChangesFound {
   const project = text(prop(build, 'event.change.project'));
-  let revision: unknown = text(prop(build, 'event.patchSet.revision')) ?? prop(build, 'got_revision') ?? prop(build, 'revision');
+  let revision: unknown =
+    text(prop(build, 'event.patchSet.revision')) ?? prop(build, 'got_revision') ?? prop(build, 'revision');
   if (typeof revision === 'object' && revision !== null) {
     // Multi-codebase builds: got_revision is {codebase: sha}.
     const codebase = text(prop(build, 'codebase'));
     revision = codebase === undefined ? undefined : (revision as Record<string, unknown>)[codebase];
   }
   if (!project) return { changes: [], reason: 'event.change.project is missing' };
-  if (typeof revision !== 'string' || revision === '') return { changes: [], reason: 'no revision (event.patchSet.revision, got_revision or revision)' };
-  if (!commitId.test(revision)) return { changes: [], reason: `revision ${JSON.stringify(revision.slice(0, 80))} is not a commit id` };
+  if (typeof revision !== 'string' || revision === '')
+    return { changes: [], reason: 'no revision (event.patchSet.revision, got_revision or revision)' };
+  if (!commitId.test(revision))
+    return { changes: [], reason: `revision ${JSON.stringify(revision.slice(0, 80))} is not a commit id` };
   const change = text(prop(build, 'event.change.number'));
   const patchset = text(prop(build, 'event.patchSet.number'));
   const changeId = text(prop(build, 'event.change.id'));
   const branch = text(prop(build, 'event.change.branch'));
   return {
-    changes: [{ project, revision, ...(change ? { change } : {}), ...(patchset ? { patchset } : {}), ...(changeId ? { changeId } : {}), ...(branch ? { branch } : {}) }],
+    changes: [
+      {
+        project,
+        revision,
+        ...(change ? { change } : {}),
+        ...(patchset ? { patchset } : {}),
+        ...(changeId ? { changeId } : {}),
+        ...(branch ? { branch } : {}),
+      },
+    ],
   };
 }
 
 /** The delivery target: reviews of one change and patch set are posted in order. */
 export function targetOf(change: GerritChange): string {
-  return change.change && change.patchset ? `gerrit:${change.change},${change.patchset}` : `gerrit:${change.project}@${change.revision}`;
+  return change.change && change.patchset
+    ? `gerrit:${change.change},${change.patchset}`
+    : `gerrit:${change.project}@${change.revision}`;
 }

@@ -3,21 +3,33 @@ import { describe, expect, it } from 'vitest';
 import { buildInfoList, defaultReviewCB, defaultSummaryCB, summaryResult } from './defaults.js';
 
 const build = (name: string, results: number, url = `http://bb/#builders/1/builds/7`) =>
-  ({ builder: { name }, results, state_string: results === 0 ? 'build successful' : 'failed', url }) as unknown as BuildPayload;
+  ({
+    builder: { name },
+    results,
+    state_string: results === 0 ? 'build successful' : 'failed',
+    url,
+  }) as unknown as BuildPayload;
 
 describe('Buildbot default callbacks', () => {
   it('defaultSummaryCB: a line per build sorted by builder, Verified +1 only when all succeeded', () => {
-    const ok = defaultSummaryCB(buildInfoList([build('Builder1', Results.SUCCESS), build('Builder0', Results.SUCCESS)]));
+    const ok = defaultSummaryCB(
+      buildInfoList([build('Builder1', Results.SUCCESS), build('Builder0', Results.SUCCESS)]),
+    );
     expect(ok).toEqual({
-      message: 'Builder Builder0 succeeded (build successful) - http://bb/#builders/1/builds/7\n\nBuilder Builder1 succeeded (build successful) - http://bb/#builders/1/builds/7',
+      message:
+        'Builder Builder0 succeeded (build successful) - http://bb/#builders/1/builds/7\n\nBuilder Builder1 succeeded (build successful) - http://bb/#builders/1/builds/7',
       labels: { Verified: 1 },
     });
-    expect(defaultSummaryCB(buildInfoList([build('a', Results.SUCCESS), build('b', Results.FAILURE)])).labels).toEqual({ Verified: -1 });
+    expect(defaultSummaryCB(buildInfoList([build('a', Results.SUCCESS), build('b', Results.FAILURE)])).labels).toEqual({
+      Verified: -1,
+    });
     expect(defaultSummaryCB(buildInfoList([build('a', Results.WARNINGS)])).labels).toEqual({ Verified: -1 });
   });
 
   it('defaultSummaryCB ends a line with "." when the build has no url', () => {
-    expect(defaultSummaryCB(buildInfoList([build('a', Results.FAILURE, '')])).message).toBe('Builder a failed (failed).');
+    expect(defaultSummaryCB(buildInfoList([build('a', Results.FAILURE, '')])).message).toBe(
+      'Builder a failed (failed).',
+    );
   });
 
   it('defaultReviewCB: result in capitals, Verified ±1, nothing for RETRY', () => {

@@ -5,7 +5,13 @@
  * command string, over REST the request; `send` runs the SSH command (REST goes through core's
  * HTTP sender).
  */
-import { definePlugin, type BuildPayload, type PluginContext, type QueuedDelivery, type SendOptions } from '@bbreporters/core';
+import {
+  definePlugin,
+  type BuildPayload,
+  type PluginContext,
+  type QueuedDelivery,
+  type SendOptions,
+} from '@bbreporters/core';
 import { resolveCallbacks } from './callbacks.js';
 import { changesOf, targetOf, type GerritChange } from './change.js';
 import type { GerritOptions } from './generated/options.js';
@@ -30,7 +36,10 @@ interface Transport {
 
 function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
   const settings = sshSettings(options, ctx.config.configDir);
-  if (!settings.checkHostKey) ctx.logger.warn('check_host_key is false: the Gerrit server\'s host key is not checked (anyone in the middle can answer)');
+  if (!settings.checkHostKey)
+    ctx.logger.warn(
+      "check_host_key is false: the Gerrit server's host key is not checked (anyone in the middle can answer)",
+    );
   const pinned = options.gerrit_version ? parseVersion(options.gerrit_version) : undefined;
   const versions = new VersionCache(async (signal) => (await runGerrit(settings, VERSION_COMMAND, signal)).stdout);
   const notify = options.notify;
@@ -44,13 +53,22 @@ function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
         try {
           version = await versions.get(AbortSignal.any([signal, AbortSignal.timeout(askTimeoutMs)]));
         } catch (error) {
-          ctx.logger.warn({ err: error }, 'could not learn the Gerrit version: the review is written for Gerrit 2.13 or later and adapted when it is sent');
+          ctx.logger.warn(
+            { err: error },
+            'could not learn the Gerrit version: the review is written for Gerrit 2.13 or later and adapted when it is sent',
+          );
         }
       }
-      return reviewCommand(change, review, { ...(version ? { version } : {}), ...(notify ? { notify } : {}) }, ctx.logger);
+      return reviewCommand(
+        change,
+        review,
+        { ...(version ? { version } : {}), ...(notify ? { notify } : {}) },
+        ctx.logger,
+      );
     },
     async send(delivery, { signal }) {
-      if (typeof delivery.payload !== 'string') throw Object.assign(new Error('a Gerrit SSH delivery must be a command string'), { retryable: false });
+      if (typeof delivery.payload !== 'string')
+        throw Object.assign(new Error('a Gerrit SSH delivery must be a command string'), { retryable: false });
       let command = delivery.payload;
       if (!pinned) {
         let version: GerritVersion | undefined;
@@ -64,19 +82,35 @@ function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
         }
         if (version) {
           const adapted = adaptCommand(command, version, ctx.logger);
-          if (adapted !== command) ctx.logger.info({ version: formatVersion(version), command: adapted }, 'review rewritten for the server\'s Gerrit version');
+          if (adapted !== command)
+            ctx.logger.info(
+              { version: formatVersion(version), command: adapted },
+              "review rewritten for the server's Gerrit version",
+            );
           command = adapted;
         }
       }
       const { stdout, stderr } = await runGerrit(settings, command, signal);
-      ctx.logger.info({ target: delivery.target, ...(stdout.trim() ? { gerritout: stdout.trim() } : {}), ...(stderr.trim() ? { gerriterr: stderr.trim() } : {}) }, 'gerrit status: OK');
+      ctx.logger.info(
+        {
+          target: delivery.target,
+          ...(stdout.trim() ? { gerritout: stdout.trim() } : {}),
+          ...(stderr.trim() ? { gerriterr: stderr.trim() } : {}),
+        },
+        'gerrit status: OK',
+      );
     },
   };
 }
 
 function restTransport(options: GerritOptions): Transport {
   if (!options.baseURL || !options.http_password) throw new Error('transport rest needs baseURL and http_password');
-  const settings = { baseURL: options.baseURL, username: options.username, password: options.http_password, ...(options.notify ? { notify: options.notify } : {}) };
+  const settings = {
+    baseURL: options.baseURL,
+    username: options.username,
+    password: options.http_password,
+    ...(options.notify ? { notify: options.notify } : {}),
+  };
   return { payload: async (change, review) => reviewRequest(settings, change, review) };
 }
 
@@ -86,7 +120,12 @@ export default definePlugin<GerritOptions>({
     const transport = options.transport === 'rest' ? restTransport(options) : sshTransport(options, ctx);
 
     /** Checks a callback's answer and delivers one review per Gerrit change of `build`. */
-    async function post(build: BuildPayload, answer: () => Promise<unknown>, what: string, signal: AbortSignal): Promise<void> {
+    async function post(
+      build: BuildPayload,
+      answer: () => Promise<unknown>,
+      what: string,
+      signal: AbortSignal,
+    ): Promise<void> {
       const found = changesOf(build);
       if ('reason' in found) {
         ctx.logger.debug({ build: build.buildid, callback: what }, `no review: ${found.reason}`);
@@ -98,7 +137,11 @@ export default definePlugin<GerritOptions>({
         return;
       }
       for (const change of found.changes) {
-        ctx.deliver({ target: targetOf(change), payload: await transport.payload(change, review, signal), supersede: false });
+        ctx.deliver({
+          target: targetOf(change),
+          payload: await transport.payload(change, review, signal),
+          supersede: false,
+        });
       }
     }
 

@@ -10,7 +10,7 @@ const hostileValues = [
   'line one\nline two\n--label Code-Review=+2',
   'semi; gerrit review --abandon',
   'back\\slash \\\' \\" end\\',
-  "--label Code-Review=2",
+  '--label Code-Review=2',
   "' --abandon '",
   '\t tabs and  spaces \t',
   "''",
@@ -30,7 +30,9 @@ describe('Gerrit command quoting', () => {
   });
 
   it('leaves plain words readable', () => {
-    expect(commandLine(['gerrit', 'review', '--label', 'Verified=-1', 'd34db33f'])).toBe('gerrit review --label Verified=-1 d34db33f');
+    expect(commandLine(['gerrit', 'review', '--label', 'Verified=-1', 'd34db33f'])).toBe(
+      'gerrit review --label Verified=-1 d34db33f',
+    );
   });
 
   it('refuses words Gerrit would drop or cut', () => {
@@ -43,7 +45,9 @@ describe('Gerrit command quoting', () => {
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
     for (let n = 0; n < 2000; n++) {
-      const argv = Array.from({ length: 1 + (next() % 4) }, () => Array.from({ length: 1 + (next() % 12) }, () => alphabet[next() % alphabet.length]).join(''));
+      const argv = Array.from({ length: 1 + (next() % 4) }, () =>
+        Array.from({ length: 1 + (next() % 12) }, () => alphabet[next() % alphabet.length]).join(''),
+      );
       expect(splitGerritCommand(commandLine(argv))).toEqual(argv);
     }
   });

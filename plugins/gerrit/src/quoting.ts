@@ -35,7 +35,7 @@ export function splitGerritCommand(line: string): string[] {
   let inSingle = false;
   let inDouble = false;
   let word = '';
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     const c = line[i++];
     switch (c) {
       case '\t':

@@ -26,7 +26,8 @@ export interface RestSettings {
 export function changeIdentifier(change: GerritChange): string {
   const project = encodeURIComponent(change.project);
   if (change.change && /^\d+$/.test(change.change)) return `${project}~${change.change}`;
-  if (change.changeId && change.branch) return `${project}~${encodeURIComponent(change.branch)}~${encodeURIComponent(change.changeId)}`;
+  if (change.changeId && change.branch)
+    return `${project}~${encodeURIComponent(change.branch)}~${encodeURIComponent(change.changeId)}`;
   return change.revision;
 }
 

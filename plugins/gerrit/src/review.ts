@@ -29,7 +29,8 @@ export function makeReviewResult(message: string | null, ...labels: Array<[strin
   return { message, labels: Object.fromEntries(labels) };
 }
 
-const LEGACY_WARNING = 'The Gerrit status callback uses the old way to communicate results.  The outcome might be not what is expected.';
+const LEGACY_WARNING =
+  'The Gerrit status callback uses the old way to communicate results.  The outcome might be not what is expected.';
 
 /** Buildbot's int(): booleans and integer strings become numbers; anything else is refused. */
 function score(value: unknown): number | undefined {
@@ -57,11 +58,20 @@ export function checkResult(value: unknown, what: string, logger: Logger): Check
   }
   const labels: Array<[string, number]> = [];
   if (result.labels !== undefined && result.labels !== null) {
-    if (typeof result.labels !== 'object' || Array.isArray(result.labels)) throw new TypeError(`${what} returned labels that are not an object {name: score}`);
+    if (typeof result.labels !== 'object' || Array.isArray(result.labels))
+      throw new TypeError(`${what} returned labels that are not an object {name: score}`);
     for (const [name, raw] of Object.entries(result.labels)) {
       const value = score(raw);
-      if (!labelName.test(name)) logger.warn({ callback: what, label: name }, `label name ${JSON.stringify(name)} is not a Gerrit label name; it is left out`);
-      else if (value === undefined) logger.warn({ callback: what, label: name }, `label ${name} has no integer score (${JSON.stringify(raw)}); it is left out`);
+      if (!labelName.test(name))
+        logger.warn(
+          { callback: what, label: name },
+          `label name ${JSON.stringify(name)} is not a Gerrit label name; it is left out`,
+        );
+      else if (value === undefined)
+        logger.warn(
+          { callback: what, label: name },
+          `label ${name} has no integer score (${JSON.stringify(raw)}); it is left out`,
+        );
       else labels.push([name, value]);
     }
   }

@@ -20,14 +20,18 @@ export interface CommandSettings {
 }
 
 /** Labels before Gerrit 2.6: only these two, as their own options. */
-const oldLabelOptions: Record<string, string> = { [GERRIT_LABEL_VERIFIED]: '--verified', [GERRIT_LABEL_REVIEWED]: '--code-review' };
+const oldLabelOptions: Record<string, string> = {
+  [GERRIT_LABEL_VERIFIED]: '--verified',
+  [GERRIT_LABEL_REVIEWED]: '--code-review',
+};
 
 function labelWords(labels: CheckedReview['labels'], version: GerritVersion | undefined, logger: Logger): string[] {
   const words: string[] = [];
   for (const [name, value] of labels) {
     if (!version || atLeast(version, LABELS_SINCE)) words.push('--label', `${name}=${value}`);
     else if (oldLabelOptions[name]) words.push(oldLabelOptions[name], String(value));
-    else logger.warn({ label: name }, `Gerrit older than 2.6 does not support custom labels. Setting ${name} is ignored.`);
+    else
+      logger.warn({ label: name }, `Gerrit older than 2.6 does not support custom labels. Setting ${name} is ignored.`);
   }
   return words;
 }
@@ -41,7 +45,12 @@ function messageWord(message: string): string {
 }
 
 /** Gerrit's argv for the review (what the SSH daemon must split the command into). */
-export function reviewArgv(change: GerritChange, review: CheckedReview, settings: CommandSettings, logger: Logger): string[] {
+export function reviewArgv(
+  change: GerritChange,
+  review: CheckedReview,
+  settings: CommandSettings,
+  logger: Logger,
+): string[] {
   const argv = ['gerrit', 'review', '--project', change.project];
   if (!settings.version || atLeast(settings.version, TAG_SINCE)) argv.push('--tag', TAG);
   if (settings.notify) argv.push('--notify', settings.notify);
@@ -50,7 +59,12 @@ export function reviewArgv(change: GerritChange, review: CheckedReview, settings
   return argv;
 }
 
-export function reviewCommand(change: GerritChange, review: CheckedReview, settings: CommandSettings, logger: Logger): string {
+export function reviewCommand(
+  change: GerritChange,
+  review: CheckedReview,
+  settings: CommandSettings,
+  logger: Logger,
+): string {
   return commandLine(reviewArgv(change, review, settings, logger));
 }
 
@@ -73,7 +87,9 @@ export function adaptCommand(command: string, version: GerritVersion, logger: Lo
       const [name, value] = argv[++i].split('=');
       out.push(...labelWords([[name, Number(value)]], version, logger));
       changed = true;
-    } else if (['--project', '--tag', '--notify', '--message', '--label', '--verified', '--code-review'].includes(word)) {
+    } else if (
+      ['--project', '--tag', '--notify', '--message', '--label', '--verified', '--code-review'].includes(word)
+    ) {
       out.push(word, argv[++i]);
     } else out.push(word);
   }

@@ -1,21 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { classify, sshArgv, type SshSettings } from './ssh-transport.js';
 
-const settings: SshSettings = { ssh: 'ssh', server: 'review.example.org', port: 29418, username: 'buildbot', checkHostKey: true, connectTimeoutSec: 10 };
+const settings: SshSettings = {
+  ssh: 'ssh',
+  server: 'review.example.org',
+  port: 29418,
+  username: 'buildbot',
+  checkHostKey: true,
+  connectTimeoutSec: 10,
+};
 
 describe('ssh client arguments', () => {
   it('checks host keys, never prompts, and passes the command as one item after -- and the host', () => {
-    const argv = sshArgv({ ...settings, knownHosts: '/etc/bb/known hosts', identityFile: '/keys/id_%d' }, "gerrit review --message 'x'");
+    const argv = sshArgv(
+      { ...settings, knownHosts: '/etc/bb/known hosts', identityFile: '/keys/id_%d' },
+      "gerrit review --message 'x'",
+    );
     expect(argv).toEqual([
-      '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR',
-      '-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile="/etc/bb/known hosts"',
-      '-o', 'IdentityFile=/keys/id_%%d', '-o', 'IdentitiesOnly=yes',
-      '-p', '29418', '-l', 'buildbot', '-T', '--', 'review.example.org', "gerrit review --message 'x'",
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=10',
+      '-o',
+      'LogLevel=ERROR',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'UserKnownHostsFile="/etc/bb/known hosts"',
+      '-o',
+      'IdentityFile=/keys/id_%%d',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-p',
+      '29418',
+      '-l',
+      'buildbot',
+      '-T',
+      '--',
+      'review.example.org',
+      "gerrit review --message 'x'",
     ]);
   });
 
   it('check_host_key false is explicit in the arguments', () => {
-    expect(sshArgv({ ...settings, checkHostKey: false }, 'gerrit version')).toEqual(expect.arrayContaining(['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null']));
+    expect(sshArgv({ ...settings, checkHostKey: false }, 'gerrit version')).toEqual(
+      expect.arrayContaining(['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null']),
+    );
   });
 });
 

@@ -37,7 +37,19 @@ export class GerritSshError extends Error {
   }
 }
 
-export function sshSettings(options: { ssh_command?: string; server?: string; port?: number; username: string; identity_file?: string; known_hosts?: string; check_host_key?: boolean; connect_timeout?: number }, configDir: string): SshSettings {
+export function sshSettings(
+  options: {
+    ssh_command?: string;
+    server?: string;
+    port?: number;
+    username: string;
+    identity_file?: string;
+    known_hosts?: string;
+    check_host_key?: boolean;
+    connect_timeout?: number;
+  },
+  configDir: string,
+): SshSettings {
   if (!options.server) throw new Error('server is required with transport ssh');
   return {
     ssh: options.ssh_command ?? 'ssh',
@@ -61,25 +73,39 @@ function optionPath(path: string): string {
 /** The ssh client's argv for `command` (the last item, sent as is). */
 export function sshArgv(settings: SshSettings, command: string): string[] {
   const hostKeys = settings.checkHostKey
-    ? ['-o', 'StrictHostKeyChecking=yes', ...(settings.knownHosts ? ['-o', `UserKnownHostsFile=${optionPath(settings.knownHosts)}`] : [])]
+    ? [
+        '-o',
+        'StrictHostKeyChecking=yes',
+        ...(settings.knownHosts ? ['-o', `UserKnownHostsFile=${optionPath(settings.knownHosts)}`] : []),
+      ]
     : ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'];
   // Not -i: ssh expands % tokens in identity paths after -i has checked the unexpanded name.
-  const identity = settings.identityFile ? ['-o', `IdentityFile=${optionPath(settings.identityFile)}`, '-o', 'IdentitiesOnly=yes'] : [];
+  const identity = settings.identityFile
+    ? ['-o', `IdentityFile=${optionPath(settings.identityFile)}`, '-o', 'IdentitiesOnly=yes']
+    : [];
   return [
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${settings.connectTimeoutSec}`,
-    '-o', 'LogLevel=ERROR',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${settings.connectTimeoutSec}`,
+    '-o',
+    'LogLevel=ERROR',
     ...hostKeys,
     ...identity,
-    '-p', String(settings.port),
-    '-l', settings.username,
+    '-p',
+    String(settings.port),
+    '-l',
+    settings.username,
     '-T',
-    '--', settings.server, command,
+    '--',
+    settings.server,
+    command,
   ];
 }
 
 /** ssh's own failures (exit 255) that a later try can fix: the server down, unreachable or restarting. */
-const transientSsh = /connection refused|connection timed out|timed out|no route to host|network is unreachable|connection reset|connection closed|kex_exchange_identification|broken pipe|temporary failure in name resolution|could not resolve hostname/i;
+const transientSsh =
+  /connection refused|connection timed out|timed out|no route to host|network is unreachable|connection reset|connection closed|kex_exchange_identification|broken pipe|temporary failure in name resolution|could not resolve hostname/i;
 /** Gerrit's answers worth another try (its exit status is not 0). */
 const transientGerrit = /internal server error|too many|temporarily|try again|timeout|unavailable/i;
 
@@ -87,26 +113,49 @@ export function classify(code: number | null, stderr: string): GerritSshError {
   const reason = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ') || 'no message';
   if (code === 255) {
     if (/host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr)) {
-      return new GerritSshError(`the server's host key is not the one in known_hosts (refused): ${reason}`, false, code, stderr);
+      return new GerritSshError(
+        `the server's host key is not the one in known_hosts (refused): ${reason}`,
+        false,
+        code,
+        stderr,
+      );
     }
-    if (/permission denied/i.test(stderr)) return new GerritSshError(`Gerrit refused the login (check username and key): ${reason}`, false, code, stderr);
+    if (/permission denied/i.test(stderr))
+      return new GerritSshError(`Gerrit refused the login (check username and key): ${reason}`, false, code, stderr);
     return new GerritSshError(`ssh failed: ${reason}`, transientSsh.test(stderr), code, stderr);
   }
-  return new GerritSshError(`gerrit exited with status ${String(code)}: ${reason}`, transientGerrit.test(stderr), code, stderr);
+  return new GerritSshError(
+    `gerrit exited with status ${String(code)}: ${reason}`,
+    transientGerrit.test(stderr),
+    code,
+    stderr,
+  );
 }
 
 /** Runs `command` on the Gerrit server; resolves with its output when it exits 0. */
 export function runGerrit(settings: SshSettings, command: string, signal?: AbortSignal): Promise<SshResult> {
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(new GerritSshError('aborted before ssh started', true, null, ''));
-    const child = spawn(settings.ssh, sshArgv(settings, command), { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+    const child = spawn(settings.ssh, sshArgv(settings, command), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal ? { signal } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') reject(new GerritSshError(`the ssh client "${settings.ssh}" is not installed (install openssh-client or set ssh_command)`, false, null, ''));
-      else if (error.name === 'AbortError') reject(new GerritSshError('ssh was stopped (shutdown or timeout)', true, null, stderr));
+      if (error.code === 'ENOENT')
+        reject(
+          new GerritSshError(
+            `the ssh client "${settings.ssh}" is not installed (install openssh-client or set ssh_command)`,
+            false,
+            null,
+            '',
+          ),
+        );
+      else if (error.name === 'AbortError')
+        reject(new GerritSshError('ssh was stopped (shutdown or timeout)', true, null, stderr));
       else reject(new GerritSshError(`ssh could not run: ${error.message}`, true, null, stderr));
     });
     child.on('close', (code, killedBy) => {

@@ -21,7 +21,10 @@ describe('Gerrit version', () => {
   it('asks once for concurrent callers and again after 10 minutes', async () => {
     let now = 0;
     let asked = 0;
-    const cache = new VersionCache(async () => (asked++, 'gerrit version 3.1'), () => now);
+    const cache = new VersionCache(
+      async () => (asked++, 'gerrit version 3.1'),
+      () => now,
+    );
     await Promise.all([cache.get(), cache.get()]);
     expect(asked).toBe(1);
     now = VERSION_CACHE_MS - 1;

@@ -3,7 +3,13 @@
  * one commit status per source stamp with a revision: pending at start, then success, failure or
  * error. Core sends the requests (retries, rate limits, order per status context).
  */
-import { commitStatusHandlers, contextTexts, definePlugin, githubStates, withoutTrailingSlashes } from '@bbreporters/core';
+import {
+  commitStatusHandlers,
+  contextTexts,
+  definePlugin,
+  githubStates,
+  withoutTrailingSlashes,
+} from '@bbreporters/core';
 import type { GitHubOptions } from './generated/options.js';
 import { repoOf } from './repo.js';
 import { statusRequest } from './status.js';
@@ -21,12 +27,22 @@ export default definePlugin<GitHubOptions>({
       texts: contextTexts(options),
       locate(stamp, { build }) {
         const repo = repoOf(stamp);
-        if (!repo) ctx.logger.warn({ build: build.buildid, repository: stamp.repository, project: stamp.project }, 'Skipped status update because required repo information is missing.');
+        if (!repo)
+          ctx.logger.warn(
+            { build: build.buildid, repository: stamp.repository, project: stamp.project },
+            'Skipped status update because required repo information is missing.',
+          );
         return repo && { ...repo, repository: `${repo.owner}/${repo.repo}` };
       },
       request(repo, stamp, { state, url, description, key }) {
-        if (options.verbose) ctx.logger.info(`Updating github status: repo_owner=${repo.owner}, repo_name=${repo.repo}`);
-        return statusRequest(baseURL, options.token, repo, stamp.revision, { state, ...(url ? { target_url: url } : {}), description, context: key });
+        if (options.verbose)
+          ctx.logger.info(`Updating github status: repo_owner=${repo.owner}, repo_name=${repo.repo}`);
+        return statusRequest(baseURL, options.token, repo, stamp.revision, {
+          state,
+          ...(url ? { target_url: url } : {}),
+          description,
+          context: key,
+        });
       },
     });
   },

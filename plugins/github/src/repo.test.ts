@@ -3,15 +3,31 @@ import { repoOf } from './repo.js';
 
 describe('repoOf', () => {
   it.each([
-    [{ project: 'buildbot/buildbot', repository: 'https://example.org/x/y' }, { owner: 'buildbot', repo: 'buildbot' }],
-    [{ project: 'buildbot', repository: 'https://github.com/buildbot1/buildbot1.git' }, { owner: 'buildbot1', repo: 'buildbot1' }],
-    [{ project: '', repository: 'git@github.com:buildbot2/buildbot2.git' }, { owner: 'buildbot2', repo: 'buildbot2' }],
-    [{ project: '', repository: 'ssh://git@github.com:2222/owner/repo.git' }, { owner: 'owner', repo: 'repo' }],
+    [
+      { project: 'buildbot/buildbot', repository: 'https://example.org/x/y' },
+      { owner: 'buildbot', repo: 'buildbot' },
+    ],
+    [
+      { project: 'buildbot', repository: 'https://github.com/buildbot1/buildbot1.git' },
+      { owner: 'buildbot1', repo: 'buildbot1' },
+    ],
+    [
+      { project: '', repository: 'git@github.com:buildbot2/buildbot2.git' },
+      { owner: 'buildbot2', repo: 'buildbot2' },
+    ],
+    [
+      { project: '', repository: 'ssh://git@github.com:2222/owner/repo.git' },
+      { owner: 'owner', repo: 'repo' },
+    ],
   ])('%j → %j', (stamp, expected) => {
     expect(repoOf(stamp)).toEqual(expected);
   });
 
-  it.each([{ project: '', repository: 'https://example.org/repo' }, { project: '', repository: '' }, { project: '/', repository: 'repo' }])('%j names no repository', (stamp) => {
+  it.each([
+    { project: '', repository: 'https://example.org/repo' },
+    { project: '', repository: '' },
+    { project: '/', repository: 'repo' },
+  ])('%j names no repository', (stamp) => {
     expect(repoOf(stamp)).toBeUndefined();
   });
 });

@@ -11,7 +11,8 @@ export interface GitHubRepo {
 
 export function repoOf(stamp: Pick<SourceStamp, 'project' | 'repository'>): GitHubRepo | undefined {
   const slash = stamp.project?.indexOf('/') ?? -1;
-  if (slash > 0 && slash < stamp.project.length - 1) return { owner: stamp.project.slice(0, slash), repo: stamp.project.slice(slash + 1) };
+  if (slash > 0 && slash < stamp.project.length - 1)
+    return { owner: stamp.project.slice(0, slash), repo: stamp.project.slice(slash + 1) };
   const parsed = stamp.repository ? parseRepositoryUrl(stamp.repository) : undefined;
   return parsed ? { owner: parsed.owner, repo: parsed.repo } : undefined;
 }

@@ -3,16 +3,31 @@ import { cutDescription, statusRequest, statusTarget } from './status.js';
 
 describe('GitHub status request', () => {
   it('is POST /repos/{owner}/{repo}/statuses/{sha} with token auth, Buildbot user agent and JSON', () => {
-    expect(statusRequest('https://api.github.com', 'XXYYZZ', { owner: 'buildbot', repo: 'buildbot' }, 'd34db33fd43db33f', { state: 'pending', target_url: 'http://localhost:8080/#builders/79/builds/0', description: 'Build started.', context: 'buildbot/Builder0' })).toEqual({
+    expect(
+      statusRequest('https://api.github.com', 'XXYYZZ', { owner: 'buildbot', repo: 'buildbot' }, 'd34db33fd43db33f', {
+        state: 'pending',
+        target_url: 'http://localhost:8080/#builders/79/builds/0',
+        description: 'Build started.',
+        context: 'buildbot/Builder0',
+      }),
+    ).toEqual({
       method: 'POST',
       url: 'https://api.github.com/repos/buildbot/buildbot/statuses/d34db33fd43db33f',
       headers: { Authorization: 'token XXYYZZ', 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
-      body: { state: 'pending', target_url: 'http://localhost:8080/#builders/79/builds/0', description: 'Build started.', context: 'buildbot/Builder0' },
+      body: {
+        state: 'pending',
+        target_url: 'http://localhost:8080/#builders/79/builds/0',
+        description: 'Build started.',
+        context: 'buildbot/Builder0',
+      },
     });
   });
 
   it('leaves out a missing target_url and encodes path segments', () => {
-    const request = statusRequest('https://ghe/api/v3', 't', { owner: 'a b', repo: 'c#d' }, 'abc', { state: 'error', context: 'x' });
+    const request = statusRequest('https://ghe/api/v3', 't', { owner: 'a b', repo: 'c#d' }, 'abc', {
+      state: 'error',
+      context: 'x',
+    });
     expect(request.url).toBe('https://ghe/api/v3/repos/a%20b/c%23d/statuses/abc');
     expect(request.body).toEqual({ state: 'error', context: 'x' });
   });

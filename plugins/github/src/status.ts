@@ -18,8 +18,19 @@ export function cutDescription(text: string, limit = DESCRIPTION_LIMIT): string 
   return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join('')}…`;
 }
 
-export function statusRequest(baseURL: string, token: string, repo: GitHubRepo, sha: string, status: CommitStatus): HttpRequest {
-  const body: CommitStatus = { state: status.state, ...defined({ target_url: status.target_url }), ...(status.description !== undefined ? { description: cutDescription(status.description) } : {}), context: status.context };
+export function statusRequest(
+  baseURL: string,
+  token: string,
+  repo: GitHubRepo,
+  sha: string,
+  status: CommitStatus,
+): HttpRequest {
+  const body: CommitStatus = {
+    state: status.state,
+    ...defined({ target_url: status.target_url }),
+    ...(status.description !== undefined ? { description: cutDescription(status.description) } : {}),
+    context: status.context,
+  };
   return {
     method: 'POST',
     url: `${baseURL}${encodedPath`/repos/${repo.owner}/${repo.repo}/statuses/${sha}`}`,

@@ -3,7 +3,15 @@
  * finishes (`success`, `failed`, `canceled`), one commit status per source stamp with a revision,
  * posted to the project looked up once per repository. Core sends, retries and orders them.
  */
-import { commitStatusHandlers, contextTexts, definePlugin, encodedPath, gitlabStates, propertyValue, withoutTrailingSlashes } from '@bbreporters/core';
+import {
+  commitStatusHandlers,
+  contextTexts,
+  definePlugin,
+  encodedPath,
+  gitlabStates,
+  propertyValue,
+  withoutTrailingSlashes,
+} from '@bbreporters/core';
 import type { GitLabOptions } from './generated/options.js';
 import { ProjectIds, projectPath } from './project.js';
 
@@ -27,7 +35,11 @@ export default definePlugin<GitLabOptions>({
         if (fork !== undefined && fork !== null) return { repository: String(fork), project: String(fork), ref };
         const path = projectPath(stamp.repository);
         if (!path) {
-          if (stamp.repository) ctx.logger.warn({ build: build.buildid, repository: stamp.repository }, 'Skipped status update: the repository URL names no GitLab project (group/project)');
+          if (stamp.repository)
+            ctx.logger.warn(
+              { build: build.buildid, repository: stamp.repository },
+              'Skipped status update: the repository URL names no GitLab project (group/project)',
+            );
           return undefined;
         }
         const project = await projects.idOf(path, signal);

@@ -38,7 +38,14 @@ export class ProjectIds {
   private async lookup(path: string, signal: AbortSignal): Promise<number | string | undefined> {
     const encoded = encodeURIComponent(path); // as Buildbot's log lines name the project
     try {
-      const response = await this.http.send({ method: 'GET', url: `${this.apiURL}${encodedPath`/projects/${path}`}`, headers: { 'PRIVATE-TOKEN': this.token } }, { signal });
+      const response = await this.http.send(
+        {
+          method: 'GET',
+          url: `${this.apiURL}${encodedPath`/projects/${path}`}`,
+          headers: { 'PRIVATE-TOKEN': this.token },
+        },
+        { signal },
+      );
       const id = response.json<{ id?: unknown }>().id;
       if (typeof id === 'number') return id;
       this.logger.error(`Unknown (or hidden) gitlab project${encoded}: the answer has no id`);
@@ -48,7 +55,10 @@ export class ProjectIds {
         this.logger.error(`Unknown (or hidden) gitlab project${encoded}: ${messageOf(error.bodyExcerpt)}`);
         return undefined;
       }
-      this.logger.warn({ err: error }, `could not look up gitlab project ${encoded}; posting to the project path instead`);
+      this.logger.warn(
+        { err: error },
+        `could not look up gitlab project ${encoded}; posting to the project path instead`,
+      );
       return path;
     }
   }

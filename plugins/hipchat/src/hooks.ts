@@ -5,7 +5,11 @@
 import { statusToString, defined } from '@bbreporters/core';
 
 export type EventName = 'new' | 'finished';
-export type HipChatBuild = Record<string, unknown> & { builder: { name: string }; url?: string; results?: number | null };
+export type HipChatBuild = Record<string, unknown> & {
+  builder: { name: string };
+  url?: string;
+  results?: number | null;
+};
 
 export interface Recipients {
   id_or_email?: string | number;
@@ -18,7 +22,10 @@ export interface Hooks {
   getExtraParams(build: HipChatBuild, eventName: EventName): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
-export function defaultHooks(maps: { builder_room_map?: Record<string, string | number>; builder_user_map?: Record<string, string | number> }): Hooks {
+export function defaultHooks(maps: {
+  builder_room_map?: Record<string, string | number>;
+  builder_user_map?: Record<string, string | number>;
+}): Hooks {
   return {
     getRecipientList(build) {
       const name = build.builder.name;
@@ -28,7 +35,8 @@ export function defaultHooks(maps: { builder_room_map?: Record<string, string | 
     },
     getMessage(build, eventName) {
       if (eventName === 'new') return `Buildbot started build ${build.builder.name} here: ${build.url ?? ''}`;
-      if (eventName === 'finished') return `Buildbot finished build ${build.builder.name} with result ${statusToString(build.results ?? null)} here: ${build.url ?? ''}`;
+      if (eventName === 'finished')
+        return `Buildbot finished build ${build.builder.name} with result ${statusToString(build.results ?? null)} here: ${build.url ?? ''}`;
       return '';
     },
     getExtraParams() {

@@ -4,7 +4,17 @@
  * JSON goes to the user (private message) and/or the room (notification). Nothing is sent
  * without a message or a destination.
  */
-import { buildDict, buildLink, definePlugin, encodedPath, needsForWants, importModuleReference, withoutTrailingSlashes, type BuildPayload, type HttpRequest } from '@bbreporters/core';
+import {
+  buildDict,
+  buildLink,
+  definePlugin,
+  encodedPath,
+  needsForWants,
+  importModuleReference,
+  withoutTrailingSlashes,
+  type BuildPayload,
+  type HttpRequest,
+} from '@bbreporters/core';
 import type { HipChatOptions } from './generated/options.js';
 import { defaultHooks, type EventName, type HipChatBuild, type Hooks } from './hooks.js';
 
@@ -12,12 +22,24 @@ export type { HipChatOptions } from './generated/options.js';
 export { defaultHooks, type EventName, type HipChatBuild, type Hooks, type Recipients } from './hooks.js';
 
 /** The requests for one event: user first, then room (hipchat.md §4); none without message or destination. */
-export function notificationRequests(endpoint: string, token: string, data: Record<string, unknown>): Array<{ target: string; request: HttpRequest }> {
+export function notificationRequests(
+  endpoint: string,
+  token: string,
+  data: Record<string, unknown>,
+): Array<{ target: string; request: HttpRequest }> {
   const { id_or_email: user, room_id_or_name: room, ...body } = data;
   if (typeof body.message !== 'string' || body.message === '') return [];
   const query = `?auth_token=${encodeURIComponent(token)}`;
   const base = withoutTrailingSlashes(endpoint);
-  const to = (kind: string, path: string) => ({ target: `hipchat:${kind}`, request: { method: 'POST' as const, url: `${base}${path}${query}`, headers: { 'Content-Type': 'application/json' }, body } });
+  const to = (kind: string, path: string) => ({
+    target: `hipchat:${kind}`,
+    request: {
+      method: 'POST' as const,
+      url: `${base}${path}${query}`,
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    },
+  });
   return [
     ...(present(user) ? [to(`user:${String(user)}`, encodedPath`/v2/user/${String(user)}/message`)] : []),
     ...(present(room) ? [to(`room:${String(room)}`, encodedPath`/v2/room/${String(room)}/notification`)] : []),
@@ -35,7 +57,11 @@ export default definePlugin<HipChatOptions>({
       const ref = options[name];
       return ref ? await importModuleReference<Hooks[K]>(ref, ctx.config.configDir) : defaults[name];
     };
-    const hooks: Hooks = { getRecipientList: await load('getRecipientList'), getMessage: await load('getMessage'), getExtraParams: await load('getExtraParams') };
+    const hooks: Hooks = {
+      getRecipientList: await load('getRecipientList'),
+      getMessage: await load('getMessage'),
+      getExtraParams: await load('getExtraParams'),
+    };
     const endpoint = options.endpoint ?? 'https://api.hipchat.com';
 
     async function notify(payload: BuildPayload, eventName: EventName): Promise<void> {
@@ -46,7 +72,10 @@ export default definePlugin<HipChatOptions>({
       Object.assign(data, await hooks.getExtraParams(build, eventName));
       const requests = notificationRequests(endpoint, options.auth_token, data);
       if (requests.length === 0) {
-        ctx.logger.debug({ build: payload.buildid, event: eventName }, 'no HipChat message: empty message or no destination');
+        ctx.logger.debug(
+          { build: payload.buildid, event: eventName },
+          'no HipChat message: empty message or no destination',
+        );
         return;
       }
       for (const { target, request } of requests) {

@@ -3,7 +3,15 @@
  * POST of the build (or of format_fn's answer) as JSON to serverUrl; core sends it, retries it
  * and keeps start before end (one target per build, nothing superseded).
  */
-import { basicAuthorization, buildDict, definePlugin, needsForWants, importModuleReference, type BuildPayload, type HttpRequest } from '@bbreporters/core';
+import {
+  basicAuthorization,
+  buildDict,
+  definePlugin,
+  needsForWants,
+  importModuleReference,
+  type BuildPayload,
+  type HttpRequest,
+} from '@bbreporters/core';
 import type { HttpStatusPushOptions } from './generated/options.js';
 
 export type { HttpStatusPushOptions } from './generated/options.js';
@@ -23,8 +31,11 @@ export function requestHeaders(options: HttpStatusPushOptions): Record<string, s
 
 export default definePlugin<HttpStatusPushOptions>({
   async setup(options, ctx) {
-    if (options.user !== undefined) ctx.logger.warn("user/password is deprecated, use auth: {type: basic, user, password}");
-    const formatFn = options.format_fn ? await importModuleReference<FormatFn>(options.format_fn, ctx.config.configDir) : undefined;
+    if (options.user !== undefined)
+      ctx.logger.warn('user/password is deprecated, use auth: {type: basic, user, password}');
+    const formatFn = options.format_fn
+      ? await importModuleReference<FormatFn>(options.format_fn, ctx.config.configDir)
+      : undefined;
     const headers = requestHeaders(options);
 
     async function push(build: BuildPayload): Promise<void> {

@@ -8,16 +8,38 @@ describe('IrcBot', () => {
     const logger = recordingLogger();
     // Never started: nothing leaves the queue, so every reply waits.
     const connection = new IrcConnection({
-      host: '127.0.0.1', port: 1, nick: 'bb', username: 'bb', tls: false, rejectUnauthorized: true,
-      lostDelayMs: 1000, failedDelayMs: 1000, lineIntervalMs: 0, version: 'test', logger,
+      host: '127.0.0.1',
+      port: 1,
+      nick: 'bb',
+      username: 'bb',
+      tls: false,
+      rejectUnauthorized: true,
+      lostDelayMs: 1000,
+      failedDelayMs: 1000,
+      lineIntervalMs: 0,
+      version: 'test',
+      logger,
     });
     new IrcBot(
       connection,
-      { nick: 'bb', username: 'bb', version: 'test', allowForce: false, allowShutdown: false, authz: [], noticeOnChannel: false, style: { useColors: false, useRevisions: false, showBlameList: false }, defaultEvents: [], channels: [], pmToNicks: [] },
+      {
+        nick: 'bb',
+        username: 'bb',
+        version: 'test',
+        allowForce: false,
+        allowShutdown: false,
+        authz: [],
+        noticeOnChannel: false,
+        style: { useColors: false, useRevisions: false, showBlameList: false },
+        defaultEvents: [],
+        channels: [],
+        pmToNicks: [],
+      },
       { logger, deliver: () => ({ id: 'x', settled: new Promise(() => undefined) }) },
     );
     const user = { nick: 'spammer', ident: '~s', hostname: 'h' };
-    for (let i = 0; i < MAX_BACKLOG_FOR_COMMANDS + 5; i++) connection.emit('message', { user, target: '#ci', text: 'bb: hello', isPrivate: false });
+    for (let i = 0; i < MAX_BACKLOG_FOR_COMMANDS + 5; i++)
+      connection.emit('message', { user, target: '#ci', text: 'bb: hello', isPrivate: false });
     expect(connection.backlog).toBe(MAX_BACKLOG_FOR_COMMANDS);
     expect(logger.messages('warn').filter((w) => w.startsWith('IRC command ignored'))).toHaveLength(5);
   });

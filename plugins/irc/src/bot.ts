@@ -54,10 +54,12 @@ export class IrcBot implements BotControl {
     private readonly context: Pick<PluginContext, 'deliver' | 'logger'> & { master?: MasterControl },
     private readonly store?: NotifyStore,
   ) {
-    for (const name of [...settings.channels, ...settings.pmToNicks]) this.notify.set(name.toLowerCase(), { name, events: new Set(settings.defaultEvents) });
+    for (const name of [...settings.channels, ...settings.pmToNicks])
+      this.notify.set(name.toLowerCase(), { name, events: new Set(settings.defaultEvents) });
     // Stored choices: a private chat's apply now, a channel's once the bot is in it.
     for (const scope of store?.load() ?? []) {
-      if (!isChannel(scope.name) || this.notify.has(scope.name.toLowerCase())) this.applyNotifyEvents(scope.name, scope.events);
+      if (!isChannel(scope.name) || this.notify.has(scope.name.toLowerCase()))
+        this.applyNotifyEvents(scope.name, scope.events);
       else this.chosen.set(scope.name.toLowerCase(), { name: scope.name, events: scope.events });
     }
     connection.on('joinRefused', (channel, reason) => {
@@ -79,7 +81,10 @@ export class IrcBot implements BotControl {
       if (text === undefined) return;
       // Replies share the line rate with notifications: someone spamming commands must not delay them.
       if (connection.backlog >= MAX_BACKLOG_FOR_COMMANDS) {
-        context.logger.warn({ nick: message.user.nick, backlog: connection.backlog }, 'IRC command ignored: too many lines waiting to be sent');
+        context.logger.warn(
+          { nick: message.user.nick, backlog: connection.backlog },
+          'IRC command ignored: too many lines waiting to be sent',
+        );
         return;
       }
       const replyTo = message.isPrivate ? message.user.nick : message.target;
@@ -90,21 +95,34 @@ export class IrcBot implements BotControl {
         bot: this,
         reply: (reply) => this.say(replyTo, reply),
       };
-      void runCommand(text, ctx, (error) => context.logger.error({ err: error, command: stripControl(text) }, 'IRC command failed'));
+      void runCommand(text, ctx, (error) =>
+        context.logger.error({ err: error, command: stripControl(text) }, 'IRC command failed'),
+      );
     });
   }
 
-  get version(): string { return this.settings.version; }
-  get allowForce(): boolean { return this.settings.allowForce; }
-  get allowShutdown(): boolean { return this.settings.allowShutdown; }
-  get authz(): readonly string[] { return this.settings.authz; }
-  get useColors(): boolean { return this.settings.style.useColors; }
+  get version(): string {
+    return this.settings.version;
+  }
+  get allowForce(): boolean {
+    return this.settings.allowForce;
+  }
+  get allowShutdown(): boolean {
+    return this.settings.allowShutdown;
+  }
+  get authz(): readonly string[] {
+    return this.settings.authz;
+  }
+  get useColors(): boolean {
+    return this.settings.style.useColors;
+  }
 
   /** Channel lines count only when they start with `<nick>:` or `<nick>,`; private lines always. */
   private addressedText(text: string, isPrivate: boolean): string | undefined {
     if (isPrivate) return text;
     const nick = this.connection.nick;
-    if (text.startsWith(nick) && (text[nick.length] === ':' || text[nick.length] === ',')) return text.slice(nick.length + 1);
+    if (text.startsWith(nick) && (text[nick.length] === ':' || text[nick.length] === ','))
+      return text.slice(nick.length + 1);
     return undefined;
   }
 
@@ -117,12 +135,16 @@ export class IrcBot implements BotControl {
 
   /** Writes lines (a delivery's payload, or a reply) to `target`, in order. */
   async write(target: string, payload: IrcLines): Promise<void> {
-    await Promise.all(payload.lines.map((line) => this.connection.send(`${payload.command} ${target} :${stripControl(line)}`)));
+    await Promise.all(
+      payload.lines.map((line) => this.connection.send(`${payload.command} ${target} :${stripControl(line)}`)),
+    );
   }
 
   /** Answers a command directly (replies are not notifications, so they skip core's queue). */
   private say(target: string, text: string): void {
-    this.write(target, this.linesFor(target, text)).catch((error: unknown) => this.context.logger.warn({ err: error, target }, 'IRC reply not sent'));
+    this.write(target, this.linesFor(target, text)).catch((error: unknown) =>
+      this.context.logger.warn({ err: error, target }, 'IRC reply not sent'),
+    );
   }
 
   join(channel: string, key: string | undefined, replyTo: string): void {
@@ -172,7 +194,8 @@ export class IrcBot implements BotControl {
 
   private deliver(targets: Iterable<string>, text: string): void {
     // Every message must arrive, in order: none replaces an older one still waiting.
-    for (const target of targets) this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, text), supersede: false });
+    for (const target of targets)
+      this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, text), supersede: false });
   }
 
   buildStarted(build: BuildPayload): void {
@@ -183,7 +206,8 @@ export class IrcBot implements BotControl {
   /** Notifies the subscribers and, whatever their settings, whoever watches this build (once each). */
   buildFinished(build: BuildPayload): void {
     const targets = new Map<string, string>();
-    if (this.passesTags(build)) for (const t of this.subscribers(finishedEvents(build))) targets.set(t.toLowerCase(), t);
+    if (this.passesTags(build))
+      for (const t of this.subscribers(finishedEvents(build))) targets.set(t.toLowerCase(), t);
     for (const t of this.watchers.get(build.buildid) ?? []) targets.set(t.toLowerCase(), t);
     this.watchers.delete(build.buildid);
     this.deliver(targets.values(), finishedMessage(build, this.settings.style));

@@ -39,8 +39,17 @@ afterEach(async () => {
 
 function connect(port: number, lineIntervalMs = 0) {
   const connection = new IrcConnection({
-    host: '127.0.0.1', port, nick: 'bot', username: 'bot', tls: false, rejectUnauthorized: true,
-    lostDelayMs: 100, failedDelayMs: 100, lineIntervalMs, version: 'test', logger: silent,
+    host: '127.0.0.1',
+    port,
+    nick: 'bot',
+    username: 'bot',
+    tls: false,
+    rejectUnauthorized: true,
+    lostDelayMs: 100,
+    failedDelayMs: 100,
+    lineIntervalMs,
+    version: 'test',
+    logger: silent,
   });
   open.push({ close: () => connection.stop('bye') });
   connection.start();
@@ -54,13 +63,17 @@ describe('IrcConnection', () => {
       if (line.startsWith('PRIVMSG')) received.push([connection, line]);
       // The first connection dies right after the message, before answering the PING.
       if (line.startsWith('PING :bbr-ack-') && connection === 1) socket.destroy();
-      if (line.startsWith('PING :bbr-ack-') && connection > 1) socket.write(`:irc.test PONG irc.test :${line.slice(6)}\r\n`);
+      if (line.startsWith('PING :bbr-ack-') && connection > 1)
+        socket.write(`:irc.test PONG irc.test :${line.slice(6)}\r\n`);
     });
     open.push({ close: () => new Promise((r) => server.close(r)) });
     const connection = connect(port);
     await new Promise<void>((resolve) => connection.once('registered', resolve));
     await connection.send('PRIVMSG #ci :hello');
-    expect(received).toEqual([[1, 'PRIVMSG #ci :hello'], [2, 'PRIVMSG #ci :hello']]);
+    expect(received).toEqual([
+      [1, 'PRIVMSG #ci :hello'],
+      [2, 'PRIVMSG #ci :hello'],
+    ]);
   });
 
   it('spaces lines by the line rate', async () => {

@@ -56,7 +56,9 @@ interface FrameworkOptions {
   version: string;
 }
 
-const { Client } = createRequire(import.meta.url)('irc-framework') as { Client: new (options: FrameworkOptions) => FrameworkClient };
+const { Client } = createRequire(import.meta.url)('irc-framework') as {
+  Client: new (options: FrameworkOptions) => FrameworkClient;
+};
 
 export interface IrcConnectionOptions {
   host: string;
@@ -180,7 +182,8 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
    */
   send(line: string): Promise<void> {
     if (/[\r\n\0]/.test(line)) return Promise.reject(new Error('refusing an IRC line containing CR, LF or NUL'));
-    if (Buffer.byteLength(line) > 510) return Promise.reject(new Error(`refusing an IRC line of ${Buffer.byteLength(line)} bytes (the limit is 510)`));
+    if (Buffer.byteLength(line) > 510)
+      return Promise.reject(new Error(`refusing an IRC line of ${Buffer.byteLength(line)} bytes (the limit is 510)`));
     if (this.stopped) return Promise.reject(new Error('the IRC connection is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ line, resolve, reject });
@@ -194,7 +197,8 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.pumpTimer);
-    for (const item of [...this.unconfirmed.splice(0), ...this.queue.splice(0)]) item.reject(new Error('the IRC connection was closed before this line was sent'));
+    for (const item of [...this.unconfirmed.splice(0), ...this.queue.splice(0)])
+      item.reject(new Error('the IRC connection was closed before this line was sent'));
     if (!this.client.connected) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2000);
@@ -238,7 +242,12 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
     });
     this.client.on('privmsg', (m) => {
       const isPrivate = m.target.toLowerCase() === this.currentNick.toLowerCase();
-      this.emit('message', { user: { nick: m.nick, ident: m.ident, hostname: m.hostname }, target: m.target, text: m.message, isPrivate });
+      this.emit('message', {
+        user: { nick: m.nick, ident: m.ident, hostname: m.hostname },
+        target: m.target,
+        text: m.message,
+        isPrivate,
+      });
     });
     this.client.on('join', ({ nick, channel }) => {
       if (nick.toLowerCase() !== this.currentNick.toLowerCase()) return;
@@ -276,7 +285,10 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
     this.queue.unshift(...resend);
     if (this.stopped) return;
     const delay = lost ? this.options.lostDelayMs : this.options.failedDelayMs;
-    this.options.logger.warn({ reason: error ? String(error) : undefined, reconnectInMs: delay }, lost ? 'IRC connection lost' : 'IRC connection failed');
+    this.options.logger.warn(
+      { reason: error ? String(error) : undefined, reconnectInMs: delay },
+      lost ? 'IRC connection lost' : 'IRC connection failed',
+    );
     this.reconnectTimer = setTimeout(() => {
       this.currentNick = this.options.nick;
       this.client.connect();

@@ -2,8 +2,22 @@
 import { Results } from '@bbreporters/core';
 
 export const Colours = {
-  WHITE: 0, BLACK: 1, NAVY_BLUE: 2, GREEN: 3, RED: 4, BROWN: 5, PURPLE: 6, OLIVE: 7,
-  YELLOW: 8, LIME_GREEN: 9, TEAL: 10, AQUA_LIGHT: 11, ROYAL_BLUE: 12, PINK: 13, DARK_GRAY: 14, LIGHT_GRAY: 15,
+  WHITE: 0,
+  BLACK: 1,
+  NAVY_BLUE: 2,
+  GREEN: 3,
+  RED: 4,
+  BROWN: 5,
+  PURPLE: 6,
+  OLIVE: 7,
+  YELLOW: 8,
+  LIME_GREEN: 9,
+  TEAL: 10,
+  AQUA_LIGHT: 11,
+  ROYAL_BLUE: 12,
+  PINK: 13,
+  DARK_GRAY: 14,
+  LIGHT_GRAY: 15,
 } as const;
 
 const resultColours: Record<number, number> = {

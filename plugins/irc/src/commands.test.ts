@@ -6,10 +6,24 @@ function context(master: MasterControl | undefined, channel?: string) {
   const replies: string[] = [];
   const errors: unknown[] = [];
   const bot: BotControl = {
-    version: '0.0.0', allowForce: true, allowShutdown: false, authz: ['alice'], useColors: false,
-    join: () => undefined, leave: () => undefined, notifyEvents: () => [], setNotifyEvents: () => undefined, watch: () => undefined,
+    version: '0.0.0',
+    allowForce: true,
+    allowShutdown: false,
+    authz: ['alice'],
+    useColors: false,
+    join: () => undefined,
+    leave: () => undefined,
+    notifyEvents: () => [],
+    setNotifyEvents: () => undefined,
+    watch: () => undefined,
   };
-  const ctx: CommandContext = { user: { nick: 'alice', ident: '~a', hostname: 'h' }, ...(channel ? { channel } : {}), ...(master ? { master } : {}), bot, reply: (t) => replies.push(t) };
+  const ctx: CommandContext = {
+    user: { nick: 'alice', ident: '~a', hostname: 'h' },
+    ...(channel ? { channel } : {}),
+    ...(master ? { master } : {}),
+    bot,
+    reply: (t) => replies.push(t),
+  };
   return { ctx, replies, errors, run: (line: string) => runCommand(line, ctx, (e) => errors.push(e)) };
 }
 

@@ -54,7 +54,11 @@ const validation = {
 };
 
 /** The master's method, or a usage error saying the command is not available. */
-function need<K extends keyof MasterControl>(ctx: CommandContext, method: K, command: string): NonNullable<MasterControl[K]> {
+function need<K extends keyof MasterControl>(
+  ctx: CommandContext,
+  method: K,
+  command: string,
+): NonNullable<MasterControl[K]> {
   const fn = ctx.master?.[method];
   if (!fn) throw new UsageError(`Sorry, '${command}' is not available: the master connection offers no ${method}.`);
   return fn.bind(ctx.master) as NonNullable<MasterControl[K]>;
@@ -66,7 +70,8 @@ function describeUser(ctx: CommandContext): string {
 }
 
 function requireAuthz(ctx: CommandContext, what: string): void {
-  if (!isAuthorized(ctx.user, ctx.bot.authz)) throw new UsageError(`Sorry, ${ctx.user.nick}: you are not authorized to ${what}.`);
+  if (!isAuthorized(ctx.user, ctx.bot.authz))
+    throw new UsageError(`Sorry, ${ctx.user.nick}: you are not authorized to ${what}.`);
 }
 
 async function builderNames(ctx: CommandContext, command: string): Promise<string[]> {
@@ -101,8 +106,16 @@ async function builderStatusLine(ctx: CommandContext, name: string): Promise<str
   return last ? `${name}: idle, ${buildSummary(ctx, last)}` : `${name}: idle`;
 }
 
-function parseForce(words: string[]): { builder: string; reason: string; branch?: string; revision?: string; codebase?: string; properties?: Record<string, string> } {
-  const usage = "try 'force build [--codebase=CODEBASE] [--branch=BRANCH] [--revision=REVISION] [--props=PROP1=VAL1,PROP2=VAL2...] <BUILDER> <REASON>'";
+function parseForce(words: string[]): {
+  builder: string;
+  reason: string;
+  branch?: string;
+  revision?: string;
+  codebase?: string;
+  properties?: Record<string, string>;
+} {
+  const usage =
+    "try 'force build [--codebase=CODEBASE] [--branch=BRANCH] [--revision=REVISION] [--props=PROP1=VAL1,PROP2=VAL2...] <BUILDER> <REASON>'";
   if (words[0] !== 'build') throw new UsageError(usage);
   const options: Record<string, string> = {};
   const positional: string[] = [];
@@ -121,8 +134,10 @@ function parseForce(words: string[]): { builder: string; reason: string; branch?
   }
   const [builder, ...reason] = positional;
   if (!builder) throw new UsageError(`no builder specified; ${usage}`);
-  if (options.branch !== undefined && !validation.branch.test(options.branch)) throw new UsageError(`sorry, bad branch '${options.branch}'`);
-  if (options.revision !== undefined && !validation.revision.test(options.revision)) throw new UsageError(`sorry, bad revision '${options.revision}'`);
+  if (options.branch !== undefined && !validation.branch.test(options.branch))
+    throw new UsageError(`sorry, bad branch '${options.branch}'`);
+  if (options.revision !== undefined && !validation.revision.test(options.revision))
+    throw new UsageError(`sorry, bad revision '${options.revision}'`);
   let properties: Record<string, string> | undefined;
   if (options.props !== undefined) {
     properties = {};
@@ -145,7 +160,9 @@ function parseForce(words: string[]): { builder: string; reason: string; branch?
 }
 
 function notifyReply(events: string[]): string {
-  return events.length ? `The following events are being notified: ${events.join(', ')}.` : 'No events are being notified.';
+  return events.length
+    ? `The following events are being notified: ${events.join(', ')}.`
+    : 'No events are being notified.';
 }
 
 export const commands: Record<string, Command> = {
@@ -156,7 +173,9 @@ export const commands: Record<string, Command> = {
       if (words.length !== 1 || words[0] !== 'builders') throw new UsageError("try 'list builders'");
       const names = await builderNames(ctx, 'list builders');
       const status = ctx.master?.builderStatus?.bind(ctx.master);
-      const entries = await Promise.all(names.map(async (name) => ((await status?.(name))?.state === 'offline' ? `${name} [offline]` : name)));
+      const entries = await Promise.all(
+        names.map(async (name) => ((await status?.(name))?.state === 'offline' ? `${name} [offline]` : name)),
+      );
       ctx.reply(`Configured builders: ${entries.join(' ')}`);
     },
   },
@@ -165,7 +184,8 @@ export const commands: Record<string, Command> = {
     async run(ctx, args) {
       const words = shellWords(args);
       if (words.length > 1) throw new UsageError("try 'status <builder>'");
-      for (const name of await resolveBuilders(ctx, words[0] ?? 'all', 'status')) ctx.reply(await builderStatusLine(ctx, name));
+      for (const name of await resolveBuilders(ctx, words[0] ?? 'all', 'status'))
+        ctx.reply(await builderStatusLine(ctx, name));
     },
   },
   last: {
@@ -203,7 +223,8 @@ export const commands: Record<string, Command> = {
     run(ctx, args) {
       const [action, ...events] = shellWords(args);
       const scope = ctx.channel ?? ctx.user.nick;
-      if (action !== 'on' && action !== 'off' && action !== 'list') throw new UsageError("try 'notify on|off|list [<EVENT>]'");
+      if (action !== 'on' && action !== 'off' && action !== 'list')
+        throw new UsageError("try 'notify on|off|list [<EVENT>]'");
       const invalid = events.find((e) => !isNotifyEvent(e));
       if (invalid !== undefined) throw new UsageError(`try 'notify on|off <EVENT>': '${invalid}' is not an event`);
       const current = new Set(ctx.bot.notifyEvents(scope));
@@ -279,7 +300,8 @@ export const commands: Record<string, Command> = {
     },
   },
   force: {
-    usage: 'force build [--codebase=CODEBASE] [--branch=BRANCH] [--revision=REVISION] [--props=PROP1=VAL1,PROP2=VAL2...] <BUILDER> <REASON> - start a build',
+    usage:
+      'force build [--codebase=CODEBASE] [--branch=BRANCH] [--revision=REVISION] [--props=PROP1=VAL1,PROP2=VAL2...] <BUILDER> <REASON> - start a build',
     async run(ctx, args) {
       if (!ctx.bot.allowForce) throw new UsageError('force control is not enabled');
       requireAuthz(ctx, 'force builds');
@@ -301,10 +323,13 @@ export const commands: Record<string, Command> = {
       if (!ctx.bot.allowForce) throw new UsageError('stop control is not enabled');
       requireAuthz(ctx, 'stop builds');
       const [first, builder, ...reason] = shellWords(args);
-      if (first !== 'build' || !builder || reason.length === 0) throw new UsageError("try 'stop build <BUILDER> <REASON>'");
+      if (first !== 'build' || !builder || reason.length === 0)
+        throw new UsageError("try 'stop build <BUILDER> <REASON>'");
       await resolveBuilders(ctx, builder, 'stop');
       const stop = need(ctx, 'stopBuild', 'stop build');
-      const running = ctx.master?.builderStatus ? ((await ctx.master.builderStatus(builder))?.running ?? []) : undefined;
+      const running = ctx.master?.builderStatus
+        ? ((await ctx.master.builderStatus(builder))?.running ?? [])
+        : undefined;
       const { stopped } = await stop({ builder, reason: `stopped: by ${describeUser(ctx)}: ${reason.join(' ')}` });
       if (stopped === 0) ctx.reply('sorry, no build is currently running');
       else if (running?.length === stopped) for (const b of running) ctx.reply(`build ${b.number} interrupted`);

@@ -15,7 +15,8 @@ import { NotifyStore } from './notify-store.js';
 export type { IrcOptions } from './generated/options.js';
 export type { IrcLines } from './bot.js';
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 const randomSeconds = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
 /** Buildbot's defaults, drawn once per process: bots restarting together do not flood the server together. */
@@ -51,7 +52,11 @@ export default definePlugin<IrcOptions>({
         authz: options.authz ?? [],
         ...(options.tags ? { tags: options.tags } : {}),
         noticeOnChannel: options.noticeOnChannel ?? false,
-        style: { useColors: options.useColors ?? true, useRevisions: options.useRevisions ?? false, showBlameList: options.showBlameList ?? false },
+        style: {
+          useColors: options.useColors ?? true,
+          useRevisions: options.useRevisions ?? false,
+          showBlameList: options.showBlameList ?? false,
+        },
         defaultEvents: configuredEvents(options.notify_events),
         channels: channels.map((c) => c.channel),
         pmToNicks: options.pm_to_nicks ?? [],
@@ -66,7 +71,11 @@ export default definePlugin<IrcOptions>({
     }
     return {
       // xToY needs the previous build; the blame list and changes only when shown.
-      needs: ['prev_build', ...(options.showBlameList ? (['blamelist'] as const) : []), ...(options.useRevisions ? (['changes'] as const) : [])],
+      needs: [
+        'prev_build',
+        ...(options.showBlameList ? (['blamelist'] as const) : []),
+        ...(options.useRevisions ? (['changes'] as const) : []),
+      ],
       buildStarted: (event) => bot.buildStarted(event.payload),
       buildFinished: (event) => bot.buildFinished(event.payload),
       workerMissing: (event) => bot.workerMissing(event.payload.worker),

@@ -5,15 +5,29 @@ import { ago, finishedMessage, revisionsOf, startedMessage } from './messages.js
 
 const build = (extra: Partial<BuildPayload> = {}): BuildPayload =>
   ({
-    buildid: 9, number: 3, builderid: 1, buildrequestid: 1, workerid: 1, masterid: 1, started_at: 0, complete: true, complete_at: 1,
-    results: 2, state_string: 'failed test', builder: { builderid: 1, name: 'builder1' }, url: 'http://ci/#builders/1/builds/3', ...extra,
+    buildid: 9,
+    number: 3,
+    builderid: 1,
+    buildrequestid: 1,
+    workerid: 1,
+    masterid: 1,
+    started_at: 0,
+    complete: true,
+    complete_at: 1,
+    results: 2,
+    state_string: 'failed test',
+    builder: { builderid: 1, name: 'builder1' },
+    url: 'http://ci/#builders/1/builds/3',
+    ...extra,
   }) as BuildPayload;
 const plain = { useColors: false, useRevisions: false, showBlameList: false };
 
 describe('messages', () => {
   it('formats started and finished like Buildbot 1.x', () => {
     expect(startedMessage(build(), plain)).toBe('build #3 of builder1 started');
-    expect(finishedMessage(build(), plain)).toBe('Build builder1 #3 is complete: Failure [failed test] - http://ci/#builders/1/builds/3');
+    expect(finishedMessage(build(), plain)).toBe(
+      'Build builder1 #3 is complete: Failure [failed test] - http://ci/#builders/1/builds/3',
+    );
     expect(finishedMessage(build({ results: 9 }), plain)).toContain('complete: ?? [');
   });
 
@@ -27,7 +41,22 @@ describe('messages', () => {
 
   it('uses revisions (hashes shortened to 7 characters) with useRevisions, the number without them', () => {
     const withRevs = build({
-      buildset: { bsid: 1, reason: '', complete: true, sourcestamps: [{ ssid: 1, revision: '6bb18fb7a037a13e58936e828985647ec9f6e8b3', branch: '', repository: '', project: '', codebase: '' }, { ssid: 2, revision: 'v1.2', branch: '', repository: '', project: '', codebase: '' }] },
+      buildset: {
+        bsid: 1,
+        reason: '',
+        complete: true,
+        sourcestamps: [
+          {
+            ssid: 1,
+            revision: '6bb18fb7a037a13e58936e828985647ec9f6e8b3',
+            branch: '',
+            repository: '',
+            project: '',
+            codebase: '',
+          },
+          { ssid: 2, revision: 'v1.2', branch: '', repository: '', project: '', codebase: '' },
+        ],
+      },
     } as Partial<BuildPayload>);
     expect(revisionsOf(withRevs)).toEqual(['6bb18fb', 'v1.2']);
     const style = { ...plain, useRevisions: true };

@@ -53,7 +53,9 @@ export function finishedMessage(build: BuildPayload, style: MessageStyle): strin
 }
 
 export function workerMissingMessage(worker: Worker & { last_connection?: string }): string {
-  return stripControl(`Worker ${worker.name} is missing. It was seen last on ${worker.last_connection ?? 'an unknown date'}.`);
+  return stripControl(
+    `Worker ${worker.name} is missing. It was seen last on ${worker.last_connection ?? 'an unknown date'}.`,
+  );
 }
 
 /** How long ago, as Buildbot 1.x says it: `42 seconds`, `3m05s`, `2h03m05s`. */

@@ -4,17 +4,60 @@ import { configuredEvents, finishedEvents, isNotifyEvent } from './notify-events
 
 const build = (results: number | null, previous?: number | null): BuildPayload =>
   ({
-    buildid: 2, number: 2, builderid: 1, buildrequestid: 1, workerid: 1, masterid: 1, started_at: 0, complete: true, complete_at: 1,
-    results, state_string: '', builder: { builderid: 1, name: 'b' },
-    ...(previous === undefined ? {} : { prev_build: { buildid: 1, number: 1, builderid: 1, buildrequestid: 1, workerid: 1, masterid: 1, started_at: 0, complete: previous !== null, complete_at: null, results: previous, state_string: '' } }),
+    buildid: 2,
+    number: 2,
+    builderid: 1,
+    buildrequestid: 1,
+    workerid: 1,
+    masterid: 1,
+    started_at: 0,
+    complete: true,
+    complete_at: 1,
+    results,
+    state_string: '',
+    builder: { builderid: 1, name: 'b' },
+    ...(previous === undefined
+      ? {}
+      : {
+          prev_build: {
+            buildid: 1,
+            number: 1,
+            builderid: 1,
+            buildrequestid: 1,
+            workerid: 1,
+            masterid: 1,
+            started_at: 0,
+            complete: previous !== null,
+            complete_at: null,
+            results: previous,
+            state_string: '',
+          },
+        }),
   }) as BuildPayload;
 
 describe('notify event names', () => {
   it('accepts Buildbot 1.x names and xToY, HEAD additions, and nothing else', () => {
-    for (const name of ['started', 'finished', 'success', 'failure', 'exception', 'warnings', 'cancelled', 'successToFailure', 'failureToSuccess', 'warningsToException', 'problem', 'recovery', 'worse', 'better', 'worker']) {
+    for (const name of [
+      'started',
+      'finished',
+      'success',
+      'failure',
+      'exception',
+      'warnings',
+      'cancelled',
+      'successToFailure',
+      'failureToSuccess',
+      'warningsToException',
+      'problem',
+      'recovery',
+      'worse',
+      'better',
+      'worker',
+    ]) {
       expect(isNotifyEvent(name), name).toBe(true);
     }
-    for (const name of ['Started', 'successtofailure', 'cancelledToSuccess', 'successToCancelled', 'all', '']) expect(isNotifyEvent(name), name).toBe(false);
+    for (const name of ['Started', 'successtofailure', 'cancelledToSuccess', 'successToCancelled', 'all', ''])
+      expect(isNotifyEvent(name), name).toBe(false);
   });
 
   it('reads the list form and the dictionary form (keys only, values ignored)', () => {
@@ -31,8 +74,20 @@ describe('finishedEvents', () => {
   });
 
   it('fires the xToY transition and HEAD problem/worse against the previous build', () => {
-    expect([...finishedEvents(build(2, 0))].sort()).toEqual(['failure', 'finished', 'problem', 'successToFailure', 'worse']);
-    expect([...finishedEvents(build(0, 4))].sort()).toEqual(['better', 'exceptionToSuccess', 'finished', 'recovery', 'success']);
+    expect([...finishedEvents(build(2, 0))].sort()).toEqual([
+      'failure',
+      'finished',
+      'problem',
+      'successToFailure',
+      'worse',
+    ]);
+    expect([...finishedEvents(build(0, 4))].sort()).toEqual([
+      'better',
+      'exceptionToSuccess',
+      'finished',
+      'recovery',
+      'success',
+    ]);
     expect([...finishedEvents(build(1, 1))].sort()).toEqual(['finished', 'warnings', 'warningsToWarnings']);
   });
 

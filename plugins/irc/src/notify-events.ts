@@ -23,7 +23,14 @@ export function configuredEvents(option: IrcOptions['notify_events']): string[] 
 
 const transitionResults: readonly number[] = [Results.SUCCESS, Results.WARNINGS, Results.FAILURE, Results.EXCEPTION];
 /** HEAD's severity order for better/worse; RETRY has no place in it. */
-const severity: readonly number[] = [Results.SKIPPED, Results.SUCCESS, Results.WARNINGS, Results.FAILURE, Results.CANCELLED, Results.EXCEPTION];
+const severity: readonly number[] = [
+  Results.SKIPPED,
+  Results.SUCCESS,
+  Results.WARNINGS,
+  Results.FAILURE,
+  Results.CANCELLED,
+  Results.EXCEPTION,
+];
 const good: readonly number[] = [Results.SUCCESS, Results.WARNINGS];
 const bad: readonly number[] = [Results.FAILURE, Results.EXCEPTION];
 

@@ -12,9 +12,20 @@ describe('NotifyStore', () => {
     const store = new NotifyStore(file, logger);
     expect(store.load()).toEqual([]);
     void store.save([{ name: '#ci', events: ['started'] }]);
-    await store.save([{ name: '#ci', events: ['failure'] }, { name: 'alice', events: [] }]);
-    expect(new NotifyStore(file, logger).load()).toEqual([{ name: '#ci', events: ['failure'] }, { name: 'alice', events: [] }]);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ scopes: [{ name: '#ci', events: ['failure'] }, { name: 'alice', events: [] }] });
+    await store.save([
+      { name: '#ci', events: ['failure'] },
+      { name: 'alice', events: [] },
+    ]);
+    expect(new NotifyStore(file, logger).load()).toEqual([
+      { name: '#ci', events: ['failure'] },
+      { name: 'alice', events: [] },
+    ]);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      scopes: [
+        { name: '#ci', events: ['failure'] },
+        { name: 'alice', events: [] },
+      ],
+    });
   });
 
   it('ignores an unreadable file and malformed entries, with a warning', () => {
@@ -23,7 +34,10 @@ describe('NotifyStore', () => {
     writeFileSync(join(dir, 'broken.json'), '{not json');
     expect(new NotifyStore(join(dir, 'broken.json'), logger).load()).toEqual([]);
     expect(logger.messages('warn')).toEqual(['IRC notify settings unreadable: using notify_events']);
-    writeFileSync(join(dir, 'odd.json'), JSON.stringify({ scopes: [{ name: '#a', events: ['x'] }, { name: 3 }, { name: '#b', events: [1] }] }));
+    writeFileSync(
+      join(dir, 'odd.json'),
+      JSON.stringify({ scopes: [{ name: '#a', events: ['x'] }, { name: 3 }, { name: '#b', events: [1] }] }),
+    );
     expect(new NotifyStore(join(dir, 'odd.json'), logger).load()).toEqual([{ name: '#a', events: ['x'] }]);
   });
 });

@@ -17,7 +17,10 @@ export interface StoredScope {
 export class NotifyStore {
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly file: string, private readonly logger: Logger) {}
+  constructor(
+    private readonly file: string,
+    private readonly logger: Logger,
+  ) {}
 
   /** What earlier runs stored; a missing file is a first run, an unreadable one is logged and ignored. */
   load(): StoredScope[] {
@@ -25,14 +28,18 @@ export class NotifyStore {
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn({ err: error, file: this.file }, 'IRC notify settings unreadable: using notify_events');
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger.warn({ err: error, file: this.file }, 'IRC notify settings unreadable: using notify_events');
       return [];
     }
     try {
       const data = JSON.parse(text) as { scopes?: unknown };
       if (!Array.isArray(data.scopes)) throw new Error('no "scopes" list');
       return data.scopes.filter(
-        (s): s is StoredScope => typeof s?.name === 'string' && Array.isArray(s.events) && s.events.every((e: unknown) => typeof e === 'string'),
+        (s): s is StoredScope =>
+          typeof s?.name === 'string' &&
+          Array.isArray(s.events) &&
+          s.events.every((e: unknown) => typeof e === 'string'),
       );
     } catch (error) {
       this.logger.warn({ err: error, file: this.file }, 'IRC notify settings unreadable: using notify_events');

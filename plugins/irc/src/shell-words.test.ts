@@ -3,7 +3,13 @@ import { shellWords, UsageError } from './shell-words.js';
 
 describe('shellWords', () => {
   it('splits on whitespace and honours quotes and backslashes like shlex', () => {
-    expect(shellWords('  force build  "my builder" it\\ broke \'a "b"\'')).toEqual(['force', 'build', 'my builder', 'it broke', 'a "b"']);
+    expect(shellWords('  force build  "my builder" it\\ broke \'a "b"\'')).toEqual([
+      'force',
+      'build',
+      'my builder',
+      'it broke',
+      'a "b"',
+    ]);
     expect(shellWords('x="a b" ""')).toEqual(['x=a b', '']);
     expect(shellWords('')).toEqual([]);
   });

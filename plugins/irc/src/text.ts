@@ -16,7 +16,13 @@ const MAX_HOST_LENGTH = 63;
  * `:nick!~user@host COMMAND target :text\r\n` (512 bytes at most).
  */
 export function textBudget(nick: string, username: string, command: string, target: string): number {
-  return 512 - Buffer.byteLength(`:${nick}!~${username}@`) - MAX_HOST_LENGTH - Buffer.byteLength(` ${command} ${target} :`) - 2;
+  return (
+    512 -
+    Buffer.byteLength(`:${nick}!~${username}@`) -
+    MAX_HOST_LENGTH -
+    Buffer.byteLength(` ${command} ${target} :`) -
+    2
+  );
 }
 
 /**

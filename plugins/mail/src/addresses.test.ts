@@ -2,15 +2,26 @@ import { describe, expect, test } from 'vitest';
 import { cutAtLastAt, isValidAddress, parseMailbox } from './addresses.js';
 
 describe('addresses (Buildbot VALID_EMAIL, mail.md §6.1)', () => {
-  test.each(['foo+bar@example.com', 'nobody@example.com.', 'My Name <my.name@example.com>', '<my.name@example.com>', 'My Name <my.name@example.com.>', 'egypt@example.xn--wgbh1c'])(
-    'accepts %s as Buildbot does',
-    (address) => expect(isValidAddress(address)).toBe(true),
-  );
+  test.each([
+    'foo+bar@example.com',
+    'nobody@example.com.',
+    'My Name <my.name@example.com>',
+    '<my.name@example.com>',
+    'My Name <my.name@example.com.>',
+    'egypt@example.xn--wgbh1c',
+  ])('accepts %s as Buildbot does', (address) => expect(isValidAddress(address)).toBe(true));
 
-  test.each(['@', 'foo', 'foo@', '@example.com', 'foo@invalid', 'foobar@ex+ample.com', 'foo bar@example.net', 'Foo\nBar <foo@example.org>', 'test@example..invalid'])(
-    'rejects %j as Buildbot does',
-    (address) => expect(isValidAddress(address)).toBe(false),
-  );
+  test.each([
+    '@',
+    'foo',
+    'foo@',
+    '@example.com',
+    'foo@invalid',
+    'foobar@ex+ample.com',
+    'foo bar@example.net',
+    'Foo\nBar <foo@example.org>',
+    'test@example..invalid',
+  ])('rejects %j as Buildbot does', (address) => expect(isValidAddress(address)).toBe(false));
 
   test.each([
     'a@x.org, evil@y.org',
@@ -35,7 +46,10 @@ describe('addresses (Buildbot VALID_EMAIL, mail.md §6.1)', () => {
 
   test("cuts git's 'User' <user@foo.com>@foo.com at the last @", () => {
     expect(cutAtLastAt("'User' <user@foo.com>@foo.com")).toBe("'User' <user@foo.com>");
-    expect(parseMailbox(cutAtLastAt("'User' <user@foo.com>@foo.com"))).toEqual({ name: "'User'", address: 'user@foo.com' });
+    expect(parseMailbox(cutAtLastAt("'User' <user@foo.com>@foo.com"))).toEqual({
+      name: "'User'",
+      address: 'user@foo.com',
+    });
     expect(cutAtLastAt('joe@x.org')).toBe('joe@x.org');
   });
 });

@@ -11,9 +11,10 @@ const buildbotAddr = String.raw`\S+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+\.?`;
 /** Buildbot's VALID_EMAIL: a bare address, or `[name ]<address>`. `.` never matches a line break. */
 const buildbotEmail = new RegExp(String.raw`^(?:(${buildbotAddr})|(?:(.+)\s+)?<(${buildbotAddr})>\s*)$`);
 /** RFC 5322 dot-atom local part and a DNS domain: nothing an address-list parser splits on. */
-const dotAtomAddr = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?$/;
+const dotAtomAddr =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?$/;
 // Characters that end a display name's meaning (controls, including CR and LF).
- 
+
 const controlChars = /[\u0000-\u001f\u007f]/;
 
 export interface Mailbox {

@@ -20,9 +20,14 @@ export function patchAttachments(buildset: Buildset | undefined): Attachment[] {
   return patches.map((patch, i) => ({ filename: `source patch ${i}`, content: patch!.body!, contentType: text }));
 }
 
-export function logAttachments(builds: readonly BuildPayload[], addLogs: boolean | readonly string[], warn: Warn): Attachment[] {
+export function logAttachments(
+  builds: readonly BuildPayload[],
+  addLogs: boolean | readonly string[],
+  warn: Warn,
+): Attachment[] {
   if (addLogs === false || (Array.isArray(addLogs) && addLogs.length === 0)) return [];
-  const wanted = (step: string, log: string) => addLogs === true || (addLogs as readonly string[]).some((n) => n === log || n === `${step}.${log}`);
+  const wanted = (step: string, log: string) =>
+    addLogs === true || (addLogs as readonly string[]).some((n) => n === log || n === `${step}.${log}`);
   const attachments: Attachment[] = [];
   for (const build of builds) {
     const prefix = builds.length > 1 ? `${build.builder.name}.` : '';
@@ -31,7 +36,10 @@ export function logAttachments(builds: readonly BuildPayload[], addLogs: boolean
         if (!wanted(step.name, log.name)) continue;
         const filename = `${prefix}${step.name}.${log.name}`;
         if (typeof log.content !== 'string') {
-          warn({ build: build.buildid, log: filename }, 'addLogs: the source gave no content for this log; not attached');
+          warn(
+            { build: build.buildid, log: filename },
+            'addLogs: the source gave no content for this log; not attached',
+          );
           continue;
         }
         attachments.push({ filename, content: log.content, contentType: text });

@@ -11,7 +11,8 @@ import type { MailPayload } from './message.js';
 import { resolveSettings } from './settings.js';
 
 /** addLogs: true, or a non-empty list of log names. */
-const hasLogAttachments = (addLogs: MailOptions['addLogs']) => addLogs === true || (Array.isArray(addLogs) && addLogs.length > 0);
+const hasLogAttachments = (addLogs: MailOptions['addLogs']) =>
+  addLogs === true || (Array.isArray(addLogs) && addLogs.length > 0);
 
 export type { MailOptions } from './generated/options.js';
 export type { MailPayload } from './message.js';
@@ -34,7 +35,14 @@ export default definePlugin<MailOptions>({
       },
       send: (delivery) => settings.transport.send(delivery.payload as MailPayload),
       // The default body lists each log's URL; the logs' text is fetched only to attach it (addLogs).
-      needs: ['blamelist', 'changes', 'prev_build', 'steps', 'logs', ...(hasLogAttachments(options.addLogs) ? (['log_contents'] as const) : [])],
+      needs: [
+        'blamelist',
+        'changes',
+        'prev_build',
+        'steps',
+        'logs',
+        ...(hasLogAttachments(options.addLogs) ? (['log_contents'] as const) : []),
+      ],
       close: () => settings.transport.close(),
     };
   },

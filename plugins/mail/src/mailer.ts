@@ -4,12 +4,29 @@
  * core's formatter, pick the subject, the recipients, the extra headers and the attachments,
  * and hand the finished mail to core as one delivery.
  */
-import { responsibleUsers, statusToString, type BuildPayload, type Buildset, type BuildsetPayload, type FormattedMessage, type MessageFormatter, type MissingWorkerFormatter, type PluginContext, type Worker } from '@bbreporters/core';
+import {
+  responsibleUsers,
+  statusToString,
+  type BuildPayload,
+  type Buildset,
+  type BuildsetPayload,
+  type FormattedMessage,
+  type MessageFormatter,
+  type MissingWorkerFormatter,
+  type PluginContext,
+  type Worker,
+} from '@bbreporters/core';
 import type { Mailbox } from './addresses.js';
 import { logAttachments, patchAttachments } from './attachments.js';
 import type { MailOptions } from './generated/options.js';
 import { composeMessage } from './message.js';
-import { configuredAddresses, interestedAddresses, processRecipients, type Recipients, type Warn } from './recipients.js';
+import {
+  configuredAddresses,
+  interestedAddresses,
+  processRecipients,
+  type Recipients,
+  type Warn,
+} from './recipients.js';
 import type { MailSettings } from './settings.js';
 import { defaultSubject, isEjsSubject, renderSubject, type SubjectValues } from './subject.js';
 
@@ -42,7 +59,9 @@ export class Mailer {
     this.missingWorkerFormatter = ctx.formatter.createMissingWorker(options.messageFormatterMissingWorker ?? {});
     this.headers = Object.entries(options.extraHeaders ?? {}).map(([name, value]) =>
       // A header template renders as a body: no subject wanted.
-      value.includes('<%') ? { name, value, template: ctx.formatter.create({ template: value, subject: '' }) } : { name, value },
+      value.includes('<%')
+        ? { name, value, template: ctx.formatter.create({ template: value, subject: '' }) }
+        : { name, value },
     );
     this.warn = (fields, message) => ctx.logger.warn(fields, message);
   }
@@ -86,12 +105,28 @@ export class Mailer {
     }
     const formatted = await this.missingWorkerFormatter.formatWorkerMissing(worker);
     const envelope = [...new Set(notify.map((m) => m.address))];
-    await this.deliver({ to: [], cc: [], envelope }, formatted.subject ?? `Buildbot worker ${worker.name} missing`, formatted, [], undefined, `missing worker ${worker.name}`);
+    await this.deliver(
+      { to: [], cc: [], envelope },
+      formatted.subject ?? `Buildbot worker ${worker.name} missing`,
+      formatted,
+      [],
+      undefined,
+      `missing worker ${worker.name}`,
+    );
   }
 
-  private async send(mail: { builds: readonly BuildPayload[]; buildset: Buildset | undefined; formatted: FormattedMessage; subject: Omit<SubjectValues, 'title' | 'projectName'>; what: string }): Promise<void> {
+  private async send(mail: {
+    builds: readonly BuildPayload[];
+    buildset: Buildset | undefined;
+    formatted: FormattedMessage;
+    subject: Omit<SubjectValues, 'title' | 'projectName'>;
+    what: string;
+  }): Promise<void> {
     const values: SubjectValues = { ...mail.subject, title: this.ctx.config.title, projectName: this.ctx.config.title };
-    const subject = this.percentSubject !== undefined ? renderSubject(this.percentSubject, values) : mail.formatted.subject ?? renderSubject(defaultSubject, values);
+    const subject =
+      this.percentSubject !== undefined
+        ? renderSubject(this.percentSubject, values)
+        : (mail.formatted.subject ?? renderSubject(defaultSubject, values));
     const recipients = await this.recipients(mail.builds);
     await this.deliver(recipients, subject, mail.formatted, mail.builds, mail.buildset, mail.what);
   }
@@ -106,15 +141,28 @@ export class Mailer {
     return processRecipients(interested, this.settings.extraRecipients, sendToInterestedUsers);
   }
 
-  private async deliver(recipients: Recipients, subject: string, formatted: FormattedMessage, builds: readonly BuildPayload[], buildset: Buildset | undefined, what: string): Promise<void> {
+  private async deliver(
+    recipients: Recipients,
+    subject: string,
+    formatted: FormattedMessage,
+    builds: readonly BuildPayload[],
+    buildset: Buildset | undefined,
+    what: string,
+  ): Promise<void> {
     if (recipients.envelope.length === 0) {
-      this.ctx.logger.warn({ about: what }, 'no recipients (no interested user with a valid address, no extraRecipients): no mail sent');
+      this.ctx.logger.warn(
+        { about: what },
+        'no recipients (no interested user with a valid address, no extraRecipients): no mail sent',
+      );
       return;
     }
-    const attachments = builds.length === 0 ? [] : [
-      ...(this.options.addPatch ?? true ? patchAttachments(buildset) : []),
-      ...logAttachments(builds, this.options.addLogs ?? false, this.warn),
-    ];
+    const attachments =
+      builds.length === 0
+        ? []
+        : [
+            ...((this.options.addPatch ?? true) ? patchAttachments(buildset) : []),
+            ...logAttachments(builds, this.options.addLogs ?? false, this.warn),
+          ];
     const payload = await composeMessage({
       from: this.settings.from,
       to: recipients.to,
@@ -127,7 +175,10 @@ export class Mailer {
       attachments,
       date: new Date(),
     });
-    this.ctx.logger.info({ about: what, to: recipients.envelope, bytes: payload.raw.length }, `mail about ${what} queued for ${recipients.envelope.join(', ')}`);
+    this.ctx.logger.info(
+      { about: what, to: recipients.envelope, bytes: payload.raw.length },
+      `mail about ${what} queued for ${recipients.envelope.join(', ')}`,
+    );
     // Every mail must arrive: a newer mail to the same people never replaces one still waiting.
     this.ctx.deliver({ target: `mail:${recipients.envelope.join(',')}`, payload, supersede: false });
   }
@@ -138,7 +189,11 @@ export class Mailer {
     for (const header of this.headers) {
       if (!header.template) out.push([header.name, header.value]);
       else if (builds.length === 1) out.push([header.name, (await header.template.formatBuild(builds[0])).body]);
-      else this.ctx.logger.debug({ header: header.name }, 'extra header template not rendered: the mail does not cover exactly one build');
+      else
+        this.ctx.logger.debug(
+          { header: header.name },
+          'extra header template not rendered: the mail does not cover exactly one build',
+        );
     }
     return out;
   }

@@ -44,7 +44,10 @@ test('a non-ASCII body is sent 7-bit clean (quoted-printable or base64)', async 
 });
 
 test('long lines and trailing spaces (quoted-printable) still give CRLF line ends only', async () => {
-  const { raw } = await composeMessage({ ...base, body: `Blamelist: \n    ${'http://127.0.0.1:8010/#builders/5/builds/1/steps/1/logs/stdio'.repeat(2)}\nend\n` });
+  const { raw } = await composeMessage({
+    ...base,
+    body: `Blamelist: \n    ${'http://127.0.0.1:8010/#builders/5/builds/1/steps/1/logs/stdio'.repeat(2)}\nend\n`,
+  });
   expect(raw.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
 });
 
@@ -54,17 +57,24 @@ test('html bodies become text/html', async () => {
 });
 
 test('attachments make a multipart/mixed message whose first part is the body', async () => {
-  const { raw } = await composeMessage({ ...base, attachments: [{ filename: 'source patch 0', content: 'diff\n', contentType: 'text/plain; charset=utf-8' }] });
+  const { raw } = await composeMessage({
+    ...base,
+    attachments: [{ filename: 'source patch 0', content: 'diff\n', contentType: 'text/plain; charset=utf-8' }],
+  });
   expect(headerOf(raw, 'Content-Type')).toMatch(/^multipart\/mixed; boundary=/);
   expect(raw).toMatch(/Content-Disposition: attachment; filename="source patch 0"/);
   expect(raw.indexOf('BUILD FAILED')).toBeLessThan(raw.indexOf('source patch 0'));
 });
 
 test('line breaks in the subject or an extra header value start no new header', async () => {
-  const { raw } = await composeMessage({ ...base, subject: 'x\r\nBcc: evil@y.org', headers: [['X-Branch', 'main\r\nBcc: evil@y.org\nX-Evil: 1']] });
+  const { raw } = await composeMessage({
+    ...base,
+    subject: 'x\r\nBcc: evil@y.org',
+    headers: [['X-Branch', 'main\r\nBcc: evil@y.org\nX-Evil: 1']],
+  });
   const head = raw.split('\r\n\r\n')[0];
-  expect(head).not.toMatch(/^Bcc:/mi);
-  expect(head).not.toMatch(/^X-Evil:/mi);
+  expect(head).not.toMatch(/^Bcc:/im);
+  expect(head).not.toMatch(/^X-Evil:/im);
   expect(headerOf(raw, 'X-Branch')).toBe('main Bcc: evil@y.org X-Evil: 1');
 });
 

@@ -40,7 +40,19 @@ export interface MessageParts {
 }
 
 /** Headers MailComposer writes from the message itself; extraHeaders may not add a second one. */
-export const composedHeaders = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'content-disposition']);
+export const composedHeaders = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+]);
 
 /** Line breaks in a header value would start a new header: they become spaces. */
 export function oneLine(value: string): string {
@@ -63,7 +75,12 @@ export async function composeMessage(parts: MessageParts): Promise<MailPayload> 
     date: parts.date,
     ...(parts.type === 'html' ? { html: body } : { text: body }),
     headers: parts.headers.map(([key, value]) => ({ key, value: oneLine(value) })),
-    attachments: parts.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, contentDisposition: 'attachment' })),
+    attachments: parts.attachments.map((a) => ({
+      filename: a.filename,
+      content: a.content,
+      contentType: a.contentType,
+      contentDisposition: 'attachment',
+    })),
     envelope: { from: parts.from.address, to: [...parts.envelope] },
     // Everything comes from event data: never read a file or a URL named in it.
     disableFileAccess: true,
@@ -72,5 +89,11 @@ export async function composeMessage(parts: MessageParts): Promise<MailPayload> 
   const node = composer.compile();
   const messageId = node.messageId();
   const raw = (await node.build()).toString('utf8');
-  return { envelope: { from: parts.from.address, to: [...parts.envelope] }, messageId, subject: oneLine(parts.subject), date: parts.date.toISOString(), raw };
+  return {
+    envelope: { from: parts.from.address, to: [...parts.envelope] },
+    messageId,
+    subject: oneLine(parts.subject),
+    date: parts.date.toISOString(),
+    raw,
+  };
 }

@@ -39,8 +39,16 @@ describe('recipients (mail.md §6, Buildbot do_test_sendToInterestedUsers)', () 
   });
 
   test('duplicates are kept once, whatever their case or display name', async () => {
-    const interested = await interestedAddresses(['joe', 'Joe <JOE@example.org>', 'joe@example.org'], domainLookup('example.org'), warn);
-    const r = processRecipients(interested, configuredAddresses(['joe@example.org', 'list@example.org'], 'extraRecipients', warn), true);
+    const interested = await interestedAddresses(
+      ['joe', 'Joe <JOE@example.org>', 'joe@example.org'],
+      domainLookup('example.org'),
+      warn,
+    );
+    const r = processRecipients(
+      interested,
+      configuredAddresses(['joe@example.org', 'list@example.org'], 'extraRecipients', warn),
+      true,
+    );
     expect(r.envelope).toEqual(['joe@example.org', 'list@example.org']);
   });
 
@@ -57,7 +65,11 @@ describe('recipients (mail.md §6, Buildbot do_test_sendToInterestedUsers)', () 
   });
 
   test('an author list smuggled in one name adds no recipient', async () => {
-    const found = await interestedAddresses(['a@x.org, evil@y.org', 'a@x.org,evil@y.org', 'a@x.org\r\nBcc: evil@y.org'], domainLookup('x.org'), warn);
+    const found = await interestedAddresses(
+      ['a@x.org, evil@y.org', 'a@x.org,evil@y.org', 'a@x.org\r\nBcc: evil@y.org'],
+      domainLookup('x.org'),
+      warn,
+    );
     expect(found).toEqual([]);
   });
 });

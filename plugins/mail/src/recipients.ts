@@ -24,7 +24,11 @@ export function domainLookup(domain: string): Lookup {
 }
 
 /** Interested users' addresses, in the order given; a failing lookup or an invalid address only drops that user. */
-export async function interestedAddresses(users: readonly string[], lookup: Lookup | undefined, warn: Warn): Promise<Mailbox[]> {
+export async function interestedAddresses(
+  users: readonly string[],
+  lookup: Lookup | undefined,
+  warn: Warn,
+): Promise<Mailbox[]> {
   const found: Mailbox[] = [];
   for (const user of users) {
     let mapped: string | null | undefined = user;
@@ -60,7 +64,11 @@ export function configuredAddresses(addresses: readonly string[], what: string, 
 }
 
 /** Buildbot's processRecipients, with duplicates removed and each list sorted. */
-export function processRecipients(interested: readonly Mailbox[], extra: readonly Mailbox[], sendToInterestedUsers: boolean): Recipients {
+export function processRecipients(
+  interested: readonly Mailbox[],
+  extra: readonly Mailbox[],
+  sendToInterestedUsers: boolean,
+): Recipients {
   const seen = new Set<string>();
   const unique = (list: readonly Mailbox[]) =>
     list.filter((m) => {
@@ -72,7 +80,8 @@ export function processRecipients(interested: readonly Mailbox[], extra: readonl
   const to = sendToInterestedUsers ? unique(interested) : [];
   const cc = unique(extra);
   // Code-point order, as Python's sorted().
-  const sorted = (list: Mailbox[]) => list.sort((a, b) => (formatMailbox(a) < formatMailbox(b) ? -1 : formatMailbox(a) > formatMailbox(b) ? 1 : 0));
+  const sorted = (list: Mailbox[]) =>
+    list.sort((a, b) => (formatMailbox(a) < formatMailbox(b) ? -1 : formatMailbox(a) > formatMailbox(b) ? 1 : 0));
   const recipients = to.length > 0 ? { to: sorted(to), cc: sorted(cc) } : { to: sorted(cc), cc: [] };
   return { ...recipients, envelope: [...recipients.to, ...recipients.cc].map((m) => m.address) };
 }

@@ -5,7 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BbrError, importModuleReference, isModuleReference, type ErrorDetail, type PluginContext } from '@bbreporters/core';
+import {
+  BbrError,
+  importModuleReference,
+  isModuleReference,
+  type ErrorDetail,
+  type PluginContext,
+} from '@bbreporters/core';
 import addressparser from 'nodemailer/lib/addressparser';
 import { parseMailbox, type Mailbox } from './addresses.js';
 import type { MailOptions } from './generated/options.js';
@@ -54,7 +60,11 @@ export async function resolveSettings(options: MailOptions, ctx: PluginContext):
   }
 
   for (const name of Object.keys(options.extraHeaders ?? {})) {
-    if (composedHeaders.has(name.toLowerCase())) problems.push({ path: `extraHeaders.${name}`, message: `${name} is written from the message itself; it cannot be an extra header` });
+    if (composedHeaders.has(name.toLowerCase()))
+      problems.push({
+        path: `extraHeaders.${name}`,
+        message: `${name} is written from the message itself; it cannot be an extra header`,
+      });
   }
 
   let lookup: Lookup | undefined;
@@ -73,21 +83,30 @@ export async function resolveSettings(options: MailOptions, ctx: PluginContext):
 
   if (problems.length || !from) {
     // Core wraps setup errors by message: the problems go in it, each with its option.
-    throw new BbrError('BBR_PLUGIN_OPTIONS', `invalid options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { details: problems });
+    throw new BbrError(
+      'BBR_PLUGIN_OPTIONS',
+      `invalid options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      { details: problems },
+    );
   }
 
-  const transport = transportKind(options) === 'smtp'
-    ? smtpTransport({
-        host: options.relayhost ?? 'localhost',
-        port: options.smtpPort ?? 25,
-        useTls: options.useTls ?? false,
-        useSmtps: options.useSmtps ?? false,
-        ...(options.smtpUser ? { user: options.smtpUser } : {}),
-        ...(options.smtpPassword ? { password: options.smtpPassword } : {}),
-        ...(ca ? { ca } : {}),
-        verify: options.tlsVerify ?? true,
-        timeoutMs: options.timeout ?? 10_000,
-      })
-    : outboxTransport(options.outbox ? resolve(ctx.config.configDir, options.outbox) : resolve(ctx.config.stateDir, 'outbox', ctx.name));
+  const transport =
+    transportKind(options) === 'smtp'
+      ? smtpTransport({
+          host: options.relayhost ?? 'localhost',
+          port: options.smtpPort ?? 25,
+          useTls: options.useTls ?? false,
+          useSmtps: options.useSmtps ?? false,
+          ...(options.smtpUser ? { user: options.smtpUser } : {}),
+          ...(options.smtpPassword ? { password: options.smtpPassword } : {}),
+          ...(ca ? { ca } : {}),
+          verify: options.tlsVerify ?? true,
+          timeoutMs: options.timeout ?? 10_000,
+        })
+      : outboxTransport(
+          options.outbox
+            ? resolve(ctx.config.configDir, options.outbox)
+            : resolve(ctx.config.stateDir, 'outbox', ctx.name),
+        );
   return { from, extraRecipients, ...(lookup ? { lookup } : {}), transport };
 }

@@ -8,11 +8,15 @@ test("Buildbot's default %-subject renders as in mail.md §3", () => {
 });
 
 test('%% is a percent sign and every placeholder is replaced', () => {
-  expect(renderSubject('100%% %(builder)s/%(projectName)s %(result)s', values)).toBe('100% linux-builder/MyProject failure');
+  expect(renderSubject('100%% %(builder)s/%(projectName)s %(result)s', values)).toBe(
+    '100% linux-builder/MyProject failure',
+  );
 });
 
 test('an unknown placeholder or a lone % is a config problem', () => {
-  expect(subjectProblems('%(buildername)s done')).toEqual([expect.stringContaining('unknown placeholder %(buildername)s')]);
+  expect(subjectProblems('%(buildername)s done')).toEqual([
+    expect.stringContaining('unknown placeholder %(buildername)s'),
+  ]);
   expect(subjectProblems('50% done')).toEqual([expect.stringContaining('lone %')]);
   expect(subjectProblems(defaultSubject)).toEqual([]);
 });

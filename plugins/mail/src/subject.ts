@@ -30,5 +30,7 @@ export function subjectProblems(subject: string): string[] {
 }
 
 export function renderSubject(subject: string, values: SubjectValues): string {
-  return subject.replace(placeholder, (_, key: string | undefined) => (key === undefined ? '%' : values[key as keyof SubjectValues]));
+  return subject.replace(placeholder, (_, key: string | undefined) =>
+    key === undefined ? '%' : values[key as keyof SubjectValues],
+  );
 }

@@ -52,13 +52,16 @@ export async function freePort(): Promise<number> {
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
   const result = spawnSync(cmd, args, { env, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
 }
 
 export function assertBuildbotInstalled(): void {
   for (const bin of ['/usr/bin/buildbot', '/usr/bin/buildbot-worker']) {
     if (!existsSync(bin)) {
-      throw new Error(`${bin} is missing: run scripts/test.sh (it installs Debian's buildbot and buildbot-worker) or apt-get install buildbot buildbot-worker`);
+      throw new Error(
+        `${bin} is missing: run scripts/test.sh (it installs Debian's buildbot and buildbot-worker) or apt-get install buildbot buildbot-worker`,
+      );
     }
   }
 }
@@ -149,23 +152,45 @@ export class BuildbotMaster {
         smtp_port: this.options.smtpPort ?? 0,
       }),
     );
-    run('/usr/bin/buildbot-worker', ['create-worker', '-r', '--umask=0o22', this.workerDir, `127.0.0.1:${this.pbPort}`, 'local-worker', 'pass'], env);
+    run(
+      '/usr/bin/buildbot-worker',
+      ['create-worker', '-r', '--umask=0o22', this.workerDir, `127.0.0.1:${this.pbPort}`, 'local-worker', 'pass'],
+      env,
+    );
   }
 
   async startMaster(): Promise<void> {
-    this.master = track(spawn('/usr/bin/buildbot', ['start', '--nodaemon', this.masterDir], { env: cleanEnv(this.baseDir), stdio: 'ignore' }));
-    await this.waitFor(async () => {
-      const response = await fetch(`${this.api}`).catch(() => undefined);
-      return response !== undefined && (response.ok || response.status === 403);
-    }, 30_000, 'the master to serve /api/v2');
+    this.master = track(
+      spawn('/usr/bin/buildbot', ['start', '--nodaemon', this.masterDir], {
+        env: cleanEnv(this.baseDir),
+        stdio: 'ignore',
+      }),
+    );
+    await this.waitFor(
+      async () => {
+        const response = await fetch(`${this.api}`).catch(() => undefined);
+        return response !== undefined && (response.ok || response.status === 403);
+      },
+      30_000,
+      'the master to serve /api/v2',
+    );
   }
 
   async startWorker(): Promise<void> {
-    this.worker = track(spawn('/usr/bin/buildbot-worker', ['start', '--nodaemon', this.workerDir], { env: cleanEnv(this.workerDir), stdio: 'ignore' }));
-    await this.waitFor(async () => {
-      const body = (await this.get('/workers/local-worker')) as { workers: Array<{ connected_to: unknown[] }> };
-      return body.workers[0]?.connected_to.length > 0;
-    }, 30_000, 'local-worker to connect');
+    this.worker = track(
+      spawn('/usr/bin/buildbot-worker', ['start', '--nodaemon', this.workerDir], {
+        env: cleanEnv(this.workerDir),
+        stdio: 'ignore',
+      }),
+    );
+    await this.waitFor(
+      async () => {
+        const body = (await this.get('/workers/local-worker')) as { workers: Array<{ connected_to: unknown[] }> };
+        return body.workers[0]?.connected_to.length > 0;
+      },
+      30_000,
+      'local-worker to connect',
+    );
   }
 
   /** Stops the master (the worker stays up and reconnects when the master is back). */
@@ -198,7 +223,10 @@ export class BuildbotMaster {
         redirect: 'manual',
       });
       // The master sets an anonymous session cookie first, then the logged-in one: take the last.
-      const cookie = response.headers.getSetCookie().filter((c) => c.startsWith('TWISTED_SESSION')).at(-1);
+      const cookie = response.headers
+        .getSetCookie()
+        .filter((c) => c.startsWith('TWISTED_SESSION'))
+        .at(-1);
       if (!cookie) throw new Error(`login as ${user} failed: ${response.status}`);
       this.cookie = cookie.split(';')[0];
     }
@@ -218,13 +246,18 @@ export class BuildbotMaster {
       body: JSON.stringify({ jsonrpc: '2.0', method, id: 1, params }),
     });
     const body = (await response.json()) as { result?: unknown; error?: unknown };
-    if (!response.ok || body.error) throw new Error(`POST ${path} ${method}: ${response.status} ${JSON.stringify(body)}`);
+    if (!response.ok || body.error)
+      throw new Error(`POST ${path} ${method}: ${response.status} ${JSON.stringify(body)}`);
     return body.result;
   }
 
   /** One buildset with a build on each named builder, through the `force` scheduler. */
   async force(builders: string[], reason = 'e2e', extra: Record<string, unknown> = {}): Promise<ForceResult> {
-    const [bsid, requests] = (await this.rpc('/forceschedulers/force', 'force', { builderNames: builders, reason, ...extra })) as [number, Record<string, number>];
+    const [bsid, requests] = (await this.rpc('/forceschedulers/force', 'force', {
+      builderNames: builders,
+      reason,
+      ...extra,
+    })) as [number, Record<string, number>];
     return { bsid, requests };
   }
 
@@ -240,13 +273,17 @@ export class BuildbotMaster {
 
   /** Resolves when no build request, build or buildset is incomplete. */
   async waitIdle(timeoutMs = 60_000): Promise<void> {
-    await this.waitFor(async () => {
-      for (const path of ['/buildrequests?complete=false', '/builds?complete=false', '/buildsets?complete=false']) {
-        const body = (await this.get(path)) as { meta: { total: number } };
-        if (body.meta.total > 0) return false;
-      }
-      return true;
-    }, timeoutMs, 'the master to become idle');
+    await this.waitFor(
+      async () => {
+        for (const path of ['/buildrequests?complete=false', '/builds?complete=false', '/buildsets?complete=false']) {
+          const body = (await this.get(path)) as { meta: { total: number } };
+          if (body.meta.total > 0) return false;
+        }
+        return true;
+      },
+      timeoutMs,
+      'the master to become idle',
+    );
   }
 
   async waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -260,7 +297,10 @@ export class BuildbotMaster {
         })
       )
         return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last error: ${String(last)})\n--- twistd.log (tail) ---\n${this.log().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what} (last error: ${String(last)})\n--- twistd.log (tail) ---\n${this.log().slice(-3000)}`,
+        );
       await sleep(100);
     }
   }

@@ -21,20 +21,29 @@ export function readRecorded(file: string): Recorded[] {
 }
 
 /** Polls `file` until `done(records)` holds; returns the records then. */
-export async function waitForRecorded(file: string, done: (records: Recorded[]) => boolean, timeoutMs = 30_000, what = 'the expected events'): Promise<Recorded[]> {
+export async function waitForRecorded(
+  file: string,
+  done: (records: Recorded[]) => boolean,
+  timeoutMs = 30_000,
+  what = 'the expected events',
+): Promise<Recorded[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const records = readRecorded(file);
     if (done(records)) return records;
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; recorded so far:\n${records.map((r) => `${r.hook} ${r.event.id}`).join('\n')}`);
+      throw new Error(
+        `timed out waiting for ${what}; recorded so far:\n${records.map((r) => `${r.hook} ${r.event.id}`).join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 export const buildEvents = (records: Recorded[], buildid: number) =>
-  records.filter((r) => (r.hook === 'buildStarted' || r.hook === 'buildFinished') && r.event.payload.buildid === buildid);
+  records.filter(
+    (r) => (r.hook === 'buildStarted' || r.hook === 'buildFinished') && r.event.payload.buildid === buildid,
+  );
 
 /** Records when each `builds/N/finished` frame arrives from the master (a millisecond stand-in for complete_at). */
 export class FinishedClock {
@@ -45,7 +54,9 @@ export class FinishedClock {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(`${masterUrl.replace(/^http/, 'ws')}ws`, { headers });
       const clock = new FinishedClock(socket);
-      socket.on('open', () => socket.send(JSON.stringify({ cmd: 'startConsuming', path: 'builds/*/finished', _id: 1 })));
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ cmd: 'startConsuming', path: 'builds/*/finished', _id: 1 })),
+      );
       socket.on('error', reject);
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as { k?: string; m?: { buildid: number }; _id?: number };

@@ -8,7 +8,10 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private blocked = false;
 
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   static start(targetPort: number): Promise<TcpProxy> {
     return new Promise((resolve, reject) => {

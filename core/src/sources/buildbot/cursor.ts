@@ -29,7 +29,10 @@ export class Cursor {
   readonly openBuildsets = new Set<number>();
   private readonly reported = new Set<string>();
 
-  constructor(private readonly url: string, private readonly file?: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly file?: string,
+  ) {}
 
   /** Loads the file when there is one for this master; a missing or unreadable file starts afresh. */
   load(): string | undefined {
@@ -38,9 +41,12 @@ export class Cursor {
     try {
       data = JSON.parse(readFileSync(this.file, 'utf8')) as CursorFile;
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `cannot read ${this.file}: ${String(error)}; starting afresh`;
+      return (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? undefined
+        : `cannot read ${this.file}: ${String(error)}; starting afresh`;
     }
-    if (data.version !== 1 || data.url !== this.url) return `${this.file} belongs to ${data.url}, not ${this.url}; starting afresh`;
+    if (data.version !== 1 || data.url !== this.url)
+      return `${this.file} belongs to ${data.url}, not ${this.url}; starting afresh`;
     this.initialised = true;
     this.maxBuildid = data.maxBuildid;
     this.maxBsid = data.maxBsid;

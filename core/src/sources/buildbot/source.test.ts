@@ -8,7 +8,10 @@ import { BuildbotSource } from './source.js';
  * A stand-in master: the websocket acks every startConsuming and then sends `frames`; REST answers
  * from `rest(path)` (a status and body), where path has no api/v2 prefix and keeps its query.
  */
-async function fakeMaster(frames: unknown[], rest: (path: string) => [number, unknown]): Promise<{ url: string; server: Server }> {
+async function fakeMaster(
+  frames: unknown[],
+  rest: (path: string) => [number, unknown],
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const [status, body] = rest((req.url ?? '').replace(/^\/api\/v2\//, ''));
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -51,14 +54,33 @@ describe('the buildbot source', () => {
   });
 
   it('an event the REST API could not complete while the connection stays up is retried by a catch-up', async () => {
-    const build = { buildid: 1, number: 1, builderid: 1, buildrequestid: 1, workerid: 1, masterid: 1, started_at: 1, complete: true, complete_at: 2, results: 0, state_string: 'build successful', properties: {} };
+    const build = {
+      buildid: 1,
+      number: 1,
+      builderid: 1,
+      buildrequestid: 1,
+      workerid: 1,
+      masterid: 1,
+      started_at: 1,
+      complete: true,
+      complete_at: 2,
+      results: 0,
+      state_string: 'build successful',
+      properties: {},
+    };
     let propertyCalls = 0;
     const master = await fakeMaster([{ k: 'builds/1/finished', m: build }], (path) => {
-      if (path.startsWith('builds/1/properties')) return ++propertyCalls === 1 ? [500, { error: 'database is locked' }] : [200, { properties: [{ owner: ['dora', 'Force Build Form'] }] }];
-      if (path.startsWith('builds/1?')) return [200, { builds: [{ ...build, properties: { owner: ['dora', 'Force Build Form'] } }] }];
+      if (path.startsWith('builds/1/properties'))
+        return ++propertyCalls === 1
+          ? [500, { error: 'database is locked' }]
+          : [200, { properties: [{ owner: ['dora', 'Force Build Form'] }] }];
+      if (path.startsWith('builds/1?'))
+        return [200, { builds: [{ ...build, properties: { owner: ['dora', 'Force Build Form'] } }] }];
       if (path.startsWith('builders/1')) return [200, { builders: [{ builderid: 1, name: 'pass' }] }];
-      if (path.startsWith('buildrequests/1')) return [200, { buildrequests: [{ buildrequestid: 1, buildsetid: 1, builderid: 1 }] }];
-      if (path.startsWith('buildsets/1')) return [200, { buildsets: [{ bsid: 1, reason: 'r', sourcestamps: [], complete: false, results: -1 }] }];
+      if (path.startsWith('buildrequests/1'))
+        return [200, { buildrequests: [{ buildrequestid: 1, buildsetid: 1, builderid: 1 }] }];
+      if (path.startsWith('buildsets/1'))
+        return [200, { buildsets: [{ bsid: 1, reason: 'r', sourcestamps: [], complete: false, results: -1 }] }];
       if (path.startsWith('builds') || path.startsWith('buildsets')) return [200, { builds: [], buildsets: [] }];
       return [404, { error: 'not found' }];
     });

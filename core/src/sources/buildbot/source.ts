@@ -83,7 +83,9 @@ export class BuildbotSource implements Source {
       this.rest.close();
       if (isBbrError(error) && error.code === 'BBR_BUILDBOT_AUTH') throw error;
       const reason = isBbrError(error) ? error.message : reasonOf(error);
-      throw new BbrError('BBR_SOURCE_START', `buildbot source cannot connect to ${this.rest.baseUrl}: ${reason}`, { cause: error });
+      throw new BbrError('BBR_SOURCE_START', `buildbot source cannot connect to ${this.rest.baseUrl}: ${reason}`, {
+        cause: error,
+      });
     }
     this.loop = this.stayConnected();
   }
@@ -132,7 +134,10 @@ export class BuildbotSource implements Source {
       if (this.closing) return;
       this.logger.warn({ reason }, 'connection to the master lost; reconnecting');
       for (;;) {
-        const base = Math.min(this.options.reconnectMaxDelayMs ?? 30_000, (this.options.reconnectDelayMs ?? 500) * 2 ** attempt);
+        const base = Math.min(
+          this.options.reconnectMaxDelayMs ?? 30_000,
+          (this.options.reconnectDelayMs ?? 500) * 2 ** attempt,
+        );
         attempt += 1;
         await new Promise<void>((resolve) => {
           this.wakeReconnect = resolve;
@@ -172,7 +177,9 @@ export class BuildbotSource implements Source {
       void this.scheduleBuildset(m as unknown as Buildset);
     } else if (kind === 'workers' && verb === 'missing') {
       const worker = m as unknown as Worker;
-      void this.track(this.order.run(`worker:${worker.workerid}`, () => this.report({ event: 'workerMissing', payload: { worker } })));
+      void this.track(
+        this.order.run(`worker:${worker.workerid}`, () => this.report({ event: 'workerMissing', payload: { worker } })),
+      );
     }
   }
 
@@ -189,7 +196,9 @@ export class BuildbotSource implements Source {
       this.saveCursor();
     });
     this.buildTasks.set(build.buildid, task);
-    void task.finally(() => this.buildTasks.get(build.buildid) === task && this.buildTasks.delete(build.buildid)).catch(() => {});
+    void task
+      .finally(() => this.buildTasks.get(build.buildid) === task && this.buildTasks.delete(build.buildid))
+      .catch(() => {});
     return this.track(task);
   }
 
@@ -243,8 +252,14 @@ export class BuildbotSource implements Source {
 
   /** The builds of a buildset, by build request (a retried request has several). */
   private async buildsOf(bsid: number): Promise<Build[]> {
-    const requests = await this.rest.list<{ buildrequestid: number }>('buildrequests', 'buildrequests', { buildsetid: bsid });
-    const builds = await Promise.all(requests.map((r) => this.rest.list<Build>('builds', 'builds', { buildrequestid: r.buildrequestid, property: '*' })));
+    const requests = await this.rest.list<{ buildrequestid: number }>('buildrequests', 'buildrequests', {
+      buildsetid: bsid,
+    });
+    const builds = await Promise.all(
+      requests.map((r) =>
+        this.rest.list<Build>('builds', 'builds', { buildrequestid: r.buildrequestid, property: '*' }),
+      ),
+    );
     return builds.flat().sort((a, b) => a.buildid - b.buildid);
   }
 
@@ -261,7 +276,10 @@ export class BuildbotSource implements Source {
       return true;
     } catch (error) {
       if (isBbrError(error) && error.code === 'BBR_EVENT_INVALID') {
-        this.logger.error({ eventId: id, err: error.message, details: error.details }, 'the master sent an event core cannot accept; skipped');
+        this.logger.error(
+          { eventId: id, err: error.message, details: error.details },
+          'the master sent an event core cannot accept; skipped',
+        );
         return true;
       }
       this.cursor.unmarkReported(id);
@@ -292,14 +310,17 @@ export class BuildbotSource implements Source {
     }
     const [newBuilds, known, newBuildsets, openBuildsets] = await Promise.all([
       this.rest.list<Build>('builds', 'builds', { buildid__gt: this.cursor.maxBuildid, property: '*' }),
-      Promise.all([...this.cursor.running].map((id) => this.rest.one<Build>(`builds/${id}`, 'builds', { property: '*' }))),
+      Promise.all(
+        [...this.cursor.running].map((id) => this.rest.one<Build>(`builds/${id}`, 'builds', { property: '*' })),
+      ),
       this.rest.list<Buildset>('buildsets', 'buildsets', { bsid__gt: this.cursor.maxBsid }),
       Promise.all([...this.cursor.openBuildsets].map((id) => this.rest.one<Buildset>(`buildsets/${id}`, 'buildsets'))),
     ]);
     const builds = new Map<number, Build>();
     for (const b of [...known, ...newBuilds]) if (b) builds.set(b.buildid, b);
     const missed = [...builds.values()].sort((a, b) => a.buildid - b.buildid);
-    if (missed.length) this.logger.info({ builds: missed.map((b) => b.buildid) }, 'catching up on builds seen over REST');
+    if (missed.length)
+      this.logger.info({ builds: missed.map((b) => b.buildid) }, 'catching up on builds seen over REST');
     const tasks: Array<Promise<void>> = [];
     for (const build of missed) {
       this.cursor.buildSeen(build.buildid, false);

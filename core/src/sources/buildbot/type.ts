@@ -15,17 +15,29 @@ export function stateFileName(url: string): string {
 export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
   check(config) {
     const problems: Array<{ path: string; message: string }> = [];
-    if (config.user !== undefined && config.password === undefined) problems.push({ path: 'password', message: 'is required with user (the master is logged in to with both)' });
-    if (config.password !== undefined && config.user === undefined) problems.push({ path: 'user', message: 'is required with password' });
-    if (config.token !== undefined && config.user !== undefined) problems.push({ path: 'token', message: 'give either token or user and password, not both' });
-    if ((config.reconnectMaxDelay ?? 30_000) < (config.reconnectDelay ?? 500)) problems.push({ path: 'reconnectMaxDelay', message: 'must not be smaller than reconnectDelay' });
+    if (config.user !== undefined && config.password === undefined)
+      problems.push({ path: 'password', message: 'is required with user (the master is logged in to with both)' });
+    if (config.password !== undefined && config.user === undefined)
+      problems.push({ path: 'user', message: 'is required with password' });
+    if (config.token !== undefined && config.user !== undefined)
+      problems.push({ path: 'token', message: 'give either token or user and password, not both' });
+    if ((config.reconnectMaxDelay ?? 30_000) < (config.reconnectDelay ?? 500))
+      problems.push({ path: 'reconnectMaxDelay', message: 'must not be smaller than reconnectDelay' });
     return problems;
   },
   describe: (config) => `buildbot ${redactUrl(config.url)}`,
   create(config, context) {
     return new BuildbotSource({
       url: config.url,
-      ...defined({ user: config.user, password: config.password, token: config.token, reconnectDelayMs: config.reconnectDelay, reconnectMaxDelayMs: config.reconnectMaxDelay, pingIntervalMs: config.pingInterval, timeoutMs: config.timeout }),
+      ...defined({
+        user: config.user,
+        password: config.password,
+        token: config.token,
+        reconnectDelayMs: config.reconnectDelay,
+        reconnectMaxDelayMs: config.reconnectMaxDelay,
+        pingIntervalMs: config.pingInterval,
+        timeoutMs: config.timeout,
+      }),
       ...(context.buildbotURL ? { buildbotURL: context.buildbotURL } : {}),
       stateFile: join(context.stateDir, stateFileName(config.url)),
       logger: context.logger,

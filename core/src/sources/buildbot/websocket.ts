@@ -35,7 +35,10 @@ export class DataApiConnection {
   private pingTimer?: NodeJS.Timeout;
   private lastMessageAt = Date.now();
 
-  private constructor(private readonly socket: WebSocket, closed: Promise<string>) {
+  private constructor(
+    private readonly socket: WebSocket,
+    closed: Promise<string>,
+  ) {
     this.closed = closed;
   }
 
@@ -54,7 +57,10 @@ export class DataApiConnection {
         socket.terminate();
         reject(new Error(reason));
       };
-      const timer = setTimeout(() => fail(`no answer from ${options.url} within ${options.openTimeoutMs} ms`), options.openTimeoutMs);
+      const timer = setTimeout(
+        () => fail(`no answer from ${options.url} within ${options.openTimeoutMs} ms`),
+        options.openTimeoutMs,
+      );
 
       socket.on('open', () => {
         options.paths.forEach((path, index) => {
@@ -77,7 +83,8 @@ export class DataApiConnection {
         if (typeof frame._id === 'number' && pending.has(frame._id)) {
           const path = pending.get(frame._id)!;
           pending.delete(frame._id);
-          if (frame.code !== 200) return fail(`startConsuming ${path} was refused: ${JSON.stringify(frame.error ?? frame)}`);
+          if (frame.code !== 200)
+            return fail(`startConsuming ${path} was refused: ${JSON.stringify(frame.error ?? frame)}`);
           if (pending.size === 0 && !settled) {
             settled = true;
             clearTimeout(timer);
@@ -86,7 +93,9 @@ export class DataApiConnection {
           }
         }
       });
-      socket.on('unexpected-response', (_request, response) => fail(`${options.url} answered the websocket handshake with ${response.statusCode}`));
+      socket.on('unexpected-response', (_request, response) =>
+        fail(`${options.url} answered the websocket handshake with ${response.statusCode}`),
+      );
       socket.on('error', (error) => fail(`${options.url}: ${reasonOf(error)}`));
       socket.on('close', (code, reason) => {
         clearInterval(connection.pingTimer);

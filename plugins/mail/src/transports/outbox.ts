@@ -17,7 +17,10 @@ const transientFsCodes = new Set(['ENOSPC', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY
 /** `<20261123T194948Z>-<message-id local part>.eml`: sorts by time, unique per message. */
 export function outboxFileName(payload: MailPayload): string {
   const stamp = payload.date.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const id = payload.messageId.replace(/^<|>$/g, '').split('@')[0].replace(/[^A-Za-z0-9._-]/g, '_');
+  const id = payload.messageId
+    .replace(/^<|>$/g, '')
+    .split('@')[0]
+    .replace(/[^A-Za-z0-9._-]/g, '_');
   return `${stamp}-${id}.eml`;
 }
 
@@ -33,7 +36,11 @@ export function outboxTransport(dir: string): MailTransport {
         await rename(`${file}.tmp`, file);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new MailSendError(`outbox ${dir}: could not write ${file} (${code ?? 'error'}: ${(error as Error).message})`, transientFsCodes.has(code ?? ''), code);
+        throw new MailSendError(
+          `outbox ${dir}: could not write ${file} (${code ?? 'error'}: ${(error as Error).message})`,
+          transientFsCodes.has(code ?? ''),
+          code,
+        );
       }
       return { messageId: payload.messageId, file };
     },

@@ -28,7 +28,12 @@ const certificateCodes = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNA
 export function maskSecrets(text: string, context: SmtpErrorContext): string {
   const { user = '', password } = context;
   if (!password) return text;
-  const forms = [password, Buffer.from(password).toString('base64'), Buffer.from(`\u0000${user}\u0000${password}`).toString('base64'), Buffer.from(`${user}\u0000${user}\u0000${password}`).toString('base64')];
+  const forms = [
+    password,
+    Buffer.from(password).toString('base64'),
+    Buffer.from(`\u0000${user}\u0000${password}`).toString('base64'),
+    Buffer.from(`${user}\u0000${user}\u0000${password}`).toString('base64'),
+  ];
   let out = text;
   for (const form of forms.sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
   return out;
@@ -40,7 +45,8 @@ export function smtpSendError(error: unknown, context: SmtpErrorContext): MailSe
   const reply = e.response ? `: ${e.response.trim()}` : '';
   const detail = e.message ?? String(error);
   const code = e.code;
-  const make = (message: string, retryable: boolean) => new MailSendError(maskSecrets(message, context), retryable, code, e.responseCode);
+  const make = (message: string, retryable: boolean) =>
+    new MailSendError(maskSecrets(message, context), retryable, code, e.responseCode);
 
   const certificate = certificateCodes.test(e.originalCode ?? '') || certificateCodes.test(detail);
   if (code === 'ETLS' || (certificate && (code === 'ESOCKET' || code === 'ECONNECTION'))) {
@@ -54,12 +60,18 @@ export function smtpSendError(error: unknown, context: SmtpErrorContext): MailSe
   }
   if (code === 'EAUTH' || code === 'ENOAUTH') {
     const temporary = e.responseCode !== undefined && e.responseCode >= 400 && e.responseCode < 500;
-    return make(`${server}: authentication failed for user "${context.user ?? ''}"${reply || ` (${detail})`}${temporary ? '' : '; check smtpUser and smtpPassword'}`, temporary);
+    return make(
+      `${server}: authentication failed for user "${context.user ?? ''}"${reply || ` (${detail})`}${temporary ? '' : '; check smtpUser and smtpPassword'}`,
+      temporary,
+    );
   }
   if (e.responseCode !== undefined) {
     // 4xx: try again later; 5xx: the server refused for good (503 is a session-state hiccup).
     const retryable = e.responseCode < 500 || e.responseCode === 503;
-    return make(`${server} refused the mail${e.command ? ` at ${e.command}` : ''} with ${e.responseCode}${reply}`, retryable);
+    return make(
+      `${server} refused the mail${e.command ? ` at ${e.command}` : ''} with ${e.responseCode}${reply}`,
+      retryable,
+    );
   }
   switch (code) {
     case 'ECONNECTION':
@@ -67,7 +79,10 @@ export function smtpSendError(error: unknown, context: SmtpErrorContext): MailSe
     case 'EDNS':
     case 'ETIMEDOUT':
     case 'EPROTOCOL':
-      return make(`${server} could not be reached or dropped the connection (${e.originalCode ?? code}: ${detail})`, true);
+      return make(
+        `${server} could not be reached or dropped the connection (${e.originalCode ?? code}: ${detail})`,
+        true,
+      );
     case 'EENVELOPE':
     case 'EMESSAGE':
     case 'ECONFIG':

@@ -45,13 +45,23 @@ export function smtpTransport(settings: SmtpSettings): MailTransport {
     logger: false,
     debug: false,
   });
-  const context = { host: settings.host, port: settings.port, ...(settings.user ? { user: settings.user } : {}), ...(settings.password ? { password: settings.password } : {}) };
+  const context = {
+    host: settings.host,
+    port: settings.port,
+    ...(settings.user ? { user: settings.user } : {}),
+    ...(settings.password ? { password: settings.password } : {}),
+  };
   return {
     description: `SMTP ${settings.host}:${settings.port}${settings.useSmtps ? ' (SMTPS)' : settings.useTls ? ' (STARTTLS required)' : ''}${auth ? ` as ${settings.user}` : ''}`,
     async send(payload: MailPayload) {
       try {
         const info = await transporter.sendMail({ envelope: payload.envelope, raw: payload.raw });
-        return { messageId: payload.messageId, accepted: info.accepted, rejected: info.rejected, response: info.response };
+        return {
+          messageId: payload.messageId,
+          accepted: info.accepted,
+          rejected: info.rejected,
+          response: info.response,
+        };
       } catch (error) {
         throw smtpSendError(error, context);
       }
