@@ -11,4 +11,6 @@ command -v ngircd >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractiv
 # Lint first (ESLint + Prettier): fast, and a style or lint error fails the suite like a test.
 npm run lint
 npm run build
+# Test code is type-checked too (the build leaves tests out; vitest only strips types).
+npm run typecheck:tests
 npx vitest run "$@"

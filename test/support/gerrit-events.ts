@@ -18,7 +18,8 @@ export function gerritProperties(overrides: Record<string, unknown> = {}): Recor
 
 /** A build body (HttpStatusPush capture or a buildset's build) with Gerrit properties added. */
 export function withGerrit<T extends Record<string, unknown>>(body: T, overrides?: Record<string, unknown>): T {
-  body.properties = { ...(body.properties as object), ...gerritProperties(overrides) };
+  const target: Record<string, unknown> = body;
+  target.properties = { ...(body.properties as object), ...gerritProperties(overrides) };
   return body;
 }
 

@@ -10,7 +10,7 @@ import { createMessageFormatter, createMissingWorkerFormatter, type FormatterEnv
 const configDir = mkdtempSync(join(tmpdir(), 'bbr-formatter-'));
 const env: FormatterEnv = {
   reporter: 'mail',
-  config: { title: 'bbharness', buildbotURL: 'http://127.0.0.1:8010/', stateDir: configDir, configDir },
+  config: { title: 'bbharness', buildbotURL: 'http://127.0.0.1:8010/', stateDir: configDir, configDir, dryRun: false },
 };
 const payload = (input: Record<string, unknown>) => input as unknown as BuildPayload;
 
