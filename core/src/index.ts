@@ -98,7 +98,13 @@ export {
   type EventHook,
   type Hooks,
 } from './dispatch/hooks.js';
-export { outcomeInterceptor, type HookCounts, type OutcomeListener } from './dispatch/interceptors.js';
+export {
+  OutcomeCounter,
+  outcomeInterceptor,
+  outcomeTracer,
+  type HookCounts,
+  type OutcomeListener,
+} from './dispatch/interceptors.js';
 export {
   loadConfig,
   checkConfig,

@@ -4,7 +4,7 @@ import { normaliseEvent } from '../events/envelope.js';
 import { fixture } from '../testing/fixtures.js';
 import { Dispatcher, type ActiveReporter } from './dispatcher.js';
 import { interceptHooks, type DispatchInterceptor } from './hooks.js';
-import { OutcomeCounter, outcomeInterceptor, tracingInterceptor } from './interceptors.js';
+import { OutcomeCounter, outcomeInterceptor, outcomeTracer } from './interceptors.js';
 import type { HookOutcome } from './outcomes.js';
 
 function recordingLogger() {
@@ -40,7 +40,10 @@ const broken: ActiveReporter = {
 describe('interceptors on the hook catalogue', () => {
   it('count outcomes per reporter and status across events and hooks', async () => {
     const counter = new OutcomeCounter();
-    const dispatcher = new Dispatcher([ok, broken], { logger: quiet, interceptors: [counter.interceptor(quiet)] });
+    const dispatcher = new Dispatcher([ok, broken], {
+      logger: quiet,
+      interceptors: [outcomeInterceptor('counter', [counter.record], quiet)],
+    });
     await dispatcher.dispatch(normaliseEvent(fixture('fail.new')));
     await dispatcher.dispatch(normaliseEvent(fixture('fail.finished')));
     expect(counter.counts()).toEqual({
@@ -51,7 +54,10 @@ describe('interceptors on the hook catalogue', () => {
 
   it('trace each outcome as a debug line', async () => {
     const { logger, lines } = recordingLogger();
-    const dispatcher = new Dispatcher([ok, broken], { logger: quiet, interceptors: [tracingInterceptor(logger)] });
+    const dispatcher = new Dispatcher([ok, broken], {
+      logger: quiet,
+      interceptors: [outcomeInterceptor('tracing', [outcomeTracer(logger)], logger)],
+    });
     await dispatcher.dispatch(normaliseEvent(fixture('fail.finished')));
     expect(lines.map((l) => [l.msg, (l.outcome as HookOutcome).reporter])).toEqual([
       ['handler accepted', 'ok'],
@@ -66,15 +72,17 @@ describe('interceptors on the hook catalogue', () => {
     const seen: string[] = [];
     interceptHooks(
       dispatcher.hooks,
-      outcomeInterceptor('late', (o, event) => void seen.push(`${event.id} ${o.reporter}:${o.status}`), logger),
+      outcomeInterceptor('late', [(o, event) => void seen.push(`${event.id} ${o.reporter}:${o.status}`)], logger),
     );
     interceptHooks(
       dispatcher.hooks,
       outcomeInterceptor(
         'faulty',
-        () => {
-          throw new Error('interceptor bug');
-        },
+        [
+          () => {
+            throw new Error('interceptor bug');
+          },
+        ],
         logger,
       ),
     );

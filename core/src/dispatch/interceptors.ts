@@ -59,24 +59,34 @@ export function guardInterceptor(interceptor: DispatchInterceptor, logger: Logge
 export type OutcomeListener = (outcome: HookOutcome, event: BbEvent) => void;
 
 /**
- * Hands each reporter's outcome to `listener` as soon as that reporter's tap finishes. A listener
- * that throws is logged; it can never fail or delay the dispatch.
+ * Hands each reporter's outcome to every listener as soon as that reporter's tap finishes (one
+ * wrapper per tap however many listeners). A listener that throws is logged; it can never fail or
+ * delay the dispatch.
  */
-export function outcomeInterceptor(name: string, listener: OutcomeListener, logger: Logger): DispatchInterceptor {
+export function outcomeInterceptor(
+  name: string,
+  listeners: readonly OutcomeListener[],
+  logger: Logger,
+): DispatchInterceptor {
+  const notify = (outcome: HookOutcome, event: BbEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(outcome, event);
+      } catch (error) {
+        logger.error({ err: error, interceptor: name }, 'a hook interceptor failed; the dispatch goes on');
+      }
+    }
+  };
   return {
     name,
     register: (tap) => {
       const fn = tap.fn as (event: BbEvent, record: DispatchRecord) => Promise<void>;
-      const observed = async (event: BbEvent, record: DispatchRecord): Promise<void> => {
-        await fn(event, record);
-        const outcome = record.outcomes.get(tap.name);
-        if (!outcome) return;
-        try {
-          listener(outcome, event);
-        } catch (error) {
-          logger.error({ err: error, interceptor: name }, 'a hook interceptor failed; the dispatch goes on');
-        }
-      };
+      // A plain then() rather than an async wrapper: this runs for every reporter and event.
+      const observed = (event: BbEvent, record: DispatchRecord): Promise<void> =>
+        fn(event, record).then(() => {
+          const outcome = record.outcomes.get(tap.name);
+          if (outcome) notify(outcome, event);
+        });
       return { ...tap, fn: observed };
     },
   };
@@ -84,20 +94,14 @@ export function outcomeInterceptor(name: string, listener: OutcomeListener, logg
 
 export type HookCounts = Record<string, Record<HookStatus, number>>;
 
-/** Handler outcomes per reporter and status since start (for metrics). */
+/** Handler outcomes per reporter and status since start (for metrics); `record` is the listener. */
 export class OutcomeCounter {
   private readonly counters: HookCounts = {};
 
-  interceptor(logger: Logger): DispatchInterceptor {
-    return outcomeInterceptor(
-      'outcome-counter',
-      (outcome) => {
-        const counts = (this.counters[outcome.reporter] ??= { accepted: 0, skipped: 0, failed: 0, timeout: 0 });
-        counts[outcome.status]++;
-      },
-      logger,
-    );
-  }
+  readonly record: OutcomeListener = (outcome) => {
+    const counts = (this.counters[outcome.reporter] ??= { accepted: 0, skipped: 0, failed: 0, timeout: 0 });
+    counts[outcome.status]++;
+  };
 
   /** A copy of the counts so far. */
   counts(): HookCounts {
@@ -105,7 +109,7 @@ export class OutcomeCounter {
   }
 }
 
-/** One debug line per reporter and event: status, duration and reason. */
-export function tracingInterceptor(logger: Logger): DispatchInterceptor {
-  return outcomeInterceptor('tracing', (outcome) => logger.debug({ outcome }, `handler ${outcome.status}`), logger);
+/** A listener writing one debug line per reporter and event: status, duration and reason. */
+export function outcomeTracer(logger: Logger): OutcomeListener {
+  return (outcome) => logger.debug({ outcome }, `handler ${outcome.status}`);
 }

@@ -8,7 +8,7 @@ import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from '../deliveries/queue.js
 import { Outbox } from '../deliveries/outbox.js';
 import { Dispatcher, type ActiveReporter } from '../dispatch/dispatcher.js';
 import type { DispatchInterceptor, Hooks } from '../dispatch/hooks.js';
-import { OutcomeCounter, tracingInterceptor, type HookCounts } from '../dispatch/interceptors.js';
+import { OutcomeCounter, outcomeInterceptor, outcomeTracer, type HookCounts } from '../dispatch/interceptors.js';
 import { checkHandlers } from '../loader/handler-keys.js';
 import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_TITLE, resolveStateDir } from './defaults.js';
 import { needsOf, type Enricher, type Need } from '../enrichment/enricher.js';
@@ -135,11 +135,9 @@ export class Runtime {
     }
     const shutdown = new AbortController();
     const outcomeCounter = new OutcomeCounter();
-    const interceptors = [
-      outcomeCounter.interceptor(logger),
-      tracingInterceptor(logger),
-      ...(options.interceptors ?? []),
-    ];
+    // Core's own watchers, as one interceptor: outcome counts, and a debug line per outcome when debug is on.
+    const watchers = [outcomeCounter.record, ...(isDebugEnabled(logger) ? [outcomeTracer(logger)] : [])];
+    const interceptors = [outcomeInterceptor('core', watchers, logger), ...(options.interceptors ?? [])];
     const dispatcher = new Dispatcher(active, { logger, shutdown: shutdown.signal, interceptors });
     logger.info({ reporters: active.map((r) => r.name) }, 'reporters ready');
     deliveries.restore(unsent);
@@ -290,4 +288,10 @@ async function setupReporter(
     logger,
     skipReason: filter.skipReason,
   };
+}
+
+/** Whether `logger` writes debug lines (a pino logger says; any other logger is assumed to). */
+function isDebugEnabled(logger: Logger): boolean {
+  const isLevelEnabled = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  return isLevelEnabled ? isLevelEnabled.call(logger, 'debug') : true;
 }
