@@ -65,12 +65,12 @@ export function runtimeOptions(
       stateDir: config.stateDir,
       handlerTimeout: config.handlerTimeout,
       logLevel: config.logLevel,
+      logDestination: options.logDestination,
+      master: options.master,
+      enricher: options.enricher,
+      interceptors: options.interceptors,
     }),
-    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
-    ...(options.master ? { master: options.master } : {}),
-    ...(options.enricher ? { enricher: options.enricher } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
-    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
   };
 }
 

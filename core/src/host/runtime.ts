@@ -10,6 +10,7 @@ import { Dispatcher, type ActiveReporter } from '../dispatch/dispatcher.js';
 import type { DispatchInterceptor, Hooks } from '../dispatch/hooks.js';
 import { OutcomeCounter, outcomeInterceptor, outcomeTracer, type HookCounts } from '../dispatch/interceptors.js';
 import { checkHandlers } from '../loader/handler-keys.js';
+import { defined } from '../lang/defined.js';
 import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_TITLE, resolveStateDir } from './defaults.js';
 import { needsOf, type Enricher, type Need } from '../enrichment/enricher.js';
 import { normaliseEvent } from '../events/envelope.js';
@@ -98,8 +99,7 @@ export class Runtime {
       options.logger ??
       createLogger({
         secrets,
-        ...(options.logLevel ? { level: options.logLevel } : {}),
-        ...(options.logDestination ? { destination: options.logDestination } : {}),
+        ...defined({ level: options.logLevel, destination: options.logDestination }),
       });
     const configDir = resolve(options.configDir);
     const config: RuntimeConfig = {
@@ -121,7 +121,7 @@ export class Runtime {
       logger,
       secrets,
       ...(options.dryRun ? { dryRun: true } : {}),
-      ...(outbox ? { outbox } : {}),
+      ...defined({ outbox }),
     });
     // Read before any reporter can deliver, queued again once every reporter is registered.
     const unsent = outbox?.load() ?? [];

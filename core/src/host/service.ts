@@ -11,6 +11,7 @@ import { runtimeOptions } from './create-reporters.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
 import { DEFAULT_DRAIN_MS, resolveStateDir } from './defaults.js';
 import { Runtime } from './runtime.js';
+import { defined } from '../lang/defined.js';
 import { createSource } from '../sources/factory.js';
 import type { Source } from '../sources/source.js';
 
@@ -34,8 +35,7 @@ export class Service {
     const secrets = new Set(loaded.secrets);
     const logger = createLogger({
       secrets,
-      ...(loaded.config.logLevel ? { level: loaded.config.logLevel } : {}),
-      ...(options.logDestination ? { destination: options.logDestination } : {}),
+      ...defined({ level: loaded.config.logLevel, destination: options.logDestination }),
     });
     const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
@@ -44,8 +44,7 @@ export class Service {
         configDir: loaded.configDir,
         logger,
         stateDir,
-        ...(buildbotURL ? { buildbotURL } : {}),
-        ...(options.stdin ? { stdin: options.stdin } : {}),
+        ...defined({ buildbotURL, stdin: options.stdin }),
       }),
     );
     const master = sources.find((s) => s.master)?.master;
@@ -55,8 +54,7 @@ export class Service {
       ...runtimeOptions(loaded, options),
       secrets,
       logger,
-      ...(master ? { master } : {}),
-      ...(enricher ? { enricher } : {}),
+      ...defined({ master, enricher }),
     });
     const service = new Service(runtime, sources, logger);
     const started: Source[] = [];

@@ -12,6 +12,7 @@ import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../dispatch/outcomes.js';
 import type { QueuedDelivery } from '../plugin-api.js';
 import { Runtime } from '../host/runtime.js';
+import { defined } from '../lang/defined.js';
 
 export * from './fixtures.js';
 export * from './http-server.js';
@@ -61,21 +62,21 @@ export class Harness {
       reporters: [
         {
           plugin,
-          ...(options.name ? { name: options.name } : {}),
           options: options.options ?? {},
-          ...(options.handlerTimeout ? { handlerTimeout: options.handlerTimeout } : {}),
-          ...(options.delivery ? { delivery: options.delivery } : {}),
-          ...(options.tls ? { tls: options.tls } : {}),
+          ...defined({
+            name: options.name,
+            handlerTimeout: options.handlerTimeout,
+            delivery: options.delivery,
+            tls: options.tls,
+          }),
         },
         ...(options.others ?? []),
       ],
       logLevel: options.logLevel ?? 'debug',
       logDestination: { write: (line: string) => void logs.push(line) },
-      ...(options.buildbotURL ? { buildbotURL: options.buildbotURL } : {}),
-      ...(options.title ? { title: options.title } : {}),
+      ...defined({ buildbotURL: options.buildbotURL, title: options.title, master: options.master }),
       // A fresh state folder per harness: build history never leaks from one test into another.
       stateDir: options.stateDir ?? mkdtempSync(join(tmpdir(), 'bbr-state-')),
-      ...(options.master ? { master: options.master } : {}),
     });
     const harness = new Harness(runtime, logs);
     runtime.onDelivery((outcome, delivery) => harness.deliveries.push({ delivery, outcome }));
