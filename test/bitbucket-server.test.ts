@@ -82,14 +82,14 @@ describe('bitbucket-server', () => {
     const h = await run({}, [
       fixture('pass.new'),
       withStamps('fail.new', [
-        { ...REPO, revision: 'rev1' },
+        { ...REPO, revision: 'a1a1' },
         { ...REPO, revision: null },
-        { ...REPO, revision: 'rev3' },
+        { ...REPO, revision: 'c3c3' },
       ]),
     ]);
     expect(server.requests.map((r) => r.url).sort()).toEqual([
-      '/rest/build-status/1.0/commits/rev1',
-      '/rest/build-status/1.0/commits/rev3',
+      '/rest/build-status/1.0/commits/a1a1',
+      '/rest/build-status/1.0/commits/c3c3',
     ]);
     expect(h.logs.join('\n')).toContain('Unable to get the commit hash');
   });

@@ -232,9 +232,9 @@ describe('bitbucket', () => {
     server = await RecordingServer.start(bitbucket());
     await run({}, [
       withStamps('pass.new', [
-        { repository: 'https://bitbucket.org/a/one', revision: 'rev1' },
+        { repository: 'https://bitbucket.org/a/one', revision: 'a1a1' },
         { repository: 'https://bitbucket.org/a/two', revision: null },
-        { repository: 'https://bitbucket.org/a/three', revision: 'rev3' },
+        { repository: 'https://bitbucket.org/a/three', revision: 'c3c3' },
       ]),
     ]);
     expect(
@@ -242,8 +242,8 @@ describe('bitbucket', () => {
         .map((r) => r.url)
         .sort(),
     ).toEqual([
-      '/2.0/repositories/a/one/commit/rev1/statuses/build',
-      '/2.0/repositories/a/three/commit/rev3/statuses/build',
+      '/2.0/repositories/a/one/commit/a1a1/statuses/build',
+      '/2.0/repositories/a/three/commit/c3c3/statuses/build',
     ]);
   });
 

@@ -132,17 +132,17 @@ describe('github', () => {
     await run(
       {},
       buildEvents('pass', [
-        { repository: 'https://github.com/acme/one', revision: 'rev1' },
+        { repository: 'https://github.com/acme/one', revision: 'a1a1' },
         { repository: 'https://github.com/acme/two', revision: null, branch: 'branch2' },
-        { project: 'other/three', repository: 'https://example.org/ignored', revision: 'rev3' },
+        { project: 'other/three', repository: 'https://example.org/ignored', revision: 'c3c3' },
       ]),
     );
     expect(server.requests.map((r) => openApiProblems(r))).toEqual([[], [], [], []]);
     expect(server.requests.map((r) => `${r.url} ${(JSON.parse(r.body) as { state: string }).state}`).sort()).toEqual([
-      '/repos/acme/one/statuses/rev1 pending',
-      '/repos/acme/one/statuses/rev1 success',
-      '/repos/other/three/statuses/rev3 pending',
-      '/repos/other/three/statuses/rev3 success',
+      '/repos/acme/one/statuses/a1a1 pending',
+      '/repos/acme/one/statuses/a1a1 success',
+      '/repos/other/three/statuses/c3c3 pending',
+      '/repos/other/three/statuses/c3c3 success',
     ]);
   });
 

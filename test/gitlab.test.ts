@@ -83,8 +83,8 @@ describe('gitlab', () => {
     server = await RecordingServer.start(gitlab({ 'buildbot/buildbot': 1, 'group/sub/project': 7 }));
     await run({}, [
       ...buildEvents('pass', [REPO]),
-      ...buildEvents('fail', [{ repository: 'git@gitlab:buildbot/buildbot.git', revision: 'abc' }]),
-      ...buildEvents('warn', [{ repository: 'https://gitlab.example/group/sub/project.git', revision: 'def' }]),
+      ...buildEvents('fail', [{ repository: 'git@gitlab:buildbot/buildbot.git', revision: 'abc0' }]),
+      ...buildEvents('warn', [{ repository: 'https://gitlab.example/group/sub/project.git', revision: 'def0' }]),
     ]);
     expect(server.requests.filter((r) => r.method === 'GET').map((r) => r.url)).toEqual([
       '/api/v4/projects/buildbot%2Fbuildbot',
@@ -98,10 +98,10 @@ describe('gitlab', () => {
       [
         `/api/v4/projects/1/statuses/${SHA}`,
         `/api/v4/projects/1/statuses/${SHA}`,
-        '/api/v4/projects/1/statuses/abc',
-        '/api/v4/projects/1/statuses/abc',
-        '/api/v4/projects/7/statuses/def',
-        '/api/v4/projects/7/statuses/def',
+        '/api/v4/projects/1/statuses/abc0',
+        '/api/v4/projects/1/statuses/abc0',
+        '/api/v4/projects/7/statuses/def0',
+        '/api/v4/projects/7/statuses/def0',
       ].sort(),
     );
   });
@@ -138,16 +138,16 @@ describe('gitlab', () => {
     server = await RecordingServer.start(gitlab({ 'a/one': 1, 'a/two': 2 }));
     await run({}, [
       withStamps('pass.new', [
-        { repository: 'https://gl/a/one', revision: 'rev1' },
+        { repository: 'https://gl/a/one', revision: 'a1a1' },
         { repository: 'https://gl/a/two', revision: null },
-        { repository: 'https://gl/a/two', revision: 'rev3', branch: 'b3' },
+        { repository: 'https://gl/a/two', revision: 'c3c3', branch: 'b3' },
       ]),
     ]);
     expect(
       posts()
         .map((r) => r.url)
         .sort(),
-    ).toEqual(['/api/v4/projects/1/statuses/rev1', '/api/v4/projects/2/statuses/rev3']);
+    ).toEqual(['/api/v4/projects/1/statuses/a1a1', '/api/v4/projects/2/statuses/c3c3']);
   });
 
   it('context, startDescription and endDescription are templates; baseURL with a path and trailing slash', async () => {

@@ -130,7 +130,7 @@ export { createEnricher, type EnricherConfig } from './buildbot-api/create-enric
 export { RestEnricher } from './buildbot-api/rest-enricher.js';
 export { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 export { buildUrl } from './kit/build-url.js';
-export { encodedPath } from './kit/encoded-path.js';
+export { encodedPath, isCommitId, urlUnder } from './kit/encoded-path.js';
 export {
   commitStatusHandlers,
   commitStatusTarget,

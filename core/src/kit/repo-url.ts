@@ -37,8 +37,11 @@ export function parseRepositoryUrl(url: string, options: ParseRepositoryOptions 
   if (segments.length < 2) return undefined;
   const repo = segments.pop()!.replace(/\.git$/i, '');
   if (!repo) return undefined;
-  const owner = segments.map(decode).join('/');
-  const name = decode(repo);
+  const decoded = [...segments.map(decode), decode(repo)];
+  // `..` (or `%2e%2e`) names no repository: it would move a request built from it elsewhere.
+  if (decoded.some((s) => s === '.' || s === '..')) return undefined;
+  const name = decoded.pop()!;
+  const owner = decoded.join('/');
   const port = rawPort ? Number(rawPort) : undefined;
   return {
     host: rawHost.replace(/^\[|\]$/g, '').toLowerCase(),

@@ -14,6 +14,7 @@ import {
   type StatusLocation,
 } from './status-reporter.js';
 import { githubStates } from './states.js';
+import { recordingLogger } from '../testing/logger.js';
 
 const config = { title: 'CI', stateDir: tmpdir(), configDir: tmpdir(), dryRun: false };
 const stamp = (repository: string, revision: string | null) => ({
@@ -40,6 +41,7 @@ function reporter(spec: Spec) {
   const ctx = {
     formatter: createFormatterFactory({ reporter: 'test', config }),
     config,
+    logger: recordingLogger(),
     deliver: (delivery: Delivery<unknown>) => (
       deliveries.push(delivery as Delivery<HttpRequest>),
       { id: String(deliveries.length), settled: new Promise<never>(() => {}) }
@@ -55,6 +57,7 @@ function reporter(spec: Spec) {
   const signal = new AbortController().signal;
   return {
     deliveries,
+    logger: ctx.logger,
     bodies: () => deliveries.map((d) => d.payload.body as RenderedStatus),
     started: (payload: BuildPayload) =>
       handlers.buildStarted({ payload } as Parameters<typeof handlers.buildStarted>[0], { signal }),
@@ -69,18 +72,18 @@ describe('commitStatusHandlers', () => {
   it('one delivery per stamp with a revision, to a target naming the repository, commit and key', async () => {
     const r = reporter({ texts });
     await r.started(
-      build('pass.new', [stamp('acme/one', 'rev1'), stamp('acme/two', null), stamp('acme/three', 'rev3')]),
+      build('pass.new', [stamp('acme/one', 'a1a1'), stamp('acme/two', null), stamp('acme/three', 'c3c3')]),
     );
     expect(r.deliveries.map((d) => [d.target, d.payload.url])).toEqual([
-      ['svc:acme/one@rev1:ci/pass', 'https://svc.example/rev1'],
-      ['svc:acme/three@rev3:ci/pass', 'https://svc.example/rev3'],
+      ['svc:acme/one@a1a1:ci/pass', 'https://svc.example/a1a1'],
+      ['svc:acme/three@c3c3:ci/pass', 'https://svc.example/c3c3'],
     ]);
   });
 
   it('renders the state from the table, the key, the start or end description and the build link', async () => {
     const r = reporter({ texts });
-    await r.started(build('pass.new', [stamp('acme/one', 'rev1')]));
-    await r.finished(build('pass.finished', [stamp('acme/one', 'rev1')]));
+    await r.started(build('pass.new', [stamp('acme/one', 'a1a1')]));
+    await r.finished(build('pass.finished', [stamp('acme/one', 'a1a1')]));
     const url = fixture('pass.new').url;
     expect(r.bodies()).toEqual([
       { state: 'pending', key: 'ci/pass', description: 'pass started', url },
@@ -90,11 +93,11 @@ describe('commitStatusHandlers', () => {
 
   it('an absent or empty name or description gives none; keyOf shapes the key in the status and the target', async () => {
     const r = reporter({ texts: { key: '<%= buildername %>', name: '', end: '' }, keyOf: (key) => key.toUpperCase() });
-    await r.finished(build('pass.finished', [stamp('acme/one', 'rev1')]));
+    await r.finished(build('pass.finished', [stamp('acme/one', 'a1a1')]));
     expect(r.bodies()[0]).toEqual({ state: 'success', key: 'PASS', url: fixture('pass.finished').url });
-    expect(r.deliveries[0].target).toBe('svc:acme/one@rev1:PASS');
+    expect(r.deliveries[0].target).toBe('svc:acme/one@a1a1:PASS');
     const named = reporter({ texts: { key: 'k', name: '<%= buildername %>' } });
-    await named.started(build('pass.new', [stamp('acme/one', 'rev1')]));
+    await named.started(build('pass.new', [stamp('acme/one', 'a1a1')]));
     expect(named.bodies()[0]).toMatchObject({ key: 'k', name: 'pass' });
   });
 
@@ -103,9 +106,9 @@ describe('commitStatusHandlers', () => {
       s.repository === 'unknown' ? undefined : { repository: `project-${s.repository}` },
     );
     const r = reporter({ texts, locate });
-    const payload = build('pass.new', [stamp('unknown', 'rev1'), stamp('a', 'rev2')]);
+    const payload = build('pass.new', [stamp('unknown', 'a1a1'), stamp('a', 'b2b2')]);
     await r.started(payload);
-    expect(r.deliveries.map((d) => d.target)).toEqual(['svc:project-a@rev2:ci/pass']);
+    expect(r.deliveries.map((d) => d.target)).toEqual(['svc:project-a@b2b2:ci/pass']);
     expect(locate.mock.calls[0][1]).toMatchObject({ build: payload, signal: expect.any(AbortSignal) });
   });
 

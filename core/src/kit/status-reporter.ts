@@ -9,6 +9,8 @@ import type { HttpRequest } from '../http/request.js';
 import type { EventHandlers, HandlerOptions, MessageFormatter, PluginContext } from '../plugin-api.js';
 import { buildLink, sourceStampsWithRevision } from './commit-status.js';
 import { stateFor, type StateTable } from './states.js';
+import { isCommitId } from './encoded-path.js';
+import { isInvalidHttpRequestError } from '../http/errors.js';
 import { defined } from '../lang/defined.js';
 
 export type RevisionStamp = SourceStamp & { revision: string };
@@ -70,7 +72,11 @@ export interface CommitStatusSpec<S extends string, L extends StatusLocation> {
     stamp: RevisionStamp,
     context: { build: BuildPayload; signal: AbortSignal },
   ): L | undefined | Promise<L | undefined>;
-  /** The request that sets `status` on the stamp's commit; its path from event data goes through `encodedPath`. */
+  /**
+   * The request that sets `status` on the stamp's commit: its URL is `urlUnder(base, encodedPath`...`)`,
+   * so event data can neither add dot segments nor leave the configured base (either throws, and the
+   * stamp is skipped with a warning).
+   */
   request(location: L, stamp: RevisionStamp, status: RenderedStatus<S>): HttpRequest;
   /** Told of each stamp that names no commit, which gets no status (Bitbucket Server logs them). */
   withoutRevision?(stamp: SourceStamp, build: BuildPayload): void;
@@ -85,7 +91,7 @@ export function commitStatusTarget(service: string, repository: string, revision
 
 /** The `buildStarted` and `buildFinished` handlers of a commit-status reporter; core logs each delivery's outcome. */
 export function commitStatusHandlers<S extends string, L extends StatusLocation>(
-  ctx: Pick<PluginContext, 'formatter' | 'deliver' | 'config'>,
+  ctx: Pick<PluginContext, 'formatter' | 'deliver' | 'config' | 'logger'>,
   spec: CommitStatusSpec<S, L>,
 ): CommitStatusHandlers {
   const key = ctx.formatter.create({ template: spec.texts.key });
@@ -113,12 +119,29 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
     if (stamps.length === 0) return;
     const status = await render(build, when);
     for (const stamp of stamps) {
-      const location = await spec.locate(stamp, { build, signal });
-      if (!location) continue;
-      ctx.deliver({
-        target: commitStatusTarget(spec.service, location.repository, stamp.revision, status.key),
-        payload: spec.request(location, stamp, status),
-      });
+      // Event data is hostile: a revision that is no commit id, or a repository that would move the
+      // request (and the reporter's credentials) off the configured API, gets no status.
+      const refuse = (why: string) =>
+        ctx.logger.warn(
+          { build: build.buildid, repository: stamp.repository, revision: stamp.revision },
+          `Skipped status update: ${why}`,
+        );
+      if (!isCommitId(stamp.revision)) {
+        refuse('the revision is not a commit id (4 to 64 hex digits)');
+        continue;
+      }
+      try {
+        const location = await spec.locate(stamp, { build, signal });
+        if (!location) continue;
+        const payload = spec.request(location, stamp, status);
+        ctx.deliver({
+          target: commitStatusTarget(spec.service, location.repository, stamp.revision, status.key),
+          payload,
+        });
+      } catch (error) {
+        if (!isInvalidHttpRequestError(error)) throw error;
+        refuse(error.message);
+      }
     }
   }
 

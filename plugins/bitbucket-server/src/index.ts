@@ -8,9 +8,9 @@ import {
   commitStatusHandlers,
   definePlugin,
   encodedPath,
+  urlUnder,
   parseRepositoryUrl,
   stashStates,
-  withoutTrailingSlashes,
   type HttpRequest,
 } from '@bbreporters/core';
 import type { BitbucketServerOptions } from './generated/options.js';
@@ -35,7 +35,7 @@ export function buildStatusRequest(
 ): HttpRequest {
   return {
     method: 'POST',
-    url: `${withoutTrailingSlashes(baseURL)}${encodedPath`/rest/build-status/1.0/commits/${sha}`}`,
+    url: urlUnder(baseURL, encodedPath`/rest/build-status/1.0/commits/${sha}`),
     headers: { Authorization: basicAuthorization(user, password), 'Content-Type': 'application/json' },
     body: status,
   };

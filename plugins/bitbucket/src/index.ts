@@ -12,6 +12,7 @@ import {
   commitStatusHandlers,
   definePlugin,
   encodedPath,
+  urlUnder,
   isHttpError,
   withoutTrailingSlashes,
   type HttpRequest,
@@ -73,7 +74,7 @@ export default definePlugin<BitbucketOptions>({
       },
       request: (repo, stamp, { state, key, name, url, description }) => ({
         method: 'POST',
-        url: `${baseURL}${encodedPath`/${repo.owner}/${repo.repo}/commit/${stamp.revision}/statuses/build`}`,
+        url: urlUnder(baseURL, encodedPath`/${repo.owner}/${repo.repo}/commit/${stamp.revision}/statuses/build`),
         headers: {
           'Content-Type': 'application/json',
           ...(options.auth ? { Authorization: basicAuthorization(options.auth.user, options.auth.password) } : {}),

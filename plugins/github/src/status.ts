@@ -1,5 +1,5 @@
 /** One GitHub commit status as the request core sends (github.md §5.1): POST /repos/{owner}/{repo}/statuses/{sha}. */
-import { commitStatusTarget, encodedPath, type HttpRequest, defined } from '@bbreporters/core';
+import { commitStatusTarget, encodedPath, urlUnder, type HttpRequest, defined } from '@bbreporters/core';
 import type { GitHubRepo } from './repo.js';
 
 /** GitHub refuses a description longer than this (a GitHub limit; Buildbot does not cut). */
@@ -33,7 +33,7 @@ export function statusRequest(
   };
   return {
     method: 'POST',
-    url: `${baseURL}${encodedPath`/repos/${repo.owner}/${repo.repo}/statuses/${sha}`}`,
+    url: urlUnder(baseURL, encodedPath`/repos/${repo.owner}/${repo.repo}/statuses/${sha}`),
     headers: { Authorization: `token ${token}`, 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
     body,
   };

@@ -8,6 +8,7 @@ import {
   contextTexts,
   definePlugin,
   encodedPath,
+  urlUnder,
   gitlabStates,
   propertyValue,
   withoutTrailingSlashes,
@@ -47,7 +48,7 @@ export default definePlugin<GitLabOptions>({
       },
       request: ({ project, ref }, stamp, { state, url, description, key }) => ({
         method: 'POST',
-        url: `${apiURL}${encodedPath`/projects/${project}/statuses/${stamp.revision}`}`,
+        url: urlUnder(apiURL, encodedPath`/projects/${project}/statuses/${stamp.revision}`),
         headers: { 'PRIVATE-TOKEN': options.token, 'Content-Type': 'application/json' },
         body: { state, ...(url ? { target_url: url } : {}), ...(ref ? { ref } : {}), description, name: key },
       }),

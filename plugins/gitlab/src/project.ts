@@ -2,7 +2,14 @@
  * GitLab project ids (gitlab.md §3): the `source_project_id` property when a merge request comes
  * from a fork, else `GET /api/v4/projects/<url-encoded path>`, once per repository.
  */
-import { encodedPath, isHttpError, parseRepositoryUrl, type HttpClient, type Logger } from '@bbreporters/core';
+import {
+  encodedPath,
+  urlUnder,
+  isHttpError,
+  parseRepositoryUrl,
+  type HttpClient,
+  type Logger,
+} from '@bbreporters/core';
 
 /** The project's full path (`group/sub/project`) from a repository URL in any form, or undefined. */
 export function projectPath(repository: string): string | undefined {
@@ -41,7 +48,7 @@ export class ProjectIds {
       const response = await this.http.send(
         {
           method: 'GET',
-          url: `${this.apiURL}${encodedPath`/projects/${path}`}`,
+          url: urlUnder(this.apiURL, encodedPath`/projects/${path}`),
           headers: { 'PRIVATE-TOKEN': this.token },
         },
         { signal },

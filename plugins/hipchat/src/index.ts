@@ -9,9 +9,9 @@ import {
   buildLink,
   definePlugin,
   encodedPath,
+  urlUnder,
   needsForWants,
   importModuleReference,
-  withoutTrailingSlashes,
   type BuildPayload,
   type HttpRequest,
 } from '@bbreporters/core';
@@ -30,12 +30,11 @@ export function notificationRequests(
   const { id_or_email: user, room_id_or_name: room, ...body } = data;
   if (typeof body.message !== 'string' || body.message === '') return [];
   const query = `?auth_token=${encodeURIComponent(token)}`;
-  const base = withoutTrailingSlashes(endpoint);
   const to = (kind: string, path: string) => ({
     target: `hipchat:${kind}`,
     request: {
       method: 'POST' as const,
-      url: `${base}${path}${query}`,
+      url: `${urlUnder(endpoint, path)}${query}`,
       headers: { 'Content-Type': 'application/json' },
       body,
     },
