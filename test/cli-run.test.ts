@@ -95,6 +95,18 @@ describe('bbreporters run refuses to start', () => {
     );
   });
 
+  it('exits 3 naming the reporter whose setup() never settles, after setupTimeout', async () => {
+    const dir = tempDir({
+      'config.yaml': `setupTimeout: 300\nsources:\n  - type: http\n    listen: 127.0.0.1:0\nreporters:\n  - plugin: ${join(fixturePlugins, 'misbehaving')}\n    name: stuck\n    options: { behaviour: setup-hang }\n`,
+    });
+    const { runCli } = await import('./support/bbreporters-cli.js');
+    const started = Date.now();
+    const result = await runCli(['run', '--config', join(dir, 'config.yaml')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/BBR_PLUGIN_SETUP: reporter "stuck" .*setup\(\) did not settle within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("exits 1 with the config's problems, and 1 when the config has no sources", async () => {
     const { runCli } = await import('./support/bbreporters-cli.js');
     expect((await runCli(['run', '--config', 'test/fixtures/config/three-mistakes.yaml'])).code).toBe(1);
@@ -146,5 +158,25 @@ describe('bbreporters run stops promptly whatever its sources are doing', () => 
     const started = Date.now();
     expect(await service.stop()).toBe(0);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('bbreporters run and a plugin that calls process.exit()', () => {
+  it('logs it as fatal with the reporter and the stack, and exits 1 instead of 0', async () => {
+    const dir = tempDir({
+      'config.yaml': `sources:\n  - type: http\n    listen: 127.0.0.1:0\nreporters:\n  - plugin: ${join(fixturePlugins, 'misbehaving')}\n    name: quitter\n    options: { behaviour: exit }\n`,
+    });
+    const service = await startService(join(dir, 'config.yaml'));
+    const exited = new Promise<number | null>((resolve) => service.child.on('close', resolve));
+    await postFixture(service.url, 'fail.finished.json').catch(() => undefined);
+    expect(await exited).toBe(1);
+    const line = service
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('a plugin called process.exit()'));
+    expect(line).toBeDefined();
+    const record = JSON.parse(line!) as { level: number; reporter: string; code: number; stack: string };
+    expect(record).toMatchObject({ level: 60, reporter: 'quitter', code: 0 });
+    expect(record.stack).toContain('misbehaving/index.js');
   });
 });

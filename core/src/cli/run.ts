@@ -1,6 +1,7 @@
 /** `bbreporters run`: the service. Stops cleanly on SIGTERM/SIGINT, or when every (finite) source is done. */
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { DEFAULT_DRAIN_MS } from '../host/defaults.js';
+import { guardProcessExit } from '../host/exit-guard.js';
 import { Service } from '../host/service.js';
 import { exitCodes, requireString, UsageError, write, type Command } from './command.js';
 import { reportError } from './errors.js';
@@ -29,10 +30,11 @@ export const runCommand: Command = {
         );
         return exitCodes.invalid;
       }
-      service = await Service.start(loaded, { stdin: io.stdin });
+      service = await startOrExplain(loaded, io);
     } catch (error) {
       return reportError(error, io);
     }
+    const unguardExit = guardProcessExit(service.logger);
     // A bug in a plugin's stray promise must not take the service down: log it and go on.
     const onRejection = (reason: unknown) =>
       service.logger.error({ err: reason }, 'unhandled rejection (kept running)');
@@ -44,6 +46,27 @@ export const runCommand: Command = {
       return pending ? exitCodes.failure : exitCodes.ok;
     } finally {
       process.off('unhandledRejection', onRejection);
+      unguardExit();
     }
   },
 };
+
+/**
+ * Starts the service. Should start-up leave nothing for the event loop to wait for (a plugin or a
+ * source that will never settle), Node would exit 0 without a word: say so and exit 3 instead.
+ */
+async function startOrExplain(loaded: LoadedConfig, io: Parameters<Command['run']>[2]): Promise<Service> {
+  const stalled = () => {
+    write(
+      io.stderr,
+      "BBR_PLUGIN_SETUP: start-up stopped with nothing left to wait for: a reporter's setup() or a source's start never settled",
+    );
+    process.exitCode = exitCodes.failure;
+  };
+  process.once('beforeExit', stalled);
+  try {
+    return await Service.start(loaded, { stdin: io.stdin });
+  } finally {
+    process.off('beforeExit', stalled);
+  }
+}

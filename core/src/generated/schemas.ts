@@ -476,6 +476,10 @@ export interface Config {
    * Milliseconds a reporter's handler may take for one event before it is aborted.
    */
   handlerTimeout?: number;
+  /**
+   * Milliseconds each reporter's setup() may take at start; one that does not settle stops the start with BBR_PLUGIN_SETUP naming the reporter.
+   */
+  setupTimeout?: number;
   sources?: SourceConfig[];
   reporters: ReporterConfig[];
 }

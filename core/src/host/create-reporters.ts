@@ -64,6 +64,7 @@ export function runtimeOptions(
       buildbotURL: config.buildbotURL,
       stateDir: config.stateDir,
       handlerTimeout: config.handlerTimeout,
+      setupTimeout: config.setupTimeout,
       logLevel: config.logLevel,
       logDestination: options.logDestination,
       master: options.master,

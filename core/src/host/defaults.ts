@@ -15,5 +15,8 @@ export const DEFAULT_DRAIN_MS = 10_000;
 /** How long a reporter's handler may take for one event before its outcome is `timeout`. */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 
+/** How long a reporter's setup() may take at start before the start fails naming it. */
+export const DEFAULT_SETUP_TIMEOUT_MS = 60_000;
+
 /** The config's `title` when it has none (Buildbot's own default). */
 export const DEFAULT_TITLE = 'Buildbot';

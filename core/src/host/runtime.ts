@@ -11,7 +11,13 @@ import type { DispatchInterceptor, Hooks } from '../dispatch/hooks.js';
 import { OutcomeCounter, outcomeInterceptor, outcomeTracer, type HookCounts } from '../dispatch/interceptors.js';
 import { checkHandlers } from '../loader/handler-keys.js';
 import { defined } from '../lang/defined.js';
-import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_TITLE, resolveStateDir } from './defaults.js';
+import {
+  DEFAULT_DRAIN_MS,
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  DEFAULT_SETUP_TIMEOUT_MS,
+  DEFAULT_TITLE,
+  resolveStateDir,
+} from './defaults.js';
 import { needsOf, type Enricher, type Need } from '../enrichment/enricher.js';
 import { normaliseEvent } from '../events/envelope.js';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
@@ -49,6 +55,8 @@ export interface RuntimeOptions {
   buildbotURL?: string;
   stateDir?: string;
   handlerTimeout?: number;
+  /** Milliseconds each reporter's setup() may take (default DEFAULT_SETUP_TIMEOUT_MS). */
+  setupTimeout?: number;
   logLevel?: string;
   logDestination?: DestinationStream;
   /** The host's logger, when it has one already: it must mask `secrets` (pass that same Set). */
@@ -265,7 +273,10 @@ async function setupReporter(
   };
   let handlers: ReporterHandlers;
   try {
-    handlers = await definition.setup(structuredClone(r.options), context);
+    handlers = await withinSetupTime(
+      () => definition.setup(structuredClone(r.options), context),
+      env.options.setupTimeout ?? DEFAULT_SETUP_TIMEOUT_MS,
+    );
   } catch (error) {
     throw new BbrError(
       'BBR_PLUGIN_SETUP',
@@ -294,4 +305,23 @@ async function setupReporter(
 function isDebugEnabled(logger: Logger): boolean {
   const isLevelEnabled = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
   return isLevelEnabled ? isLevelEnabled.call(logger, 'debug') : true;
+}
+
+/**
+ * A plugin's setup(), bounded: one that never settles would otherwise leave start-up waiting for
+ * ever, or (with nothing else to wait for) let the process exit 0 without a word.
+ */
+async function withinSetupTime<T>(setup: () => T | Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`setup() did not settle within ${timeoutMs} ms (config setupTimeout)`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(setup), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
