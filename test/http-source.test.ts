@@ -243,6 +243,22 @@ reporters:
     expect(JSON.parse(reply.body)).toMatchObject({ details: [{ path: 'buildid', message: 'must be integer' }] });
   });
 
+  it('answers 422 with the path for a body nested thousands of levels deep, and keeps serving', async () => {
+    const body = JSON.parse(readFileSync(join(httpStatusPushDir, 'fail.finished.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const text = JSON.stringify({ ...body, buildid: 90_001 }).replace(/}$/, `,"deep_field":${deep}}`);
+    const reply = await post(service.url, text);
+    expect(reply.status).toBe(422);
+    expect(JSON.parse(reply.body)).toMatchObject({
+      details: [{ path: expect.stringMatching(/^deep_field\[0\]\[0\]/) }],
+    });
+    const ok = await post(service.url, JSON.stringify({ ...body, buildid: 90_002 }));
+    expect(ok.status).toBe(200);
+  });
+
   it('answers GET /healthz without credentials', async () => {
     const reply = await send(service.url, { method: 'GET', path: '/healthz' });
     expect(reply.status).toBe(200);

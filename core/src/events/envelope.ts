@@ -5,6 +5,7 @@
 import { BbrError } from '../diagnostics/errors.js';
 import type { BbEvent, BuildPayload, EventEnvelope } from './events.js';
 import { coreValidator, describeAjvErrors } from '../contracts/schemas.js';
+import { depthProblem } from './limits.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -40,6 +41,8 @@ export function normaliseEvent(input: unknown): BbEvent {
       `an event must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`,
     );
   }
+  const tooDeep = depthProblem(input);
+  if (tooDeep) throw new BbrError('BBR_EVENT_INVALID', 'the event nests too deep', { details: [tooDeep] });
   let envelope: unknown = input;
   if (isHttpStatusPushBody(input)) {
     const validate = coreValidator('event.schema.json#/$defs/buildPayload');

@@ -3,6 +3,8 @@
  * what `ctx.http` takes. Payloads stay serialisable, so previews print them and a later outbox can
  * persist them.
  */
+import { InvalidHttpRequestError } from './errors.js';
+
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export const httpMethods: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -93,7 +95,16 @@ export function methodOf(request: HttpRequest): HttpMethod {
 export function encodeBody(body: unknown): { text?: string; contentType?: string } {
   if (body === undefined) return {};
   if (typeof body === 'string') return { text: body };
-  return { text: JSON.stringify(body), contentType: 'application/json' };
+  let text: string;
+  try {
+    text = JSON.stringify(body);
+  } catch (error) {
+    // Too deep, circular, a BigInt: no retry can change that, so the delivery fails at once (and is recorded).
+    throw new InvalidHttpRequestError(
+      `the body cannot be serialised as JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return { text, contentType: 'application/json' };
 }
 
 function describe(value: unknown): string {
