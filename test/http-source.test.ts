@@ -325,3 +325,81 @@ describe('the http source in process', () => {
     );
   });
 });
+
+describe('the http source and odd requests', () => {
+  const quiet = {
+    trace() {},
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    fatal() {},
+    child() {
+      return quiet;
+    },
+  };
+  const TOKEN_HERE = 'tok-9f8e7d';
+
+  /** One raw HTTP/1.1 exchange on a new connection: what the server answers first. */
+  async function raw(port: number, request: string, waitMs = 3000): Promise<string> {
+    const { connect } = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+      setTimeout(() => {
+        socket.destroy();
+        resolve(answer);
+      }, waitMs);
+    });
+  }
+
+  it('answers 400, not 500, to request targets that are no path', async () => {
+    const { HttpSource } = await import('@bbreporters/core');
+    const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0' }, quiet);
+    await source.start(async () => ({ eventId: 'x', event: 'buildStarted', duplicate: false, outcomes: [] }));
+    try {
+      const { port } = source.address();
+      for (const target of ['//', 'http://[', '//x/..'])
+        expect(await raw(port, `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`)).toMatch(
+          /^HTTP\/1\.1 400 /,
+        );
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('takes exactly `Bearer <token>`: other spacing or trailing words are refused', async () => {
+    const { HttpSource } = await import('@bbreporters/core');
+    const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0', token: TOKEN_HERE }, quiet);
+    await source.start(async () => ({ eventId: 'x', event: 'buildStarted', duplicate: false, outcomes: [] }));
+    try {
+      const body = readFileSync(join(httpStatusPushDir, 'pass.new.json'), 'utf8');
+      const url = source.address().url;
+      expect((await post(url, body, `Bearer ${TOKEN_HERE}`)).status).toBe(200);
+      expect((await post(url, body, `bearer ${TOKEN_HERE}`)).status).toBe(200);
+      for (const header of [`Bearer  ${TOKEN_HERE}`, `Bearer ${TOKEN_HERE} extra`, `Bearer\t${TOKEN_HERE}`])
+        expect((await post(url, body, header)).status).toBe(401);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('answers 408 when the headers come too slowly', async () => {
+    const { HttpSource } = await import('@bbreporters/core');
+    const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0' }, quiet);
+    await source.start(async () => ({ eventId: 'x', event: 'buildStarted', duplicate: false, outcomes: [] }));
+    // The server's own timeouts, shortened for the test (the source checks them each second).
+    const server = source['server']!;
+    server.headersTimeout = 300;
+    server.requestTimeout = 300;
+    try {
+      const answer = await raw(source.address().port, 'POST / HTTP/1.1\r\nHost: x\r\n', 6000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await source.close();
+    }
+  });
+});

@@ -111,7 +111,8 @@ export class HttpSource implements Source {
 
   async start(sink: EventSink): Promise<void> {
     const { host, port } = parseListen(this.config.listen ?? DEFAULT_LISTEN)!;
-    const server = createServer((req, res) => {
+    // Node enforces its header and request timeouts on this interval (default 30 s): check each second.
+    const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
       const handled = this.handle(req, res, sink).catch((error: unknown) => {
         this.logger.error({ err: error }, 'http source: request handling failed');
         if (!res.headersSent) this.reply(res, 500, { error: 'internal error' });
@@ -120,9 +121,12 @@ export class HttpSource implements Source {
       this.inFlight.add(handled);
       void handled.finally(() => this.inFlight.delete(handled));
     });
-    server.on('clientError', (error, socket) => {
-      // Unparseable HTTP: answer 400 on the raw socket when it is still writable.
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      // Unparseable HTTP: 400; headers or body too slow (the server's timeouts): 408. On the raw socket when it is still writable.
+      const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      const answered = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+      if (socket.writable && !answered)
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
       this.logger.debug({ err: error }, 'http source: client error');
     });
@@ -160,14 +164,15 @@ export class HttpSource implements Source {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, sink: EventSink): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = pathOf(req);
     try {
-      if (url.pathname === '/healthz') {
+      if (pathname === undefined) throw new Refusal(400, 'the request target is not a path (e.g. /)');
+      if (pathname === '/healthz') {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refusal(405, 'use GET for /healthz');
         this.reply(res, 200, { status: 'ok' });
         return;
       }
-      if (url.pathname !== this.path) throw new Refusal(404, `no such endpoint: POST events to ${this.path}`);
+      if (pathname !== this.path) throw new Refusal(404, `no such endpoint: POST events to ${this.path}`);
       if (req.method !== 'POST') throw new Refusal(405, `use POST to send events to ${this.path}`);
       this.authenticate(req);
       const input = parseJson(await this.readBody(req));
@@ -189,7 +194,7 @@ export class HttpSource implements Source {
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       this.logger.warn(
-        { source: 'http', status: error.status, method: req.method, path: url.pathname, reason: error.message },
+        { source: 'http', status: error.status, method: req.method, path: pathname, reason: error.message },
         'http source: request refused',
       );
       this.refuse(req, res, error);
@@ -200,7 +205,8 @@ export class HttpSource implements Source {
     const { token, user, password } = this.config;
     if (token === undefined && user === undefined) return;
     const header = req.headers.authorization ?? '';
-    const [scheme = '', value = ''] = header.split(/\s+/, 2);
+    // Exactly RFC 6750's `Bearer <b64token>` and RFC 7617's `Basic <base64>`: one space, nothing after.
+    const [, scheme = '', value = ''] = /^(Bearer|Basic) ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) ?? [];
     if (token !== undefined && scheme.toLowerCase() === 'bearer' && same(value, token)) return;
     if (user !== undefined && password !== undefined && scheme.toLowerCase() === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
@@ -230,7 +236,8 @@ export class HttpSource implements Source {
       };
       req.on('data', onData);
       req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
+      // The client's fault (a reset, the server's request timeout): refused and logged as such, not a server error.
+      req.on('error', (error) => reject(new Refusal(400, `the request body could not be read: ${reasonOf(error)}`)));
       // A client that goes away mid-body must not leave the request pending (close() waits for it).
       req.on('close', () => {
         if (!req.complete) reject(new Refusal(400, 'the client closed the connection before sending the whole body'));
@@ -254,8 +261,7 @@ export class HttpSource implements Source {
       headers['www-authenticate'] = this.authKinds()
         .map((k) => (k === 'basic' ? 'Basic realm="bbreporters"' : 'Bearer realm="bbreporters"'))
         .join(', ');
-    if (refusal.status === 405)
-      headers.allow = new URL(req.url ?? '/', 'http://localhost').pathname === '/healthz' ? 'GET, HEAD' : 'POST';
+    if (refusal.status === 405) headers.allow = pathOf(req) === '/healthz' ? 'GET, HEAD' : 'POST';
     if (!req.complete) {
       // The rest of the body is not wanted: close the connection after answering, and discard
       // what is still arriving meanwhile so the client reads the answer rather than a reset.
@@ -276,5 +282,16 @@ function parseJson(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new Refusal(400, `malformed JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The request target's path, or undefined when it is none (`//`, `http://[`, an absolute URL of another form). */
+function pathOf(req: IncomingMessage): string | undefined {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return undefined;
   }
 }
