@@ -8,20 +8,21 @@ import { pathToFileURL } from 'node:url';
 import { BbrError } from '../diagnostics/errors.js';
 import type { PluginManifest } from '../generated/schemas.js';
 import type { PluginDefinition } from '../plugin-api.js';
+import { packageFile } from './package-files.js';
 import type { ResolvedPlugin } from './resolve.js';
 
 type ExportsField = string | { [condition: string]: ExportsField } | null | undefined;
 
 /** The file `import(packageName)` would load: `exports["."]` (import/default/node/require), then `main`, then index.js. */
 export function entryFile(plugin: ResolvedPlugin, manifest: PluginManifest): string {
-  if (manifest.entry) return join(plugin.dir, manifest.entry);
+  if (manifest.entry) return packageFile(plugin, manifest.entry, 'bbreporter.entry');
   const exportsField = plugin.packageJson.exports as ExportsField;
   const fromExports = pickExport(
     typeof exportsField === 'object' && exportsField !== null && '.' in exportsField ? exportsField['.'] : exportsField,
   );
-  if (fromExports) return join(plugin.dir, fromExports);
+  if (fromExports) return packageFile(plugin, fromExports, 'exports');
   const main = plugin.packageJson.main;
-  if (typeof main === 'string') return join(plugin.dir, main);
+  if (typeof main === 'string') return packageFile(plugin, main, 'main');
   return join(plugin.dir, 'index.js');
 }
 

@@ -17,6 +17,7 @@ import {
   readSchema,
   validateCollectingSecrets,
 } from '../contracts/schemas.js';
+import { packageFile } from './package-files.js';
 import type { ResolvedPlugin } from './resolve.js';
 
 export function readManifest(plugin: ResolvedPlugin): PluginManifest {
@@ -51,7 +52,7 @@ export function optionsValidator(
   plugin: ResolvedPlugin,
   manifest: PluginManifest,
 ): { validate: ValidateFunction; schema: Record<string, unknown> } {
-  const file = join(plugin.dir, manifest.optionsSchema);
+  const file = packageFile(plugin, manifest.optionsSchema, 'optionsSchema');
   const cached = schemaCache.get(file);
   if (cached) return cached;
   if (!existsSync(file)) {
@@ -61,9 +62,14 @@ export function optionsValidator(
     );
   }
   let schema: Record<string, unknown>;
-  let validate: ValidateFunction;
   try {
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // Not the parser's message: it quotes the file's first bytes, and this may be no schema at all.
+    throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema ${file} is not a JSON file`);
+  }
+  let validate: ValidateFunction;
+  try {
     // Each plugin schema gets its own Ajv with useDefaults, so two plugins' $ids never collide.
     // Core's shared option fragments (message-formatter.schema.json) can be $ref'd by their $id.
     validate = createAjv({ useDefaults: true }, [messageFormatterKeyword])

@@ -17,6 +17,9 @@ export interface ResolvedPlugin {
   packageJson: Record<string, unknown> & { name?: string; version?: string; bbreporter?: unknown };
 }
 
+/** An npm package name (its rules for new packages): no `..`, no extra slashes, nothing that leaves node_modules. */
+const PACKAGE_NAME = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/;
+
 /** The package names a spec may mean, in the order they are tried. */
 export function candidateNames(spec: string): string[] {
   if (spec.startsWith('@')) return [spec];
@@ -70,6 +73,12 @@ export function resolvePlugin(spec: string, configDir: string): ResolvedPlugin {
     }
     const packageJson = readPackage(dir);
     return { spec, packageName: packageJson.name ?? spec, dir: realpathSync(dir), packageJson };
+  }
+  if (!PACKAGE_NAME.test(spec)) {
+    throw new BbrError(
+      'BBR_PLUGIN_NOT_FOUND',
+      `plugin "${spec}" is neither a package name (name or @scope/name, lower case) nor a path starting with ./ or ../ or /`,
+    );
   }
   const names = candidateNames(spec);
   const searched = pluginSearchPath(configDir);
