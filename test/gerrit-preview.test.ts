@@ -39,8 +39,8 @@ describe('bbreporters preview --reporter gerrit', () => {
     expect(result.stdout).toContain(JSON.stringify(command));
     expect(result.stdout).toContain('nothing was sent (preview)');
     expect(result.code).toBe(0);
-    // Only the read-only version question reached the server.
-    expect(gerrit.reviews()).toEqual([]);
+    // A preview talks to no server: not even the read-only version question.
+    expect(gerrit.commands()).toEqual([]);
   });
 
   it('prints the REST request with the credentials masked', async () => {

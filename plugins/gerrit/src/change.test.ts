@@ -67,6 +67,20 @@ describe('which change a build reviews', () => {
     expect(found).toMatchObject({ changes: [], reason: expect.stringContaining('not a commit id') });
   });
 
+  it.each(['--submit', '@/etc/passwd', '-x'])(
+    'a project %j that the command line would read as an option or a file is not reviewed',
+    (project) => {
+      expect(changesOf(build({ ...gerritProps, 'event.change.project': project }))).toMatchObject({
+        changes: [],
+        reason: expect.stringContaining('starts with "-" or "@"'),
+      });
+      const repo = changesOf(
+        build({ repo_downloads: [`${project} 4321/12`], repo_downloaded: '4321/12 d34db33fd43db33f' }),
+      );
+      expect(repo.changes).toEqual([]);
+    },
+  );
+
   it('a build without Gerrit properties gets no review', () => {
     expect(changesOf(build({ branch: 'master' })).changes).toEqual([]);
   });

@@ -56,6 +56,8 @@ function repoChanges(downloads: unknown, downloaded: unknown): ChangesFound {
     const [project, changePatchset, ...rest] = typeof entry === 'string' ? entry.split(' ') : [];
     if (!project || !changePatchset || rest.length)
       return { changes: [], reason: `repo_downloads[${i}] is not "<project> <change>/<patchset>"` };
+    const unsafe = projectProblem(project);
+    if (unsafe) return { changes: [], reason: unsafe };
     if (changePatchset !== words[2 * i])
       return {
         changes: [],
@@ -80,6 +82,8 @@ function gitChange(build: BuildPayload): ChangesFound {
     revision = codebase === undefined ? undefined : (revision as Record<string, unknown>)[codebase];
   }
   if (!project) return { changes: [], reason: 'event.change.project is missing' };
+  const unsafe = projectProblem(project);
+  if (unsafe) return { changes: [], reason: unsafe };
   if (typeof revision !== 'string' || revision === '')
     return { changes: [], reason: 'no revision (event.patchSet.revision, got_revision or revision)' };
   if (!commitId.test(revision))
@@ -100,6 +104,17 @@ function gitChange(build: BuildPayload): ChangesFound {
       },
     ],
   };
+}
+
+/**
+ * Why a project name from event data cannot go on `gerrit review`'s command line: a leading `-`
+ * would be read as an option (`--submit`), a leading `@` as "the contents of this file". Anything
+ * else is safe: every value is its own quoted word. Undefined when it can.
+ */
+export function projectProblem(project: string): string | undefined {
+  if (/^[-@]/.test(project))
+    return `project ${JSON.stringify(project.slice(0, 80))} starts with "-" or "@", which Gerrit's command line reads as an option or a file`;
+  return undefined;
 }
 
 /** The delivery target: reviews of one change and patch set are posted in order. */

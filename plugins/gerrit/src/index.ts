@@ -49,7 +49,8 @@ function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
   return {
     async payload(change, review, signal) {
       let version: GerritVersion | undefined = pinned;
-      if (!version) {
+      // A preview talks to no server: it shows the newest syntax, which send() adapts to the server's version.
+      if (!version && !ctx.config.dryRun) {
         try {
           version = await versions.get(AbortSignal.any([signal, AbortSignal.timeout(askTimeoutMs)]));
         } catch (error) {
