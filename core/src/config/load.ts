@@ -5,7 +5,7 @@
  * as one BBR_CONFIG_INVALID, each located at file:line:column with its JSON path, what was
  * expected and "did you mean" for near misses. Secret values never appear in the messages.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { BbrError, isBbrError, type ErrorDetail } from '../diagnostics/errors.js';
@@ -25,6 +25,13 @@ import { splitPath, valueAt, type PathSegment } from '../diagnostics/json-path.j
 import { allowedKeys, discriminatorValues } from './schema-keys.js';
 import { closest } from './suggest.js';
 import { defined } from '../lang/defined.js';
+
+/** Far beyond any real config: a larger file is a mistake, or an attempt to exhaust memory. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** YAML aliases one config may expand. */
+export const MAX_ALIAS_COUNT = 100;
+/** Reporters one config may hold. */
+export const MAX_REPORTERS = 1000;
 
 export interface LoadedConfig {
   /** The validated config, `${NAME}` substituted. */
@@ -54,8 +61,16 @@ export function loadConfig(file: string, options: ConfigOptions = {}): LoadedCon
   const absolute = resolve(file);
   let text: string;
   try {
+    const { size } = statSync(absolute);
+    if (size > MAX_CONFIG_BYTES) {
+      throw new BbrError(
+        'BBR_CONFIG_READ',
+        `${file} is ${size} bytes, more than a config file may be (${MAX_CONFIG_BYTES} bytes): is it the right file?`,
+      );
+    }
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
+    if (isBbrError(error)) throw error;
     throw new BbrError('BBR_CONFIG_READ', `cannot read the config file ${file}: ${(error as Error).message}`, {
       cause: error,
     });
@@ -74,7 +89,16 @@ export function loadConfig(file: string, options: ConfigOptions = {}): LoadedCon
       { details },
     );
   }
-  return checkConfig(doc.toJS() as unknown, {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml library refuses aliases that expand without bound (a "billion laughs" file).
+    throw new BbrError('BBR_CONFIG_READ', `${file} cannot be read as YAML: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return checkConfig(data, {
     ...options,
     configDir: dirname(absolute),
     file: absolute,
@@ -94,6 +118,15 @@ export interface CheckConfigOptions extends ConfigOptions {
 
 /** Checks config data (parsed YAML, or an object built in code). The data is not modified. */
 export function checkConfig(input: unknown, options: CheckConfigOptions): LoadedConfig {
+  const count = (input as { reporters?: unknown } | null)?.reporters;
+  if (Array.isArray(count) && count.length > MAX_REPORTERS) {
+    // Checked before anything walks the entries: each one costs a plugin resolution and a schema.
+    throw new BbrError(
+      'BBR_CONFIG_INVALID',
+      `${options.displayName ?? options.file ?? 'config'}: ${count.length} reporters, more than one config may hold (${MAX_REPORTERS})`,
+      { details: [{ path: 'reporters', message: `must not have more than ${MAX_REPORTERS} items` }] },
+    );
+  }
   const data = structuredClone(input);
   const configDir = resolve(options.configDir);
   const problems: Problem[] = [...substituteEnv(data, options.env ?? process.env)];

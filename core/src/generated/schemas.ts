@@ -481,6 +481,9 @@ export interface Config {
    */
   setupTimeout?: number;
   sources?: SourceConfig[];
+  /**
+   * @maxItems 1000
+   */
   reporters: ReporterConfig[];
 }
 /**
