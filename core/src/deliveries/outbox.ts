@@ -6,8 +6,20 @@
  * across restarts. An append to an open file per delivery costs microseconds, not a file each.
  * The journal may hold credentials (a request's Authorization header): it is readable by its owner only.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import type { Logger } from '../diagnostics/logger.js';
 
 export interface OutboxEntry {
@@ -38,7 +50,15 @@ export class Outbox {
     private readonly dir: string,
     private readonly logger: Logger,
   ) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      accessSync(dir, constants.W_OK);
+    } catch (error) {
+      // The real cause (EROFS, EACCES, ENOSPC), not a later ENOENT: without this folder nothing unsent survives a stop.
+      throw new BbrError('BBR_STATE_DIR', `the state folder cannot hold unsent deliveries: ${reasonOf(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   /** The deliveries earlier runs left open, oldest first. Unreadable lines (a crash mid-write) are logged and skipped. */

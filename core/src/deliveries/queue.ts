@@ -152,7 +152,7 @@ export class DeliveryQueue {
       state: 'queued',
       cancel: new AbortController(),
       settle: (outcome) => {
-        if (job.kept && outcome.status !== 'deferred') this.options.outbox?.remove(job.delivery.id);
+        if (job.kept && outcome.status !== 'deferred') this.forget(job.delivery);
         job.state = 'settled';
         job.cancel.abort(SETTLED);
         this.jobs.delete(job);
@@ -248,6 +248,21 @@ export class DeliveryQueue {
     this.options.outbox?.close();
   }
 
+  /** Marks a settled delivery done in the outbox; a failure to write that is logged, never thrown into the send path. */
+  private forget(delivery: QueuedDelivery): void {
+    try {
+      this.options.outbox?.remove(delivery.id);
+    } catch (error) {
+      this.options.logger.error(
+        {
+          delivery: { reporter: delivery.reporter, deliveryId: delivery.id, target: delivery.target },
+          err: reasonOf(error),
+        },
+        'could not mark a settled delivery done in the outbox: it is sent again after the next start',
+      );
+    }
+  }
+
   /** Core stopped before `job` was sent: deferred to the next start when the outbox keeps it, else failed. */
   private stopped(job: Job, why: string): void {
     if (job.kept) this.finish(job, 'deferred', `${why}; kept in the outbox, it is sent after the next start`);
@@ -297,15 +312,17 @@ export class DeliveryQueue {
       }
       job.state = 'sending';
       job.delivery = { ...job.delivery, attempt: job.delivery.attempt + 1 };
+      let sent: { response: unknown } | undefined;
       let failure: unknown;
       try {
-        const response = await this.attempt(reporter.sender, job.delivery, settings.timeoutMs);
-        return this.finish(job, 'sent', undefined, response);
+        sent = { response: await this.attempt(reporter.sender, job.delivery, settings.timeoutMs) };
       } catch (error) {
         failure = error;
       } finally {
         release();
       }
+      // Outside the try: bookkeeping that fails after a send (a full disk) must never count as a failed send.
+      if (sent) return this.finish(job, 'sent', undefined, sent.response);
       const reason = this.reasonFor(failure, job.delivery, reporter.sender);
       const attempts = job.delivery.attempt;
       if (this.closed) return this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);

@@ -49,6 +49,10 @@ export const errorCatalogue = {
     fix: 'Fix the named template; other reporters are not affected.',
     docs: 'docs/formatter.md#templates',
   },
+  BBR_STATE_DIR: {
+    fix: 'Point stateDir at a folder the service can create and write (it holds the build history and unsent deliveries).',
+    docs: 'docs/config.md#state',
+  },
   BBR_SOURCE_START: {
     fix: 'Check the source: is the address free, the file readable, the master reachable?',
     docs: 'docs/sources.md',
