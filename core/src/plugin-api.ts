@@ -10,7 +10,7 @@ import type {
   PluginManifest,
   TemplateType,
 } from './generated/schemas.js';
-import type { HttpClient } from './http/request.js';
+import type { HttpClient, HttpRequest } from './http/request.js';
 import type { Logger } from './diagnostics/logger.js';
 import type { MasterControl } from './buildbot-api/master-control.js';
 import type { DeliveryOutcome } from './dispatch/outcomes.js';
@@ -65,6 +65,13 @@ export interface ReporterHandlers extends EventHandlers {
    * the outcome's `response`.
    */
   send?: (delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>;
+  /**
+   * For reporters whose HTTP requests core sends: adds the reporter's credentials (a token
+   * header, Basic auth, a token query parameter) to a request right before each attempt. The
+   * requests a handler delivers then carry none, so no secret is written to the outbox on disk or
+   * shown by `preview`.
+   */
+  authorize?: (request: HttpRequest) => HttpRequest;
   /** Called once when core shuts down, after deliveries are drained. */
   close?: () => void | Promise<void>;
   /**

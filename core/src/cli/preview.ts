@@ -62,7 +62,8 @@ export const previewCommand: Command = {
       return reportError(error, io);
     }
     try {
-      reporters.onDelivery((_outcome, delivery) => deliveries.push(delivery));
+      // As they would be sent (credentials added), so the output shows them masked.
+      reporters.onDelivery((_outcome, delivery) => deliveries.push(reporters.runtime.asSent(delivery)));
       const result = await reporters.emit(event);
       await reporters.drain();
       // The config's and the reporter's secrets, and credentials an HTTP request payload carries (a Basic header).

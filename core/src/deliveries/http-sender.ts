@@ -25,9 +25,11 @@ const httpTraits = {
   secrets: (delivery: QueuedDelivery): readonly string[] => payloadSecrets(delivery.payload),
 };
 
-export function httpSender(client: HttpClient): Sender {
+/** Core's sender for a reporter without `send`; `authorize` (the reporter's) adds its credentials at each attempt. */
+export function httpSender(client: HttpClient, authorize?: (request: HttpRequest) => HttpRequest): Sender {
   const send = async (delivery: QueuedDelivery, options: SendOptions): Promise<{ status: number }> => {
-    const response = await client.send(delivery.payload as HttpRequest, { signal: options.signal });
+    const request = delivery.payload as HttpRequest;
+    const response = await client.send(authorize ? authorize(request) : request, { signal: options.signal });
     return { status: response.status };
   };
   return Object.assign(send, httpTraits, {

@@ -29,6 +29,7 @@ import { handlerScope } from '../dispatch/isolation.js';
 import { importPlugin } from '../loader/entry.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
 import { createHttpClient } from '../http/client.js';
+import { httpRequestProblems, type HttpRequest } from '../http/request.js';
 import { httpSender, pluginSender } from '../deliveries/http-sender.js';
 import { resolveTls } from '../http/tls.js';
 import { NodeFetchTransport, type Transport } from '../http/transport.js';
@@ -209,6 +210,16 @@ export class Runtime {
   }
 
   /**
+   * A delivery as core's HTTP sender would send it: with the reporter's credentials added by its
+   * `authorize` (queued deliveries carry none). For previews, which mask what this adds.
+   */
+  asSent(delivery: QueuedDelivery): QueuedDelivery {
+    const handlers = this.reporters.find((r) => r.name === delivery.reporter)?.handlers;
+    if (!handlers?.authorize || handlers.send || httpRequestProblems(delivery.payload).length) return delivery;
+    return { ...delivery, payload: handlers.authorize(delivery.payload as HttpRequest) };
+  }
+
+  /**
    * Stops: waits up to `drainMs` for deliveries, aborts what still runs, then calls every
    * reporter's close(). Returns how many deliveries were still pending.
    */
@@ -288,7 +299,9 @@ async function setupReporter(
   // A reporter without send() delivers HTTP request descriptions through core's sender.
   env.deliveries.register(
     r.name,
-    handlers.send ? pluginSender(handlers.send.bind(handlers)) : httpSender(context.http),
+    handlers.send
+      ? pluginSender(handlers.send.bind(handlers))
+      : httpSender(context.http, handlers.authorize?.bind(handlers)),
     r.spec.delivery,
   );
   return {

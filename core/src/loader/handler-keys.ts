@@ -8,7 +8,7 @@ import { eventNames } from '../events/events.js';
 import type { ReporterHandlers } from '../plugin-api.js';
 import type { PreparedReporter } from './prepare.js';
 
-/** The handlers setup() returned must be exactly the manifest's hooks (plus send/close/needs, a subset of the manifest's needs). */
+/** The handlers setup() returned must be exactly the manifest's hooks (plus send/authorize/close/needs, a subset of the manifest's needs). */
 export function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): void {
   const where = `reporter "${r.name}" (${r.plugin.packageName})`;
   if (typeof handlers !== 'object' || handlers === null) {
@@ -21,7 +21,7 @@ export function checkHandlers(r: PreparedReporter, handlers: ReporterHandlers): 
   const returned = eventNames.filter((name) => (handlers as Record<string, unknown>)[name] !== undefined);
   const missing = [...declared].filter((h) => typeof (handlers as Record<string, unknown>)[h] !== 'function');
   const undeclared = returned.filter((h) => !declared.has(h));
-  const extraKeys = ['send', 'close', 'needs'];
+  const extraKeys = ['send', 'authorize', 'close', 'needs'];
   const unknownKeys = Object.keys(handlers).filter((k) => !isEventName(k) && !extraKeys.includes(k));
   const manifestNeeds = new Set<string>(r.manifest.needs ?? []);
   const undeclaredNeeds = (handlers.needs ?? []).filter((n) => !manifestNeeds.has(n));

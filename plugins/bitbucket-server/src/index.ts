@@ -4,6 +4,7 @@
  * source stamp with a revision, through the build-status REST API with HTTP Basic auth.
  */
 import {
+  withHeaders,
   basicAuthorization,
   commitStatusHandlers,
   definePlugin,
@@ -26,17 +27,12 @@ export interface BuildStatus {
 }
 
 /** `POST <base_url>/rest/build-status/1.0/commits/<sha>` (stash.md §2). */
-export function buildStatusRequest(
-  baseURL: string,
-  user: string,
-  password: string,
-  sha: string,
-  status: BuildStatus,
-): HttpRequest {
+export function buildStatusRequest(baseURL: string, sha: string, status: BuildStatus): HttpRequest {
   return {
     method: 'POST',
     url: urlUnder(baseURL, encodedPath`/rest/build-status/1.0/commits/${sha}`),
-    headers: { Authorization: basicAuthorization(user, password), 'Content-Type': 'application/json' },
+    // No credentials: the reporter's authorize() adds them when the request is sent.
+    headers: { 'Content-Type': 'application/json' },
     body: status,
   };
 }
@@ -48,7 +44,7 @@ function repositoryName(repository: string): string {
 
 export default definePlugin<BitbucketServerOptions>({
   setup(options, ctx) {
-    return commitStatusHandlers(ctx, {
+    const handlers = commitStatusHandlers(ctx, {
       service: 'bitbucket-server',
       states: stashStates,
       // A falsy key means the default; an empty description or name means none.
@@ -66,7 +62,7 @@ export default definePlugin<BitbucketServerOptions>({
       // Bitbucket Server keeps statuses per commit, whatever the repository: every stamp gets one.
       locate: (stamp) => ({ repository: repositoryName(stamp.repository) }),
       request: (_repository, stamp, { state, key, url, name, description }) =>
-        buildStatusRequest(options.base_url, options.user, options.password, stamp.revision, {
+        buildStatusRequest(options.base_url, stamp.revision, {
           state,
           key,
           ...(url ? { url } : {}),
@@ -74,5 +70,8 @@ export default definePlugin<BitbucketServerOptions>({
           ...(description ? { description } : {}),
         }),
     });
+    // Basic credentials are added at each attempt, never kept with a queued delivery.
+    const authorization = basicAuthorization(options.user, options.password);
+    return { ...handlers, authorize: (request) => withHeaders(request, { Authorization: authorization }) };
   },
 });

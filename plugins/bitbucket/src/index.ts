@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  withHeaders,
   basicAuthorization,
   bitbucketStates,
   commitStatusHandlers,
@@ -75,22 +76,24 @@ export default definePlugin<BitbucketOptions>({
       request: (repo, stamp, { state, key, name, url, description }) => ({
         method: 'POST',
         url: urlUnder(baseURL, encodedPath`/${repo.owner}/${repo.repo}/commit/${stamp.revision}/statuses/build`),
-        headers: {
-          'Content-Type': 'application/json',
-          ...(options.auth ? { Authorization: basicAuthorization(options.auth.user, options.auth.password) } : {}),
-        },
+        // No credentials: send() adds them at each attempt, so none is kept with a queued delivery.
+        headers: { 'Content-Type': 'application/json' },
         body: { state, key, name, url, ...(description ? { description } : {}) },
       }),
     });
 
-    /** With OAuth: the request with a bearer token; a 401 means the token went stale, so one fresh token is tried. */
+    const basic = options.auth && basicAuthorization(options.auth.user, options.auth.password);
+
+    /**
+     * The request with its credentials: HTTP Basic, or an OAuth bearer token; a 401 means the
+     * token went stale, so one fresh token is tried.
+     */
     async function send(delivery: QueuedDelivery, { signal }: SendOptions): Promise<{ status: number }> {
       const request = delivery.payload as HttpRequest;
-      if (!tokens) return { status: (await ctx.http.send(request, { signal })).status };
-      const withToken = (token: string): HttpRequest => ({
-        ...request,
-        headers: { ...request.headers, Authorization: `Bearer ${token}` },
-      });
+      if (basic)
+        return { status: (await ctx.http.send(withHeaders(request, { Authorization: basic }), { signal })).status };
+      if (!tokens) throw new Error('Bitbucket needs auth or oauth_key/oauth_secret');
+      const withToken = (token: string): HttpRequest => withHeaders(request, { Authorization: `Bearer ${token}` });
       const token = await tokens.get(signal);
       try {
         return { status: (await ctx.http.send(withToken(token), { signal })).status };

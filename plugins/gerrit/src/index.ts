@@ -6,8 +6,11 @@
  * HTTP sender).
  */
 import {
+  basicAuthorization,
   definePlugin,
+  withHeaders,
   type BuildPayload,
+  type HttpRequest,
   type PluginContext,
   type QueuedDelivery,
   type SendOptions,
@@ -32,6 +35,8 @@ export type { ReviewRequest } from './rest.js';
 interface Transport {
   payload(change: GerritChange, review: CheckedReview, signal: AbortSignal): Promise<string | ReviewRequest>;
   send?: (delivery: QueuedDelivery, options: SendOptions) => Promise<void>;
+  /** (REST) adds the HTTP credentials at each attempt, so none is kept with a queued delivery. */
+  authorize?: (request: HttpRequest) => HttpRequest;
 }
 
 function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
@@ -106,13 +111,12 @@ function sshTransport(options: GerritOptions, ctx: PluginContext): Transport {
 
 function restTransport(options: GerritOptions): Transport {
   if (!options.baseURL || !options.http_password) throw new Error('transport rest needs baseURL and http_password');
-  const settings = {
-    baseURL: options.baseURL,
-    username: options.username,
-    password: options.http_password,
-    ...(options.notify ? { notify: options.notify } : {}),
+  const settings = { baseURL: options.baseURL, ...(options.notify ? { notify: options.notify } : {}) };
+  const authorization = basicAuthorization(options.username, options.http_password);
+  return {
+    payload: async (change, review) => reviewRequest(settings, change, review),
+    authorize: (request) => withHeaders(request, { Authorization: authorization }),
   };
-  return { payload: async (change, review) => reviewRequest(settings, change, review) };
 }
 
 export default definePlugin<GerritOptions>({
@@ -163,6 +167,7 @@ export default definePlugin<GerritOptions>({
         await post(builds[0], () => summary(payload, builds), 'summaryCB', signal);
       },
       ...(transport.send ? { send: transport.send } : {}),
+      ...(transport.authorize ? { authorize: transport.authorize } : {}),
     };
   },
 });

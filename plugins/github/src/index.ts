@@ -8,6 +8,7 @@ import {
   contextTexts,
   definePlugin,
   githubStates,
+  withHeaders,
   withoutTrailingSlashes,
 } from '@bbreporters/core';
 import type { GitHubOptions } from './generated/options.js';
@@ -21,7 +22,7 @@ export { cutDescription, DESCRIPTION_LIMIT, statusRequest, statusTarget, type Co
 export default definePlugin<GitHubOptions>({
   setup(options, ctx) {
     const baseURL = withoutTrailingSlashes(options.baseURL ?? 'https://api.github.com');
-    return commitStatusHandlers(ctx, {
+    const handlers = commitStatusHandlers(ctx, {
       service: 'github',
       states: githubStates,
       texts: contextTexts(options),
@@ -37,7 +38,7 @@ export default definePlugin<GitHubOptions>({
       request(repo, stamp, { state, url, description, key }) {
         if (options.verbose)
           ctx.logger.info(`Updating github status: repo_owner=${repo.owner}, repo_name=${repo.repo}`);
-        return statusRequest(baseURL, options.token, repo, stamp.revision, {
+        return statusRequest(baseURL, repo, stamp.revision, {
           state,
           ...(url ? { target_url: url } : {}),
           description,
@@ -45,5 +46,7 @@ export default definePlugin<GitHubOptions>({
         });
       },
     });
+    // The token is added at each attempt, never kept with a queued delivery.
+    return { ...handlers, authorize: (request) => withHeaders(request, { Authorization: `token ${options.token}` }) };
   },
 });

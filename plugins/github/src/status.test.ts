@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { cutDescription, statusRequest, statusTarget } from './status.js';
 
 describe('GitHub status request', () => {
-  it('is POST /repos/{owner}/{repo}/statuses/{sha} with token auth, Buildbot user agent and JSON', () => {
+  it('is POST /repos/{owner}/{repo}/statuses/{sha} with Buildbot user agent and JSON, and no credentials', () => {
     expect(
-      statusRequest('https://api.github.com', 'XXYYZZ', { owner: 'buildbot', repo: 'buildbot' }, 'd34db33fd43db33f', {
+      statusRequest('https://api.github.com', { owner: 'buildbot', repo: 'buildbot' }, 'd34db33fd43db33f', {
         state: 'pending',
         target_url: 'http://localhost:8080/#builders/79/builds/0',
         description: 'Build started.',
@@ -13,7 +13,7 @@ describe('GitHub status request', () => {
     ).toEqual({
       method: 'POST',
       url: 'https://api.github.com/repos/buildbot/buildbot/statuses/d34db33fd43db33f',
-      headers: { Authorization: 'token XXYYZZ', 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
+      headers: { 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
       body: {
         state: 'pending',
         target_url: 'http://localhost:8080/#builders/79/builds/0',
@@ -24,7 +24,7 @@ describe('GitHub status request', () => {
   });
 
   it('leaves out a missing target_url and encodes path segments', () => {
-    const request = statusRequest('https://ghe/api/v3', 't', { owner: 'a b', repo: 'c#d' }, 'abc', {
+    const request = statusRequest('https://ghe/api/v3', { owner: 'a b', repo: 'c#d' }, 'abc', {
       state: 'error',
       context: 'x',
     });

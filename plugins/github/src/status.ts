@@ -18,13 +18,7 @@ export function cutDescription(text: string, limit = DESCRIPTION_LIMIT): string 
   return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join('')}…`;
 }
 
-export function statusRequest(
-  baseURL: string,
-  token: string,
-  repo: GitHubRepo,
-  sha: string,
-  status: CommitStatus,
-): HttpRequest {
+export function statusRequest(baseURL: string, repo: GitHubRepo, sha: string, status: CommitStatus): HttpRequest {
   const body: CommitStatus = {
     state: status.state,
     ...defined({ target_url: status.target_url }),
@@ -34,7 +28,8 @@ export function statusRequest(
   return {
     method: 'POST',
     url: urlUnder(baseURL, encodedPath`/repos/${repo.owner}/${repo.repo}/statuses/${sha}`),
-    headers: { Authorization: `token ${token}`, 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
+    // No credentials: the reporter's authorize() adds them when the request is sent.
+    headers: { 'User-Agent': 'Buildbot', 'Content-Type': 'application/json' },
     body,
   };
 }

@@ -4,6 +4,7 @@
  * posted to the project looked up once per repository. Core sends, retries and orders them.
  */
 import {
+  withHeaders,
   commitStatusHandlers,
   contextTexts,
   definePlugin,
@@ -23,7 +24,7 @@ export default definePlugin<GitLabOptions>({
   setup(options, ctx) {
     const apiURL = `${withoutTrailingSlashes(options.baseURL ?? 'https://gitlab.com')}/api/v4`;
     const projects = new ProjectIds(ctx.http, apiURL, options.token, ctx.logger);
-    return commitStatusHandlers(ctx, {
+    const handlers = commitStatusHandlers(ctx, {
       service: 'gitlab',
       states: gitlabStates,
       texts: contextTexts(options),
@@ -49,9 +50,11 @@ export default definePlugin<GitLabOptions>({
       request: ({ project, ref }, stamp, { state, url, description, key }) => ({
         method: 'POST',
         url: urlUnder(apiURL, encodedPath`/projects/${project}/statuses/${stamp.revision}`),
-        headers: { 'PRIVATE-TOKEN': options.token, 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json' },
         body: { state, ...(url ? { target_url: url } : {}), ...(ref ? { ref } : {}), description, name: key },
       }),
     });
+    // The token is added at each attempt, never kept with a queued delivery.
+    return { ...handlers, authorize: (request) => withHeaders(request, { 'PRIVATE-TOKEN': options.token }) };
   },
 });

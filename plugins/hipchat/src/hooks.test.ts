@@ -28,8 +28,8 @@ describe('HipChat default hooks (Buildbot v1.8 tests)', () => {
 });
 
 describe('notificationRequests', () => {
-  it('user first, then room; recipient keys out of the body; extra params kept', () => {
-    const requests = notificationRequests('https://api.hipchat.com/', 'abc', {
+  it('user first, then room; recipient keys out of the body; extra params kept; no token', () => {
+    const requests = notificationRequests('https://api.hipchat.com/', {
       id_or_email: 456,
       room_id_or_name: 123,
       message: 'hi',
@@ -37,15 +37,15 @@ describe('notificationRequests', () => {
       message_format: 'text',
     });
     expect(requests.map((r) => r.request.url)).toEqual([
-      'https://api.hipchat.com/v2/user/456/message?auth_token=abc',
-      'https://api.hipchat.com/v2/room/123/notification?auth_token=abc',
+      'https://api.hipchat.com/v2/user/456/message',
+      'https://api.hipchat.com/v2/room/123/notification',
     ]);
     expect(requests[0].request.body).toEqual({ message: 'hi', notify: true, message_format: 'text' });
   });
 
   it('nothing without a message or without a destination', () => {
-    expect(notificationRequests('https://h', 't', { room_id_or_name: 1, message: '' })).toEqual([]);
-    expect(notificationRequests('https://h', 't', { room_id_or_name: 1 })).toEqual([]);
-    expect(notificationRequests('https://h', 't', { message: 'hi' })).toEqual([]);
+    expect(notificationRequests('https://h', { room_id_or_name: 1, message: '' })).toEqual([]);
+    expect(notificationRequests('https://h', { room_id_or_name: 1 })).toEqual([]);
+    expect(notificationRequests('https://h', { message: 'hi' })).toEqual([]);
   });
 });

@@ -24,17 +24,16 @@ export { defaultHooks, type EventName, type HipChatBuild, type Hooks, type Recip
 /** The requests for one event: user first, then room (hipchat.md §4); none without message or destination. */
 export function notificationRequests(
   endpoint: string,
-  token: string,
   data: Record<string, unknown>,
 ): Array<{ target: string; request: HttpRequest }> {
   const { id_or_email: user, room_id_or_name: room, ...body } = data;
   if (typeof body.message !== 'string' || body.message === '') return [];
-  const query = `?auth_token=${encodeURIComponent(token)}`;
   const to = (kind: string, path: string) => ({
     target: `hipchat:${kind}`,
     request: {
       method: 'POST' as const,
-      url: `${urlUnder(endpoint, path)}${query}`,
+      // No auth_token: the reporter's authorize() adds it when the request is sent.
+      url: urlUnder(endpoint, path),
       headers: { 'Content-Type': 'application/json' },
       body,
     },
@@ -69,7 +68,7 @@ export default definePlugin<HipChatOptions>({
       const data: Record<string, unknown> = { ...(await hooks.getRecipientList(build, eventName)) };
       data.message = await hooks.getMessage(build, eventName);
       Object.assign(data, await hooks.getExtraParams(build, eventName));
-      const requests = notificationRequests(endpoint, options.auth_token, data);
+      const requests = notificationRequests(endpoint, data);
       if (requests.length === 0) {
         ctx.logger.debug(
           { build: payload.buildid, event: eventName },
@@ -85,6 +84,11 @@ export default definePlugin<HipChatOptions>({
 
     return {
       buildStarted: ({ payload }) => notify(payload, 'new'),
+      // HipChat takes its token as a query parameter: added at each attempt, never kept with a queued delivery.
+      authorize: (request) => ({
+        ...request,
+        url: `${request.url}?auth_token=${encodeURIComponent(options.auth_token)}`,
+      }),
       buildFinished: ({ payload }) => notify(payload, 'finished'),
       // Core fetches steps, log contents and the previous build only when the want* options ask.
       needs: needsForWants(options),

@@ -7,6 +7,7 @@ import {
   basicAuthorization,
   buildDict,
   definePlugin,
+  withHeaders,
   needsForWants,
   importModuleReference,
   type BuildPayload,
@@ -18,15 +19,19 @@ export type { HttpStatusPushOptions } from './generated/options.js';
 
 type FormatFn = (build: Record<string, unknown>) => unknown;
 
-/** The headers every POST carries: JSON, the configured credentials, then the extra headers. */
+/** The headers every POST carries as delivered: JSON, then the extra headers. */
 export function requestHeaders(options: HttpStatusPushOptions): Record<string, string> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  return { 'Content-Type': 'application/json', ...options.headers };
+}
+
+/** The configured credentials as headers: added at each attempt, never kept with a queued delivery. */
+export function credentialHeaders(options: HttpStatusPushOptions): Record<string, string> {
   const auth = options.auth;
-  if (options.user !== undefined) headers.Authorization = basicAuthorization(options.user, options.password ?? '');
-  else if (auth?.type === 'basic') headers.Authorization = basicAuthorization(auth.user, auth.password);
-  else if (auth?.type === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
-  else if (auth?.type === 'header') headers[auth.name] = auth.value;
-  return { ...headers, ...options.headers };
+  if (options.user !== undefined) return { Authorization: basicAuthorization(options.user, options.password ?? '') };
+  if (auth?.type === 'basic') return { Authorization: basicAuthorization(auth.user, auth.password) };
+  if (auth?.type === 'bearer') return { Authorization: `Bearer ${auth.token}` };
+  if (auth?.type === 'header') return { [auth.name]: auth.value };
+  return {};
 }
 
 export default definePlugin<HttpStatusPushOptions>({
@@ -37,6 +42,7 @@ export default definePlugin<HttpStatusPushOptions>({
       ? await importModuleReference<FormatFn>(options.format_fn, ctx.config.configDir)
       : undefined;
     const headers = requestHeaders(options);
+    const credentials = credentialHeaders(options);
 
     async function push(build: BuildPayload): Promise<void> {
       const shaped = buildDict(build, options);
@@ -52,6 +58,7 @@ export default definePlugin<HttpStatusPushOptions>({
 
     return {
       buildStarted: ({ payload }) => push(payload),
+      authorize: (request) => withHeaders(request, credentials),
       buildFinished: ({ payload }) => push(payload),
       // Core fetches steps, log contents and the previous build only when the want* options ask.
       needs: needsForWants(options),

@@ -1,0 +1,94 @@
+/**
+ * No credential is written to disk (issue: secrets at rest): the outbox journal keeps each queued
+ * delivery as its reporter made it, and reporters now deliver requests without credentials; core
+ * adds them (the reporter's `authorize`, or its own `send`) at each attempt. Each reporter runs
+ * against a loopback server that keeps answering 503, so its deliveries stay in the journal, and
+ * the test checks both sides: the server got the credential, the journal never held it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHarness, RecordingServer, type RecordedRequest } from '@bbreporters/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SHA, withStamps } from './support/http-status-fixtures.js';
+
+const SECRET = 'sekrit-5e1f2a';
+const basic = (user: string) => Buffer.from(`${user}:${SECRET}`).toString('base64');
+
+interface Case {
+  reporter: string;
+  options: (url: string) => Record<string, unknown>;
+  /** Where the credential arrived at the server. */
+  sent: (request: RecordedRequest) => string | undefined;
+}
+
+const cases: Case[] = [
+  { reporter: 'github', options: (url) => ({ token: SECRET, baseURL: url }), sent: (r) => r.headers.authorization },
+  {
+    reporter: 'gitlab',
+    options: (url) => ({ token: SECRET, baseURL: url }),
+    sent: (r) => (r.method === 'POST' ? r.headers['private-token'] : undefined),
+  },
+  {
+    reporter: 'bitbucket',
+    options: (url) => ({ auth: { user: 'bb', password: SECRET }, base_url: `${url}/2.0/repositories` }),
+    sent: (r) => r.headers.authorization,
+  },
+  {
+    reporter: 'bitbucket-server',
+    options: (url) => ({ base_url: url, user: 'bb', password: SECRET }),
+    sent: (r) => r.headers.authorization,
+  },
+  {
+    reporter: 'hipchat',
+    options: (url) => ({ auth_token: SECRET, endpoint: url, builder_room_map: { pass: 'ci' } }),
+    sent: (r) => new URL(r.url, 'http://x').searchParams.get('auth_token') ?? undefined,
+  },
+  {
+    reporter: 'http-status-push',
+    options: (url) => ({ serverUrl: `${url}/push`, auth: { type: 'bearer', token: SECRET } }),
+    sent: (r) => r.headers.authorization,
+  },
+];
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Every journal line under `stateDir/unsent`. */
+const journal = (stateDir: string) =>
+  readdirSync(join(stateDir, 'unsent'))
+    .map((name) => readFileSync(join(stateDir, 'unsent', name), 'utf8'))
+    .join('');
+
+describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, options, sent }) => {
+  it('the server gets the credential at each attempt; the outbox journal never holds it', async () => {
+    const server = await RecordingServer.start((r) =>
+      /\/projects\/[^/]+$/.test(r.url) ? { status: 200, body: { id: 7 } } : { status: 503, body: 'down' },
+    );
+    const stateDir = mkdtempSync(join(tmpdir(), 'bbr-at-rest-'));
+    const harness = await createHarness({
+      plugin: fileURLToPath(new URL(`../plugins/${reporter}`, import.meta.url)),
+      options: options(server.url),
+      stateDir,
+      // Retries far apart: the deliveries stay queued (and journaled) for the whole test.
+      delivery: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    cleanups.push(
+      () => server.close(),
+      () => harness.close(),
+    );
+    await harness.emit(withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }]));
+    for (let i = 0; i < 100 && !server.requests.some((r) => sent(r)); i++) await new Promise((r) => setTimeout(r, 50));
+
+    const credential = server.requests.map(sent).find(Boolean);
+    expect(credential, 'the credential reached the server').toBeDefined();
+    expect([SECRET, `token ${SECRET}`, `Bearer ${SECRET}`, `Basic ${basic('bb')}`]).toContain(credential);
+    const onDisk = journal(stateDir);
+    expect(onDisk).toContain('"add"');
+    for (const secret of [SECRET, basic('bb')]) expect(onDisk).not.toContain(secret);
+  });
+});
