@@ -4,7 +4,8 @@
  * failed for good, superseded). At the next start the deliveries still open are queued again,
  * so neither a stop with deliveries pending nor a crash loses a notification: at-least-once
  * across restarts. An append to an open file per delivery costs microseconds, not a file each.
- * The journal may hold credentials (a request's Authorization header): it is readable by its owner only.
+ * Reporters deliver without credentials (added at send time by `authorize` or `send`); a third-party
+ * plugin might still put one in a payload, so the journal is readable by its owner only.
  */
 import {
   accessSync,
