@@ -272,6 +272,26 @@ describe('IRC notifications against a real ngircd', () => {
     expect(joined.replace(/ /g, '')).toBe(expected.replace(/ /g, ''));
   });
 
+  it('cuts a notification built from a 1 MiB builder name, so the next event is announced within seconds', async () => {
+    const harness = await bot('floodbot', { notify_events: ['started'], lineRate: 0.3, maxMessageLength: 600 });
+    const since = alice.lines.length;
+    const huge = 'x'.repeat(1024 * 1024);
+    await harness.emit(
+      event('pass.new', (p) => Object.assign(p, { buildid: 7001, number: 1, builder: { ...p.builder, name: huge } })),
+    );
+    const started = Date.now();
+    await harness.emit(event('pass.new', (p) => Object.assign(p, { buildid: 7002, number: 2 })));
+    const lines = await messages('floodbot', '#ci', since, 3, 1500);
+    const ordinary = lines.findIndex((l) => l.params[1] === 'build #2 of pass started');
+    expect(ordinary).toBeGreaterThan(0);
+    expect(lines[ordinary]!.at - started).toBeLessThan(5000);
+    // The cut message: a few lines ending in an ellipsis, not 2,600 lines.
+    const cutLines = lines.slice(0, ordinary).map((l) => l.params[1]);
+    expect(cutLines.length).toBeLessThanOrEqual(3);
+    expect(cutLines.join('').endsWith('…')).toBe(true);
+    expect(Array.from(cutLines.join('')).length).toBeLessThanOrEqual(600);
+  }, 60_000);
+
   it('sends a burst of 50 notifications complete, in order and no faster than lineRate', async () => {
     const lineRate = 0.35;
     const harness = await bot('burstbot', { notify_events: ['started'], lineRate });

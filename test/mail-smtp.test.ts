@@ -322,6 +322,22 @@ describe('injection', () => {
   });
 });
 
+describe('a huge extra header', () => {
+  test('an extraHeaders template rendering 1 MiB from event data is left out (logged); the mail is sent', async () => {
+    const b = fixture('fail.finished') as { properties: Record<string, unknown> };
+    b.properties.reason = ['x'.repeat(1024 * 1024), 'Force Build Form'];
+    const {
+      received,
+      mails,
+      harness: h,
+    } = await run({ mode: 'all', extraHeaders: { 'X-Build-Reason': "<%= prop('reason') %>", 'X-Ok': 'yes' } }, b);
+    expect(received).toHaveLength(1);
+    expect(mails[0].header('x-ok')).toBe('yes');
+    expect(mails[0].header('x-build-reason')).toBeUndefined();
+    expect(h.logs.some((l) => l.includes('extra header left out: it renders to 1048576 characters'))).toBe(true);
+  });
+});
+
 describe('message contents', () => {
   const withLogAndPatch = () => {
     const b = fixture('fail.finished') as {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, sshArgv, type SshSettings } from './ssh-transport.js';
+import { classify, runGerrit, sshArgv, type SshSettings } from './ssh-transport.js';
 
 const settings: SshSettings = {
   ssh: 'ssh',
@@ -63,5 +63,18 @@ describe('failure classification', () => {
     const error = classify(code, stderr);
     expect(error.retryable).toBe(retryable);
     expect(error.message).toContain(stderr.trim());
+  });
+});
+
+describe('a review too long for a command line', () => {
+  it('fails for good (E2BIG is not retried), naming its size', async () => {
+    const error = await runGerrit(
+      { ...settings, ssh: 'true' },
+      `gerrit review --message '${'x'.repeat(3 * 1024 * 1024)}' abc`,
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ retryable: false, message: expect.stringContaining('E2BIG') });
   });
 });

@@ -4,7 +4,8 @@
  * local shell ever sees it. Host keys are checked against known_hosts (StrictHostKeyChecking=yes)
  * unless explicitly turned off. Failures are classified for core's retries.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 
 export interface SshSettings {
@@ -136,28 +137,21 @@ export function classify(code: number | null, stderr: string): GerritSshError {
 export function runGerrit(settings: SshSettings, command: string, signal?: AbortSignal): Promise<SshResult> {
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(new GerritSshError('aborted before ssh started', true, null, ''));
-    const child = spawn(settings.ssh, sshArgv(settings, command), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(signal ? { signal } : {}),
-    });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(settings.ssh, sshArgv(settings, command), {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      // Some failures (E2BIG) are thrown at once rather than reported by the 'error' event.
+      return reject(spawnFailure(error as NodeJS.ErrnoException, settings, command, ''));
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT')
-        reject(
-          new GerritSshError(
-            `the ssh client "${settings.ssh}" is not installed (install openssh-client or set ssh_command)`,
-            false,
-            null,
-            '',
-          ),
-        );
-      else if (error.name === 'AbortError')
-        reject(new GerritSshError('ssh was stopped (shutdown or timeout)', true, null, stderr));
-      else reject(new GerritSshError(`ssh could not run: ${error.message}`, true, null, stderr));
-    });
+    child.on('error', (error: NodeJS.ErrnoException) => reject(spawnFailure(error, settings, command, stderr)));
     child.on('close', (code, killedBy) => {
       if (code === 0) resolvePromise({ stdout, stderr });
       else if (code !== null) reject(classify(code, stderr));
@@ -165,4 +159,31 @@ export function runGerrit(settings: SshSettings, command: string, signal?: Abort
       else if (!signal?.aborted) reject(new GerritSshError(`ssh was killed (${String(killedBy)})`, true, null, stderr));
     });
   });
+}
+
+/** Why ssh could not run, and whether trying again later can help. */
+function spawnFailure(
+  error: NodeJS.ErrnoException,
+  settings: SshSettings,
+  command: string,
+  stderr: string,
+): GerritSshError {
+  if (error.code === 'ENOENT')
+    return new GerritSshError(
+      `the ssh client "${settings.ssh}" is not installed (install openssh-client or set ssh_command)`,
+      false,
+      null,
+      '',
+    );
+  // A review too long for a command line stays too long: retrying cannot help.
+  if (error.code === 'E2BIG')
+    return new GerritSshError(
+      `the review is too long for an ssh command line (E2BIG, ${Buffer.byteLength(command)} bytes): shorten the message`,
+      false,
+      null,
+      '',
+    );
+  if (error.name === 'AbortError')
+    return new GerritSshError('ssh was stopped (shutdown or timeout)', true, null, stderr);
+  return new GerritSshError(`ssh could not run: ${error.message}`, true, null, stderr);
 }

@@ -10,7 +10,7 @@ import { runCommand, type BotControl, type CommandContext } from './commands.js'
 import { finishedMessage, startedMessage, workerMissingMessage, type MessageStyle } from './messages.js';
 import { finishedEvents } from './notify-events.js';
 import type { NotifyStore } from './notify-store.js';
-import { splitToBytes, stripControl, textBudget } from './text.js';
+import { cut, splitToBytes, stripControl, textBudget } from './text.js';
 
 export interface IrcLines {
   command: 'PRIVMSG' | 'NOTICE';
@@ -26,6 +26,8 @@ export interface BotSettings {
   authz: string[];
   tags?: string[];
   noticeOnChannel: boolean;
+  /** Characters a notification may have before it is cut (an ellipsis ends it). */
+  maxMessageLength: number;
   style: MessageStyle;
   defaultEvents: string[];
   /** The configured channels: notification targets from the start, so nothing said before the join is lost. */
@@ -41,6 +43,8 @@ export const MAX_BACKLOG_FOR_COMMANDS = 20;
 export class IrcBot implements BotControl {
   /** Notify events per scope (lower-cased channel or nick); the scopes are who gets notifications. */
   private readonly notify = new Map<string, { name: string; events: Set<string> }>();
+  /** Per delivery that failed part-way: how many of its lines the server already confirmed. */
+  private readonly confirmedLines = new Map<string, number>();
   /** Scopes changed with `notify`, as stored (lower-cased key → name and events). */
   private readonly chosen = new Map<string, { name: string; events: string[] }>();
   /** Channels joined by command, not yet in: lower-cased channel → who asked. */
@@ -133,11 +137,25 @@ export class IrcBot implements BotControl {
     return { command, lines: splitToBytes(stripControl(text), budget) };
   }
 
-  /** Writes lines (a delivery's payload, or a reply) to `target`, in order. */
-  async write(target: string, payload: IrcLines): Promise<void> {
-    await Promise.all(
-      payload.lines.map((line) => this.connection.send(`${payload.command} ${target} :${stripControl(line)}`)),
+  /**
+   * Writes lines (a delivery's payload, or a reply) to `target`, in order. With a delivery id, a
+   * retry after a partial failure starts at the first line the server did not confirm: lines it
+   * already took are not said twice.
+   */
+  async write(target: string, payload: IrcLines, deliveryId?: string): Promise<void> {
+    const from = deliveryId === undefined ? 0 : (this.confirmedLines.get(deliveryId) ?? 0);
+    const results = await Promise.allSettled(
+      payload.lines
+        .slice(from)
+        .map((line) => this.connection.send(`${payload.command} ${target} :${stripControl(line)}`)),
     );
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed < 0) {
+      if (deliveryId !== undefined) this.confirmedLines.delete(deliveryId);
+      return;
+    }
+    if (deliveryId !== undefined) this.confirmedLines.set(deliveryId, from + failed);
+    throw (results[failed] as PromiseRejectedResult).reason;
   }
 
   /** Answers a command directly (replies are not notifications, so they skip core's queue). */
@@ -193,9 +211,11 @@ export class IrcBot implements BotControl {
   }
 
   private deliver(targets: Iterable<string>, text: string): void {
+    // Event data can be huge: a notification is cut, so one event never floods a channel for minutes.
+    const capped = cut(text, this.settings.maxMessageLength);
     // Every message must arrive, in order: none replaces an older one still waiting.
     for (const target of targets)
-      this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, text), supersede: false });
+      this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, capped), supersede: false });
   }
 
   buildStarted(build: BuildPayload): void {

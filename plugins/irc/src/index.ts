@@ -52,6 +52,7 @@ export default definePlugin<IrcOptions>({
         authz: options.authz ?? [],
         ...(options.tags ? { tags: options.tags } : {}),
         noticeOnChannel: options.noticeOnChannel ?? false,
+        maxMessageLength: options.maxMessageLength ?? 1000,
         style: {
           useColors: options.useColors ?? true,
           useRevisions: options.useRevisions ?? false,
@@ -79,7 +80,7 @@ export default definePlugin<IrcOptions>({
       buildStarted: (event) => bot.buildStarted(event.payload),
       buildFinished: (event) => bot.buildFinished(event.payload),
       workerMissing: (event) => bot.workerMissing(event.payload.worker),
-      send: (delivery) => bot.write(delivery.target.replace(/^irc:/, ''), delivery.payload as IrcLines),
+      send: (delivery) => bot.write(delivery.target.replace(/^irc:/, ''), delivery.payload as IrcLines, delivery.id),
       close: () => connection.stop('bbreporters shutting down: bot disconnecting'),
     };
   },

@@ -37,6 +37,8 @@ interface HeaderTemplate {
   template?: MessageFormatter;
 }
 
+/** A rendered extraHeaders value beyond this is left out (logged): servers refuse header lines far shorter than a megabyte. */
+export const MAX_HEADER_CHARS = 4000;
 export class Mailer {
   private readonly formatter: MessageFormatter;
   private readonly missingWorkerFormatter: MissingWorkerFormatter;
@@ -188,8 +190,16 @@ export class Mailer {
     const out: Array<[string, string]> = [];
     for (const header of this.headers) {
       if (!header.template) out.push([header.name, header.value]);
-      else if (builds.length === 1) out.push([header.name, (await header.template.formatBuild(builds[0])).body]);
-      else
+      else if (builds.length === 1) {
+        const value = (await header.template.formatBuild(builds[0])).body;
+        // Event data can make a template huge; an SMTP server drops the connection over such a header.
+        if (value.length > MAX_HEADER_CHARS)
+          this.ctx.logger.warn(
+            { header: header.name, length: value.length },
+            `extra header left out: it renders to ${value.length} characters (at most ${MAX_HEADER_CHARS})`,
+          );
+        else out.push([header.name, value]);
+      } else
         this.ctx.logger.debug(
           { header: header.name },
           'extra header template not rendered: the mail does not cover exactly one build',

@@ -102,6 +102,10 @@ export interface IrcOptions {
    */
   useColors?: boolean;
   /**
+   * A notification longer than this many characters (a huge builder name, say) is cut, ending in an ellipsis, so one event cannot flood the channel.
+   */
+  maxMessageLength?: number;
+  /**
    * Send channel messages as NOTICE instead of PRIVMSG (private messages stay PRIVMSG).
    */
   noticeOnChannel?: boolean;
