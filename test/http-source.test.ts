@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingLogger } from '@bbreporters/core/testing';
 import {
   fixturePlugins,
   httpStatusPushDir,
@@ -285,19 +286,10 @@ reporters:
   });
 });
 
-describe('the http source in process', () => {
-  const quiet = {
-    trace() {},
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    fatal() {},
-    child() {
-      return quiet;
-    },
-  };
+/** The in-process sources below log here; no test reads it. */
+const quiet = recordingLogger();
 
+describe('the http source in process', () => {
   it('needs no credentials on a loopback address, and answers 503 when the event cannot be accepted', async () => {
     const { HttpSource } = await import('@bbreporters/core');
     const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0' }, quiet);
@@ -327,17 +319,6 @@ describe('the http source in process', () => {
 });
 
 describe('the http source and odd requests', () => {
-  const quiet = {
-    trace() {},
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    fatal() {},
-    child() {
-      return quiet;
-    },
-  };
   const TOKEN_HERE = 'tok-9f8e7d';
 
   /** One raw HTTP/1.1 exchange on a new connection: what the server answers first. */

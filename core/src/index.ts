@@ -131,6 +131,7 @@ export { RestEnricher } from './buildbot-api/rest-enricher.js';
 export { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 export { buildUrl } from './kit/build-url.js';
 export { encodedPath, isCommitId, urlUnder } from './kit/encoded-path.js';
+export { cutText } from './kit/cut-text.js';
 export {
   commitStatusHandlers,
   commitStatusTarget,

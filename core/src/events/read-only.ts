@@ -21,6 +21,6 @@ function deepFreeze<T>(value: T): T {
 export function isReadOnlyViolation(error: unknown): boolean {
   return (
     error instanceof TypeError &&
-    /read[- ]only|not extensible|Cannot (assign|add|delete|define)|object is not extensible|frozen/i.test(error.message)
+    /read[- ]only|not extensible|Cannot (assign|add|delete|define)|frozen/i.test(error.message)
   );
 }

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BbrError } from '../diagnostics/errors.js';
 import { fixture } from '../testing/fixtures.js';
 import { Runtime } from './runtime.js';
+import { bbrErrorFrom } from '../testing/errors.js';
 
 const pluginsDir = new URL('../../../test/fixtures/plugins/', import.meta.url).pathname;
 const consoleDir = new URL('../../../plugins/console/', import.meta.url).pathname;
@@ -24,15 +24,7 @@ afterEach(async () => {
   rmSync(join(marker, '..'), { recursive: true, force: true });
 });
 
-const failure = async (fn: () => unknown): Promise<BbrError> => {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BbrError);
-    return error as BbrError;
-  }
-  throw new Error('expected a BbrError');
-};
+const failure = bbrErrorFrom;
 
 describe('plugins are validated before they are imported', () => {
   it('an invalid manifest stops the start before the plugin code is imported', async () => {

@@ -1,23 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BbrError } from '../diagnostics/errors.js';
 import { importPlugin } from './entry.js';
 import { readManifest } from './manifest.js';
 import { prepareReporters } from './prepare.js';
 import { resolvePlugin } from './resolve.js';
+import { bbrErrorFrom } from '../testing/errors.js';
 
 const pluginsDir = new URL('../../../test/fixtures/plugins/', import.meta.url).pathname;
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 
-const failure = async (fn: () => unknown): Promise<BbrError> => {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BbrError);
-    return error as BbrError;
-  }
-  throw new Error('expected a BbrError');
-};
+const failure = bbrErrorFrom;
 
 describe('plugin resolution', () => {
   it('a missing plugin names the package, the folders searched and the npm install command', async () => {

@@ -14,6 +14,7 @@ import type { QueuedDelivery } from '../plugin-api.js';
 import { Runtime } from '../host/runtime.js';
 import { defined } from '../lang/defined.js';
 
+export * from './errors.js';
 export * from './fixtures.js';
 export * from './http-server.js';
 export * from './logger.js';

@@ -4,7 +4,7 @@
  * Gerrit event's `event.change.*` and `event.patchSet.*`. A build with neither was not triggered
  * by Gerrit and gets no review.
  */
-import type { BuildPayload } from '@bbreporters/core';
+import { isCommitId, type BuildPayload } from '@bbreporters/core';
 
 export interface GerritChange {
   project: string;
@@ -17,9 +17,6 @@ export interface GerritChange {
   changeId?: string;
   branch?: string;
 }
-
-/** A commit id: what `gerrit review` and the REST revision accept (full or abbreviated SHA-1/SHA-256). */
-const commitId = /^[0-9a-fA-F]{4,64}$/;
 
 export type ChangesFound = { changes: GerritChange[] } | { changes: []; reason: string };
 
@@ -64,7 +61,7 @@ function repoChanges(downloads: unknown, downloaded: unknown): ChangesFound {
         reason: `repo_downloads[${i}] names ${changePatchset} but repo_downloaded names ${words[2 * i]}`,
       };
     const revision = words[2 * i + 1];
-    if (!commitId.test(revision))
+    if (!isCommitId(revision))
       return { changes: [], reason: `repo_downloaded revision ${JSON.stringify(revision)} is not a commit id` };
     const [change, patchset] = changePatchset.split('/');
     changes.push({ project, revision, ...(change ? { change } : {}), ...(patchset ? { patchset } : {}) });
@@ -86,7 +83,7 @@ function gitChange(build: BuildPayload): ChangesFound {
   if (unsafe) return { changes: [], reason: unsafe };
   if (typeof revision !== 'string' || revision === '')
     return { changes: [], reason: 'no revision (event.patchSet.revision, got_revision or revision)' };
-  if (!commitId.test(revision))
+  if (!isCommitId(revision))
     return { changes: [], reason: `revision ${JSON.stringify(revision.slice(0, 80))} is not a commit id` };
   const change = text(prop(build, 'event.change.number'));
   const patchset = text(prop(build, 'event.patchSet.number'));

@@ -1,5 +1,5 @@
 /** One GitHub commit status as the request core sends (github.md §5.1): POST /repos/{owner}/{repo}/statuses/{sha}. */
-import { commitStatusTarget, encodedPath, urlUnder, type HttpRequest, defined } from '@bbreporters/core';
+import { cutText, commitStatusTarget, encodedPath, urlUnder, type HttpRequest, defined } from '@bbreporters/core';
 import type { GitHubRepo } from './repo.js';
 
 /** GitHub refuses a description longer than this (a GitHub limit; Buildbot does not cut). */
@@ -14,8 +14,7 @@ export interface CommitStatus {
 
 /** `text` cut to `limit` characters (code points), the last one an ellipsis when cut. */
 export function cutDescription(text: string, limit = DESCRIPTION_LIMIT): string {
-  const chars = Array.from(text);
-  return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join('')}…`;
+  return cutText(text, limit);
 }
 
 export function statusRequest(baseURL: string, repo: GitHubRepo, sha: string, status: CommitStatus): HttpRequest {

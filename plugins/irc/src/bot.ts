@@ -4,13 +4,13 @@
  * decided here and handed to core as deliveries (`irc:<channel or nick>` with the exact lines),
  * which `send` writes through the connection.
  */
-import type { Build, BuildPayload, MasterControl, PluginContext } from '@bbreporters/core';
+import { cutText, type Build, type BuildPayload, type MasterControl, type PluginContext } from '@bbreporters/core';
 import type { IrcConnection } from './client.js';
 import { runCommand, type BotControl, type CommandContext } from './commands.js';
 import { finishedMessage, startedMessage, workerMissingMessage, type MessageStyle } from './messages.js';
 import { finishedEvents } from './notify-events.js';
 import type { NotifyStore } from './notify-store.js';
-import { cut, splitToBytes, stripControl, textBudget } from './text.js';
+import { splitToBytes, stripControl, textBudget } from './text.js';
 
 export interface IrcLines {
   command: 'PRIVMSG' | 'NOTICE';
@@ -212,7 +212,7 @@ export class IrcBot implements BotControl {
 
   private deliver(targets: Iterable<string>, text: string): void {
     // Event data can be huge: a notification is cut, so one event never floods a channel for minutes.
-    const capped = cut(text, this.settings.maxMessageLength);
+    const capped = cutText(text, this.settings.maxMessageLength);
     // Every message must arrive, in order: none replaces an older one still waiting.
     for (const target of targets)
       this.context.deliver({ target: `irc:${target}`, payload: this.linesFor(target, capped), supersede: false });

@@ -55,9 +55,3 @@ export function splitToBytes(text: string, maxBytes: number): string[] {
   if (rest.length > 0 || pieces.length === 0) pieces.push(rest);
   return pieces;
 }
-
-/** `text` cut to `max` characters (code points), the last one an ellipsis when cut. */
-export function cut(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
