@@ -102,8 +102,9 @@ export class Harness {
     return this.deliveries.filter((d) => d.outcome.status === 'sent').map((d) => d.delivery.payload as P);
   }
 
-  async close(): Promise<void> {
-    await this.runtime.close();
+  /** Closes core and the plugin, waiting up to `drainMs` for pending deliveries (0: a test that holds them on purpose). */
+  async close(drainMs?: number): Promise<void> {
+    await this.runtime.close(drainMs);
   }
 }
 
