@@ -1,4 +1,5 @@
 /** The README's quick start is true: its config runs, its curl is accepted, and the line it shows is what appears. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,5 +43,21 @@ describe('the quick start', () => {
     } finally {
       expect(await service.stop()).toBe(0);
     }
+  });
+
+  it("runs the README's `npx bbreporters preview` through the bin the first `npm ci` linked, not the registry", () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const command = /npx bbreporters (preview [^\n]*\\\n\s*[^\n]*)/.exec(readme)?.[1];
+    expect(command).toBeDefined();
+    const args = command!
+      .replace(/\\\n\s*/, ' ')
+      .trim()
+      .split(/\s+/);
+    const out = execFileSync(join(repoRoot, 'node_modules/.bin/bbreporters'), args, {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(out).toContain('reporter console: buildFinished accepted');
+    expect(out).toContain('nothing was sent (preview)');
   });
 });

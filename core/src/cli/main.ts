@@ -93,7 +93,8 @@ function stopSignals(): Promise<string> {
   });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+/** Runs the command line of this process and exits with its code (the `bbreporters` bin calls this). */
+export function runAsProgram(): void {
   const io: Io = {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -113,3 +114,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.a
     },
   );
 }
+
+// `node core/dist/cli/main.js …` works too (npm start, the tests).
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) runAsProgram();
