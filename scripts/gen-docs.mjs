@@ -15,11 +15,14 @@ const cell = (text) =>
     .replace(/\|/g, '\\|')
     .replace(/\n/g, ' ');
 
+/** A reference into another schema file, named from the repository root: a relative path means nothing on a docs page. */
+const schemaName = (ref) => ref.replace(/^(\.\.?\/)+/, '');
+
 function resolveRef(schema, node) {
   let current = node;
   for (let i = 0; current?.$ref && i < 10; i++) {
     const ref = current.$ref;
-    if (!ref.startsWith('#/')) return { ...current, description: current.description ?? `see \`${ref}\`` };
+    if (!ref.startsWith('#/')) return { ...current, description: current.description ?? `see \`${schemaName(ref)}\`` };
     current = ref
       .slice(2)
       .split('/')
@@ -36,7 +39,7 @@ function typeOf(schema, node) {
   if (n.oneOf || n.anyOf) return (n.oneOf ?? n.anyOf).map((s) => typeOf(schema, s)).join(' or ');
   if (n.type === 'array') return `list of ${n.items ? typeOf(schema, n.items) : 'values'}`;
   if (Array.isArray(n.type)) return n.type.join(' or ');
-  return n.type ?? (n.$ref ? `see \`${n.$ref}\`` : 'any');
+  return n.type ?? (n.$ref ? `see \`${schemaName(n.$ref)}\`` : 'any');
 }
 
 /** One table row per property of an object schema. */

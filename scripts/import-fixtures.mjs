@@ -1,33 +1,40 @@
-// Copies the real Buildbot 3.7 captures core's tests and @bbreporters/core/testing use from
-// ../shared/fixtures/buildbot-3.7 into core/fixtures, and assembles the two envelopes the
+// Copies the real Buildbot 3.7 captures core's tests and @bbreporters/core/testing use from a
+// capture folder (the Buildbot harness output: httpstatuspush/, websocket/, index.json) into
+// core/fixtures, and assembles the two envelopes the
 // HttpStatusPush captures cannot give (buildsetFinished, workerMissing) from the captured
-// websocket frames. Run again after the harness captures new fixtures.
+// websocket frames. Run again after the harness captures new fixtures:
+//   node scripts/import-fixtures.mjs CAPTURE_DIR
+// The repository never reads outside itself, so the folder is an argument, not a default.
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const shared = `${root}../shared/fixtures/buildbot-3.7/`;
+if (!process.argv[2]) {
+  console.error('usage: node scripts/import-fixtures.mjs CAPTURE_DIR (the Buildbot harness capture folder)');
+  process.exit(2);
+}
+const captures = `${process.argv[2].replace(/\/?$/, '/')}`;
 const out = `${root}core/fixtures/`;
 mkdirSync(`${out}httpstatuspush`, { recursive: true });
 mkdirSync(`${out}events`, { recursive: true });
-for (const f of readdirSync(`${shared}httpstatuspush`))
-  cpSync(`${shared}httpstatuspush/${f}`, `${out}httpstatuspush/${f}`);
+for (const f of readdirSync(`${captures}httpstatuspush`))
+  cpSync(`${captures}httpstatuspush/${f}`, `${out}httpstatuspush/${f}`);
 
 const frames = (file) =>
-  readFileSync(`${shared}websocket/${file}`, 'utf8')
+  readFileSync(`${captures}websocket/${file}`, 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
 const builders = Object.fromEntries(
   ['pass', 'fail', 'warn'].map((n) => [
     n,
-    JSON.parse(readFileSync(`${shared}httpstatuspush/${n}.finished.json`, 'utf8')).builder,
+    JSON.parse(readFileSync(`${captures}httpstatuspush/${n}.finished.json`, 'utf8')).builder,
   ]),
 );
 const buildbotURL = 'http://127.0.0.1:8010/';
 const multi = frames('multi-buildset.frames.jsonl');
-const complete = JSON.parse(readFileSync(`${shared}websocket/buildset-complete.json`, 'utf8')).m;
-const index = JSON.parse(readFileSync(`${shared}index.json`, 'utf8'));
+const complete = JSON.parse(readFileSync(`${captures}websocket/buildset-complete.json`, 'utf8')).m;
+const index = JSON.parse(readFileSync(`${captures}index.json`, 'utf8'));
 const set = index.buildsets.find((b) => b.bsid === complete.bsid);
 const builds = set.builds.map(({ buildid, builder }) => {
   const finished = multi.find((f) => f.k === `builds/${buildid}/finished`).m;
@@ -44,7 +51,7 @@ const write = (name, value) => writeFileSync(`${out}events/${name}`, `${JSON.str
 write('buildset-finished.json', { event: 'buildsetFinished', payload: { buildset: complete, builds } });
 write('worker-missing.json', {
   event: 'workerMissing',
-  payload: { worker: JSON.parse(readFileSync(`${shared}websocket/worker-missing.json`, 'utf8')).m },
+  payload: { worker: JSON.parse(readFileSync(`${captures}websocket/worker-missing.json`, 'utf8')).m },
 });
 writeFileSync(
   `${out}README.md`,
