@@ -2,7 +2,7 @@
  * Editor completion: `bbreporters schema`'s output is one self-contained schema, and a real
  * yaml-language-server (over stdio, associated by the modeline) checks and completes a config with it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli, tempDir } from './support/bbreporters-cli.js';
+import { fixturePlugins, repoRoot, runCli, tempDir } from './support/bbreporters-cli.js';
 import { LspClient, type CompletionItem, type Diagnostic } from './support/lsp-client.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -125,5 +125,31 @@ describe('bbreporters schema for editors', () => {
     const labels = (Array.isArray(completion) ? completion : completion.items).map((item) => item.label);
     expect(labels).toEqual(expect.arrayContaining(['relayhost', 'extraRecipients', 'sendToInterestedUsers', 'mode']));
     expect(labels).not.toContain('stream'); // console's option, not mail's
+  });
+
+  it("names a plugin whose options schema refers to a schema it cannot embed, and checks the rest", async () => {
+    const project = tempDir();
+    const plugin = join(project, 'node_modules', 'marker-plugin');
+    mkdirSync(join(project, 'node_modules'));
+    cpSync(join(fixturePlugins, 'marker'), plugin, { recursive: true });
+    const options = JSON.parse(readFileSync(join(plugin, 'options.schema.json'), 'utf8')) as {
+      properties: Record<string, unknown>;
+    };
+    options.properties.remote = { $ref: 'https://schemas.example.test/remote.json' };
+    writeFileSync(join(plugin, 'options.schema.json'), JSON.stringify(options));
+
+    const result = await runCli(['schema', '--dir', project]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /^warning: marker-plugin: \$ref "https:\/\/schemas\.example\.test\/remote\.json" \(at \/\$defs\/plugin\.marker-plugin\/properties\/remote\) names no schema/m,
+    );
+    const bundled = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(refsOf(bundled).filter((ref) => !ref.startsWith('#/'))).toEqual([]);
+    const ajv = new Ajv2020({ strict: false, allErrors: true, discriminator: true });
+    addFormats(ajv);
+    const validate = ajv.compile(bundled);
+    const reporters = (options: unknown) => ({ reporters: [{ plugin: 'marker-plugin', options }] });
+    expect(validate(reporters({ marker: 'm', remote: 'anything' })), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(reporters({ marker: 'm', count: 'three' }))).toBe(false);
   });
 });
