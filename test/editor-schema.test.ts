@@ -98,7 +98,7 @@ describe('bbreporters schema for editors', () => {
     expect(await open('valid.yaml', config('fromaddr: buildbot@example.org\nmode: failing'))).toEqual([]);
   });
 
-  it("reports a misspelled plugin option and a wrong filter value on their lines", async () => {
+  it('reports a misspelled plugin option and a wrong filter value on their lines', async () => {
     const diagnostics = await open('typo.yaml', config('fromadr: buildbot@example.org\nmode: sometimes'));
     const summary = diagnostics.map((d) => `${d.range.start.line}: ${d.message}`);
     // Line 5 (0-based) is `fromadr`, line 6 is `mode`; fromaddr is required, so its absence is reported too.
@@ -127,7 +127,7 @@ describe('bbreporters schema for editors', () => {
     expect(labels).not.toContain('stream'); // console's option, not mail's
   });
 
-  it("names a plugin whose options schema refers to a schema it cannot embed, and checks the rest", async () => {
+  it('names a plugin whose options schema refers to a schema it cannot embed, and checks the rest', async () => {
     const project = tempDir();
     const plugin = join(project, 'node_modules', 'marker-plugin');
     mkdirSync(join(project, 'node_modules'));

@@ -96,12 +96,17 @@ export function editorSchema(fromDir: string): { schema: Schema; warnings: strin
     });
   }
   const defs = config.$defs as Record<string, Schema>;
-  const root = { ...config, $defs: { ...defs, reporter: { ...defs.reporter, ...(branches.length ? { allOf: branches } : {}) } } };
+  const root = {
+    ...config,
+    $defs: { ...defs, reporter: { ...defs.reporter, ...(branches.length ? { allOf: branches } : {}) } },
+  };
   const { schema, unresolved } = bundleSchema(root, String(config.$id), resources);
   for (const { at, ref } of unresolved) {
     const key = /^\/\$defs\/([^/]+)/.exec(at)?.[1];
     const owner = (key && ownerOfKey.get(key)) ?? 'core';
-    warnings.push(`${owner}: $ref "${ref}" (at ${at}) names no schema this command embeds; editors accept anything there`);
+    warnings.push(
+      `${owner}: $ref "${ref}" (at ${at}) names no schema this command embeds; editors accept anything there`,
+    );
   }
   return { schema, warnings };
 }

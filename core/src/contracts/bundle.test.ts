@@ -32,7 +32,11 @@ describe('bundleSchema', () => {
     const root = {
       $id: rootUri,
       type: 'object',
-      properties: { $schema: { type: 'string' }, shape: { $ref: 'shapes.json#/$defs/name' }, plugin: { $ref: '#/$defs/p' } },
+      properties: {
+        $schema: { type: 'string' },
+        shape: { $ref: 'shapes.json#/$defs/name' },
+        plugin: { $ref: '#/$defs/p' },
+      },
     };
     const before = structuredClone(plugin);
 
@@ -75,9 +79,7 @@ describe('bundleSchema', () => {
       { key: 'p', schema: plugin, baseUri: 'file:///plugins/p/options.schema.json' },
       { key: 'common', schema: common, baseUri: 'file:///plugins/p/common.schema.json' },
     ]);
-    expect(unresolved).toEqual([
-      { at: '/$defs/p/properties/unknown', ref: 'https://elsewhere.test/x.json#/$defs/y' },
-    ]);
+    expect(unresolved).toEqual([{ at: '/$defs/p/properties/unknown', ref: 'https://elsewhere.test/x.json#/$defs/y' }]);
     const properties = (schema.$defs as Record<string, { properties?: unknown }>).p.properties;
     expect(properties).toEqual({ known: { $ref: '#/$defs/common' }, unknown: {} });
   });
