@@ -124,3 +124,54 @@ describe("README.md's quick start, on a fresh copy", () => {
     expect(readFileSync(join(outbox, mails[0]!), 'utf8')).toContain('To: builds@example.org');
   }, 120_000);
 });
+
+describe('docs/getting-started.md, on a fresh copy', () => {
+  it('installs core and two reporters, writes and checks the config, previews a mail, as the page shows', async () => {
+    const page = readFileSync(join(clone, 'docs/getting-started.md'), 'utf8');
+    const install = 'npm install @bbreporters/core @bbreporters/mail @bbreporters/irc';
+    expect(page).toContain(`$ ${install}`);
+    // The packages as the registry would serve them: packed from the copy.
+    const packs = join(work, 'packs');
+    mkdirSync(packs);
+    execFileSync(
+      'npm',
+      ['pack', '--pack-destination', packs, '-w', 'core', '-w', 'plugins/mail', '-w', 'plugins/irc'],
+      {
+        cwd: clone,
+        env: userEnv,
+        stdio: 'ignore',
+      },
+    );
+    const tarballs = readdirSync(packs).map((f) => join(packs, f));
+    expect(tarballs).toHaveLength(3);
+    const user = join(work, 'home');
+    mkdirSync(user);
+    const results = await runTranscript(transcriptSteps(page), {
+      cwd: user,
+      env: userEnv,
+      substitutes: { [install]: `npm install --prefer-offline ${tarballs.join(' ')}` },
+    });
+    expectAsShown(results);
+    const folder = join(user, 'ci-reporters');
+
+    // The page's `run` (a service, so not a transcript): it starts on that config and answers /healthz.
+    expect(page).toContain('npx bbreporters run');
+    // The bin npx runs, started directly so that SIGTERM reaches the service itself.
+    const service = spawn(join(folder, 'node_modules/.bin/bbreporters'), ['run'], {
+      cwd: folder,
+      env: { ...userEnv, SMTP_PASSWORD: 'x' },
+    });
+    let log = '';
+    service.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => service.on('close', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 100 && !log.includes('http source listening'); i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const health = await fetch('http://127.0.0.1:8020/healthz');
+      expect(health.status, log).toBe(200);
+    } finally {
+      service.kill('SIGTERM');
+    }
+    expect(await exited, log).toBe(0);
+  }, 300_000);
+});
