@@ -31,7 +31,9 @@ const packages = Object.entries(lock.packages);
 
 // Workspaces are the lockfile's links (node_modules/@bbreporters/core → core), by package name.
 const workspaceByName = new Map(
-  packages.filter(([, entry]) => entry.link).map(([path, entry]) => [path.slice('node_modules/'.length), entry.resolved]),
+  packages
+    .filter(([, entry]) => entry.link)
+    .map(([path, entry]) => [path.slice('node_modules/'.length), entry.resolved]),
 );
 const workspaces = [...workspaceByName.values()];
 const packed = JSON.parse(

@@ -108,7 +108,9 @@ describe('Dockerfile', () => {
   it('builds in one stage and runs as a non-root user in another, from what the build stage copies', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(stages[0][0].args).toMatch(/ AS build$/);
-    expect(stages[0].find((i) => i.keyword === 'RUN')?.args).toMatch(/npm ci .*node scripts\/production-tree\.mjs \/app$/);
+    expect(stages[0].find((i) => i.keyword === 'RUN')?.args).toMatch(
+      /npm ci .*node scripts\/production-tree\.mjs \/app$/,
+    );
     expect(instruction('COPY')).toEqual(['--from=build /app /app']);
     expect(instruction('USER')).toHaveLength(1);
     expect(instruction('USER')[0]).not.toMatch(/^(root|0)(:|$)/);
@@ -116,7 +118,9 @@ describe('Dockerfile', () => {
 
   it('copies only files that exist, and .dockerignore keeps what the host installed or built out', () => {
     for (const copy of stages.flat().filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))) {
-      for (const source of copy.args.split(' ').slice(0, -1)) expect(existsSync(join(repoRoot, source)), source).toBe(true);
+      for (const source of copy.args.split(' ').slice(0, -1)) {
+        expect(existsSync(join(repoRoot, source)), source).toBe(true);
+      }
     }
     const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git']));
