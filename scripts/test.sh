@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client)
 # ngircd for test/irc*.test.ts (a real IRC server).
 command -v ngircd >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ngircd)
+# systemd-analyze for test/deploy-examples.test.ts (verifies examples/systemd/bbreporters.service; nothing is started).
+[ -x /usr/bin/systemd-analyze ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends systemd)
 # Lint first (ESLint + Prettier): fast, and a style or lint error fails the suite like a test.
 npm run lint
 npm run build

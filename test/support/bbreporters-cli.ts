@@ -20,6 +20,18 @@ export interface CliOptions {
   env?: Record<string, string>;
   input?: string;
   cwd?: string;
+  /** The `bbreporters` executable (default: node with this repo's built CLI), e.g. a production install's bin. */
+  bin?: string;
+}
+
+export interface ServiceOptions extends CliOptions {
+  /** More `run` options, e.g. `--drain-ms 8000`. */
+  runArgs?: string[];
+}
+
+/** The command line that runs the CLI with `args`. */
+function commandLine(args: string[], options: CliOptions): [string, string[]] {
+  return options.bin ? [options.bin, args] : [process.execPath, [cliPath, ...args]];
 }
 
 function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -28,7 +40,7 @@ function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(...commandLine(args, options), {
       cwd: options.cwd ?? repoRoot,
       env: childEnv(options.env),
     });
@@ -60,8 +72,8 @@ export interface RunningService {
 }
 
 /** Starts `bbreporters run --config FILE` and waits until its http source listens. */
-export function startService(config: string, options: CliOptions = {}): Promise<RunningService> {
-  const child = spawn(process.execPath, [cliPath, 'run', '--config', config], {
+export function startService(config: string, options: ServiceOptions = {}): Promise<RunningService> {
+  const child = spawn(...commandLine(['run', '--config', config, ...(options.runArgs ?? [])], options), {
     cwd: options.cwd ?? repoRoot,
     env: childEnv(options.env),
   });
