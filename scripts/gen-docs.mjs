@@ -157,7 +157,11 @@ function reporterPages() {
   if (!existsSync(docsDir)) return out;
   for (const page of readdirSync(docsDir).filter((f) => f.endsWith('.md'))) {
     const file = join(docsDir, page);
-    const text = withOptionsTable(readFileSync(file, 'utf8'), page.replace(/\.md$/, ''), 'see [filters](../filters.md)');
+    const text = withOptionsTable(
+      readFileSync(file, 'utf8'),
+      page.replace(/\.md$/, ''),
+      'see [filters](../filters.md)',
+    );
     if (text !== undefined) out.set(file, text);
   }
   return out;

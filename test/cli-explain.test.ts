@@ -5,8 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorCatalogue } from '@bbreporters/core';
-import { runCli, tempDir } from './support/bbreporters-cli.js';
+import { parse } from 'yaml';
+import { checkConfig, errorCatalogue } from '@bbreporters/core';
+import { repoRoot, runCli, tempDir } from './support/bbreporters-cli.js';
 
 describe('bbreporters explain', () => {
   it('follows the pointer an error ends with: check prints "see: bbreporters explain CODE", explain prints its cause, fix and example', async () => {
@@ -54,5 +55,20 @@ describe('bbreporters explain', () => {
       expect(entry.fix.length, code).toBeGreaterThan(10);
       expect(entry.example.trim().length, code).toBeGreaterThan(0);
     }
+  });
+
+  it('the right form of an example that is a whole config passes the config check', () => {
+    let checked = 0;
+    for (const [code, { example }] of Object.entries(errorCatalogue)) {
+      const right = example.split(/^# right.*$/m)[1];
+      const data = right === undefined ? undefined : (parse(right) as unknown);
+      if (typeof data !== 'object' || data === null || !('reporters' in data)) continue;
+      expect(
+        () => checkConfig(data, { configDir: repoRoot, env: { GITHUB_TOKEN: 'placeholder' } }),
+        code,
+      ).not.toThrow();
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 });

@@ -37,12 +37,7 @@ export const errorCatalogue = {
   BBR_CONFIG_READ: {
     cause: 'The config file could not be read, or is not valid YAML.',
     fix: 'Check the path given to --config (relative paths start at the current folder) and fix the YAML at the position shown.',
-    example: [
-      '# wrong: the quote is never closed',
-      'title: "Example CI',
-      '# right',
-      'title: "Example CI"',
-    ].join('\n'),
+    example: ['# wrong: the quote is never closed', 'title: "Example CI', '# right', 'title: "Example CI"'].join('\n'),
     docs: 'docs/config.md',
   },
   BBR_ENV_MISSING: {
@@ -69,7 +64,7 @@ export const errorCatalogue = {
   },
   BBR_PLUGIN_NOT_FOUND: {
     cause: "A reporter's `plugin` names a package that is not installed where the config file can find it.",
-    fix: 'Install the package in the config file\'s folder (or a parent folder) with npm, or correct the name; the message gives the npm install command.',
+    fix: "Install the package in the config file's folder (or a parent folder) with npm, or correct the name; the message gives the npm install command.",
     example: [
       '# the config says',
       'reporters:',
@@ -80,7 +75,8 @@ export const errorCatalogue = {
     docs: 'docs/plugins.md#installing',
   },
   BBR_PLUGIN_MANIFEST: {
-    cause: 'The plugin package has no valid `bbreporter` manifest in its package.json, or its options schema is missing or not a JSON Schema.',
+    cause:
+      'The plugin package has no valid `bbreporter` manifest in its package.json, or its options schema is missing or not a JSON Schema.',
     fix: "The plugin's author fixes its package.json (`bbreporters list` shows every installed plugin's manifest problems); as a user, install a fixed version.",
     example: [
       '// package.json of a plugin',
@@ -117,7 +113,7 @@ export const errorCatalogue = {
   },
   BBR_PLUGIN_ENTRY: {
     cause: "The plugin's entry file is missing, fails to import, or does not export a plugin.",
-    fix: "Build the plugin (its entry file is named by package.json `main` or `exports`), and make it default-export definePlugin({ setup }).",
+    fix: 'Build the plugin (its entry file is named by package.json `main` or `exports`), and make it default-export definePlugin({ setup }).',
     example: [
       "import { definePlugin } from '@bbreporters/core';",
       'export default definePlugin({',
@@ -155,27 +151,28 @@ export const errorCatalogue = {
       '# wrong: both are named "github"',
       'reporters:',
       '  - plugin: github',
+      '    options: { token: "${GITHUB_TOKEN}" }',
       '  - plugin: github',
+      '    options: { token: "${GITHUB_TOKEN}", baseURL: https://github.example.org/api/v3 }',
       '# right',
       'reporters:',
       '  - plugin: github',
+      '    options: { token: "${GITHUB_TOKEN}" }',
       '  - plugin: github',
       '    name: github-enterprise',
+      '    options: { token: "${GITHUB_TOKEN}", baseURL: https://github.example.org/api/v3 }',
     ].join('\n'),
     docs: 'docs/config.md#reporters',
   },
   BBR_TLS_CA: {
     cause: "A reporter's tls.ca file cannot be read or holds no PEM certificate.",
     fix: "Point the reporter's tls.ca at a readable PEM file (relative to the config file), or give the PEM text itself.",
-    example: [
-      'reporters:',
-      '  - plugin: gitlab',
-      '    tls: { ca: ./certs/internal-ca.pem }',
-    ].join('\n'),
+    example: ['reporters:', '  - plugin: gitlab', '    tls: { ca: ./certs/internal-ca.pem }'].join('\n'),
     docs: 'docs/http.md#tls',
   },
   BBR_MODULE_REFERENCE: {
-    cause: 'A module reference in the config (a callback written ./file.mjs#name) names a file or export that does not exist.',
+    cause:
+      'A module reference in the config (a callback written ./file.mjs#name) names a file or export that does not exist.',
     fix: 'Write module references as ./file.mjs#exportName, relative to the config file, naming an exported function.',
     example: [
       '# wrong: no file part',
@@ -197,7 +194,7 @@ export const errorCatalogue = {
     docs: 'docs/formatter.md#options',
   },
   BBR_TEMPLATE: {
-    cause: "A message template failed while rendering an event (it refers to something that event lacks, or throws).",
+    cause: 'A message template failed while rendering an event (it refers to something that event lacks, or throws).',
     fix: 'Fix the named template, for example guard values an event may lack; other reporters are not affected.',
     example: [
       '# wrong: fails for builds without a blamelist',
@@ -210,13 +207,16 @@ export const errorCatalogue = {
   BBR_STATE_DIR: {
     cause: 'The state folder (build history and unsent deliveries) cannot be created or written.',
     fix: 'Point stateDir at a folder the service can create and write, relative to the config file.',
-    example: ['# in the config file', 'stateDir: /var/lib/bbreporters', '$ sudo chown bbreporters /var/lib/bbreporters'].join(
-      '\n',
-    ),
+    example: [
+      '# in the config file',
+      'stateDir: /var/lib/bbreporters',
+      '$ sudo chown bbreporters /var/lib/bbreporters',
+    ].join('\n'),
     docs: 'docs/config.md#state',
   },
   BBR_SOURCE_START: {
-    cause: 'A source could not start: the http address is in use, the replay file is unreadable, or the Buildbot master is unreachable.',
+    cause:
+      'A source could not start: the http address is in use, the replay file is unreadable, or the Buildbot master is unreachable.',
     fix: 'Check the source named in the message: free the address or pick another `listen`, fix the file path, or check the master URL.',
     example: [
       '# the port is taken by another process: use another one',
