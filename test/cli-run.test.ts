@@ -114,6 +114,7 @@ describe('bbreporters run refuses to start', () => {
     const none = await runCli(['run', '--config', join(dir, 'config.yaml')]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no sources, so there is nothing to run/);
+    expect(none.stderr).not.toContain('docs/');
   });
 });
 

@@ -28,7 +28,8 @@ describe('config errors', () => {
         test/fixtures/config/three-mistakes.yaml:3:11 logLevel: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"
         test/fixtures/config/three-mistakes.yaml:10:7 reporters[0].options.stram: is not an allowed key; did you mean "stream"? (allowed: stream, format, builders, tags, schedulers, branches)
         test/fixtures/config/three-mistakes.yaml:14:14 reporters[1].options.count: must be integer
-        fix: Correct the listed entries of the config file. (docs/config.md)"
+        fix: Correct each listed entry at its file:line:column; "did you mean" names the key or value meant. \`bbreporters check --config FILE\` checks again without running anything.
+        see: bbreporters explain BBR_CONFIG_INVALID"
     `);
   });
 
@@ -46,7 +47,8 @@ describe('config errors', () => {
         test/fixtures/config/secrets.yaml:6:11 sources[1].type: must be one of "http", "replay", "buildbot"; did you mean "http"?
         test/fixtures/config/secrets.yaml:12:14 reporters[0].options.count: environment variable BBR_TEST_UNSET is not set (referenced as \${BBR_TEST_UNSET})
         test/fixtures/config/secrets.yaml:13:7 reporters[0].options.tokn: is not an allowed key; did you mean "token"? (allowed: marker, count, token)
-        fix: Correct the listed entries of the config file. (docs/config.md)"
+        fix: Correct each listed entry at its file:line:column; "did you mean" names the key or value meant. \`bbreporters check --config FILE\` checks again without running anything.
+        see: bbreporters explain BBR_CONFIG_INVALID"
     `);
   });
 
@@ -57,7 +59,8 @@ describe('config errors', () => {
     expect(error.describe()).toMatchInlineSnapshot(`
       "BBR_CONFIG_READ: test/fixtures/config/syntax-error.yaml is not valid YAML (1 problem)
         test/fixtures/config/syntax-error.yaml:5:1 (yaml): Missing closing "quote
-        fix: Check the path and that the file is valid YAML. (docs/config.md)"
+        fix: Check the path given to --config (relative paths start at the current folder) and fix the YAML at the position shown.
+        see: bbreporters explain BBR_CONFIG_READ"
     `);
   });
 

@@ -1,10 +1,10 @@
 /**
- * Docs cannot rot: every ```yaml block in docs/ (and the README) is a complete config file that
+ * Docs cannot rot: every ```yaml block in docs/, the README and each plugin's README is a complete config file that
  * passes the same checks as `bbreporters check` (schema, plugin manifests, plugin options,
  * module references), with `${NAME}` references given placeholder values.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { checkConfig } from '../core/src/config/load.js';
@@ -41,7 +41,8 @@ function yamlBlocks(file: string): Example[] {
   return out;
 }
 
-const examples = [...markdownFiles(docsDir), join(repo, 'README.md')].flatMap(yamlBlocks);
+const pluginReadmes = readdirSync(join(repo, 'plugins')).map((plugin) => join(repo, 'plugins', plugin, 'README.md'));
+const examples = [...markdownFiles(docsDir), join(repo, 'README.md'), ...pluginReadmes].flatMap(yamlBlocks);
 /** Every ${NAME} gets a harmless value so the example is checked as written. */
 const placeholderEnv = new Proxy({} as NodeJS.ProcessEnv, {
   get: (_t, name) => (typeof name === 'string' ? `placeholder-${name.toLowerCase()}` : undefined),
@@ -49,14 +50,17 @@ const placeholderEnv = new Proxy({} as NodeJS.ProcessEnv, {
 });
 
 describe('YAML examples in the docs', () => {
-  it('there are examples to check', () => {
+  it('there are examples to check, one in each plugin README at least', () => {
     expect(examples.length).toBeGreaterThan(0);
+    for (const readme of pluginReadmes) expect(examples.map((e) => e.file)).toContain(relative(repo, readme));
   });
 
   it.each(examples.map((e) => [`${e.file}:${e.line}`, e] as const))('%s is a valid config', (_where, example) => {
     const data = parse(example.text) as unknown;
     try {
-      checkConfig(data, { configDir: docsDir, env: placeholderEnv, displayName: `${example.file}:${example.line}` });
+      // A plugin README's example resolves its plugin from the plugin's folder, as an installed package's would.
+      const configDir = example.file.startsWith('plugins/') ? join(repo, dirname(example.file)) : docsDir;
+      checkConfig(data, { configDir, env: placeholderEnv, displayName: `${example.file}:${example.line}` });
     } catch (error) {
       if (!isBbrError(error)) throw error;
       throw new Error(`${example.file}:${example.line}: ${error.describe()}`);

@@ -15,7 +15,7 @@ function markdownFiles(dir: string): string[] {
 }
 
 describe('generated docs', () => {
-  it('the error catalogue, config reference and reporter option tables match their sources (run `npm run docs`)', async () => {
+  it('the error catalogue, config reference and reporter option tables (docs/ and plugin READMEs) match their sources (run `npm run docs`)', async () => {
     expect(await (staleDocs as () => Promise<string[]>)()).toEqual([]);
   });
 
@@ -31,5 +31,21 @@ describe('generated docs', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it("each plugin's README stands alone once installed: an example, the options table, no relative link out of the package", () => {
+    for (const plugin of readdirSync(join(repo, 'plugins'))) {
+      const dir = join(repo, 'plugins', plugin);
+      const text = readFileSync(join(dir, 'README.md'), 'utf8');
+      expect(text, plugin).toMatch(/^```yaml$/m);
+      expect(text, plugin).toMatch(/<!-- options:begin [^\n]*-->\n\| option \| type \| default \| description \|/);
+      for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = match[1];
+        if (/^[a-z]+:/i.test(target) || target.startsWith('#')) continue;
+        const path = resolve(dir, target.split('#')[0]);
+        expect(relative(dir, path), `${plugin}/README.md → ${target}`).not.toMatch(/^\.\./);
+        expect(existsSync(path), `${plugin}/README.md → ${target}`).toBe(true);
+      }
+    }
   });
 });

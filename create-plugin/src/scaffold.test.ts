@@ -42,6 +42,17 @@ describe('the scaffolder', () => {
     for (const file of files) expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/\{\{\w+\}\}/);
   });
 
+  it("writes a README that stands alone: an example and a table of exactly the options schema's keys", () => {
+    const dir = fresh();
+    scaffold(dir, { name: 'x-reporter', description: 'd', hooks: ['buildFinished'] });
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    const schema = JSON.parse(readFileSync(join(dir, 'schema/options.schema.json'), 'utf8'));
+    const tableKeys = [...readme.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+    expect(tableKeys).toEqual(Object.keys(schema.properties));
+    expect(readme).toMatch(/^```yaml\nreporters:\n {2}- plugin: x-reporter\n/m);
+    expect(readme).not.toMatch(/\]\(\.\.?\//);
+  });
+
   it('refuses a non-empty folder unless forced', () => {
     const dir = fresh();
     mkdirSync(dir);

@@ -2,6 +2,7 @@
 import { checkCommand } from './check.js';
 import type { Command } from './command.js';
 import { emitCommand } from './emit.js';
+import { explainCommand } from './explain.js';
 import { listCommand } from './list.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
@@ -14,4 +15,5 @@ export const commands: readonly Command[] = [
   listCommand,
   emitCommand,
   schemaCommand,
+  explainCommand,
 ];

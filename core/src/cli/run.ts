@@ -26,7 +26,7 @@ export const runCommand: Command = {
       if (!loaded.config.sources?.length) {
         write(
           io.stderr,
-          `${file}: no sources, so there is nothing to run. Add an http or replay source (docs/sources.md), or use "bbreporters preview" or the library.`,
+          `${file}: no sources, so there is nothing to run. Add a source, for example "sources: [{ type: http, listen: 127.0.0.1:8020 }]" (or type: replay, type: buildbot), or use "bbreporters preview" or the library.`,
         );
         return exitCodes.invalid;
       }
