@@ -108,8 +108,8 @@ function configReference() {
 # Configuration reference
 
 The YAML file \`bbreporters run --config FILE\` reads. It is checked against
-\`schemas/config.schema.json\` (published as \`@bbreporters/core/schemas/config.schema.json\`; point your editor at it,
-or at the output of \`bbreporters schema\`, which includes the installed plugins' options). Strings may use
+\`schemas/config.schema.json\` (published as \`@bbreporters/core/schemas/config.schema.json\`; for your editor prefer
+the output of \`bbreporters schema\`, which also checks the installed plugins' options: see [config.md](config.md#editor-completion)). Strings may use
 \`\${NAME}\` to read the environment. See [config.md](config.md) for a guided tour.
 
 ## Top level
