@@ -63,11 +63,11 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
     ...defined({ reason, skips }),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
   });
-  // A handler that said why it left something out: skipped when it delivered nothing, else accepted with its skips.
+  // A handler that said why it left something out: skipped when it delivered nothing, else accepted; with its skips either way.
   const finished = (): HookOutcome => {
     if (scope.skips.length === 0) return outcome('accepted');
-    if (scope.delivered === 0) return outcome('skipped', scope.skips.join('; '));
-    return outcome('accepted', undefined, [...scope.skips]);
+    const skips = [...scope.skips];
+    return scope.delivered === 0 ? outcome('skipped', skips.join('; '), skips) : outcome('accepted', undefined, skips);
   };
   // The AbortController is made only when the handler reads its signal: most handlers never do,
   // and one per call was a large part of a dispatch's cost (see bench/).

@@ -15,7 +15,7 @@ export interface HookOutcome {
   eventId: string;
   status: HookStatus;
   reason?: string;
-  /** `accepted` with parts left out: why each got no delivery (`ctx.skip`), e.g. one source stamp of several. */
+  /** Why the handler left the event, or parts of it (one source stamp of several), with no delivery (`ctx.skip`); a `skipped` outcome's `reason` joins them. */
   skips?: string[];
   durationMs: number;
 }
