@@ -190,7 +190,7 @@ describe('bbreporters preview says why a reporter sends nothing', () => {
       'reporter github: buildFinished skipped\n  not sent: source stamp 1 (no repository) names no commit (empty revision: a forced or periodic build), so it gets no status\ndeliveries: 0\n',
     );
     expect(await previewWhy('github', 'change-fail.finished.json')).toContain(
-      'reporter github: buildFinished skipped\n  not sent: Skipped status update because required repo information is missing: source stamp https://git.example.test/bbharness.git names no GitHub owner/repo (in its repository URL, or a project written owner/repo)\n',
+      'reporter github: buildFinished skipped\n  not sent: source stamp https://git.example.test/bbharness.git names no GitHub owner/repo (in its repository URL, or a project written owner/repo). Skipped status update because required repo information is missing.\n',
     );
     expect(await previewWhy('github', '../events/buildset-finished.json')).toContain(
       'reporter github: buildsetFinished skipped\n  not sent: does not handle buildsetFinished\n',

@@ -31,7 +31,7 @@ export default definePlugin<GitHubOptions>({
         const repo = repoOf(stamp);
         if (!repo)
           ctx.skip(
-            `Skipped status update because required repo information is missing: ${describeStamp(stamp)} names no GitHub owner/repo (in its repository URL, or a project written owner/repo)`,
+            `${describeStamp(stamp)} names no GitHub owner/repo (in its repository URL, or a project written owner/repo). Skipped status update because required repo information is missing.`,
           );
         return repo && { ...repo, repository: `${repo.owner}/${repo.repo}` };
       },
