@@ -180,7 +180,9 @@ describe('bbreporters preview says why a reporter sends nothing', () => {
 
   it('mail: the shipped change-fail fixture names its author, so the whole mail is shown', async () => {
     const stdout = await previewWhy('mail', 'change-fail.finished.json');
-    expect(stdout).toContain('reporter mail: buildFinished accepted\ndeliveries: 1\n--- delivery 1 of 1 to mail:dev@example.test\n');
+    expect(stdout).toContain(
+      'reporter mail: buildFinished accepted\ndeliveries: 1\n--- delivery 1 of 1 to mail:dev@example.test\n',
+    );
     expect(stdout).toContain('\nTo: Harness Dev <dev@example.test>\n');
     expect(stdout).toMatch(/\nA failed build has been detected on builder fail while building bbharness\.\n/);
   });
@@ -213,11 +215,14 @@ describe('bbreporters preview says why a reporter sends nothing', () => {
       'https://stash.example/scm/PRJ/widgets.git',
       `--- delivery 1 of 1 to bitbucket-server:PRJ/widgets@${SHA}:fail\n{\n  "method": "POST",\n  "url": "https://stash.example/rest/build-status/1.0/commits/${SHA}",`,
     ],
-  ])('%s: --repository %s on the shipped change-fail fixture shows the real request', async (reporter, url, request) => {
-    const stdout = await previewWhy(reporter, 'change-fail.finished.json', ['--repository', url]);
-    expect(stdout).toContain(`reporter ${reporter}: buildFinished accepted\ndeliveries: 1\n${request}`);
-    expect(stdout).not.toContain('not sent:');
-  });
+  ])(
+    '%s: --repository %s on the shipped change-fail fixture shows the real request',
+    async (reporter, url, request) => {
+      const stdout = await previewWhy(reporter, 'change-fail.finished.json', ['--repository', url]);
+      expect(stdout).toContain(`reporter ${reporter}: buildFinished accepted\ndeliveries: 1\n${request}`);
+      expect(stdout).not.toContain('not sent:');
+    },
+  );
 
   it('gitlab: --repository names the project, looked up at the configured GitLab (a real server here)', async () => {
     const { RecordingServer } = await import('@bbreporters/core/testing');

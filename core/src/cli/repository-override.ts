@@ -24,7 +24,11 @@ export function withRepository(event: BbEvent, repository: string): BbEvent {
     case 'buildsetFinished':
       return {
         ...event,
-        payload: { ...event.payload, buildset: stamps(event.payload.buildset), builds: event.payload.builds.map(build) },
+        payload: {
+          ...event.payload,
+          buildset: stamps(event.payload.buildset),
+          builds: event.payload.builds.map(build),
+        },
       };
     case 'workerMissing':
       return event;

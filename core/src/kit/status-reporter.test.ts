@@ -112,7 +112,7 @@ describe('commitStatusHandlers', () => {
     expect(locate.mock.calls[0][1]).toMatchObject({ build: payload, signal: expect.any(AbortSignal) });
   });
 
-  it('each stamp without a revision is skipped with a reason (the plugin\'s words first); without any stamp with a revision nothing is rendered', async () => {
+  it("each stamp without a revision is skipped with a reason (the plugin's words first); without any stamp with a revision nothing is rendered", async () => {
     const r = reporter({ texts: { key: '<%= nonexistent %>' }, withoutRevisionText: 'Unable to get the commit hash' });
     await r.started(build('pass.new', [stamp('https://u:pw-9@git.example/acme/one', null), stamp('', '')]));
     expect(r.skips).toEqual([
