@@ -161,7 +161,14 @@ describe('github', () => {
     server = await RecordingServer.start();
     const h = await run({}, [withStamps('pass.new', [{ repository: 'https://example.org/repo', revision: SHA }])]);
     expect(server.requests).toEqual([]);
-    expect(h.logs.join('\n')).toContain('Skipped status update because required repo information is missing.');
+    // Logged at info, and on the outcome: `preview` prints it.
+    const logged = h.logs.map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        msg: 'no delivery: source stamp https://example.org/repo names no GitHub owner/repo (in its repository URL, or a project written owner/repo). Skipped status update because required repo information is missing.',
+      }),
+    );
   });
 
   it("context, startDescription and endDescription are templates; a long description is cut to GitHub's 140 characters", async () => {

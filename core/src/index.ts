@@ -69,7 +69,7 @@ export { ERROR_BRAND } from './diagnostics/brand.js';
 export { payloadSecrets, redactUrl } from './http/redact.js';
 export { basicAuthorization, withHeaders } from './kit/auth.js';
 export { buildDict, needsForWants, type Wants } from './kit/build-dict.js';
-export { buildLink, sourceStampsWithRevision, withoutTrailingSlashes } from './kit/commit-status.js';
+export { buildLink, describeStamp, sourceStampsWithRevision, withoutTrailingSlashes } from './kit/commit-status.js';
 export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './kit/repo-url.js';
 export {
   bitbucketStates,

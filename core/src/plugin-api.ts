@@ -104,6 +104,13 @@ export interface PluginContext {
   /** Buildbot's MessageFormatter (ejs), bound to this reporter: its errors name it, its mode is the default. */
   formatter: FormatterFactory;
   deliver<P>(delivery: Delivery<P>): DeliveryHandle;
+  /**
+   * Says, in plain words, why the event being handled (or a part of it: one source stamp, one
+   * recipient list) gets no delivery: "no recipients", "the repository URL names no owner/repo".
+   * Core logs it (info) and records it on the handler's outcome: a handler that delivers nothing
+   * and calls this is `skipped` with the reason, which `bbreporters preview` prints.
+   */
+  skip(reason: string): void;
   /** Core's HTTP client with this reporter's TLS settings and timeout, for ad-hoc calls (a project-id lookup, an OAuth token). */
   http: HttpClient;
   /** Present when a source can control the master (the `buildbot` source). */

@@ -1,6 +1,7 @@
 /**
  * `bbreporters preview`: what one reporter would send for one event: the deliveries' targets
- * and payloads exactly as the reporter made them, secrets masked. Nothing is sent.
+ * and payloads exactly as the reporter made them, secrets masked, or why it sends nothing (a
+ * filter, a hook it does not handle, the reasons its handler gave). Nothing is sent.
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
@@ -12,23 +13,28 @@ import type { BbEvent } from '../events/events.js';
 import { startReporters } from '../host/create-reporters.js';
 import { maskSecrets } from '../diagnostics/logger.js';
 import type { QueuedDelivery } from '../plugin-api.js';
+import type { HookOutcome } from '../dispatch/outcomes.js';
 import { statusToString } from '../events/results.js';
 import { exitCodes, readText, requireString, UsageError, write, type Command } from './command.js';
 import { reportError } from './errors.js';
+import { withRepository } from './repository-override.js';
 
 export const previewCommand: Command = {
   name: 'preview',
   summary: 'Show what one reporter would send for an event; sends nothing',
-  usage: 'bbreporters preview --config FILE --reporter NAME --event FILE',
+  usage: 'bbreporters preview --config FILE --reporter NAME --event FILE [--repository URL]',
   options: {
     config: { type: 'string', short: 'c' },
     reporter: { type: 'string', short: 'r' },
     event: { type: 'string', short: 'e' },
+    repository: { type: 'string' },
   },
   optionHelp: {
     config: 'The YAML config file.',
     reporter: "The reporter's name (its `name`, default the plugin's short name).",
     event: 'A JSON file: an event envelope or a raw Buildbot HttpStatusPush body ("-" reads standard input).',
+    repository:
+      "Replaces every source stamp's repository in the event, e.g. https://github.com/OWNER/REPO to preview a commit status.",
   },
   async run(values, _positionals, io) {
     const file = requireString(values, 'config');
@@ -40,6 +46,7 @@ export const previewCommand: Command = {
     try {
       loaded = loadConfig(file, { env: io.env });
       event = normaliseEvent(parseEvent(eventFile, eventText));
+      if (typeof values.repository === 'string') event = withRepository(event, values.repository);
     } catch (error) {
       return reportError(error, io);
     }
@@ -73,8 +80,7 @@ export const previewCommand: Command = {
         ...deliveries.flatMap((d) => payloadSecrets(d.payload)),
       ]);
       const lines = [`event: ${describeEvent(event)}`];
-      for (const o of result.outcomes)
-        lines.push(`reporter ${o.reporter}: ${o.hook} ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+      for (const o of result.outcomes) lines.push(...outcomeLines(o, deliveries.length));
       lines.push(`deliveries: ${deliveries.length}`);
       deliveries.forEach((d, i) => {
         lines.push(`--- delivery ${i + 1} of ${deliveries.length} to ${d.target}`);
@@ -90,6 +96,18 @@ export const previewCommand: Command = {
     }
   },
 };
+
+/**
+ * The reporter's outcome, then why it sends nothing, or what it left out: the filter, the hook it
+ * does not handle, the reasons its handler gave (`ctx.skip`).
+ */
+function outcomeLines(outcome: HookOutcome, deliveries: number): string[] {
+  const head = `reporter ${outcome.reporter}: ${outcome.hook} ${outcome.status}`;
+  if (outcome.status === 'failed' || outcome.status === 'timeout') return [`${head} (${outcome.reason})`];
+  const reasons = outcome.skips ?? (outcome.reason ? [outcome.reason] : []);
+  if (reasons.length === 0 && deliveries === 0) reasons.push('the reporter delivered nothing and gave no reason');
+  return [head, ...reasons.map((reason) => `  not sent: ${reason}`)];
+}
 
 /** A payload's `raw` text (e.g. a whole mail message) is shown as it would be sent, after the other fields. */
 function payloadLines(payload: unknown): string[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HandlerOptions } from '../plugin-api.js';
 import { recordingLogger } from '../testing/logger.js';
-import { handlerScope, runGuarded } from './isolation.js';
+import { handlerScope, noteDelivery, noteSkip, runGuarded } from './isolation.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -94,6 +94,30 @@ describe('runGuarded', () => {
       await sleep(1);
       scope = handlerScope.getStore();
     }).outcome;
-    expect(scope).toEqual({ eventId: 'e1', reporter: 'r' });
+    expect(scope).toMatchObject({ eventId: 'e1', reporter: 'r' });
+  });
+
+  it('a handler that delivers nothing and says why is skipped with its reasons; one that also delivers is accepted with them', async () => {
+    const none = await guarded(async () => {
+      await sleep(1);
+      noteSkip('no recipients');
+      noteSkip('stamp 2 names no commit');
+    }).outcome;
+    expect(none).toMatchObject({
+      status: 'skipped',
+      reason: 'no recipients; stamp 2 names no commit',
+      skips: ['no recipients', 'stamp 2 names no commit'],
+    });
+    const some = await guarded(() => {
+      noteDelivery();
+      noteSkip('stamp 2 names no commit');
+    }).outcome;
+    expect(some).toMatchObject({ status: 'accepted', skips: ['stamp 2 names no commit'] });
+    expect(some.reason).toBeUndefined();
+    expect((await guarded(() => noteDelivery()).outcome).skips).toBeUndefined();
+  });
+
+  it('a skip outside any handler is not recorded', () => {
+    expect(noteSkip('no handler')).toBe(false);
   });
 });

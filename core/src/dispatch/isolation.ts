@@ -12,8 +12,34 @@ import type { HookOutcome } from './outcomes.js';
 import type { HandlerOptions } from '../plugin-api.js';
 import { defined } from '../lang/defined.js';
 
-/** The event a handler is running for, so a delivery made inside it records the event's id. */
-export const handlerScope = new AsyncLocalStorage<{ eventId: string; reporter: string }>();
+/** What core keeps about one handler call while it runs. */
+export interface HandlerScope {
+  eventId: string;
+  reporter: string;
+  /** Why the handler left the event, or parts of it, unreported (`ctx.skip`). */
+  skips: string[];
+  /** How many deliveries it made. */
+  delivered: number;
+}
+
+/** The handler call running, so a delivery or a skip made inside it is recorded with its event. */
+export const handlerScope = new AsyncLocalStorage<HandlerScope>();
+
+/**
+ * Records why the running handler reports (part of) its event with no delivery; false outside a
+ * handler. A handler that delivers nothing and says why is `skipped` with that reason.
+ */
+export function noteSkip(reason: string): boolean {
+  const scope = handlerScope.getStore();
+  scope?.skips.push(reason);
+  return scope !== undefined;
+}
+
+/** Counts a delivery made by the running handler (none outside a handler). */
+export function noteDelivery(): void {
+  const scope = handlerScope.getStore();
+  if (scope) scope.delivered++;
+}
 
 export interface GuardedCall<E> {
   reporter: string;
@@ -30,12 +56,19 @@ export interface GuardedCall<E> {
 export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
   const started = performance.now();
   const base = { reporter: call.reporter, hook: call.hook, eventId: call.eventId };
-  const outcome = (status: HookOutcome['status'], reason?: string): HookOutcome => ({
+  const scope: HandlerScope = { eventId: call.eventId, reporter: call.reporter, skips: [], delivered: 0 };
+  const outcome = (status: HookOutcome['status'], reason?: string, skips?: string[]): HookOutcome => ({
     ...base,
     status,
-    ...defined({ reason }),
+    ...defined({ reason, skips }),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
   });
+  // A handler that said why it left something out: skipped when it delivered nothing, else accepted; with its skips either way.
+  const finished = (): HookOutcome => {
+    if (scope.skips.length === 0) return outcome('accepted');
+    const skips = [...scope.skips];
+    return scope.delivered === 0 ? outcome('skipped', skips.join('; '), skips) : outcome('accepted', undefined, skips);
+  };
   // The AbortController is made only when the handler reads its signal: most handlers never do,
   // and one per call was a large part of a dispatch's cost (see bench/).
   let controller: AbortController | undefined;
@@ -73,15 +106,13 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
         call.logger.warn({ ...base, ok: !error }, 'handler settled after its timeout; its outcome stays "timeout"');
         return;
       }
-      if (!error) return decide(outcome('accepted'));
+      if (!error) return decide(finished());
       call.logger.error({ ...base, err: error.error }, 'handler failed');
       decide(outcome('failed', failureReason(error.error)));
     };
     let returned: unknown;
     try {
-      returned = handlerScope.run({ eventId: call.eventId, reporter: call.reporter }, () =>
-        call.handler(call.event, options),
-      );
+      returned = handlerScope.run(scope, () => call.handler(call.event, options));
     } catch (error) {
       settled({ error });
       return;

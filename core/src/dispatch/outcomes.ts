@@ -3,8 +3,9 @@ import type { EventName } from '../events/events.js';
 
 /**
  * A handler's result for one event. `accepted`: the handler finished; `skipped`: a filter or the
- * reporter's hooks left it out (see `reason`); `failed`: it threw or rejected; `timeout`: it did not
- * settle within the handler timeout and was aborted.
+ * reporter's hooks left it out, or the handler delivered nothing and said why (`ctx.skip`), see
+ * `reason`; `failed`: it threw or rejected; `timeout`: it did not settle within the handler timeout
+ * and was aborted.
  */
 export type HookStatus = 'accepted' | 'skipped' | 'failed' | 'timeout';
 
@@ -14,6 +15,8 @@ export interface HookOutcome {
   eventId: string;
   status: HookStatus;
   reason?: string;
+  /** Why the handler left the event, or parts of it (one source stamp of several), with no delivery (`ctx.skip`); a `skipped` outcome's `reason` joins them. */
+  skips?: string[];
   durationMs: number;
 }
 

@@ -25,7 +25,7 @@ import { eventNames, type BbEvent, type EventName } from '../events/events.js';
 import { createReporterFilter } from '../filters/reporter-filter.js';
 import { createFormatterFactory } from '../formatter/factory.js';
 import { BuildHistory } from '../history/build-history.js';
-import { handlerScope } from '../dispatch/isolation.js';
+import { handlerScope, noteDelivery, noteSkip } from '../dispatch/isolation.js';
 import { importPlugin } from '../loader/entry.js';
 import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
 import { createHttpClient } from '../http/client.js';
@@ -271,7 +271,14 @@ async function setupReporter(
       reportedBuilds: filter.reportedBuilds,
       master: env.master,
     }),
-    deliver: (delivery) => env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId),
+    deliver: (delivery) => {
+      noteDelivery();
+      return env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId);
+    },
+    skip: (reason) => {
+      noteSkip(reason);
+      logger.info(defined({ eventId: handlerScope.getStore()?.eventId }), `no delivery: ${reason}`);
+    },
     http: createHttpClient({
       transport: env.transport,
       secrets: env.secrets,

@@ -5,6 +5,7 @@
  */
 import { buildUrl } from './build-url.js';
 import type { BuildPayload, SourceStamp } from '../events/events.js';
+import { redactUrl } from '../http/redact.js';
 
 /** The build's source stamps that name a commit; a stamp without revision (forced or nightly builds) gets no status. */
 export function sourceStampsWithRevision(build: BuildPayload): Array<SourceStamp & { revision: string }> {
@@ -21,4 +22,12 @@ export function buildLink(build: BuildPayload, buildbotURL?: string): string | u
 /** `https://host/api/` → `https://host/api`: endpoints are appended with a leading `/`. */
 export function withoutTrailingSlashes(url: string): string {
   return url.replace(/\/+$/, '');
+}
+
+/** A source stamp as a skip reason names it: its repository (a password in it masked), else its id. */
+export function describeStamp(stamp: Pick<SourceStamp, 'ssid' | 'repository'>): string {
+  if (!stamp.repository) return `source stamp ${stamp.ssid} (no repository)`;
+  // scp-like `git@host:owner/repo` is no URL and carries no password.
+  const shown = URL.canParse(stamp.repository) ? redactUrl(stamp.repository) : stamp.repository;
+  return `source stamp ${shown}`;
 }

@@ -14,7 +14,6 @@ import {
   type StatusLocation,
 } from './status-reporter.js';
 import { githubStates } from './states.js';
-import { recordingLogger } from '../testing/logger.js';
 
 const config = { title: 'CI', stateDir: tmpdir(), configDir: tmpdir(), dryRun: false };
 const stamp = (repository: string, revision: string | null) => ({
@@ -38,10 +37,11 @@ type Spec = Omit<CommitStatusSpec<string, StatusLocation>, 'service' | 'states' 
 /** The skeleton with a spec whose request carries the status and the revision, and the deliveries it made. */
 function reporter(spec: Spec) {
   const deliveries: Array<Delivery<HttpRequest>> = [];
+  const skips: string[] = [];
   const ctx = {
     formatter: createFormatterFactory({ reporter: 'test', config }),
     config,
-    logger: recordingLogger(),
+    skip: (reason: string) => void skips.push(reason),
     deliver: (delivery: Delivery<unknown>) => (
       deliveries.push(delivery as Delivery<HttpRequest>),
       { id: String(deliveries.length), settled: new Promise<never>(() => {}) }
@@ -57,7 +57,7 @@ function reporter(spec: Spec) {
   const signal = new AbortController().signal;
   return {
     deliveries,
-    logger: ctx.logger,
+    skips,
     bodies: () => deliveries.map((d) => d.payload.body as RenderedStatus),
     started: (payload: BuildPayload) =>
       handlers.buildStarted({ payload } as Parameters<typeof handlers.buildStarted>[0], { signal }),
@@ -112,15 +112,26 @@ describe('commitStatusHandlers', () => {
     expect(locate.mock.calls[0][1]).toMatchObject({ build: payload, signal: expect.any(AbortSignal) });
   });
 
-  it('stamps without a revision are told to withoutRevision; without any stamp with a revision nothing is rendered', async () => {
-    const withoutRevision = vi.fn();
-    const r = reporter({ texts: { key: '<%= nonexistent %>' }, withoutRevision });
-    await r.started(build('pass.new', [stamp('acme/one', null), stamp('acme/two', '')]));
-    expect(withoutRevision.mock.calls.map(([s]) => (s as { repository: string }).repository)).toEqual([
-      'acme/one',
-      'acme/two',
+  it("each stamp without a revision is skipped with a reason (the plugin's words first); without any stamp with a revision nothing is rendered", async () => {
+    const r = reporter({ texts: { key: '<%= nonexistent %>' }, withoutRevisionText: 'Unable to get the commit hash' });
+    await r.started(build('pass.new', [stamp('https://u:pw-9@git.example/acme/one', null), stamp('', '')]));
+    expect(r.skips).toEqual([
+      'Unable to get the commit hash: source stamp https://u:********@git.example/acme/one names no commit (empty revision: a forced or periodic build), so it gets no status',
+      'Unable to get the commit hash: source stamp 1 (no repository) names no commit (empty revision: a forced or periodic build), so it gets no status',
     ]);
     expect(r.deliveries).toEqual([]);
+    const plain = reporter({ texts });
+    await plain.started(build('pass.new', []));
+    expect(plain.skips).toEqual(['the build has no source stamp: no commit to set a status on']);
+  });
+
+  it('a revision that is no commit id is skipped, naming the stamp', async () => {
+    const r = reporter({ texts });
+    await r.started(build('pass.new', [stamp('acme/one', '../x')]));
+    expect(r.deliveries).toEqual([]);
+    expect(r.skips).toEqual([
+      'Skipped status update: source stamp acme/one: the revision is not a commit id (4 to 64 hex digits)',
+    ]);
   });
 });
 

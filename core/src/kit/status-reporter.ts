@@ -7,7 +7,7 @@
 import type { BuildPayload, SourceStamp } from '../events/events.js';
 import type { HttpRequest } from '../http/request.js';
 import type { EventHandlers, HandlerOptions, MessageFormatter, PluginContext } from '../plugin-api.js';
-import { buildLink, sourceStampsWithRevision } from './commit-status.js';
+import { buildLink, describeStamp, sourceStampsWithRevision } from './commit-status.js';
 import { stateFor, type StateTable } from './states.js';
 import { isCommitId } from './encoded-path.js';
 import { isInvalidHttpRequestError } from '../http/errors.js';
@@ -67,7 +67,7 @@ export interface CommitStatusSpec<S extends string, L extends StatusLocation> {
   texts: StatusTexts;
   /** The key as the service takes it (Bitbucket hashes long keys); default: the rendered text. */
   keyOf?: (rendered: string) => string;
-  /** Where the stamp's status goes; undefined skips the stamp (the plugin logs why). May ask the service (GitLab's project id). */
+  /** Where the stamp's status goes; undefined skips the stamp (the plugin says why with `ctx.skip`). May ask the service (GitLab's project id). */
   locate(
     stamp: RevisionStamp,
     context: { build: BuildPayload; signal: AbortSignal },
@@ -78,8 +78,8 @@ export interface CommitStatusSpec<S extends string, L extends StatusLocation> {
    * stamp is skipped with a warning).
    */
   request(location: L, stamp: RevisionStamp, status: RenderedStatus<S>): HttpRequest;
-  /** Told of each stamp that names no commit, which gets no status (Bitbucket Server logs them). */
-  withoutRevision?(stamp: SourceStamp, build: BuildPayload): void;
+  /** Buildbot's log line for a stamp that names no commit, at the start of its skip reason (Bitbucket Server: "Unable to get the commit hash"). */
+  withoutRevisionText?: string;
 }
 
 export type CommitStatusHandlers = Required<Pick<EventHandlers, 'buildStarted' | 'buildFinished'>>;
@@ -91,7 +91,7 @@ export function commitStatusTarget(service: string, repository: string, revision
 
 /** The `buildStarted` and `buildFinished` handlers of a commit-status reporter; core logs each delivery's outcome. */
 export function commitStatusHandlers<S extends string, L extends StatusLocation>(
-  ctx: Pick<PluginContext, 'formatter' | 'deliver' | 'config' | 'logger'>,
+  ctx: Pick<PluginContext, 'formatter' | 'deliver' | 'config' | 'skip'>,
   spec: CommitStatusSpec<S, L>,
 ): CommitStatusHandlers {
   const key = ctx.formatter.create({ template: spec.texts.key });
@@ -114,18 +114,16 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
   }
 
   async function report(build: BuildPayload, when: 'start' | 'end', { signal }: HandlerOptions): Promise<void> {
-    for (const stamp of build.buildset?.sourcestamps ?? []) if (!stamp.revision) spec.withoutRevision?.(stamp, build);
+    const allStamps = build.buildset?.sourcestamps ?? [];
+    if (allStamps.length === 0) ctx.skip('the build has no source stamp: no commit to set a status on');
+    for (const stamp of allStamps) if (!stamp.revision) ctx.skip(withoutRevision(stamp));
     const stamps = sourceStampsWithRevision(build);
     if (stamps.length === 0) return;
     const status = await render(build, when);
     for (const stamp of stamps) {
       // Event data is hostile: a revision that is no commit id, or a repository that would move the
       // request (and the reporter's credentials) off the configured API, gets no status.
-      const refuse = (why: string) =>
-        ctx.logger.warn(
-          { build: build.buildid, repository: stamp.repository, revision: stamp.revision },
-          `Skipped status update: ${why}`,
-        );
+      const refuse = (why: string) => ctx.skip(`Skipped status update: ${describeStamp(stamp)}: ${why}`);
       if (!isCommitId(stamp.revision)) {
         refuse('the revision is not a commit id (4 to 64 hex digits)');
         continue;
@@ -143,6 +141,11 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
         refuse(error.message);
       }
     }
+  }
+
+  function withoutRevision(stamp: SourceStamp): string {
+    const why = `${describeStamp(stamp)} names no commit (empty revision: a forced or periodic build), so it gets no status`;
+    return spec.withoutRevisionText ? `${spec.withoutRevisionText}: ${why}` : why;
   }
 
   return {

@@ -54,11 +54,7 @@ export default definePlugin<BitbucketServerOptions>({
         start: options.startDescription ?? 'Build started.',
         end: options.endDescription ?? 'Build done.',
       },
-      withoutRevision: (stamp, build) =>
-        ctx.logger.info(
-          { build: build.buildid, ssid: stamp.ssid, repository: stamp.repository },
-          'Unable to get the commit hash',
-        ),
+      withoutRevisionText: 'Unable to get the commit hash',
       // Bitbucket Server keeps statuses per commit, whatever the repository: every stamp gets one.
       locate: (stamp) => ({ repository: repositoryName(stamp.repository) }),
       request: (_repository, stamp, { state, key, url, name, description }) =>

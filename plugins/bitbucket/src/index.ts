@@ -12,6 +12,7 @@ import {
   bitbucketStates,
   commitStatusHandlers,
   definePlugin,
+  describeStamp,
   encodedPath,
   urlUnder,
   isHttpError,
@@ -60,16 +61,15 @@ export default definePlugin<BitbucketOptions>({
         end: options.endDescription,
       },
       keyOf: statusKey,
-      locate(stamp, { build }) {
+      locate(stamp) {
         if (!stamp.repository) {
-          ctx.logger.warn({ build: build.buildid, ssid: stamp.ssid }, 'Empty repository URL for Bitbucket status');
+          ctx.skip(`Empty repository URL for Bitbucket status: ${describeStamp(stamp)}`);
           return undefined;
         }
         const repo = ownerAndRepo(stamp.repository, baseURL);
         if (!repo)
-          ctx.logger.warn(
-            { build: build.buildid, repository: stamp.repository },
-            'Skipped Bitbucket status: OWNER/REPONAME is expected in the repository URL',
+          ctx.skip(
+            `Skipped Bitbucket status: OWNER/REPONAME is expected in the repository URL of ${describeStamp(stamp)}`,
           );
         return repo && { ...repo, repository: `${repo.owner}/${repo.repo}` };
       },

@@ -7,6 +7,7 @@ import {
   commitStatusHandlers,
   contextTexts,
   definePlugin,
+  describeStamp,
   githubStates,
   withHeaders,
   withoutTrailingSlashes,
@@ -26,12 +27,11 @@ export default definePlugin<GitHubOptions>({
       service: 'github',
       states: githubStates,
       texts: contextTexts(options),
-      locate(stamp, { build }) {
+      locate(stamp) {
         const repo = repoOf(stamp);
         if (!repo)
-          ctx.logger.warn(
-            { build: build.buildid, repository: stamp.repository, project: stamp.project },
-            'Skipped status update because required repo information is missing.',
+          ctx.skip(
+            `${describeStamp(stamp)} names no GitHub owner/repo (in its repository URL, or a project written owner/repo). Skipped status update because required repo information is missing.`,
           );
         return repo && { ...repo, repository: `${repo.owner}/${repo.repo}` };
       },

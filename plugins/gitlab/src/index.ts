@@ -8,6 +8,7 @@ import {
   commitStatusHandlers,
   contextTexts,
   definePlugin,
+  describeStamp,
   encodedPath,
   urlUnder,
   gitlabStates,
@@ -37,14 +38,14 @@ export default definePlugin<GitLabOptions>({
         if (fork !== undefined && fork !== null) return { repository: String(fork), project: String(fork), ref };
         const path = projectPath(stamp.repository);
         if (!path) {
-          if (stamp.repository)
-            ctx.logger.warn(
-              { build: build.buildid, repository: stamp.repository },
-              'Skipped status update: the repository URL names no GitLab project (group/project)',
-            );
+          ctx.skip(
+            `Skipped status update: ${describeStamp(stamp)}: the repository URL names no GitLab project (group/project)`,
+          );
           return undefined;
         }
         const project = await projects.idOf(path, signal);
+        if (project === undefined)
+          ctx.skip(`${describeStamp(stamp)}: GitLab does not know the project ${path} (or the token cannot see it)`);
         return project === undefined ? undefined : { repository: path, project, ref };
       },
       request: ({ project, ref }, stamp, { state, url, description, key }) => ({

@@ -25,10 +25,12 @@ export default definePlugin<MailOptions>({
     ctx.logger.info({ transport: settings.transport.description }, `mail goes to ${settings.transport.description}`);
     return {
       buildFinished: async (event) => {
-        if (!summary) await mailer.buildFinished(event.payload);
+        if (summary) ctx.skip('buildSetSummary is on: one mail per finished buildset, none per build');
+        else await mailer.buildFinished(event.payload);
       },
       buildsetFinished: async (event) => {
-        if (summary) await mailer.buildsetFinished(event.payload);
+        if (!summary) ctx.skip('buildSetSummary is off: one mail per finished build, none per buildset');
+        else await mailer.buildsetFinished(event.payload);
       },
       workerMissing: async (event) => {
         await mailer.workerMissing(event.payload.worker);

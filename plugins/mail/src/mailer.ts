@@ -96,13 +96,13 @@ export class Mailer {
   async workerMissing(worker: Worker): Promise<void> {
     const watched = this.options.watchedWorkers === undefined ? 'all' : this.options.watchedWorkers;
     if (watched === null || (Array.isArray(watched) && !watched.includes(worker.name))) {
-      this.ctx.logger.debug({ worker: worker.name }, 'worker is not in watchedWorkers: no missing-worker mail');
+      this.ctx.skip(`worker ${worker.name} is not in watchedWorkers: no missing-worker mail`);
       return;
     }
     // Buildbot: exactly the worker's notify addresses, in the envelope only (no To header).
     const notify = configuredAddresses(worker.notify ?? [], `the notify addresses of worker ${worker.name}`, this.warn);
     if (notify.length === 0) {
-      this.ctx.logger.info({ worker: worker.name }, 'missing worker has no valid notify address: no mail');
+      this.ctx.skip(`missing worker ${worker.name} has no valid notify address: no mail`);
       return;
     }
     const formatted = await this.missingWorkerFormatter.formatWorkerMissing(worker);
@@ -129,17 +129,18 @@ export class Mailer {
       this.percentSubject !== undefined
         ? renderSubject(this.percentSubject, values)
         : (mail.formatted.subject ?? renderSubject(defaultSubject, values));
-    const recipients = await this.recipients(mail.builds);
+    const sendToInterestedUsers = this.options.sendToInterestedUsers ?? true;
+    const users = sendToInterestedUsers ? [...new Set(mail.builds.flatMap((b) => responsibleUsers(b)))] : [];
+    const recipients = await this.recipients(users, sendToInterestedUsers);
+    if (recipients.envelope.length === 0) {
+      this.ctx.skip(`no recipients for ${mail.what}: ${whyNoRecipients(users, sendToInterestedUsers)}`);
+      return;
+    }
     await this.deliver(recipients, subject, mail.formatted, mail.builds, mail.buildset, mail.what);
   }
 
-  private async recipients(builds: readonly BuildPayload[]): Promise<Recipients> {
-    const sendToInterestedUsers = this.options.sendToInterestedUsers ?? true;
-    let interested: Mailbox[] = [];
-    if (sendToInterestedUsers) {
-      const users = [...new Set(builds.flatMap((b) => responsibleUsers(b)))];
-      interested = await interestedAddresses(users, this.settings.lookup, this.warn);
-    }
+  private async recipients(users: readonly string[], sendToInterestedUsers: boolean): Promise<Recipients> {
+    const interested: Mailbox[] = await interestedAddresses(users, this.settings.lookup, this.warn);
     return processRecipients(interested, this.settings.extraRecipients, sendToInterestedUsers);
   }
 
@@ -151,13 +152,6 @@ export class Mailer {
     buildset: Buildset | undefined,
     what: string,
   ): Promise<void> {
-    if (recipients.envelope.length === 0) {
-      this.ctx.logger.warn(
-        { about: what },
-        'no recipients (no interested user with a valid address, no extraRecipients): no mail sent',
-      );
-      return;
-    }
     const attachments =
       builds.length === 0
         ? []
@@ -207,4 +201,14 @@ export class Mailer {
     }
     return out;
   }
+}
+
+/** Why a build's mail has nobody to go to, in the options' words. */
+function whyNoRecipients(users: readonly string[], sendToInterestedUsers: boolean): string {
+  const interested = !sendToInterestedUsers
+    ? 'sendToInterestedUsers is off'
+    : users.length === 0
+      ? 'the build has no responsible user (no change author, no owner)'
+      : `no responsible user (${users.join(', ')}) has a valid address after lookup`;
+  return `${interested}, and there are no extraRecipients`;
 }
