@@ -59,9 +59,9 @@ export interface RunningService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `bbreporters run --config FILE` and waits until its http source listens. */
-export function startService(config: string, options: CliOptions = {}): Promise<RunningService> {
-  const child = spawn(process.execPath, [cliPath, 'run', '--config', config], {
+/** Starts `bbreporters run --config FILE` (without a file: the config found in `options.cwd`) and waits until its http source listens. */
+export function startService(config: string | undefined, options: CliOptions = {}): Promise<RunningService> {
+  const child = spawn(process.execPath, [cliPath, 'run', ...(config ? ['--config', config] : [])], {
     cwd: options.cwd ?? repoRoot,
     env: childEnv(options.env),
   });

@@ -8,6 +8,10 @@ import { ERROR_BRAND, hasErrorBrand } from './brand.js';
 export const errorCatalogue = {
   BBR_CONFIG_INVALID: { fix: 'Correct the listed entries of the config file.', docs: 'docs/config.md' },
   BBR_CONFIG_READ: { fix: 'Check the path and that the file is valid YAML.', docs: 'docs/config.md' },
+  BBR_CONFIG_EXISTS: {
+    fix: 'Pass --force to replace it, or --config with another file name.',
+    docs: 'docs/cli.md#init',
+  },
   BBR_ENV_MISSING: { fix: 'Export the variable or remove the ${NAME} reference.', docs: 'docs/config.md#environment' },
   BBR_EVENT_INVALID: {
     fix: 'Send an envelope {event, payload} or a Buildbot HttpStatusPush body.',
