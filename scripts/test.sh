@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client)
 # ngircd for test/irc*.test.ts (a real IRC server).
 command -v ngircd >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ngircd)
+# util-linux's `script` for test/cli-logs.test.ts (runs the command on a terminal; bsdutils is essential, so rarely missing).
+command -v script >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bsdutils)
 # Lint first (ESLint + Prettier): fast, and a style or lint error fails the suite like a test.
 npm run lint
 npm run build

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { httpStatusPushDir, runCli, startService, tempDir } from './support/bbreporters-cli.js';
+import { httpStatusPushDir, repoRoot, runCli, startService, tempDir } from './support/bbreporters-cli.js';
 
 const okConfig = (title: string) =>
   `title: ${title}\nsources:\n  - type: http\n    listen: 127.0.0.1:0\nreporters:\n  - plugin: console\n`;
@@ -25,6 +25,11 @@ describe('bbreporters init', () => {
     expect(text).toContain('    listen: 127.0.0.1:8020\nreporters:\n  - plugin: console\n');
     // A reporter with required options waits, commented out, with them as placeholders (secrets from the environment).
     expect(text).toContain('  # - plugin: github\n  #   options:\n  #     token: ${GITHUB_TOKEN}  # GitHub token');
+    // docs/cli.md shows the file for console and github: each of its lines is written as shown.
+    const docs = readFileSync(join(repoRoot, 'docs/cli.md'), 'utf8');
+    const shown = /## `init`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(shown).toBeDefined();
+    for (const line of shown!.trim().split('\n')) expect(text.split('\n')).toContain(line);
 
     const check = await runCli(['check'], { cwd: dir });
     expect(check.code, check.stderr).toBe(0);
@@ -33,7 +38,10 @@ describe('bbreporters init', () => {
     expect(check.stdout).not.toMatch(/github:/);
 
     // Filling in an entry is uncommenting it: the placeholder layout is valid YAML for the plugin.
-    const github = text.replace(/^ {2}# (- plugin: github\n) {2}# ( {2}options:\n) {2}# ( {4}token: .*\n)/m, '  $1  $2  $3');
+    const github = text.replace(
+      /^ {2}# (- plugin: github\n) {2}# ( {2}options:\n) {2}# ( {4}token: .*\n)/m,
+      '  $1  $2  $3',
+    );
     expect(github).not.toBe(text);
     writeFileSync(file, github);
     const filled = await runCli(['check'], { cwd: dir, env: { GITHUB_TOKEN: 'gh-token-1' } });

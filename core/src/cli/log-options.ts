@@ -17,7 +17,8 @@ export const logOptions: Command['options'] = {
 
 export const logOptionHelp: Command['optionHelp'] = {
   'log-level': `${LEVELS.join(', ')}.`,
-  'log-format': 'json (one JSON object a line) or pretty (local time, coloured on a terminal). Default: pretty when standard error is a terminal, else json.',
+  'log-format':
+    'json (one JSON object a line) or pretty (local time, coloured on a terminal). Default: pretty when standard error is a terminal, else json.',
 };
 
 function checked(value: string, allowed: string[], where: string): string {

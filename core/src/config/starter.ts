@@ -33,7 +33,9 @@ export function starterConfig(configDir: string): StarterConfig {
   const leftOut: string[] = [];
   for (const installed of installedPlugins(configDir)) {
     if (!installed.manifest) {
-      leftOut.push(`  # ${installed.plugin.packageName} is left out: ${oneLine(installed.problem ?? 'invalid manifest')}`);
+      leftOut.push(
+        `  # ${installed.plugin.packageName} is left out: ${oneLine(installed.problem ?? 'invalid manifest')}`,
+      );
       continue;
     }
     const spec = pluginSpec(installed);
@@ -49,7 +51,7 @@ export function starterConfig(configDir: string): StarterConfig {
     '# bbreporters config, written by "bbreporters init". Every key: docs/config.md.',
     '# "bbreporters check" validates it; "bbreporters run" starts the service.',
     'sources:',
-    "  # Buildbot's HttpStatusPush (or curl, or \"bbreporters emit\") POSTs builds here. Loopback only, so no",
+    '  # Buildbot\'s HttpStatusPush (or curl, or "bbreporters emit") POSTs builds here. Loopback only, so no',
     '  # credentials are needed; to listen on another address add a token (docs/sources.md).',
     '  - type: http',
     `    listen: ${STARTER_LISTEN}`,
@@ -113,7 +115,8 @@ function requiredOptions(schema: Schema): string[] {
 
 /** A secret comes from the environment (`${GITHUB_TOKEN}`), as docs/config.md#secrets advises; others get an empty value of their type. */
 function placeholder(spec: string, name: string, option: Schema): string {
-  if (option['x-secret'] === true) return `\${${`${shortName(spec)}_${name}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}}`;
+  if (option['x-secret'] === true)
+    return `\${${`${shortName(spec)}_${name}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}}`;
   if (Array.isArray(option.examples) && option.examples.length) return JSON.stringify(option.examples[0]);
   switch (option.type) {
     case 'array':

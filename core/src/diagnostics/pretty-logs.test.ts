@@ -19,7 +19,9 @@ describe('pretty log lines', () => {
     const { out, text } = collector();
     const logger = createLogger({ secrets: new Set(), destination: prettyLogLines(out, { colour: false }) });
     logger.info({ url: 'http://127.0.0.1:8020/' }, 'http source listening');
-    expect(text()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: http source listening \{"url":"http:\/\/127\.0\.0\.1:8020\/"\}\n$/);
+    expect(text()).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: http source listening \{"url":"http:\/\/127\.0\.0\.1:8020\/"\}\n$/,
+    );
   });
 
   it('colours the level only when asked to', () => {
