@@ -3,11 +3,13 @@
  * `preview`): which lines are written to standard error, and how they look.
  */
 import type { DestinationStream } from 'pino';
+import { readSchema } from '../contracts/schemas.js';
 import { prettyLogLines } from '../diagnostics/pretty-logs.js';
 import { UsageError, type Command, type Io, type Values } from './command.js';
 
-/** pino's levels, as the config's `logLevel` takes them. */
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** The levels the config's `logLevel` takes (pino's). */
+const LEVELS = (readSchema('config.schema.json') as { properties: { logLevel: { enum: string[] } } }).properties
+  .logLevel.enum;
 const FORMATS = ['json', 'pretty'];
 
 export const logOptions: Command['options'] = {
