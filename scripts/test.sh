@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 command -v ngircd >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ngircd)
 # systemd-analyze for test/deploy-examples.test.ts (verifies examples/systemd/bbreporters.service; nothing is started).
 [ -x /usr/bin/systemd-analyze ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends systemd)
+# util-linux's `script` for test/cli-logs.test.ts (runs the command on a terminal; bsdutils is essential, so rarely missing).
+command -v script >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bsdutils)
 # Lint first (ESLint + Prettier): fast, and a style or lint error fails the suite like a test.
 npm run lint
 npm run build

@@ -62,11 +62,11 @@ describe('bbreporters check', () => {
     );
   });
 
-  it('exits 1 for a file that does not exist, and 2 without --config', async () => {
+  it('exits 1 for a file that does not exist, and 2 without --config where there is no bbreporters.yaml', async () => {
     expect((await runCli(['check', '--config', 'no/such/file.yaml'])).code).toBe(1);
     const usage = await runCli(['check']);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/--config is required/);
+    expect(usage.stderr).toMatch(/no config file: found neither bbreporters\.yaml nor bbreporters\.yml/);
   });
 
   it('accepts the quick start config', async () => {

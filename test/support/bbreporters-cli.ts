@@ -71,12 +71,12 @@ export interface RunningService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `bbreporters run --config FILE` and waits until its http source listens. */
-export function startService(config: string, options: ServiceOptions = {}): Promise<RunningService> {
-  const child = spawn(...commandLine(['run', '--config', config, ...(options.runArgs ?? [])], options), {
-    cwd: options.cwd ?? repoRoot,
-    env: childEnv(options.env),
-  });
+/** Starts `bbreporters run --config FILE` (without a file: the config found in `options.cwd`) and waits until its http source listens. */
+export function startService(config: string | undefined, options: ServiceOptions = {}): Promise<RunningService> {
+  const child = spawn(
+    ...commandLine(['run', ...(config ? ['--config', config] : []), ...(options.runArgs ?? [])], options),
+    { cwd: options.cwd ?? repoRoot, env: childEnv(options.env) },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,17 +1,18 @@
 /** `bbreporters check`: validates the config and every reporter's options; never imports plugin code. */
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { describeSource } from '../sources/factory.js';
-import { exitCodes, requireString, write, type Command } from './command.js';
+import { exitCodes, write, type Command } from './command.js';
+import { configFile, configOption, configOptionHelp } from './config-file.js';
 import { reportError } from './errors.js';
 
 export const checkCommand: Command = {
   name: 'check',
   summary: "Validate a config file and its reporters' options (imports no plugin code)",
-  usage: 'bbreporters check --config FILE',
-  options: { config: { type: 'string', short: 'c' } },
-  optionHelp: { config: 'The YAML config file.' },
+  usage: 'bbreporters check [--config FILE]',
+  options: configOption,
+  optionHelp: { config: configOptionHelp },
   async run(values, _positionals, io) {
-    const file = requireString(values, 'config');
+    const file = configFile(values);
     let loaded: LoadedConfig;
     try {
       loaded = loadConfig(file, { env: io.env });

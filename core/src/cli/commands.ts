@@ -3,12 +3,14 @@ import { checkCommand } from './check.js';
 import type { Command } from './command.js';
 import { emitCommand } from './emit.js';
 import { explainCommand } from './explain.js';
+import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 
 export const commands: readonly Command[] = [
+  initCommand,
   runCommand,
   checkCommand,
   previewCommand,

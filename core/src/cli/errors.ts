@@ -5,6 +5,7 @@ import { exitCodes, write, type Io } from './command.js';
 const invalidCodes = new Set<BbrError['code']>([
   'BBR_CONFIG_INVALID',
   'BBR_CONFIG_READ',
+  'BBR_CONFIG_EXISTS',
   'BBR_ENV_MISSING',
   'BBR_EVENT_INVALID',
   'BBR_PLUGIN_NOT_FOUND',

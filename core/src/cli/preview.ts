@@ -16,28 +16,40 @@ import type { QueuedDelivery } from '../plugin-api.js';
 import type { HookOutcome } from '../dispatch/outcomes.js';
 import { statusToString } from '../events/results.js';
 import { exitCodes, readText, requireString, UsageError, write, type Command } from './command.js';
+import { configFile, configOption, configOptionHelp } from './config-file.js';
 import { reportError } from './errors.js';
 import { withRepository } from './repository-override.js';
+import { logDestination, logLevelFlag, logOptionHelp, logOptions } from './log-options.js';
 
 export const previewCommand: Command = {
   name: 'preview',
   summary: 'Show what one reporter would send for an event; sends nothing',
-  usage: 'bbreporters preview --config FILE --reporter NAME --event FILE [--repository URL]',
+  usage:
+    'bbreporters preview [--config FILE] --reporter NAME --event FILE [-v | --log-level LEVEL] [--log-format json|pretty]\n' +
+    '       [--repository URL]\n\n' +
+    "Logs nothing unless asked: the explanation is on standard output. The config's logLevel and BBR_LOG_LEVEL do not apply.",
   options: {
-    config: { type: 'string', short: 'c' },
+    ...configOption,
     reporter: { type: 'string', short: 'r' },
     event: { type: 'string', short: 'e' },
     repository: { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+    ...logOptions,
   },
   optionHelp: {
-    config: 'The YAML config file.',
+    config: configOptionHelp,
     reporter: "The reporter's name (its `name`, default the plugin's short name).",
     event: 'A JSON file: an event envelope or a raw Buildbot HttpStatusPush body ("-" reads standard input).',
     repository:
       "Replaces every source stamp's repository in the event, e.g. https://github.com/OWNER/REPO to preview a commit status.",
+    verbose: "Log the reporter's info-level lines to standard error.",
+    ...logOptionHelp,
+    'log-level': `${logOptionHelp['log-level']} Default: silent, or info with -v.`,
   },
   async run(values, _positionals, io) {
-    const file = requireString(values, 'config');
+    const file = configFile(values);
+    const logLevel = logLevelFlag(values) ?? (values.verbose ? 'info' : 'silent');
+    const destination = logDestination(values, io);
     const name = requireString(values, 'reporter');
     const eventFile = requireString(values, 'event');
     const eventText = eventFile === '-' ? await readText(io.stdin) : readEventFile(eventFile);
@@ -63,7 +75,8 @@ export const previewCommand: Command = {
       reporters = await startReporters(loaded, {
         only: [name],
         dryRun: true,
-        logDestination: { write: (line: string) => void io.stderr.write(line) },
+        logLevel,
+        logDestination: destination,
       });
     } catch (error) {
       return reportError(error, io);

@@ -2,24 +2,30 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { DEFAULT_DRAIN_MS } from '../host/defaults.js';
 import { guardProcessExit } from '../host/exit-guard.js';
-import { Service } from '../host/service.js';
-import { exitCodes, requireString, UsageError, write, type Command } from './command.js';
+import { defined } from '../lang/defined.js';
+import { Service, type ServiceOptions } from '../host/service.js';
+import { exitCodes, UsageError, write, type Command } from './command.js';
+import { configFile, configOption, configOptionHelp } from './config-file.js';
 import { reportError } from './errors.js';
+import { logDestination, logOptionHelp, logOptions, serviceLogLevel } from './log-options.js';
 
 export const runCommand: Command = {
   name: 'run',
   summary: "Run the service: the config's sources feed its reporters",
-  usage: 'bbreporters run --config FILE [--drain-ms N]',
-  options: { config: { type: 'string', short: 'c' }, 'drain-ms': { type: 'string' } },
+  usage: 'bbreporters run [--config FILE] [--drain-ms N] [--log-level LEVEL] [--log-format json|pretty]',
+  options: { ...configOption, 'drain-ms': { type: 'string' }, ...logOptions },
   optionHelp: {
-    config: 'The YAML config file.',
+    config: configOptionHelp,
     'drain-ms': `On stop, how long to wait for pending deliveries (default ${DEFAULT_DRAIN_MS}).`,
+    ...logOptionHelp,
+    'log-level': `${logOptionHelp['log-level']} Default: BBR_LOG_LEVEL, else the config's logLevel, else info.`,
   },
   async run(values, _positionals, io) {
-    const file = requireString(values, 'config');
+    const file = configFile(values);
     const drainMs = values['drain-ms'] === undefined ? DEFAULT_DRAIN_MS : Number(values['drain-ms']);
     if (!Number.isInteger(drainMs) || drainMs < 0)
       throw new UsageError('--drain-ms must be a whole number of milliseconds');
+    const logging = defined({ logLevel: serviceLogLevel(values, io), logDestination: logDestination(values, io) });
     let service: Service;
     try {
       const loaded = loadConfig(file, { env: io.env });
@@ -30,7 +36,7 @@ export const runCommand: Command = {
         );
         return exitCodes.invalid;
       }
-      service = await startOrExplain(loaded, io);
+      service = await startOrExplain(loaded, io, logging);
     } catch (error) {
       return reportError(error, io);
     }
@@ -55,7 +61,11 @@ export const runCommand: Command = {
  * Starts the service. Should start-up leave nothing for the event loop to wait for (a plugin or a
  * source that will never settle), Node would exit 0 without a word: say so and exit 3 instead.
  */
-async function startOrExplain(loaded: LoadedConfig, io: Parameters<Command['run']>[2]): Promise<Service> {
+async function startOrExplain(
+  loaded: LoadedConfig,
+  io: Parameters<Command['run']>[2],
+  logging: Pick<ServiceOptions, 'logLevel' | 'logDestination'>,
+): Promise<Service> {
   const stalled = () => {
     write(
       io.stderr,
@@ -65,7 +75,7 @@ async function startOrExplain(loaded: LoadedConfig, io: Parameters<Command['run'
   };
   process.once('beforeExit', stalled);
   try {
-    return await Service.start(loaded, { stdin: io.stdin });
+    return await Service.start(loaded, { ...logging, stdin: io.stdin });
   } finally {
     process.off('beforeExit', stalled);
   }

@@ -40,6 +40,16 @@ export const errorCatalogue = {
     example: ['# wrong: the quote is never closed', 'title: "Example CI', '# right', 'title: "Example CI"'].join('\n'),
     docs: 'docs/config.md',
   },
+  BBR_CONFIG_EXISTS: {
+    cause: '`bbreporters init` was asked to write a config file that already exists.',
+    fix: 'Pass --force to replace it, or --config with another file name.',
+    example: [
+      '$ bbreporters init                         # bbreporters.yaml exists: refused',
+      '$ bbreporters init --config staging.yaml   # a new file',
+      '$ bbreporters init --force                 # replaces bbreporters.yaml',
+    ].join('\n'),
+    docs: 'docs/cli.md#init',
+  },
   BBR_ENV_MISSING: {
     cause: 'The config refers to an environment variable with ${NAME} that is not set.',
     fix: 'Export the variable before starting bbreporters, or remove the ${NAME} reference.',

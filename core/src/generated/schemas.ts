@@ -471,6 +471,9 @@ export interface Config {
    * Folder for build history and other state, relative to the config file.
    */
   stateDir?: string;
+  /**
+   * The lowest level `run` logs. The command line's --log-level, then the environment's BBR_LOG_LEVEL, take precedence over it; `preview` ignores it.
+   */
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * Milliseconds a reporter's handler may take for one event before it is aborted.

@@ -18,6 +18,8 @@ export interface CreateReportersOptions {
   configDir?: string;
   /** Where `${NAME}` values come from (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Overrides the config's `logLevel`. */
+  logLevel?: string;
   logDestination?: DestinationStream;
   master?: MasterControl;
   /** Fills what the reporters `need` before dispatch, e.g. createEnricher({url}) for the master's REST API. */
@@ -65,7 +67,7 @@ export function runtimeOptions(
       stateDir: config.stateDir,
       handlerTimeout: config.handlerTimeout,
       setupTimeout: config.setupTimeout,
-      logLevel: config.logLevel,
+      logLevel: options.logLevel ?? config.logLevel,
       logDestination: options.logDestination,
       master: options.master,
       enricher: options.enricher,

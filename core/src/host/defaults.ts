@@ -20,3 +20,6 @@ export const DEFAULT_SETUP_TIMEOUT_MS = 60_000;
 
 /** The config's `title` when it has none (Buildbot's own default). */
 export const DEFAULT_TITLE = 'Buildbot';
+
+/** The config files a command reads when it is given no `--config`, looked for in this order in the current folder. */
+export const DEFAULT_CONFIG_FILES = ['bbreporters.yaml', 'bbreporters.yml'] as const;

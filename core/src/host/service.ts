@@ -16,6 +16,8 @@ import { createSource } from '../sources/factory.js';
 import type { Source } from '../sources/source.js';
 
 export interface ServiceOptions {
+  /** Overrides the config's `logLevel` (the command line's `--log-level`). */
+  logLevel?: string;
   logDestination?: DestinationStream;
   /** Standard input, for a replay source reading '-'. */
   stdin?: NodeJS.ReadableStream;
@@ -35,7 +37,7 @@ export class Service {
     const secrets = new Set(loaded.secrets);
     const logger = createLogger({
       secrets,
-      ...defined({ level: loaded.config.logLevel, destination: options.logDestination }),
+      ...defined({ level: options.logLevel ?? loaded.config.logLevel, destination: options.logDestination }),
     });
     const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
