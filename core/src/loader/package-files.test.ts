@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isBbrError } from '../diagnostics/errors.js';
-import { entryFile } from './entry.js';
+import { entryFile } from './entry-file.js';
 import { optionsValidator, readManifest } from './manifest.js';
 import { resolvePlugin } from './resolve.js';
 
