@@ -124,7 +124,7 @@ describe('config errors', () => {
     ]);
   });
 
-  it('explains that ${VAR} must be quoted inside a flow collection instead of the parser\'s words', () => {
+  it("explains that ${VAR} must be quoted inside a flow collection instead of the parser's words", () => {
     const file = join(mkdtempSync(join(tmpdir(), 'bbr-flow-')), 'cfg.yaml');
     writeFileSync(file, 'reporters:\n  - plugin: console\n    options: {password: ${PW}, stream: stdout}\n');
     const error = errorOf(() => loadConfig(file, { env: { PW: 'pw-not-shown-1' } }));
@@ -222,7 +222,6 @@ describe('plugin package errors in a config', () => {
     );
   });
 });
-
 
 describe('createReporters', () => {
   it("runs the reporters of a config object and returns each event's outcomes", async () => {

@@ -239,7 +239,12 @@ function withSuggestion(error: BbrError, spec: ReporterSpec, configDir: string):
     .filter((p) => p.manifest)
     .map((p) => p.plugin.packageName);
   const known = [...new Set([...installed, ...officialPlugins.map((name) => `@bbreporters/${name}`)])];
-  const byName = new Map(known.flatMap((packageName) => [[shortName(packageName), packageName], [packageName, packageName]]));
+  const byName = new Map(
+    known.flatMap((packageName) => [
+      [shortName(packageName), packageName],
+      [packageName, packageName],
+    ]),
+  );
   const suggestion = closest(spec.plugin, byName.keys());
   if (!suggestion) return error;
   const packageName = byName.get(suggestion) as string;

@@ -9,7 +9,12 @@ import type { ErrorDetail } from '../diagnostics/errors.js';
 /** `${NAME}` as `substituteEnv` reads it, anchored at the `$`. */
 const reference = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}/;
 
-export function yamlProblems(errors: readonly YAMLError[], text: string, lines: LineCounter, file: string): ErrorDetail[] {
+export function yamlProblems(
+  errors: readonly YAMLError[],
+  text: string,
+  lines: LineCounter,
+  file: string,
+): ErrorDetail[] {
   const at = (offset: number) => {
     const { line, col } = lines.linePos(offset);
     return `${file}:${line}:${col}`;

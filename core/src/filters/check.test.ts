@@ -19,7 +19,9 @@ describe("filterProblems: Buildbot's config checks of the filters, located", () 
         path: 'r.mode',
         message: 'mode sometimes is not a valid mode',
         keyword: 'enum',
-        params: { allowedValues: ['all', 'change', 'failing', 'passing', 'problem', 'warnings', 'exception', 'cancelled'] },
+        params: {
+          allowedValues: ['all', 'change', 'failing', 'passing', 'problem', 'warnings', 'exception', 'cancelled'],
+        },
       },
     ]);
     expect(filterProblems({ mode: ['failing', 'faling'] }, 'r')).toMatchObject([

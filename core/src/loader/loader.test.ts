@@ -175,7 +175,9 @@ describe('plugin names', () => {
     );
     expect(notInstalled.message).not.toContain('npm install @bbreporters/githb');
     const installed = pluginNotFound('githb', pluginsDir, { packageName: '@bbreporters/github', installed: true });
-    expect(installed.message).toMatch(/did you mean "github"\? @bbreporters\/github is installed: write plugin: github \(/);
+    expect(installed.message).toMatch(
+      /did you mean "github"\? @bbreporters\/github is installed: write plugin: github \(/,
+    );
   });
 
   it('the official plugins are the folders of plugins/', () => {

@@ -70,7 +70,13 @@ export function prepareReporters(specs: readonly ReporterSpec[], configDir: stri
     const details: ErrorDetail[] = problems.flatMap(({ error, spec, path }) =>
       error.code === 'BBR_PLUGIN_OPTIONS'
         ? error.details.map((d) => ({ ...d, ...(spec.location && !d.location ? { location: spec.location } : {}) }))
-        : [{ path: `${path}.plugin`, message: pluginProblem(error), ...(spec.location ? { location: spec.location } : {}) }],
+        : [
+            {
+              path: `${path}.plugin`,
+              message: pluginProblem(error),
+              ...(spec.location ? { location: spec.location } : {}),
+            },
+          ],
     );
     throw new BbrError(problems[0].error.code, `${problems.length} reporters could not be prepared`, { details });
   }
