@@ -12,7 +12,7 @@ import { BbrError, isBbrError, type ErrorDetail } from '../diagnostics/errors.js
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';
 import { pluginProblem, prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
-import { isPathSpec, pluginNotFound, resolvePlugin, shortName } from '../loader/resolve.js';
+import { candidateNames, isPathSpec, pluginNotFound, resolvePlugin, shortName } from '../loader/resolve.js';
 import { officialPlugins } from '../loader/official-plugins.js';
 import { maskSecrets } from '../diagnostics/logger.js';
 import { coreValidator, describeAjvErrors, readSchema, validateCollectingSecrets } from '../contracts/schemas.js';
@@ -246,8 +246,9 @@ function withSuggestion(error: BbrError, spec: ReporterSpec, configDir: string):
     ]),
   );
   const suggestion = closest(spec.plugin, byName.keys());
-  if (!suggestion) return error;
-  const packageName = byName.get(suggestion) as string;
+  const packageName = suggestion && byName.get(suggestion);
+  // An official plugin written right but not installed: the plain error already names its install command.
+  if (!packageName || packageName === candidateNames(spec.plugin)[0]) return error;
   return pluginNotFound(spec.plugin, configDir, { packageName, installed: installed.includes(packageName) });
 }
 
