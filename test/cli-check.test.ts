@@ -1,5 +1,5 @@
 /** `bbreporters check`, `list`, `schema` and `--help` as a user runs them (the built bin, a child process). */
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
@@ -67,6 +67,43 @@ describe('bbreporters check', () => {
     const usage = await runCli(['check']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/no config file: found neither bbreporters\.yaml nor bbreporters\.yml/);
+  });
+
+  it('refuses a plugin that was never built, naming the missing entry and its package.json, without importing it', async () => {
+    const dir = tempDir({ 'config.yaml': 'reporters:\n  - plugin: ./unbuilt\n    options: { marker: here }\n' });
+    const plugin = join(dir, 'unbuilt');
+    cpSync(join(fixturePlugins, 'marker'), plugin, { recursive: true });
+    const packageJson = JSON.parse(readFileSync(join(plugin, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(plugin, 'package.json'), JSON.stringify({ ...packageJson, main: 'dist/index.js' }));
+    const marker = join(dir, 'imported.marker');
+    const result = await runCli(['check', '--config', join(dir, 'config.yaml')], { env: { MARKER_FILE: marker } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `${join(dir, 'config.yaml')}:2:13 reporters[0].plugin: BBR_PLUGIN_ENTRY: marker-plugin (${join(plugin, 'package.json')}): ` +
+        `its entry ${join(plugin, 'dist/index.js')} (from main) does not exist. Is the plugin built? Build it: npm run build in ${plugin}. ` +
+        'Its author must point "main" or "exports" (or bbreporter.entry) at the built file',
+    );
+    expect(result.stderr).toMatch(/has 1 problem \(in a plugin package, not in this file; /);
+
+    mkdirSync(join(plugin, 'dist'));
+    cpSync(join(plugin, 'index.js'), join(plugin, 'dist/index.js'));
+    const built = await runCli(['check', '--config', join(dir, 'config.yaml')], { env: { MARKER_FILE: marker } });
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/marker-plugin: marker-plugin 1\.0\.0/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("names a broken manifest's package and package.json at the reporter's plugin: line", async () => {
+    const dir = tempDir({ 'config.yaml': 'logLevel: info\nreporters:\n  - plugin: ./bad\n' });
+    cpSync(join(fixturePlugins, 'marker-bad-manifest'), join(dir, 'bad'), { recursive: true });
+    const result = await runCli(['check', '--config', join(dir, 'config.yaml')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `${join(dir, 'config.yaml')}:3:13 reporters[0].plugin: BBR_PLUGIN_MANIFEST: marker-bad-manifest (${join(dir, 'bad/package.json')}) ` +
+        'has an invalid "bbreporter" manifest; its author must correct it in that package.json (bbreporter.hooks[0]: must be one of',
+    );
+    expect(result.stderr).not.toMatch(/:1:1 bbreporter/);
   });
 
   it('accepts the quick start config', async () => {

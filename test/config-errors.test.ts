@@ -3,6 +3,9 @@
  * problem at once, each at file:line:column with its JSON path, what was expected and "did you
  * mean"; secrets never echoed.
  */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkConfig, createReporters, isBbrError, loadConfig, type BbrError } from '@bbreporters/core';
 
@@ -91,10 +94,57 @@ describe('config errors', () => {
     expect(error.details).toHaveLength(1);
     expect(error.details[0]).toMatchObject({ location: `${dir}/plugin-typo.yaml:2:13`, path: 'reporters[0].plugin' });
     expect(error.details[0].message).toMatch(
-      /^BBR_PLUGIN_NOT_FOUND: did you mean "console"\? plugin "consle" is not installed/,
+      /^BBR_PLUGIN_NOT_FOUND: plugin "consle" is not installed; did you mean "console"\? @bbreporters\/console is installed: write plugin: console \(/,
     );
   });
 
+  it('corrects a misspelled plugin name in the install command too', () => {
+    const error = errorOf(() => checkConfig({ reporters: [{ plugin: 'githb' }] }, { configDir: process.cwd() }));
+    expect(error.details[0].message).toContain('did you mean "github"?');
+    expect(error.details[0].message).toContain('write plugin: github');
+    expect(error.describe()).not.toContain('@bbreporters/githb\n');
+    expect(error.describe()).not.toMatch(/npm install @bbreporters\/githb/);
+  });
+
+  it('suggests the nearest value of an invalid mode, a string or a list item', () => {
+    const error = errorOf(() =>
+      checkConfig(
+        { reporters: [{ plugin: 'mail', options: { fromaddr: 'a@b.c', mode: 'faling' } }] },
+        { configDir: process.cwd() },
+      ),
+    );
+    expect(error.details).toEqual([
+      { path: 'reporters[0].options.mode', message: 'mode faling is not a valid mode; did you mean "failing"?' },
+    ]);
+    const list = errorOf(() =>
+      checkConfig(
+        { reporters: [{ plugin: 'mail', options: { fromaddr: 'a@b.c', mode: ['failing', 'pasing'] } }] },
+        { configDir: process.cwd() },
+      ),
+    );
+    expect(list.details).toEqual([
+      { path: 'reporters[0].options.mode[1]', message: 'mode pasing is not a valid mode; did you mean "passing"?' },
+    ]);
+  });
+
+  it("explains that ${VAR} must be quoted inside a flow collection instead of the parser's words", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bbr-flow-')), 'cfg.yaml');
+    writeFileSync(file, 'reporters:\n  - plugin: console\n    options: {password: ${PW}, stream: stdout}\n');
+    const error = errorOf(() => loadConfig(file, { env: { PW: 'pw-not-shown-1' } }));
+    expect(error.code).toBe('BBR_CONFIG_READ');
+    expect(error.details).toEqual([
+      {
+        path: '(yaml)',
+        location: `${file}:3:25`,
+        message:
+          '${PW} must be quoted inside a flow collection ({…} or […]): write "${PW}". ' +
+          'Unquoted, YAML reads its "{" as the start of a map (Unexpected flow-map-start at node end)',
+      },
+    ]);
+    expect(error.describe()).not.toContain('pw-not-shown-1');
+    writeFileSync(file, 'reporters:\n  - plugin: console\n    options: {stream: "${STREAM}"}\n');
+    expect(loadConfig(file, { env: { STREAM: 'stderr' } }).prepared[0].options).toMatchObject({ stream: 'stderr' });
+  });
   it('checks a config object built in code the same way, by JSON path', () => {
     const error = errorOf(() =>
       checkConfig({ reporters: [{ plugin: 'console', options: { fromat: 'json' } }] }, { configDir: process.cwd() }),
@@ -106,6 +156,73 @@ describe('config errors', () => {
           'is not an allowed key; did you mean "format"? (allowed: stream, format, builders, tags, schedulers, branches)',
       },
     ]);
+  });
+});
+
+/** A config beside a plugin folder `my-plugin` holding `packageJson` and `files`. */
+function configBesidePlugin(packageJson: Record<string, unknown>, files: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'bbr-plugin-config-'));
+  mkdirSync(join(root, 'my-plugin'));
+  writeFileSync(join(root, 'my-plugin/package.json'), JSON.stringify({ name: 'my-plugin', ...packageJson }));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(root, 'my-plugin', name), content);
+  writeFileSync(join(root, 'cfg.yaml'), 'logLevel: info\nreporters:\n  - name: mine\n    plugin: ./my-plugin\n');
+  return join(root, 'cfg.yaml');
+}
+
+describe('plugin package errors in a config', () => {
+  const manifest = { apiVersion: 1, hooks: ['buildFinished'], optionsSchema: 'options.schema.json' };
+
+  it("an invalid manifest is located at the reporter's plugin: line and names the package.json to fix", () => {
+    const file = configBesidePlugin({ bbreporter: { apiVersion: 1, hooks: [] } });
+    const packageJson = join(dirname(file), 'my-plugin/package.json');
+    const error = errorOf(() => loadConfig(file, { env: {} }));
+    expect(error.code).toBe('BBR_CONFIG_INVALID');
+    expect(error.message).toBe(
+      `${file} has 1 problem (in a plugin package, not in this file; each names the package.json and what to do)`,
+    );
+    expect(error.details).toEqual([
+      {
+        location: `${file}:4:13`,
+        path: 'reporters[0].plugin',
+        message:
+          `BBR_PLUGIN_MANIFEST: my-plugin (${packageJson}) has an invalid "bbreporter" manifest; its author must correct it in that package.json ` +
+          '(bbreporter.optionsSchema: is required; bbreporter.hooks: must NOT have fewer than 1 items)',
+      },
+    ]);
+  });
+
+  it('a plugin that was never built fails check, naming the missing entry, and passes once built', () => {
+    const file = configBesidePlugin(
+      { main: 'dist/index.js', bbreporter: manifest },
+      { 'options.schema.json': '{"type":"object"}' },
+    );
+    const dir = join(dirname(file), 'my-plugin');
+    const error = errorOf(() => loadConfig(file, { env: {} }));
+    expect(error.details).toHaveLength(1);
+    expect(error.details[0]).toMatchObject({ location: `${file}:4:13`, path: 'reporters[0].plugin' });
+    expect(error.details[0].message).toBe(
+      `BBR_PLUGIN_ENTRY: my-plugin (${join(dir, 'package.json')}): its entry ${join(dir, 'dist/index.js')} (from main) does not exist. ` +
+        `Is the plugin built? Build it: npm run build in ${dir}. Its author must point "main" or "exports" (or bbreporter.entry) at the built file`,
+    );
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist/index.js'), 'export default { setup: () => ({}) };');
+    expect(loadConfig(file, { env: {} }).prepared.map((r) => r.name)).toEqual(['mine']);
+  });
+
+  it('another API version, beside a config mistake: both located, the header counts the package problem', () => {
+    const file = configBesidePlugin({ main: 'index.js', bbreporter: { ...manifest, apiVersion: 3 } });
+    writeFileSync(file, `logLevel: loud\n${readFileSync(file, 'utf8').split('\n').slice(1).join('\n')}`);
+    const error = errorOf(() => loadConfig(file, { env: {} }));
+    expect(error.message).toBe(
+      `${file} has 2 problems (1 of them in a plugin package, not in this file; each names the package.json and what to do)`,
+    );
+    expect(error.details.map((d) => [d.location, d.path])).toEqual([
+      [`${file}:1:11`, 'logLevel'],
+      [`${file}:4:13`, 'reporters[0].plugin'],
+    ]);
+    expect(error.details[1].message).toMatch(
+      /^BBR_PLUGIN_API_VERSION: my-plugin \(.*my-plugin\/package\.json\) is written for plugin API version 3, .*its author must set bbreporter\.apiVersion to 1/,
+    );
   });
 });
 

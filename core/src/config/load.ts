@@ -11,8 +11,9 @@ import { LineCounter, parseDocument } from 'yaml';
 import { BbrError, isBbrError, type ErrorDetail } from '../diagnostics/errors.js';
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';
-import { prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
-import { isPathSpec, resolvePlugin, shortName } from '../loader/resolve.js';
+import { pluginProblem, prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
+import { candidateNames, isPathSpec, pluginNotFound, resolvePlugin, shortName } from '../loader/resolve.js';
+import { officialPlugins } from '../loader/official-plugins.js';
 import { maskSecrets } from '../diagnostics/logger.js';
 import { coreValidator, describeAjvErrors, readSchema, validateCollectingSecrets } from '../contracts/schemas.js';
 import { checkSource } from '../sources/factory.js';
@@ -24,6 +25,7 @@ import { tlsProblems } from '../http/tls.js';
 import { splitPath, valueAt, type PathSegment } from '../diagnostics/json-path.js';
 import { allowedKeys, discriminatorValues } from './schema-keys.js';
 import { closest } from './suggest.js';
+import { yamlProblems } from './yaml-errors.js';
 import { defined } from '../lang/defined.js';
 
 /** Far beyond any real config: a larger file is a mistake, or an attempt to exhaust memory. */
@@ -53,8 +55,14 @@ export interface ConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A problem before it is located; `keyword`/`params` come from ajv when it found it. */
-type Problem = ErrorDetail & { keyword?: string; params?: Record<string, unknown> };
+/**
+ * A problem before it is located; `keyword`/`params` come from ajv when it found it. `inPackage`:
+ * the problem is in a plugin package (its manifest, API version or entry), not in the config.
+ */
+type Problem = ErrorDetail & { keyword?: string; params?: Record<string, unknown>; inPackage?: boolean };
+
+/** Codes of problems that a plugin's author, not the config's, must fix. */
+const packageCodes = new Set(['BBR_PLUGIN_MANIFEST', 'BBR_PLUGIN_API_VERSION', 'BBR_PLUGIN_ENTRY']);
 
 /** Reads, parses and checks the YAML config at `file`. */
 export function loadConfig(file: string, options: ConfigOptions = {}): LoadedConfig {
@@ -79,10 +87,7 @@ export function loadConfig(file: string, options: ConfigOptions = {}): LoadedCon
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locate = createLocator(doc, lines, file);
   if (doc.errors.length) {
-    const details = doc.errors.map((e) => {
-      const { line, col } = lines.linePos(e.pos[0]);
-      return { path: '(yaml)', location: `${file}:${line}:${col}`, message: e.message };
-    });
+    const details = yamlProblems(doc.errors, text, lines, file);
     throw new BbrError(
       'BBR_CONFIG_READ',
       `${file} is not valid YAML (${details.length} problem${details.length > 1 ? 's' : ''})`,
@@ -209,23 +214,42 @@ function sourceShapeIsValid(source: SourceConfig): boolean {
 
 /** Turns prepareReporters' error for one reporter into problems, each with its path inside the config. */
 function reporterProblems(error: BbrError, spec: ReporterSpec, configDir: string, data: unknown): Problem[] {
-  if (error.code === 'BBR_PLUGIN_NOT_FOUND' && !isPathSpec(spec.plugin)) {
-    const installed = installedPlugins(configDir)
-      .filter((p) => p.manifest)
-      .flatMap((p) => [shortName(p.plugin.packageName), p.plugin.packageName]);
-    const suggestion = closest(spec.plugin, installed);
-    if (suggestion)
-      return [
-        { path: `${spec.path}.plugin`, message: `${error.code}: did you mean "${suggestion}"? ${error.message}` },
-      ];
+  // A problem of the plugin package is located at the entry's `plugin:` line; its message names the package.
+  if (error.code !== 'BBR_PLUGIN_OPTIONS') {
+    return [
+      {
+        path: `${spec.path}.plugin`,
+        message: pluginProblem(withSuggestion(error, spec, configDir)),
+        ...(packageCodes.has(error.code) ? { inPackage: true } : {}),
+      },
+    ];
   }
-  if (!error.details.length) return [{ path: `${spec.path}.plugin`, message: `${error.code}: ${error.message}` }];
-  const schema = error.code === 'BBR_PLUGIN_OPTIONS' ? pluginSchema(spec, configDir) : undefined;
+  const schema = pluginSchema(spec, configDir);
   return error.details.map((detail: Problem) => {
     const segments = splitPath(detail.path);
     if (!schema || segments[2] !== 'options' || !detail.keyword) return { path: detail.path, message: detail.message };
     return explainSchemaProblem(detail, schema.schema, segments.slice(0, 3), data, schema.filters);
   });
+}
+
+/** A plugin that is not installed, with "did you mean" among the installed and official plugins. */
+function withSuggestion(error: BbrError, spec: ReporterSpec, configDir: string): BbrError {
+  if (error.code !== 'BBR_PLUGIN_NOT_FOUND' || isPathSpec(spec.plugin)) return error;
+  const installed = installedPlugins(configDir)
+    .filter((p) => p.manifest)
+    .map((p) => p.plugin.packageName);
+  const known = [...new Set([...installed, ...officialPlugins.map((name) => `@bbreporters/${name}`)])];
+  const byName = new Map(
+    known.flatMap((packageName) => [
+      [shortName(packageName), packageName],
+      [packageName, packageName],
+    ]),
+  );
+  const suggestion = closest(spec.plugin, byName.keys());
+  const packageName = suggestion && byName.get(suggestion);
+  // An official plugin written right but not installed: the plain error already names its install command.
+  if (!packageName || packageName === candidateNames(spec.plugin)[0]) return error;
+  return pluginNotFound(spec.plugin, configDir, { packageName, installed: installed.includes(packageName) });
 }
 
 /** The secret values in options that failed validation, so messages about them mask them too. */
@@ -328,9 +352,16 @@ function configError(problems: Problem[], options: CheckConfigOptions, secrets: 
         : {}),
   }));
   details.sort((a, b) => compareLocations(a.location, b.location));
-  return new BbrError('BBR_CONFIG_INVALID', `${name} has ${details.length} problem${details.length > 1 ? 's' : ''}`, {
-    details,
-  });
+  const inPackages = problems.filter((p) => p.inPackage).length;
+  const where = inPackages === details.length ? 'in' : `${inPackages} of them in`;
+  const whose = inPackages
+    ? ` (${where} ${inPackages > 1 ? 'plugin packages' : 'a plugin package'}, not in this file; each names the package.json and what to do)`
+    : '';
+  return new BbrError(
+    'BBR_CONFIG_INVALID',
+    `${name} has ${details.length} problem${details.length > 1 ? 's' : ''}${whose}`,
+    { details },
+  );
 }
 
 function compareLocations(a = '', b = ''): number {

@@ -7,15 +7,25 @@ describe("filterProblems: Buildbot's config checks of the filters, located", () 
       { path: 'reporters[1].options.tags', message: 'Please specify only builders or tags to include - not both.' },
     ]);
   });
-  test('each mode problem, at the mode key', () => {
+  test('each mode problem, at the mode key or its list item, with the names a misspelling could mean', () => {
     expect(filterProblems({ mode: ['failing', 'all'] }, 'reporters[0].options')).toEqual([
       {
-        path: 'reporters[0].options.mode',
+        path: 'reporters[0].options.mode[1]',
         message: "mode 'all' is not valid in an iterator and must be passed in as a separate string",
       },
     ]);
     expect(filterProblems({ mode: 'sometimes' }, 'r')).toEqual([
-      { path: 'r.mode', message: 'mode sometimes is not a valid mode' },
+      {
+        path: 'r.mode',
+        message: 'mode sometimes is not a valid mode',
+        keyword: 'enum',
+        params: {
+          allowedValues: ['all', 'change', 'failing', 'passing', 'problem', 'warnings', 'exception', 'cancelled'],
+        },
+      },
+    ]);
+    expect(filterProblems({ mode: ['failing', 'faling'] }, 'r')).toMatchObject([
+      { path: 'r.mode[1]', keyword: 'enum', params: { allowedValues: expect.arrayContaining(['failing']) } },
     ]);
   });
   test('valid filters, and none at all, have no problem', () => {

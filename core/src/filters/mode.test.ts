@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { Results } from '../events/results.js';
-import { defaultMode, expandMode, isMessageNeeded, modeProblems, wantsPreviousBuild } from './mode.js';
+import { defaultMode, expandMode, isMessageNeeded, modeProblems, possibleModes, wantsPreviousBuild } from './mode.js';
 
 const { SUCCESS, WARNINGS, FAILURE, SKIPPED, EXCEPTION, RETRY, CANCELLED } = Results;
 const prev = (results: number | null) => ({ results });
@@ -29,12 +29,16 @@ describe('mode shortcuts (common.md §7.1)', () => {
 
 describe("mode config errors, in Buildbot's words", () => {
   test('an unknown mode: "mode <m> is not a valid mode"', () => {
-    expect(modeProblems('sometimes')).toEqual(['mode sometimes is not a valid mode']);
-    expect(modeProblems(['failing', 'often'])).toEqual(['mode often is not a valid mode']);
+    expect(modeProblems('sometimes')).toEqual([
+      { message: 'mode sometimes is not a valid mode', allowed: ['all', ...possibleModes] },
+    ]);
+    expect(modeProblems(['failing', 'often'])).toEqual([
+      { message: 'mode often is not a valid mode', index: 1, allowed: possibleModes },
+    ]);
   });
   test('"all" inside a list is refused', () => {
     expect(modeProblems(['all'])).toEqual([
-      "mode 'all' is not valid in an iterator and must be passed in as a separate string",
+      { message: "mode 'all' is not valid in an iterator and must be passed in as a separate string", index: 0 },
     ]);
   });
   test('valid settings have no problems', () => {

@@ -36,21 +36,30 @@ export function expandMode(mode: ModeSetting | undefined): readonly ModeName[] {
   return mode as readonly ModeName[];
 }
 
+/** One config error of a mode setting. */
+export interface ModeProblem {
+  message: string;
+  /** The item's position, when the setting is a list. */
+  index?: number;
+  /** The names the value may take, when it is not a mode name (for "did you mean"). */
+  allowed?: readonly string[];
+}
+
 /** Buildbot's config errors for a mode setting, word for word; empty when valid. */
-export function modeProblems(mode: unknown): string[] {
+export function modeProblems(mode: unknown): ModeProblem[] {
   if (mode === undefined) return [];
   if (typeof mode === 'string')
-    return mode === 'all' || possibleModes.includes(mode as ModeName) ? [] : [`mode ${mode} is not a valid mode`];
-  if (!Array.isArray(mode)) return ['mode must be a string or a list of strings'];
-  return mode
-    .map((m: unknown) =>
-      m === 'all'
-        ? "mode 'all' is not valid in an iterator and must be passed in as a separate string"
-        : possibleModes.includes(m as ModeName)
-          ? ''
-          : `mode ${String(m)} is not a valid mode`,
-    )
-    .filter(Boolean);
+    return mode === 'all' || possibleModes.includes(mode as ModeName)
+      ? []
+      : [{ message: `mode ${mode} is not a valid mode`, allowed: ['all', ...possibleModes] }];
+  if (!Array.isArray(mode)) return [{ message: 'mode must be a string or a list of strings' }];
+  return mode.flatMap((m: unknown, index): ModeProblem[] =>
+    m === 'all'
+      ? [{ message: "mode 'all' is not valid in an iterator and must be passed in as a separate string", index }]
+      : possibleModes.includes(m as ModeName)
+        ? []
+        : [{ message: `mode ${String(m)} is not a valid mode`, index, allowed: possibleModes }],
+  );
 }
 
 /** `change` and `problem` compare with the previous build. */

@@ -77,10 +77,10 @@ describe("filter config errors, located and in Buildbot's words", () => {
       { path: 'reporters[0].options.tags', message: 'Please specify only builders or tags to include - not both.' },
     ]);
   });
-  test('"all" inside a mode list replaces the schema\'s enum message', () => {
+  test('"all" inside a mode list replaces the schema\'s enum message, at the list item', () => {
     expect(problems({ mode: ['failing', 'all'] })).toEqual([
       {
-        path: 'reporters[0].options.mode',
+        path: 'reporters[0].options.mode[1]',
         message: "mode 'all' is not valid in an iterator and must be passed in as a separate string",
       },
     ]);

@@ -3,7 +3,6 @@
  * all of it before a single line of the plugin's code is imported.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { BbrError, type ErrorDetail } from '../diagnostics/errors.js';
 import { filterProblems } from '../filters/check.js';
@@ -18,28 +17,35 @@ import {
   validateCollectingSecrets,
 } from '../contracts/schemas.js';
 import { packageFile } from './package-files.js';
-import type { ResolvedPlugin } from './resolve.js';
+import { describePackage, type ResolvedPlugin } from './resolve.js';
 
 export function readManifest(plugin: ResolvedPlugin): PluginManifest {
-  const where = `${plugin.packageName} (${join(plugin.dir, 'package.json')})`;
+  const where = describePackage(plugin);
   const manifest = plugin.packageJson.bbreporter;
   if (manifest === undefined) {
     throw new BbrError(
       'BBR_PLUGIN_MANIFEST',
-      `${where} is not a bbreporters plugin: its package.json has no "bbreporter" manifest`,
+      `${where} is not a bbreporters plugin: its package.json has no "bbreporter" manifest. ` +
+        `Is "${plugin.spec}" the package you meant? If you are its author, add the manifest to that package.json`,
     );
   }
   const validate = coreValidator('plugin-manifest.schema.json');
   if (!validate(manifest)) {
-    throw new BbrError('BBR_PLUGIN_MANIFEST', `${where} has an invalid "bbreporter" manifest`, {
-      details: describeAjvErrors(validate.errors, 'bbreporter'),
-    });
+    throw new BbrError(
+      'BBR_PLUGIN_MANIFEST',
+      `${where} has an invalid "bbreporter" manifest; its author must correct it in that package.json`,
+      {
+        details: describeAjvErrors(validate.errors, 'bbreporter'),
+      },
+    );
   }
   const valid = manifest as PluginManifest;
   if (valid.apiVersion !== API_VERSION) {
     throw new BbrError(
       'BBR_PLUGIN_API_VERSION',
-      `${where} is written for plugin API version ${valid.apiVersion}, but this core (@bbreporters/core) implements API version ${API_VERSION}`,
+      `${where} is written for plugin API version ${valid.apiVersion}, but this core (@bbreporters/core) implements API version ${API_VERSION}. ` +
+        `Install a version of ${plugin.packageName} built for API version ${API_VERSION}, or a core that implements ${valid.apiVersion}; ` +
+        `its author must set bbreporter.apiVersion to ${API_VERSION} once the plugin follows that API`,
     );
   }
   return valid;
@@ -52,13 +58,13 @@ export function optionsValidator(
   plugin: ResolvedPlugin,
   manifest: PluginManifest,
 ): { validate: ValidateFunction; schema: Record<string, unknown> } {
-  const file = packageFile(plugin, manifest.optionsSchema, 'optionsSchema');
+  const file = packageFile(plugin, manifest.optionsSchema, 'bbreporter.optionsSchema');
   const cached = schemaCache.get(file);
   if (cached) return cached;
   if (!existsSync(file)) {
     throw new BbrError(
       'BBR_PLUGIN_MANIFEST',
-      `${plugin.packageName}: optionsSchema "${manifest.optionsSchema}" does not exist (${file})`,
+      `${describePackage(plugin)}: bbreporter.optionsSchema "${manifest.optionsSchema}" does not exist (${file}); its author must ship that file or correct the path`,
     );
   }
   let schema: Record<string, unknown>;
@@ -66,7 +72,10 @@ export function optionsValidator(
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
     // Not the parser's message: it quotes the file's first bytes, and this may be no schema at all.
-    throw new BbrError('BBR_PLUGIN_MANIFEST', `${plugin.packageName}: optionsSchema ${file} is not a JSON file`);
+    throw new BbrError(
+      'BBR_PLUGIN_MANIFEST',
+      `${describePackage(plugin)}: bbreporter.optionsSchema ${file} is not a JSON file; its author must point it at the options' JSON Schema`,
+    );
   }
   let validate: ValidateFunction;
   try {
@@ -78,7 +87,7 @@ export function optionsValidator(
   } catch (error) {
     throw new BbrError(
       'BBR_PLUGIN_MANIFEST',
-      `${plugin.packageName}: optionsSchema ${file} is not a valid JSON Schema: ${String(error)}`,
+      `${describePackage(plugin)}: bbreporter.optionsSchema ${file} is not a valid JSON Schema (${String(error)}); its author must correct it`,
       { cause: error },
     );
   }
@@ -122,7 +131,7 @@ export function validateOptions(
   const filterCheck = coreValidator('filters.schema.json');
   // Buildbot's own wording of a mode problem replaces the schema's.
   const buildbotChecks = filterProblems(filters, path);
-  const modeWorded = buildbotChecks.some((d) => d.path === `${path}.mode`);
+  const modeWorded = buildbotChecks.some((d) => d.path.startsWith(`${path}.mode`));
   if (!filterCheck(filters)) {
     details.push(
       ...describeAjvErrors(filterCheck.errors, path).filter((d) => !(modeWorded && d.path.startsWith(`${path}.mode`))),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isBbrError } from '../diagnostics/errors.js';
-import { entryFile } from './entry.js';
+import { entryFile } from './entry-file.js';
 import { optionsValidator, readManifest } from './manifest.js';
 import { resolvePlugin } from './resolve.js';
 
@@ -58,7 +58,7 @@ describe("a plugin's files stay inside its package", () => {
     writeFileSync(join(dir, 'notes.txt'), 'private notes, not json');
     const plugin = resolvePlugin('evil-plugin', configDir);
     const error = failure(() => optionsValidator(plugin, readManifest(plugin)));
-    expect(error.message).toMatch(/optionsSchema .*notes\.txt is not a JSON file$/);
+    expect(error.message).toMatch(/optionsSchema .*notes\.txt is not a JSON file; its author must point it at/);
     expect(error.message).not.toContain('private notes');
   });
 

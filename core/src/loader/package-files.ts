@@ -6,7 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { BbrError } from '../diagnostics/errors.js';
-import type { ResolvedPlugin } from './resolve.js';
+import { describePackage, type ResolvedPlugin } from './resolve.js';
 
 /** The absolute path of `file` (as the manifest wrote it) inside the package; BBR_PLUGIN_MANIFEST when it leaves the package. */
 export function packageFile(plugin: ResolvedPlugin, file: string, field: string): string {
@@ -15,7 +15,7 @@ export function packageFile(plugin: ResolvedPlugin, file: string, field: string)
   if (isAbsolute(file) || !isInside(plugin.dir, path) || !isInside(plugin.dir, real)) {
     throw new BbrError(
       'BBR_PLUGIN_MANIFEST',
-      `${plugin.packageName}: ${field} "${file}" is not a file inside the package (${plugin.dir})`,
+      `${describePackage(plugin)}: ${field} "${file}" is not a file inside the package (${plugin.dir}); its author must name a file inside the package`,
     );
   }
   return path;

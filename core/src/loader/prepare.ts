@@ -1,10 +1,11 @@
 /**
  * Prepares the configured reporters without importing any plugin code: resolves each package,
- * validates its manifest and the user's options, and settles each reporter's name. Every
- * problem of every reporter is collected and thrown at once.
+ * validates its manifest, checks that its entry file exists, validates the user's options, and
+ * settles each reporter's name. Every problem of every reporter is collected and thrown at once.
  */
 import { BbrError, isBbrError, type ErrorDetail } from '../diagnostics/errors.js';
 import type { DeliveryConfig, Filters, PluginManifest, TlsConfig } from '../generated/schemas.js';
+import { existingEntryFile } from './entry-file.js';
 import { readManifest, validateOptions } from './manifest.js';
 import { resolvePlugin, shortName, type ResolvedPlugin } from './resolve.js';
 
@@ -42,6 +43,7 @@ export function prepareReporters(specs: readonly ReporterSpec[], configDir: stri
     try {
       const plugin = resolvePlugin(spec.plugin, configDir);
       const manifest = readManifest(plugin);
+      existingEntryFile(plugin, manifest);
       const validated = validateOptions(plugin, manifest, spec.options, `${path}.options`);
       prepared.push({ name: spec.name ?? shortName(plugin.packageName), spec, plugin, manifest, ...validated });
     } catch (error) {
@@ -66,11 +68,27 @@ export function prepareReporters(specs: readonly ReporterSpec[], configDir: stri
   if (problems.length === 1) throw problems[0].error;
   if (problems.length > 1) {
     const details: ErrorDetail[] = problems.flatMap(({ error, spec, path }) =>
-      error.details.length
+      error.code === 'BBR_PLUGIN_OPTIONS'
         ? error.details.map((d) => ({ ...d, ...(spec.location && !d.location ? { location: spec.location } : {}) }))
-        : [{ path, message: `${error.code}: ${error.message}`, ...(spec.location ? { location: spec.location } : {}) }],
+        : [
+            {
+              path: `${path}.plugin`,
+              message: pluginProblem(error),
+              ...(spec.location ? { location: spec.location } : {}),
+            },
+          ],
     );
     throw new BbrError(problems[0].error.code, `${problems.length} reporters could not be prepared`, { details });
   }
   return prepared;
+}
+
+/**
+ * One line for a problem of a plugin package (not found, manifest, API version, entry): its code,
+ * the message that names the package and its package.json, and the manifest's own problems. Their
+ * paths (`bbreporter.hooks`) are inside the package.json, not the config, so they are not details.
+ */
+export function pluginProblem(error: BbrError): string {
+  const inside = error.details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  return `${error.code}: ${error.message}${inside ? ` (${inside})` : ''}`;
 }

@@ -58,6 +58,11 @@ export function nodeModulesChain(start: string): string[] {
   }
 }
 
+/** How messages name a plugin package: its name and its package.json, so its author knows which file to fix. */
+export function describePackage(plugin: Pick<ResolvedPlugin, 'packageName' | 'dir'>): string {
+  return `${plugin.packageName} (${join(plugin.dir, 'package.json')})`;
+}
+
 function readPackage(dir: string): ResolvedPlugin['packageJson'] {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as ResolvedPlugin['packageJson'];
 }
@@ -90,11 +95,37 @@ export function resolvePlugin(spec: string, configDir: string): ResolvedPlugin {
       }
     }
   }
-  const existing = searched.filter((f) => existsSync(f));
-  throw new BbrError(
+  throw pluginNotFound(spec, configDir);
+}
+
+/** A plugin name near a misspelled one, and whether it is installed already. */
+export interface PluginSuggestion {
+  packageName: string;
+  installed: boolean;
+}
+
+/**
+ * BBR_PLUGIN_NOT_FOUND for a package name: where core looked, and what to do. With a suggestion
+ * (a near installed or official plugin), the fix uses the corrected name, never the misspelling.
+ */
+export function pluginNotFound(spec: string, configDir: string, suggestion?: PluginSuggestion): BbrError {
+  const names = candidateNames(spec);
+  const existing = pluginSearchPath(configDir).filter((f) => existsSync(f));
+  const looked =
+    `looked for ${names.map((n) => `"${n}"`).join(' and ')} in ` +
+    `${existing.length ? existing.join(', ') : 'no node_modules folder'} (searched upwards from ${configDir}, then from core at ${coreRoot})`;
+  if (!suggestion) {
+    return new BbrError(
+      'BBR_PLUGIN_NOT_FOUND',
+      `plugin "${spec}" is not installed: ${looked}. Install it with: npm install ${names[0]}`,
+    );
+  }
+  const short = shortName(suggestion.packageName);
+  const fix = suggestion.installed
+    ? `${suggestion.packageName} is installed: write plugin: ${short}`
+    : `install it with: npm install ${suggestion.packageName}, and write plugin: ${short}`;
+  return new BbrError(
     'BBR_PLUGIN_NOT_FOUND',
-    `plugin "${spec}" is not installed: looked for ${names.map((n) => `"${n}"`).join(' and ')} in ` +
-      `${existing.length ? existing.join(', ') : 'no node_modules folder'} (searched upwards from ${configDir}, then from core at ${coreRoot}). ` +
-      `Install it with: npm install ${names[0]}`,
+    `plugin "${spec}" is not installed; did you mean "${short}"? ${fix} (${looked})`,
   );
 }
