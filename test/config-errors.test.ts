@@ -176,7 +176,9 @@ describe('plugin package errors in a config', () => {
     const file = configBesidePlugin({ bbreporter: { apiVersion: 1, hooks: [] } });
     const packageJson = join(dirname(file), 'my-plugin/package.json');
     const error = errorOf(() => loadConfig(file, { env: {} }));
-    expect(error.code).toBe('BBR_CONFIG_INVALID');
+    // Only a package problem: its own code, so the fix and `bbreporters explain` speak to the plugin's author.
+    expect(error.code).toBe('BBR_PLUGIN_MANIFEST');
+    expect(error.fix).toMatch(/^The plugin's author fixes its package.json/);
     expect(error.message).toBe(
       `${file} has 1 problem (in a plugin package, not in this file; each names the package.json and what to do)`,
     );

@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { BbrError, isBbrError, type ErrorDetail } from '../diagnostics/errors.js';
+import { BbrError, isBbrError, type ErrorCode, type ErrorDetail } from '../diagnostics/errors.js';
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';
 import { pluginProblem, prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
@@ -56,13 +56,13 @@ export interface ConfigOptions {
 }
 
 /**
- * A problem before it is located; `keyword`/`params` come from ajv when it found it. `inPackage`:
+ * A problem before it is located; `keyword`/`params` come from ajv when it found it. `packageCode`:
  * the problem is in a plugin package (its manifest, API version or entry), not in the config.
  */
-type Problem = ErrorDetail & { keyword?: string; params?: Record<string, unknown>; inPackage?: boolean };
+type Problem = ErrorDetail & { keyword?: string; params?: Record<string, unknown>; packageCode?: ErrorCode };
 
 /** Codes of problems that a plugin's author, not the config's, must fix. */
-const packageCodes = new Set(['BBR_PLUGIN_MANIFEST', 'BBR_PLUGIN_API_VERSION', 'BBR_PLUGIN_ENTRY']);
+const packageCodes = new Set<ErrorCode>(['BBR_PLUGIN_MANIFEST', 'BBR_PLUGIN_API_VERSION', 'BBR_PLUGIN_ENTRY']);
 
 /** Reads, parses and checks the YAML config at `file`. */
 export function loadConfig(file: string, options: ConfigOptions = {}): LoadedConfig {
@@ -220,7 +220,7 @@ function reporterProblems(error: BbrError, spec: ReporterSpec, configDir: string
       {
         path: `${spec.path}.plugin`,
         message: pluginProblem(withSuggestion(error, spec, configDir)),
-        ...(packageCodes.has(error.code) ? { inPackage: true } : {}),
+        ...(packageCodes.has(error.code) ? { packageCode: error.code } : {}),
       },
     ];
   }
@@ -352,13 +352,16 @@ function configError(problems: Problem[], options: CheckConfigOptions, secrets: 
         : {}),
   }));
   details.sort((a, b) => compareLocations(a.location, b.location));
-  const inPackages = problems.filter((p) => p.inPackage).length;
+  const inPackages = problems.filter((p) => p.packageCode).length;
   const where = inPackages === details.length ? 'in' : `${inPackages} of them in`;
   const whose = inPackages
     ? ` (${where} ${inPackages > 1 ? 'plugin packages' : 'a plugin package'}, not in this file; each names the package.json and what to do)`
     : '';
+  // Only plugin-package problems, all of one kind: that kind's code, so the fix (and `explain`) speak to it.
+  const codes = new Set(problems.map((p) => p.packageCode));
+  const [only] = codes;
   return new BbrError(
-    'BBR_CONFIG_INVALID',
+    codes.size === 1 && only ? only : 'BBR_CONFIG_INVALID',
     `${name} has ${details.length} problem${details.length > 1 ? 's' : ''}${whose}`,
     { details },
   );
