@@ -20,7 +20,8 @@ function overview(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run "bbreporters COMMAND --help" for a command\'s options. Exit codes: docs/cli.md.',
+    'Run "bbreporters COMMAND --help" for a command\'s options, "bbreporters explain CODE" for an error code.',
+    'Exit codes: 0 success, 1 invalid input (config, event, plugin), 2 wrong command line, 3 failure while running.',
   ].join('\n');
 }
 

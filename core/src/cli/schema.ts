@@ -14,6 +14,9 @@ import { exitCodes, write, type Command } from './command.js';
 import { installedPlugins } from '../loader/installed-plugins.js';
 import { pluginFolder, pluginFolderOptions } from './plugin-folder.js';
 
+/** The file name `init` writes and the docs' `yaml-language-server` line names. */
+export const EDITOR_SCHEMA_FILE = 'bbreporters.schema.json';
+
 export const schemaCommand: Command = {
   name: 'schema',
   summary: "Print the config JSON Schema including the installed plugins' options, for editors",

@@ -48,11 +48,13 @@ export function starterConfig(configDir: string): StarterConfig {
     }
   }
   const lines = [
-    '# bbreporters config, written by "bbreporters init". Every key: docs/config.md.',
+    '# bbreporters config, written by "bbreporters init". Editors complete and check it with the schema',
+    '# below (after installing a plugin, renew it: "bbreporters schema > bbreporters.schema.json").',
+    '# yaml-language-server: $schema=bbreporters.schema.json',
     '# "bbreporters check" validates it; "bbreporters run" starts the service.',
     'sources:',
     '  # Buildbot\'s HttpStatusPush (or curl, or "bbreporters emit") POSTs builds here. Loopback only, so no',
-    '  # credentials are needed; to listen on another address add a token (docs/sources.md).',
+    '  # credentials are needed; to listen on another address, add token: "${BBR_TOKEN}" and export BBR_TOKEN.',
     '  - type: http',
     `    listen: ${STARTER_LISTEN}`,
     enabled.length
