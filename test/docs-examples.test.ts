@@ -31,7 +31,8 @@ function yamlBlocks(file: string): Example[] {
   const lines = readFileSync(file, 'utf8').split('\n');
   const out: Example[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (!/^\s*```ya?ml\s*$/.test(lines[i])) continue;
+    // ```yaml file=NAME: a file the page has the reader write (docs-walk writes it too).
+    if (!/^\s*```ya?ml(\s+file=\S+)?\s*$/.test(lines[i])) continue;
     const start = i + 1;
     let end = start;
     while (end < lines.length && !/^\s*```\s*$/.test(lines[end])) end++;

@@ -159,7 +159,7 @@ describe('docs/getting-started.md, on a fresh copy', () => {
     // The bin npx runs, started directly so that SIGTERM reaches the service itself.
     const service = spawn(join(folder, 'node_modules/.bin/bbreporters'), ['run'], {
       cwd: folder,
-      env: { ...userEnv, SMTP_PASSWORD: 'x' },
+      env: { ...userEnv, SMTP_PASSWORD: 'correct horse battery staple' },
     });
     let log = '';
     service.stderr.on('data', (d: Buffer) => (log += d.toString()));
