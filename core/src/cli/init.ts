@@ -42,7 +42,9 @@ export const initCommand: Command = {
     ];
     if (starter.commentedOut.length)
       lines.push(`  commented out until you fill in their options: ${starter.commentedOut.join(', ')}`);
-    lines.push(`wrote ${EDITOR_SCHEMA_FILE} beside it, for editors (again after installing a plugin: bbreporters schema)`);
+    lines.push(
+      `wrote ${EDITOR_SCHEMA_FILE} beside it, for editors (again after installing a plugin: bbreporters schema)`,
+    );
     lines.push(`next: bbreporters check${configFlag}, then bbreporters run${configFlag}`);
     write(io.stdout, lines.join('\n'));
     return exitCodes.ok;
