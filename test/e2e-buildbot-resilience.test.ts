@@ -272,6 +272,9 @@ describe('connection loss and restarts', () => {
       const ids = readRecorded(file).map((r) => r.event.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(count(records, `buildStarted:${slowId}`)).toBe(1);
+      // A build that ran entirely while bbreporters was down is reported started, then finished, as live.
+      for (const id of downIds)
+        expect(buildEvents(records, id).map((r) => r.event.id)).toEqual([`buildStarted:${id}`, `buildFinished:${id}`]);
       expect(records.find((r) => r.event.id === `buildFinished:${slowId}`)!.event.payload.results).toBe(0);
     } finally {
       await second.close();

@@ -19,6 +19,7 @@ import { responsibleUsers } from '../kit/blamelist.js';
 import { Results } from '../events/results.js';
 import type { BuildbotRestClient } from './rest-client.js';
 import { buildUrl } from '../kit/build-url.js';
+import { stepsAtStart } from './as-at-event.js';
 import type { Enricher, Need } from '../enrichment/enricher.js';
 
 /** How far back getPreviousBuild walks past RETRY builds and holes before giving up. */
@@ -46,9 +47,14 @@ export class RestEnricher implements Enricher {
 
   async enrich(event: BbEvent, needs: ReadonlySet<Need>): Promise<BbEvent> {
     switch (event.event) {
-      case 'buildStarted':
+      case 'buildStarted': {
+        const payload = await this.buildPayload(event.payload, needs);
+        // Steps read now show the build further on than it was when it started.
+        if (payload.steps && !event.payload.steps) payload.steps = stepsAtStart(payload.steps);
+        return { ...event, payload };
+      }
       case 'buildFinished':
-        return { ...event, payload: await this.buildPayload(event.payload, needs) } as BbEvent;
+        return { ...event, payload: await this.buildPayload(event.payload, needs) };
       case 'buildsetFinished': {
         const builds = await Promise.all(event.payload.builds.map((b) => this.buildPayload(b, needs)));
         return { ...event, payload: { ...event.payload, builds } };

@@ -24,4 +24,17 @@ describe('buildDict', () => {
       true,
     );
   });
+
+  it('parentbuild and parentbuilder are always there, null without a parent build, as getDetailsForBuild sets them', () => {
+    expect(buildDict(build(), {})).toMatchObject({ parentbuild: null, parentbuilder: null });
+    const child = { ...build(), parentbuild: { buildid: 7 }, parentbuilder: { name: 'fanout' } } as BuildPayload;
+    expect(buildDict(child, {})).toMatchObject({ parentbuild: { buildid: 7 }, parentbuilder: { name: 'fanout' } });
+  });
+
+  it('prev_build goes with a finished build only (Buildbot never looks it up for a `new` post)', () => {
+    const prev_build = { ...build(), buildid: 12, number: 1 };
+    expect(buildDict({ ...build(), prev_build }, { wantPreviousBuild: true }).prev_build).toEqual(prev_build);
+    const started = { ...build(), complete: false, results: null, prev_build };
+    expect(buildDict(started, { wantPreviousBuild: true })).not.toHaveProperty('prev_build');
+  });
 });

@@ -14,9 +14,16 @@ export interface Wants {
 
 export function buildDict(build: BuildPayload, wants: Wants): Record<string, unknown> {
   const { blamelist: _blamelist, changes: _changes, steps, prev_build, ...rest } = build;
-  const body: Record<string, unknown> = { ...rest, properties: wants.wantProperties ? (build.properties ?? {}) : {} };
+  const body: Record<string, unknown> = {
+    ...rest,
+    // getDetailsForBuild always sets both, None when the buildset has no parent build.
+    parentbuild: build.parentbuild ?? null,
+    parentbuilder: build.parentbuilder ?? null,
+    properties: wants.wantProperties ? (build.properties ?? {}) : {},
+  };
   if (wants.wantSteps && steps) body.steps = wants.wantLogs ? steps : steps.map(({ logs: _logs, ...step }) => step);
-  if (wants.wantPreviousBuild && prev_build !== undefined) body.prev_build = prev_build;
+  // BuildStatusGenerator never looks up the previous build for a `new` post.
+  if (wants.wantPreviousBuild && build.complete && prev_build !== undefined) body.prev_build = prev_build;
   return body;
 }
 

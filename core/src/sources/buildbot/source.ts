@@ -20,6 +20,8 @@ import type { Logger } from '../../diagnostics/logger.js';
 import { KeyedSerializer } from '../../dispatch/ordering.js';
 import type { EventSink, Source } from '../source.js';
 import { Cursor } from './cursor.js';
+import { asAtBuildEvent } from '../../buildbot-api/as-at-event.js';
+import { ownersProperty } from '../../buildbot-api/build-owners.js';
 import { RestMasterControl } from '../../buildbot-api/rest-master-control.js';
 import { BuildbotRestClient, type BuildbotConnection } from '../../buildbot-api/rest-client.js';
 import { DataApiConnection, websocketUrl, type DataApiEvent } from './websocket.js';
@@ -188,7 +190,7 @@ export class BuildbotSource implements Source {
       if (this.cursor.wasReported(`buildFinished:${build.buildid}`)) return;
       if (event === 'buildStarted' && this.cursor.wasReported(`buildStarted:${build.buildid}`)) return;
       try {
-        const payload = await this.enricher.buildPayload(build);
+        const payload = asAtBuildEvent(await this.buildPayload(build, event), event);
         if (await this.report({ event, payload })) this.cursor.buildSeen(build.buildid, event === 'buildFinished');
       } catch (error) {
         this.notReported(`${event}:${build.buildid}`, error);
@@ -200,6 +202,14 @@ export class BuildbotSource implements Source {
       .finally(() => this.buildTasks.get(build.buildid) === task && this.buildTasks.delete(build.buildid))
       .catch(() => {});
     return this.track(task);
+  }
+
+  /** The build as the enricher completes it, with the `owners` a start's REST read may come too early to show. */
+  private async buildPayload(build: Build, event: 'buildStarted' | 'buildFinished'): Promise<BuildPayload> {
+    const payload = await this.enricher.buildPayload(build);
+    if (event === 'buildFinished' || payload.properties?.owners) return payload;
+    const owners = await ownersProperty(this.rest, payload);
+    return owners ? { ...payload, properties: { ...payload.properties, owners } } : payload;
   }
 
   private scheduleBuildset(buildset: Buildset): Promise<void> {
@@ -322,8 +332,11 @@ export class BuildbotSource implements Source {
     if (missed.length)
       this.logger.info({ builds: missed.map((b) => b.buildid) }, 'catching up on builds seen over REST');
     const tasks: Array<Promise<void>> = [];
+    const unheardOf = new Set(newBuilds.map((b) => b.buildid));
     for (const build of missed) {
       this.cursor.buildSeen(build.buildid, false);
+      // Buildbot's reporters had `new` and `finished` of a build that ran meanwhile: both are reported, in order.
+      if (build.complete && unheardOf.has(build.buildid)) tasks.push(this.scheduleBuild(build, 'buildStarted'));
       tasks.push(this.scheduleBuild(build, build.complete ? 'buildFinished' : 'buildStarted'));
     }
     for (const buildset of [...openBuildsets, ...newBuildsets]) {
