@@ -163,6 +163,8 @@ export class BuildbotMaster {
         results_scenarios: this.options.resultsScenarios ?? false,
       }),
     );
+    // before the master starts: tests time the ghost worker's missing_timeout from there
+    this.createWorker('local-worker');
   }
 
   async startMaster(): Promise<void> {
@@ -182,16 +184,26 @@ export class BuildbotMaster {
     );
   }
 
-  /** Starts a worker of master.cfg (its dir is created the first time); resolves once it is connected. */
+  private createWorker(name: WorkerName): void {
+    run(
+      '/usr/bin/buildbot-worker',
+      [
+        'create-worker',
+        '-r',
+        '--umask=0o22',
+        this.workerDir(name),
+        `127.0.0.1:${this.pbPort}`,
+        name,
+        workerPasswords[name],
+      ],
+      cleanEnv(this.baseDir),
+    );
+  }
+
+  /** Starts a worker of master.cfg (another than local-worker is created the first time); resolves once it is connected. */
   async startWorker(name: WorkerName = 'local-worker'): Promise<void> {
     const dir = this.workerDir(name);
-    if (!existsSync(dir)) {
-      run(
-        '/usr/bin/buildbot-worker',
-        ['create-worker', '-r', '--umask=0o22', dir, `127.0.0.1:${this.pbPort}`, name, workerPasswords[name]],
-        cleanEnv(this.baseDir),
-      );
-    }
+    if (!existsSync(dir)) this.createWorker(name);
     this.workers.set(
       name,
       track(spawn('/usr/bin/buildbot-worker', ['start', '--nodaemon', dir], { env: cleanEnv(dir), stdio: 'ignore' })),
