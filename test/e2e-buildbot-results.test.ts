@@ -189,10 +189,16 @@ const resultOf = ({ buildid, number, complete, results, state_string }: Record<s
   results,
   state_string,
 });
+interface GitHubStatus {
+  state: string;
+  description: string;
+  target_url: string;
+  context: string;
+}
 const statusesAbout = (server: RecordingServer, builder: string) =>
   server.requests
-    .filter((r) => r.method === 'POST' && (JSON.parse(r.body) as { context: string }).context === `buildbot/${builder}`)
-    .map((r) => ({ url: r.url, ...(JSON.parse(r.body) as Record<string, string>) }));
+    .filter((r) => r.method === 'POST' && (JSON.parse(r.body) as GitHubStatus).context === `buildbot/${builder}`)
+    .map((r) => ({ url: r.url, ...(JSON.parse(r.body) as GitHubStatus) }));
 /** 3.7's GitHubStatusPush also reports build requests (BuildRequestGenerator: "Build pending.", and error when cancelled). */
 const isRequestStatus = (status: { target_url: string }) => status.target_url.includes('#buildrequests/');
 const buildStatuses = <S extends { target_url: string }>(statuses: S[]) => statuses.filter((s) => !isRequestStatus(s));
