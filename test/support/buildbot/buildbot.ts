@@ -22,7 +22,15 @@ export interface BuildbotOptions {
   missingTimeout?: number;
   /** Seconds the `slow` builder sleeps (default 3). */
   slowSeconds?: number;
+  /** 3.7's GitHubStatusPush with its defaults, posting to this base URL (default: none). */
+  githubUrl?: string;
+  /** master.cfg's results-scenario builders (res-…), workers and `res-force` scheduler (default off). */
+  resultsScenarios?: boolean;
 }
+
+/** The workers of master.cfg a test can run: name → password. */
+const workerPasswords = { 'local-worker': 'pass', 'res-worker': 'res-pass' } as const;
+export type WorkerName = keyof typeof workerPasswords;
 
 export interface ForceResult {
   bsid: number;
@@ -84,7 +92,7 @@ export class BuildbotMaster {
   readonly url: string;
   readonly api: string;
   private master?: ChildProcess;
-  private worker?: ChildProcess;
+  private readonly workers = new Map<WorkerName, ChildProcess>();
   /** Cookie of a logged-in session (masters with users), for the test's own REST calls. */
   private cookie?: string;
 
@@ -118,8 +126,9 @@ export class BuildbotMaster {
     return join(this.baseDir, 'master');
   }
 
-  private get workerDir(): string {
-    return join(this.baseDir, 'worker');
+  /** local-worker's dir is `worker` (as before there were others); each other worker's is its name. */
+  private workerDir(name: WorkerName): string {
+    return join(this.baseDir, name === 'local-worker' ? 'worker' : name);
   }
 
   private create(): void {
@@ -150,13 +159,12 @@ export class BuildbotMaster {
         users: this.options.users ?? null,
         push: this.options.push ?? [],
         smtp_port: this.options.smtpPort ?? 0,
+        github_url: this.options.githubUrl ?? null,
+        results_scenarios: this.options.resultsScenarios ?? false,
       }),
     );
-    run(
-      '/usr/bin/buildbot-worker',
-      ['create-worker', '-r', '--umask=0o22', this.workerDir, `127.0.0.1:${this.pbPort}`, 'local-worker', 'pass'],
-      env,
-    );
+    // before the master starts: tests time the ghost worker's missing_timeout from there
+    this.createWorker('local-worker');
   }
 
   async startMaster(): Promise<void> {
@@ -176,21 +184,43 @@ export class BuildbotMaster {
     );
   }
 
-  async startWorker(): Promise<void> {
-    this.worker = track(
-      spawn('/usr/bin/buildbot-worker', ['start', '--nodaemon', this.workerDir], {
-        env: cleanEnv(this.workerDir),
-        stdio: 'ignore',
-      }),
+  private createWorker(name: WorkerName): void {
+    run(
+      '/usr/bin/buildbot-worker',
+      [
+        'create-worker',
+        '-r',
+        '--umask=0o22',
+        this.workerDir(name),
+        `127.0.0.1:${this.pbPort}`,
+        name,
+        workerPasswords[name],
+      ],
+      cleanEnv(this.baseDir),
     );
-    await this.waitFor(
-      async () => {
-        const body = (await this.get('/workers/local-worker')) as { workers: Array<{ connected_to: unknown[] }> };
-        return body.workers[0]?.connected_to.length > 0;
-      },
-      30_000,
-      'local-worker to connect',
+  }
+
+  /** Starts a worker of master.cfg (another than local-worker is created the first time); resolves once it is connected. */
+  async startWorker(name: WorkerName = 'local-worker'): Promise<void> {
+    const dir = this.workerDir(name);
+    if (!existsSync(dir)) this.createWorker(name);
+    this.workers.set(
+      name,
+      track(spawn('/usr/bin/buildbot-worker', ['start', '--nodaemon', dir], { env: cleanEnv(dir), stdio: 'ignore' })),
     );
+    await this.waitFor(() => this.connected(name), 30_000, `${name} to connect`);
+  }
+
+  /** Stops a worker (mid-build: the master loses it); resolves once the master saw it go. */
+  async stopWorker(name: WorkerName): Promise<void> {
+    await stopChild(this.workers.get(name));
+    this.workers.delete(name);
+    await this.waitFor(async () => !(await this.connected(name)), 30_000, `${name} to disconnect`);
+  }
+
+  private async connected(name: WorkerName): Promise<boolean> {
+    const body = (await this.get(`/workers/${name}`)) as { workers: Array<{ connected_to: unknown[] }> };
+    return body.workers[0]?.connected_to.length > 0;
   }
 
   /** Stops the master (the worker stays up and reconnects when the master is back). */
@@ -201,9 +231,10 @@ export class BuildbotMaster {
   }
 
   async stop(): Promise<void> {
-    await stopChild(this.worker);
+    for (const worker of this.workers.values()) await stopChild(worker);
+    this.workers.clear();
     await stopChild(this.master);
-    this.worker = this.master = undefined;
+    this.master = undefined;
     if (!process.env.BBR_KEEP_BUILDBOT) rmSync(this.baseDir, { recursive: true, force: true });
   }
 
@@ -251,9 +282,14 @@ export class BuildbotMaster {
     return body.result;
   }
 
-  /** One buildset with a build on each named builder, through the `force` scheduler. */
-  async force(builders: string[], reason = 'e2e', extra: Record<string, unknown> = {}): Promise<ForceResult> {
-    const [bsid, requests] = (await this.rpc('/forceschedulers/force', 'force', {
+  /** One buildset with a build on each named builder, through a force scheduler (default `force`). */
+  async force(
+    builders: string[],
+    reason = 'e2e',
+    extra: Record<string, unknown> = {},
+    scheduler = 'force',
+  ): Promise<ForceResult> {
+    const [bsid, requests] = (await this.rpc(`/forceschedulers/${scheduler}`, 'force', {
       builderNames: builders,
       reason,
       ...extra,
