@@ -20,6 +20,7 @@ export const checkCommand: Command = {
       return reportError(error, io);
     }
     write(io.stdout, describeConfig(file, loaded));
+    for (const warning of loaded.warnings) write(io.stderr, `warning: ${warning}`);
     return exitCodes.ok;
   },
 };

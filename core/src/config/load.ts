@@ -11,6 +11,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { BbrError, isBbrError, type ErrorCode, type ErrorDetail } from '../diagnostics/errors.js';
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';
+import { eventCoverageWarnings } from './event-coverage.js';
 import { pluginProblem, prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
 import { candidateNames, isPathSpec, pluginNotFound, resolvePlugin, shortName } from '../loader/resolve.js';
 import { officialPlugins } from '../loader/official-plugins.js';
@@ -48,6 +49,8 @@ export interface LoadedConfig {
   prepared: PreparedReporter[];
   /** Every secret value in the config (sources and reporters' options). */
   secrets: Set<string>;
+  /** What is valid but can never work (see eventCoverageWarnings): `check` prints them, `run` logs them. */
+  warnings: string[];
 }
 
 export interface ConfigOptions {
@@ -198,7 +201,8 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
   const emptied = new Set(problems.slice(0, missingEnv).map((p) => p.path));
   const reported = problems.filter((p, i) => i < missingEnv || !emptied.has(p.path));
   if (reported.length) throw configError(reported, options, secrets);
-  return { config, configDir, reporters, prepared, secrets, ...(options.file ? { file: options.file } : {}) };
+  const warnings = eventCoverageWarnings(config.sources ?? [], prepared);
+  return { config, configDir, reporters, prepared, secrets, warnings, ...(options.file ? { file: options.file } : {}) };
 }
 
 function isSourceConfig(value: unknown): value is SourceConfig {

@@ -3,9 +3,12 @@
  * becomes one validated, typed event with an id for de-duplication.
  */
 import { BbrError } from '../diagnostics/errors.js';
-import type { BbEvent, BuildPayload, EventEnvelope } from './events.js';
+import type { BbEvent, BuildPayload, EventEnvelope, EventName } from './events.js';
 import { coreValidator, describeAjvErrors } from '../contracts/schemas.js';
 import { depthProblem } from './limits.js';
+
+/** What an HttpStatusPush body becomes: Buildbot's HttpStatusPush posts builds, never buildsets or workers. */
+export const httpStatusPushEvents: readonly EventName[] = Object.freeze(['buildStarted', 'buildFinished']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -46,6 +46,10 @@ export type TemplateType = 'plain' | 'html';
  * buildAdditionalContext: a function exported by a module, `./file.mjs#name`, resolved from the config file's folder; fn(context, { master, config, build? }) may change the template context or return variables to add (may be async).
  */
 export type ModuleReference = string;
+/**
+ * The event the option's feature reports on.
+ */
+export type EventName1 = 'buildStarted' | 'buildFinished' | 'buildsetFinished' | 'workerMissing';
 export type SourceConfig = HttpSourceConfig | ReplaySourceConfig | BuildbotSourceConfig;
 
 /**
@@ -443,6 +447,20 @@ export interface PluginManifest {
    * Event data core should fill in before dispatch: steps; logs (each step's log list, with URLs); log_contents (the logs' text too, which can be large); prev_build; blamelist; changes.
    */
   needs?: ('steps' | 'logs' | 'log_contents' | 'prev_build' | 'blamelist' | 'changes')[];
+  /**
+   * Options whose feature only works when a source produces a given event (mail's buildSetSummary needs buildsetFinished): when the user sets one and no configured source produces the event, `check` and `run` warn.
+   */
+  optionEvents?: {
+    /**
+     * A top-level key of the plugin's options.
+     */
+    option: string;
+    event: EventName1;
+    /**
+     * The value that turns the feature on: equal to it, an item of a list, or a key of an object. Default: any value set other than false, null or an empty list.
+     */
+    when?: string | number | boolean;
+  }[];
   /**
    * Module to import (relative to the package root); default: the package's main export.
    */

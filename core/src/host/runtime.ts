@@ -19,6 +19,7 @@ import {
   resolveStateDir,
 } from './defaults.js';
 import { needsOf, type Enricher, type Need } from '../enrichment/enricher.js';
+import { unmetNeeds } from '../enrichment/unmet-needs.js';
 import { normaliseEvent } from '../events/envelope.js';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { eventNames, type BbEvent, type EventName } from '../events/events.js';
@@ -77,6 +78,14 @@ export class Runtime {
   private closed = false;
   /** What the loaded reporters' manifests `need` filled in, and who fills it. */
   private enrichment?: { enricher: Enricher; needs: ReadonlyMap<EventName, ReadonlySet<Need>> };
+  /**
+   * Without an enricher: each reporter's needs, to warn once per reporter when events lack what
+   * only the master can give (see unmetNeeds).
+   */
+  private unenriched?: {
+    reporters: ReadonlyArray<{ name: string; hooks: readonly EventName[]; needs: ReadonlySet<Need> }>;
+    warned: Set<string>;
+  };
   /** Recent builds under stateDir: fills a missing prev_build, answers MasterControl's read-only part. */
   private history!: BuildHistory;
 
@@ -165,6 +174,7 @@ export class Runtime {
     // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
     // A reporter's setup() may narrow its manifest's needs to what its options use.
     const needsByReporter = active.map((r, i) => ({
+      name: r.name,
       hooks: r.hooks,
       needs: r.handlers.needs ?? prepared[i].manifest.needs,
     }));
@@ -173,6 +183,11 @@ export class Runtime {
     );
     if (options.enricher && [...needs.values()].some((n) => n.size))
       runtime.enrichment = { enricher: options.enricher, needs };
+    if (!options.enricher)
+      runtime.unenriched = {
+        reporters: needsByReporter.map((r) => ({ ...r, needs: needsOf([r]) })),
+        warned: new Set(),
+      };
     return runtime;
   }
 
@@ -181,6 +196,7 @@ export class Runtime {
     if (this.closed) throw new Error('the reporters are closed');
     // prev_build from the build history when neither the source nor the enricher gave it.
     const event: BbEvent = this.history.observe(await this.enrich(normaliseEvent(input)));
+    this.warnUnmetNeeds(event);
     const result = await this.dispatcher.dispatch(event);
     if (!result.duplicate)
       this.logger.info(
@@ -202,6 +218,24 @@ export class Runtime {
         'enrichment failed; dispatching the event as it came',
       );
       return event;
+    }
+  }
+
+  /** Once per reporter: it needs steps or logs the event lacks, and no enricher can fetch them. */
+  private warnUnmetNeeds(event: BbEvent): void {
+    if (!this.unenriched) return;
+    for (const r of this.unenriched.reporters) {
+      if (this.unenriched.warned.has(r.name) || !r.hooks.includes(event.event)) continue;
+      const unmet = unmetNeeds(event, r.needs);
+      if (!unmet.length) continue;
+      this.unenriched.warned.add(r.name);
+      this.logger.warn(
+        { reporter: r.name, eventId: event.id, unmet },
+        `reporter "${r.name}" needs the builds' ${unmet.join(', ')}, which event ${event.id} lacks ` +
+          "(Buildbot's HttpStatusPush posts none unless asked to), and nothing is configured to fetch them: " +
+          "set buildbotAPI.url (or buildbotURL) to the master's URL so core fetches them over its REST API, " +
+          'or use a buildbot source. Its messages go out without them (said once per reporter)',
+      );
     }
   }
 

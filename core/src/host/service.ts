@@ -58,6 +58,7 @@ export class Service {
       logger,
       ...defined({ master, enricher }),
     });
+    for (const warning of loaded.warnings) logger.warn(warning);
     const service = new Service(runtime, sources, logger);
     const started: Source[] = [];
     try {

@@ -5,6 +5,7 @@
  */
 import type { ErrorDetail } from '../diagnostics/errors.js';
 import type { SourceConfig } from '../generated/schemas.js';
+import { eventNames, type EventName } from '../events/events.js';
 import { buildbotSourceType } from './buildbot/type.js';
 import { httpSourceType } from './http.js';
 import { replaySourceType } from './replay.js';
@@ -54,4 +55,16 @@ export function createSource(config: SourceConfig, context: SourceContext): Sour
 /** The entry in one line, by its type's own `describe()`. */
 export function describeSource(config: SourceConfig): string {
   return typeOf(config)?.describe(config) ?? `${config.type} (not available in this version of core)`;
+}
+
+/** The events a Buildbot master sends through this entry (every event for a type that does not say). */
+export function sourceEvents(config: SourceConfig): readonly EventName[] {
+  return typeOf(config)?.events ?? eventNames;
+}
+
+/** The source types that receive `event` from Buildbot: what to suggest when none configured does. */
+export function sourceTypesReceiving(event: EventName): string[] {
+  return Object.entries(sourceTypes)
+    .filter(([, type]) => !type?.events || type.events.includes(event))
+    .map(([name]) => name);
 }

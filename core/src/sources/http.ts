@@ -11,6 +11,7 @@ import { BbrError, isBbrError, reasonOf } from '../diagnostics/errors.js';
 import type { HttpSourceConfig } from '../generated/schemas.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { SourceType } from './source.js';
+import { httpStatusPushEvents } from '../events/envelope.js';
 import type { EventSink, Source } from './source.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8020';
@@ -52,6 +53,7 @@ export const httpSourceType: SourceType<HttpSourceConfig> = {
     }
     return problems;
   },
+  events: httpStatusPushEvents,
   describe(config) {
     const listen = config.listen ?? DEFAULT_LISTEN;
     const auth = [...(config.token ? ['bearer token'] : []), ...(config.user ? ['HTTP Basic'] : [])];

@@ -10,6 +10,7 @@ import { BbrError, isBbrError, reasonOf } from '../diagnostics/errors.js';
 import type { ReplaySourceConfig } from '../generated/schemas.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { SourceContext, SourceType } from './source.js';
+import { httpStatusPushEvents } from '../events/envelope.js';
 import type { EventSink, Source } from './source.js';
 
 export const replaySourceType: SourceType<ReplaySourceConfig> = {
@@ -17,6 +18,7 @@ export const replaySourceType: SourceType<ReplaySourceConfig> = {
     if (config.file === '-' || existsSync(resolve(configDir, config.file))) return [];
     return [{ path: 'file', message: `${resolve(configDir, config.file)} does not exist` }];
   },
+  events: httpStatusPushEvents,
   describe: (config) => `replay ${config.file === '-' ? 'standard input' : config.file}`,
   create: (config, context) => new ReplaySource(config, context),
 };

@@ -9,6 +9,7 @@ import type { SourceConfig } from '../generated/schemas.js';
 import type { Enricher } from '../enrichment/enricher.js';
 import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DispatchResult } from '../dispatch/outcomes.js';
+import type { EventName } from '../events/events.js';
 
 /** Validates and dispatches one input; rejects with BBR_EVENT_INVALID for bad input. */
 export type EventSink = (input: unknown) => Promise<DispatchResult>;
@@ -49,6 +50,13 @@ export interface SourceType<C extends SourceConfig = SourceConfig> {
    * address). Paths are relative to the entry: `listen`, `password`.
    */
   check?(config: C, context: Pick<SourceContext, 'configDir'>): Array<Pick<ErrorDetail, 'path' | 'message'>>;
+  /**
+   * The events a Buildbot master sends through a source of this type (HttpStatusPush posts
+   * builds only); absent: every event. `check` and `run` warn about reporter features that wait
+   * for an event no configured source gets. Envelopes posted or replayed by other tools can
+   * still carry any event.
+   */
+  readonly events?: readonly EventName[];
   /** One line for `bbreporters check`: where events come from, credentials masked (e.g. `POST http://127.0.0.1:8020/ (auth: bearer token)`). */
   describe(config: C): string;
   /** Creates the source; it starts receiving only when `start(sink)` is called. */

@@ -18,6 +18,8 @@ export interface BuildbotOptions {
   push?: Array<{ url: string; style: 'default' | 'all'; user?: string; password?: string }>;
   /** MailNotifier relay port on 127.0.0.1 (default: no MailNotifier). */
   smtpPort?: number;
+  /** Relay port of a second MailNotifier, mode "all" with add_logs=True (default: none). */
+  logsSmtpPort?: number;
   /** Seconds until the never-started ghost-worker is reported missing (default 4). */
   missingTimeout?: number;
   /** Seconds the `slow` builder sleeps (default 3). */
@@ -161,6 +163,7 @@ export class BuildbotMaster {
         smtp_port: this.options.smtpPort ?? 0,
         github_url: this.options.githubUrl ?? null,
         results_scenarios: this.options.resultsScenarios ?? false,
+        logs_smtp_port: this.options.logsSmtpPort ?? 0,
       }),
     );
     // before the master starts: tests time the ghost worker's missing_timeout from there

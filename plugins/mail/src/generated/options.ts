@@ -34,7 +34,7 @@ export interface MailOptions {
    */
   subject?: string;
   /**
-   * Attach the build's logs: true for all of them, or a list of names (`stdio` or `stepname.stdio`). The source must supply log contents.
+   * Attach the build's logs: true for all of them, or a list of names (`stdio` or `stepname.stdio`). Their text comes from a `buildbot` source, or over the master's REST API when `buildbotAPI.url` or `buildbotURL` is set (HttpStatusPush bodies carry none).
    */
   addLogs?: boolean | string[];
   /**
