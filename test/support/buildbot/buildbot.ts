@@ -22,6 +22,8 @@ export interface BuildbotOptions {
   missingTimeout?: number;
   /** Seconds the `slow` builder sleeps (default 3). */
   slowSeconds?: number;
+  /** Optional blocks of master.cfg to switch on (their builders and schedulers), e.g. 'order'. */
+  scenarios?: string[];
 }
 
 export interface ForceResult {
@@ -150,6 +152,7 @@ export class BuildbotMaster {
         users: this.options.users ?? null,
         push: this.options.push ?? [],
         smtp_port: this.options.smtpPort ?? 0,
+        scenarios: this.options.scenarios ?? [],
       }),
     );
     run(
@@ -251,9 +254,14 @@ export class BuildbotMaster {
     return body.result;
   }
 
-  /** One buildset with a build on each named builder, through the `force` scheduler. */
-  async force(builders: string[], reason = 'e2e', extra: Record<string, unknown> = {}): Promise<ForceResult> {
-    const [bsid, requests] = (await this.rpc('/forceschedulers/force', 'force', {
+  /** One buildset with a build on each named builder, through the `force` scheduler (or the one named). */
+  async force(
+    builders: string[],
+    reason = 'e2e',
+    extra: Record<string, unknown> = {},
+    scheduler = 'force',
+  ): Promise<ForceResult> {
+    const [bsid, requests] = (await this.rpc(`/forceschedulers/${scheduler}`, 'force', {
       builderNames: builders,
       reason,
       ...extra,
