@@ -73,7 +73,7 @@ beforeAll(async () => {
     smtpPort: smtp.theirs.port,
     push: [{ url: `${push.theirs.url}/buildbot`, style: 'all' }],
     githubUrl: github.theirs.url,
-    resultsScenarios: true,
+    scenarios: ['results'],
     missingTimeout: 3600,
   });
   source = new BuildbotSource({ url: bb.url, stateFile: join(dir, 'state.json') });

@@ -8,6 +8,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Mailbox } from './addresses.js';
 import type { Attachment } from './attachments.js';
+import { headerValue, sendTextAsIs } from './wire-form.js';
 
 /** The delivery payload of a mail. */
 export interface MailPayload {
@@ -62,8 +63,7 @@ export function oneLine(value: string): string {
 const address = (m: Mailbox) => (m.name ? { name: m.name, address: m.address } : { name: '', address: m.address });
 
 export async function composeMessage(parts: MessageParts): Promise<MailPayload> {
-  // Buildbot ends every body with a blank line. nodemailer sends it 7bit when it is ASCII with
-  // short lines, else quoted-printable or base64 (Buildbot: 7bit/8bit whatever the line length).
+  // Buildbot ends every body with a blank line.
   const ended = parts.body.endsWith('\n\n') ? parts.body : `${parts.body}\n\n`;
   // CRLF line ends, as SMTP wants them (nodemailer's encoders keep bare LFs).
   const body = ended.replace(/\r?\n/g, '\r\n');
@@ -71,10 +71,14 @@ export async function composeMessage(parts: MessageParts): Promise<MailPayload> 
     from: address(parts.from),
     ...(parts.to.length ? { to: parts.to.map(address) } : {}),
     ...(parts.cc.length ? { cc: parts.cc.map(address) } : {}),
-    subject: oneLine(parts.subject),
     date: parts.date,
     ...(parts.type === 'html' ? { html: body } : { text: body }),
-    headers: parts.headers.map(([key, value]) => ({ key, value: oneLine(value) })),
+    headers: Object.fromEntries(
+      [['Subject', parts.subject] as const, ...parts.headers].map(([key, value]) => [
+        key,
+        headerValue(key, oneLine(value)),
+      ]),
+    ),
     attachments: parts.attachments.map((a) => ({
       filename: a.filename,
       content: a.content,
@@ -87,6 +91,7 @@ export async function composeMessage(parts: MessageParts): Promise<MailPayload> 
     disableUrlAccess: true,
   });
   const node = composer.compile();
+  sendTextAsIs(node.childNodes.length ? node.childNodes[0] : node, body, parts.type);
   const messageId = node.messageId();
   const raw = (await node.build()).toString('utf8');
   return {

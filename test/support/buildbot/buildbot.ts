@@ -26,8 +26,8 @@ export interface BuildbotOptions {
   slowSeconds?: number;
   /** 3.7's GitHubStatusPush with its defaults, posting to this base URL (default: none). */
   githubUrl?: string;
-  /** master.cfg's results-scenario builders (res-…), workers and `res-force` scheduler (default off). */
-  resultsScenarios?: boolean;
+  /** Optional blocks of master.cfg to switch on (their builders, workers and schedulers): 'order', 'results'. */
+  scenarios?: string[];
 }
 
 /** The workers of master.cfg a test can run: name → password. */
@@ -162,8 +162,8 @@ export class BuildbotMaster {
         push: this.options.push ?? [],
         smtp_port: this.options.smtpPort ?? 0,
         github_url: this.options.githubUrl ?? null,
-        results_scenarios: this.options.resultsScenarios ?? false,
         logs_smtp_port: this.options.logsSmtpPort ?? 0,
+        scenarios: this.options.scenarios ?? [],
       }),
     );
     // before the master starts: tests time the ghost worker's missing_timeout from there
@@ -285,7 +285,7 @@ export class BuildbotMaster {
     return body.result;
   }
 
-  /** One buildset with a build on each named builder, through a force scheduler (default `force`). */
+  /** One buildset with a build on each named builder, through the `force` scheduler (or the one named). */
   async force(
     builders: string[],
     reason = 'e2e',

@@ -260,17 +260,25 @@ export class BuildbotSource implements Source {
     this.retryTimer.unref();
   }
 
-  /** The builds of a buildset, by build request (a retried request has several). */
+  /**
+   * The builds of a buildset in Buildbot's order (utils.getDetailsForBuildset): by build request,
+   * then by build within a request (a retried request has several). Not by build id: the master
+   * starts a buildset's builds in builder-name order, so ids can run against the requests, and a
+   * summary's subject is its first build's.
+   */
   private async buildsOf(bsid: number): Promise<Build[]> {
     const requests = await this.rest.list<{ buildrequestid: number }>('buildrequests', 'buildrequests', {
       buildsetid: bsid,
     });
+    const byRequest = [...requests].sort((a, b) => a.buildrequestid - b.buildrequestid);
     const builds = await Promise.all(
-      requests.map((r) =>
-        this.rest.list<Build>('builds', 'builds', { buildrequestid: r.buildrequestid, property: '*' }),
+      byRequest.map(async (r) =>
+        (await this.rest.list<Build>('builds', 'builds', { buildrequestid: r.buildrequestid, property: '*' })).sort(
+          (a, b) => a.buildid - b.buildid,
+        ),
       ),
     );
-    return builds.flat().sort((a, b) => a.buildid - b.buildid);
+    return builds.flat();
   }
 
   /**
