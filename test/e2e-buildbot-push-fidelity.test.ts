@@ -98,12 +98,21 @@ const OPEN: Record<string, unknown> = { complete: false, complete_at: null, resu
  * A difference that comes from when Buildbot's own reporter or our REST read happened, not from
  * what is sent: Buildbot's reporter handles events one after the other, so when it is still busy
  * with an earlier one it reads a request or buildset that completed meanwhile (ours is always the
- * state at the event); and a property the build sets soon after it starts (builddir) may already
- * be there when our start is read, with the value the master's finished post carries too.
+ * state at the event), and a start's first step (worker_preparation) further on than pending; and a
+ * property the build sets soon after it starts (builddir) may already be there when our start is
+ * read, with the value the master's finished post carries too.
  */
 function timing(d: Difference, post: 'new' | 'finished', masterFinished: Body | undefined): boolean {
   const state = /^\.(buildrequest|buildset)\.(complete|complete_at|results)$/.exec(d.path);
   if (post === 'finished' && state) return d.ours === OPEN[state[2]] && d.theirs !== OPEN[state[2]];
+  if (post === 'new') {
+    // Ours is a start as it was when the build started; a late read shows the build further on: its
+    // first step (worker_preparation) past pending, later steps, a state past "starting".
+    const step = /^\.steps\.(\d+)(\.(state_string|started_at|complete|complete_at|results))?$/.exec(d.path);
+    if (step && step[1] !== '0') return d.ours === ABSENT && d.theirs !== ABSENT;
+    if (step && step[2]) return d.theirs !== ABSENT && d.ours !== ABSENT;
+    if (d.path === '.state_string') return d.ours === 'starting';
+  }
   const property = /^\.properties\.([^.]+)$/.exec(d.path);
   if (post !== 'new' || !property || d.theirs !== ABSENT) return false;
   const later = (masterFinished?.properties as Record<string, unknown> | undefined)?.[property[1]];
