@@ -37,6 +37,8 @@ export interface QueuedDelivery<P = unknown> extends Delivery<P> {
   eventId?: string;
   /** 1 for the first try. */
   attempt: number;
+  /** When it was queued (ms since the epoch; a delivery from the outbox: when it was queued again at start). */
+  queuedAt: number;
 }
 
 export interface DeliveryHandle {

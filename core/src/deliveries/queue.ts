@@ -59,6 +59,19 @@ export interface DeliveryQueueOptions {
   outbox?: Outbox;
 }
 
+/** A failed attempt of a delivery: `retryInMs` when it is tried again, absent when this attempt was its last. */
+export interface FailedAttempt {
+  delivery: QueuedDelivery;
+  reason: string;
+  retryInMs?: number;
+}
+
+/** Deliveries without an outcome yet of one reporter: how many, and when the oldest was queued (none: absent). */
+export interface Backlog {
+  depth: number;
+  oldestQueuedAt?: number;
+}
+
 /** Outcome counts per reporter and status, plus retries scheduled: for metrics. */
 export type DeliveryCounts = Record<string, Record<DeliveryStatus | 'retried', number>>;
 
@@ -105,6 +118,7 @@ export class DeliveryQueue {
   private readonly jobs = new Set<Job>();
   private readonly pending = new Set<Promise<DeliveryOutcome>>();
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
+  private readonly attemptListeners: Array<(failure: FailedAttempt) => void> = [];
   private readonly counters: DeliveryCounts = {};
   /** Stops each attempt in flight (on close). */
   private readonly inFlight = new Set<() => void>();
@@ -120,6 +134,23 @@ export class DeliveryQueue {
 
   onOutcome(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Called at each failed attempt, as it fails (an outcome comes only once the delivery settles). */
+  onFailedAttempt(listener: (failure: FailedAttempt) => void): void {
+    this.attemptListeners.push(listener);
+  }
+
+  /** Per registered reporter: deliveries not settled yet, and when the oldest was queued. */
+  backlog(): Map<string, Backlog> {
+    const backlog = new Map<string, Backlog>([...this.reporters.keys()].map((r) => [r, { depth: 0 }]));
+    for (const { delivery } of this.jobs) {
+      const entry = backlog.get(delivery.reporter);
+      if (!entry) continue;
+      entry.depth++;
+      entry.oldestQueuedAt = Math.min(entry.oldestQueuedAt ?? Infinity, delivery.queuedAt);
+    }
+    return backlog;
   }
 
   /** Queues a delivery and returns at once; `settled` resolves with its outcome. */
@@ -146,6 +177,7 @@ export class DeliveryQueue {
         target: delivery.target,
         payload: delivery.payload,
         attempt: 0,
+        queuedAt: Date.now(),
         ...defined({ eventId }),
       },
       supersede,
@@ -325,16 +357,11 @@ export class DeliveryQueue {
       if (sent) return this.finish(job, 'sent', undefined, sent.response);
       const reason = this.reasonFor(failure, job.delivery, reporter.sender);
       const attempts = job.delivery.attempt;
-      if (this.closed) return this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);
-      if ((failure as { retryable?: unknown })?.retryable === false) return this.finish(job, 'failed', reason);
-      if (job.replacedBy)
-        return this.finish(
-          job,
-          'superseded',
-          `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`,
-        );
-      if (attempts > settings.retries)
-        return this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
+      const last = this.lastAttemptEnding(job, failure, reason, settings.retries);
+      if (last) {
+        this.notifyFailedAttempt({ delivery: job.delivery, reason });
+        return last();
+      }
       const hinted = (failure as { retryAfterMs?: unknown })?.retryAfterMs;
       const waitMs = retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
       if (typeof hinted === 'number') {
@@ -344,6 +371,7 @@ export class DeliveryQueue {
           this.holds.set(holdKey, Math.max(this.holdUntil(holdKey), lane.notBefore));
       }
       this.count(job.delivery.reporter, 'retried');
+      this.notifyFailedAttempt({ delivery: job.delivery, reason, retryInMs: waitMs });
       this.options.logger.warn(
         {
           delivery: {
@@ -361,6 +389,33 @@ export class DeliveryQueue {
       await sleep(waitMs, job.cancel.signal);
       if (job.cancel.signal.aborted) return;
       job.state = 'queued';
+    }
+  }
+
+  /** How a delivery ends after its failed attempt when it is not retried, or undefined when it is. */
+  private lastAttemptEnding(job: Job, failure: unknown, reason: string, retries: number): (() => void) | undefined {
+    const attempts = job.delivery.attempt;
+    if (this.closed) return () => this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);
+    if ((failure as { retryable?: unknown })?.retryable === false) return () => this.finish(job, 'failed', reason);
+    if (job.replacedBy)
+      return () =>
+        this.finish(
+          job,
+          'superseded',
+          `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`,
+        );
+    if (attempts > retries)
+      return () => this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
+    return undefined;
+  }
+
+  private notifyFailedAttempt(failure: FailedAttempt): void {
+    for (const listener of this.attemptListeners) {
+      try {
+        listener(failure);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'failed attempt listener failed');
+      }
     }
   }
 

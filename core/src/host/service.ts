@@ -10,6 +10,7 @@ import { reasonOf } from '../diagnostics/errors.js';
 import { runtimeOptions } from './create-reporters.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
 import { DEFAULT_DRAIN_MS, resolveStateDir } from './defaults.js';
+import { ServiceMetrics } from './metrics.js';
 import { Runtime } from './runtime.js';
 import { defined } from '../lang/defined.js';
 import { createSource } from '../sources/factory.js';
@@ -41,11 +42,13 @@ export class Service {
     });
     const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
+    const metrics = new ServiceMetrics(logger);
     const sources = (loaded.config.sources ?? []).map((config) =>
       createSource(config, {
         configDir: loaded.configDir,
         logger,
         stateDir,
+        metrics: metrics.scrape,
         ...defined({ buildbotURL, stdin: options.stdin }),
       }),
     );
@@ -54,16 +57,19 @@ export class Service {
     const enricher = sources.find((s) => s.enricher)?.enricher ?? configuredEnricher(loaded.config);
     const runtime = await Runtime.start({
       ...runtimeOptions(loaded, options),
+      interceptors: [metrics.interceptor()],
       secrets,
       logger,
       ...defined({ master, enricher }),
     });
+    metrics.watchDeliveries(runtime.deliveries);
+    metrics.watchSources(sources);
     for (const warning of loaded.warnings) logger.warn(warning);
     const service = new Service(runtime, sources, logger);
     const started: Source[] = [];
     try {
       for (const source of sources) {
-        await source.start((input) => runtime.emit(input));
+        await source.start(metrics.countingSink(source, (input) => runtime.emit(input)));
         started.push(source);
       }
     } catch (error) {

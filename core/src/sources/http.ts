@@ -1,6 +1,6 @@
 /**
  * The `http` source: a POST endpoint for Buildbot's HttpStatusPush bodies and event envelopes,
- * plus `GET /healthz`. Every bad request gets its own status (400 malformed JSON, 401 bad
+ * plus `GET /healthz` and, when the service keeps metrics, `GET /metrics`. Every bad request gets its own status (400 malformed JSON, 401 bad
  * credentials, 413 too large, 422 invalid event) and the server keeps serving; a 2xx answer
  * means the event was accepted (dispatched to every reporter).
  */
@@ -12,7 +12,7 @@ import type { HttpSourceConfig } from '../generated/schemas.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { SourceType } from './source.js';
 import { httpStatusPushEvents } from '../events/envelope.js';
-import type { EventSink, Source } from './source.js';
+import type { EventSink, MetricsScrape, Source } from './source.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8020';
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -59,7 +59,7 @@ export const httpSourceType: SourceType<HttpSourceConfig> = {
     const auth = [...(config.token ? ['bearer token'] : []), ...(config.user ? ['HTTP Basic'] : [])];
     return `http   POST http://${listen}${config.path ?? '/'} (auth: ${auth.join(' or ') || `none, ${parseListen(listen)?.host} is loopback`})`;
   },
-  create: (config, context) => new HttpSource(config, context.logger),
+  create: (config, context) => new HttpSource(config, context.logger, context.metrics),
 };
 
 /** A request that must end with `status`; the message is the reason given to the client. */
@@ -92,6 +92,7 @@ export class HttpSource implements Source {
   constructor(
     private readonly config: HttpSourceConfig,
     private readonly logger: Logger,
+    private readonly metrics?: MetricsScrape,
   ) {
     this.path = config.path ?? '/';
     this.maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -172,6 +173,15 @@ export class HttpSource implements Source {
       if (pathname === '/healthz') {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refusal(405, 'use GET for /healthz');
         this.reply(res, 200, { status: 'ok' });
+        return;
+      }
+      if (pathname === '/metrics' && this.metrics) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refusal(405, 'use GET for /metrics');
+        // Behind the same credentials as events (open, like events, on a loopback source without auth).
+        this.authenticate(req);
+        const { contentType, text } = await this.metrics();
+        res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+        res.end(req.method === 'HEAD' ? undefined : text);
         return;
       }
       if (pathname !== this.path) throw new Refusal(404, `no such endpoint: POST events to ${this.path}`);
@@ -263,7 +273,7 @@ export class HttpSource implements Source {
       headers['www-authenticate'] = this.authKinds()
         .map((k) => (k === 'basic' ? 'Basic realm="bbreporters"' : 'Bearer realm="bbreporters"'))
         .join(', ');
-    if (refusal.status === 405) headers.allow = pathOf(req) === '/healthz' ? 'GET, HEAD' : 'POST';
+    if (refusal.status === 405) headers.allow = pathOf(req) === this.path ? 'POST' : 'GET, HEAD';
     if (!req.complete) {
       // The rest of the body is not wanted: close the connection after answering, and discard
       // what is still arriving meanwhile so the client reads the answer rather than a reset.

@@ -30,7 +30,18 @@ export interface Source {
    * sink, so `run` can stop once all its sources are done.
    */
   readonly done?: Promise<void>;
+  /** Present on sources that hold a connection (a Buildbot master's websocket): its state now, for metrics. */
+  connectionState?(): ConnectionState;
 }
+
+export interface ConnectionState {
+  up: boolean;
+  /** When the last message came over the connection (ms since the epoch); absent before the first. */
+  lastMessageAt?: number;
+}
+
+/** The service's metrics in Prometheus text format, for an endpoint that serves them (the http source's `GET /metrics`). */
+export type MetricsScrape = () => Promise<{ contentType: string; text: string }>;
 
 export interface SourceContext {
   /** The config file's folder: relative paths in a source's entry resolve from here. */
@@ -42,6 +53,8 @@ export interface SourceContext {
   stateDir: string;
   /** Config `buildbotURL`: where build links point. */
   buildbotURL?: string;
+  /** The service's metrics, when it keeps them. */
+  metrics?: MetricsScrape;
 }
 
 export interface SourceType<C extends SourceConfig = SourceConfig> {

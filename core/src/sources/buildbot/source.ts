@@ -18,7 +18,7 @@ import type { Build, Buildset, BuildPayload, EventEnvelope, Worker } from '../..
 import { RestEnricher } from '../../buildbot-api/rest-enricher.js';
 import type { Logger } from '../../diagnostics/logger.js';
 import { KeyedSerializer } from '../../dispatch/ordering.js';
-import type { EventSink, Source } from '../source.js';
+import type { ConnectionState, EventSink, Source } from '../source.js';
 import { Cursor } from './cursor.js';
 import { asAtBuildEvent } from '../../buildbot-api/as-at-event.js';
 import { ownersProperty } from '../../buildbot-api/build-owners.js';
@@ -90,6 +90,12 @@ export class BuildbotSource implements Source {
       });
     }
     this.loop = this.stayConnected();
+  }
+
+  connectionState(): ConnectionState {
+    const connection = this.connection;
+    if (!connection) return { up: false };
+    return { up: !this.closing && connection.isOpen, lastMessageAt: connection.lastMessageAt };
   }
 
   async close(): Promise<void> {

@@ -33,7 +33,8 @@ export class DataApiConnection {
   /** Resolves (never rejects) with the reason once the connection is gone. */
   readonly closed: Promise<string>;
   private pingTimer?: NodeJS.Timeout;
-  private lastMessageAt = Date.now();
+  /** When the last message came (ms since the epoch; the opening counts as one). */
+  lastMessageAt = Date.now();
 
   private constructor(
     private readonly socket: WebSocket,
@@ -115,6 +116,10 @@ export class DataApiConnection {
       this.socket.send(JSON.stringify({ cmd: 'ping', _id: id++ }));
     }, intervalMs);
     this.pingTimer.unref();
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
   }
 
   close(): void {
