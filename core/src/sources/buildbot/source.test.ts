@@ -11,7 +11,7 @@ import { BuildbotSource } from './source.js';
 async function fakeMaster(
   frames: unknown[],
   rest: (path: string) => [number, unknown],
-): Promise<{ url: string; server: Server }> {
+): Promise<{ url: string; server: Server; wss: WebSocketServer }> {
   const server = createServer((req, res) => {
     const [status, body] = rest((req.url ?? '').replace(/^\/api\/v2\//, ''));
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -27,7 +27,7 @@ async function fakeMaster(
   });
   server.on('close', () => wss.close());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, wss };
 }
 
 let server: Server | undefined;
@@ -97,6 +97,28 @@ describe('the buildbot source', () => {
       expect(received.map((e) => e.id)).toEqual(['buildFinished:1']);
       expect(received[0].payload.properties).toEqual({ owner: ['dora', 'Force Build Form'] });
       expect(propertyCalls).toBe(1);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('reports its websocket up while connected and down once the master drops it', async () => {
+    const master = await fakeMaster([], (path) =>
+      path.startsWith('builds') || path.startsWith('buildsets') ? [200, { builds: [], buildsets: [] }] : [404, {}],
+    );
+    server = master.server;
+    const source = new BuildbotSource({ url: master.url, reconnectDelayMs: 60_000 });
+    expect(source.connectionState()).toEqual({ up: false });
+    const before = Date.now();
+    await source.start(async () => ({}) as never);
+    try {
+      const connected = source.connectionState();
+      expect(connected.up).toBe(true);
+      expect(connected.lastMessageAt).toBeGreaterThanOrEqual(before);
+      for (const socket of master.wss.clients) socket.terminate();
+      const deadline = Date.now() + 5000;
+      while (source.connectionState().up && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(source.connectionState().up).toBe(false);
     } finally {
       await source.close();
     }
