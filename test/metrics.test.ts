@@ -77,6 +77,7 @@ describe('GET /metrics', () => {
     expect(m.get('bbreporters_delivery_attempts_failed_total{reporter="denied"}')).toBe(1);
     expect(m.get('bbreporters_delivery_retries_total{reporter="denied"}')).toBeUndefined();
     expect(m.get('bbreporters_delivery_latency_seconds_count{reporter="flaky"}')).toBe(1);
+    expect(m.get('bbreporters_delivery_latency_seconds_sum{reporter="flaky"}')).toBeGreaterThan(0);
     expect(m.get('bbreporters_delivery_attempts_count{reporter="flaky"}')).toBe(1);
     expect(m.get('bbreporters_delivery_attempts_sum{reporter="flaky"}')).toBe(2);
     expect(m.get('bbreporters_delivery_attempts_bucket{le="1",reporter="flaky"}')).toBe(0);

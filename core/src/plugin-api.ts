@@ -39,6 +39,8 @@ export interface QueuedDelivery<P = unknown> extends Delivery<P> {
   attempt: number;
   /** When it was queued (ms since the epoch; a delivery from the outbox: when it was queued again at start). */
   queuedAt: number;
+  /** When core received the event it is for (ms since the epoch); absent when restored from the outbox. */
+  receivedAt?: number;
 }
 
 export interface DeliveryHandle {

@@ -59,6 +59,14 @@ export interface DeliveryQueueOptions {
   outbox?: Outbox;
 }
 
+/** Where a delivery comes from: its event and when core received it, or the outbox entry it is restored from. */
+export interface DeliveryOrigin {
+  eventId?: string;
+  /** When core received the event (ms since the epoch). */
+  receivedAt?: number;
+  restoredId?: string;
+}
+
 /** A failed attempt of a delivery: `retryInMs` when it is tried again, absent when this attempt was its last. */
 export interface FailedAttempt {
   delivery: QueuedDelivery;
@@ -154,7 +162,8 @@ export class DeliveryQueue {
   }
 
   /** Queues a delivery and returns at once; `settled` resolves with its outcome. */
-  enqueue(reporter: string, delivery: Delivery, eventId?: string, restoredId?: string): DeliveryHandle {
+  enqueue(reporter: string, delivery: Delivery, origin: DeliveryOrigin = {}): DeliveryHandle {
+    const { eventId, receivedAt, restoredId } = origin;
     let settle!: (outcome: DeliveryOutcome) => void;
     const settled = new Promise<DeliveryOutcome>((resolve) => (settle = resolve));
     const id = restoredId ?? randomUUID();
@@ -178,7 +187,7 @@ export class DeliveryQueue {
         payload: delivery.payload,
         attempt: 0,
         queuedAt: Date.now(),
-        ...defined({ eventId }),
+        ...defined({ eventId, receivedAt }),
       },
       supersede,
       state: 'queued',
@@ -227,8 +236,7 @@ export class DeliveryQueue {
       this.enqueue(
         entry.reporter,
         { target: entry.target, payload: entry.payload, supersede: entry.supersede },
-        entry.eventId,
-        entry.id,
+        { ...defined({ eventId: entry.eventId }), restoredId: entry.id },
       );
       restored++;
     }

@@ -41,7 +41,7 @@ export class ServiceMetrics {
   );
   private readonly latency = new Histogram({
     name: 'bbreporters_delivery_latency_seconds',
-    help: 'From a delivery being queued (by its handler, as its event is dispatched) to the remote taking it.',
+    help: 'From core receiving an event to the remote taking a delivery made for it.',
     labelNames: ['reporter'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
     registers: [this.registry],
@@ -90,7 +90,8 @@ export class ServiceMetrics {
       const reporter = { reporter: outcome.reporter };
       if (outcome.status === 'sent') {
         this.sent.inc(reporter);
-        this.latency.observe(reporter, seconds(Date.now() - delivery.queuedAt));
+        if (delivery.receivedAt !== undefined)
+          this.latency.observe(reporter, seconds(Date.now() - delivery.receivedAt));
       }
       if (outcome.status === 'failed') this.dead.inc(reporter);
       if (outcome.status === 'sent' || (outcome.status === 'failed' && outcome.attempts > 0))

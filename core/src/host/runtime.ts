@@ -88,6 +88,8 @@ export class Runtime {
   };
   /** Recent builds under stateDir: fills a missing prev_build, answers MasterControl's read-only part. */
   private history!: BuildHistory;
+  /** When each event being dispatched was received, by id: its deliveries carry it (delivery latency). */
+  private received!: Map<string, number>;
 
   private constructor(
     private readonly shutdown: AbortController,
@@ -144,11 +146,21 @@ export class Runtime {
     // Read before any reporter can deliver, queued again once every reporter is registered.
     const unsent = outbox?.load() ?? [];
     const transport = new NodeFetchTransport();
+    const received = new Map<string, number>();
     const active: ActiveReporter[] = [];
     for (const r of prepared) {
       const definition = await importPlugin(r.plugin, r.manifest);
       active.push(
-        await setupReporter(r, definition, { logger, deliveries, config, options, transport, secrets, master }),
+        await setupReporter(r, definition, {
+          logger,
+          deliveries,
+          config,
+          options,
+          transport,
+          secrets,
+          master,
+          received,
+        }),
       );
     }
     const shutdown = new AbortController();
@@ -171,6 +183,7 @@ export class Runtime {
       outcomeCounter,
     );
     runtime.history = history;
+    runtime.received = received;
     // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
     // A reporter's setup() may narrow its manifest's needs to what its options use.
     const needsByReporter = active.map((r, i) => ({
@@ -194,10 +207,19 @@ export class Runtime {
   /** Validates `input` (an envelope or an HttpStatusPush body) and dispatches it. Throws BBR_EVENT_INVALID for bad input. */
   async emit(input: unknown): Promise<DispatchResult> {
     if (this.closed) throw new Error('the reporters are closed');
+    const receivedAt = Date.now();
     // prev_build from the build history when neither the source nor the enricher gave it.
     const event: BbEvent = this.history.observe(await this.enrich(normaliseEvent(input)));
     this.warnUnmetNeeds(event);
-    const result = await this.dispatcher.dispatch(event);
+    // A duplicate arriving while its first copy is dispatched leaves the first one's time alone.
+    const stamped = !this.received.has(event.id);
+    if (stamped) this.received.set(event.id, receivedAt);
+    let result: DispatchResult;
+    try {
+      result = await this.dispatcher.dispatch(event);
+    } finally {
+      if (stamped) this.received.delete(event.id);
+    }
     if (!result.duplicate)
       this.logger.info(
         { eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) },
@@ -286,6 +308,8 @@ interface SetupEnv {
   secrets: Set<string>;
   /** The source's, else the build history's read-only one. */
   master: MasterControl;
+  /** When each event being dispatched was received, by id. */
+  received: ReadonlyMap<string, number>;
 }
 
 async function setupReporter(
@@ -307,7 +331,9 @@ async function setupReporter(
     }),
     deliver: (delivery) => {
       noteDelivery();
-      return env.deliveries.enqueue(r.name, delivery, handlerScope.getStore()?.eventId);
+      const eventId = handlerScope.getStore()?.eventId;
+      const receivedAt = eventId === undefined ? undefined : env.received.get(eventId);
+      return env.deliveries.enqueue(r.name, delivery, defined({ eventId, receivedAt }));
     },
     skip: (reason) => {
       noteSkip(reason);
