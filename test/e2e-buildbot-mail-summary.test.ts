@@ -9,13 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildbotSource, Runtime } from '@bbreporters/core';
 import { BuildbotMaster } from './support/buildbot/buildbot.js';
+import { followMaster, masterMailOptions, type OurSide } from './support/buildbot/our-side.js';
 import { parseMail, parsePart, type ParsedMail } from './support/mime.js';
-import { TestSmtpServer, type ReceivedMail } from './support/smtp.js';
+import { TestSmtpServer } from './support/smtp.js';
 
-const repoRoot = new URL('..', import.meta.url).pathname;
-const quiet = { write: () => {} };
 /** master.cfg's 'order' builders, in the order of their builder ids (the reverse of their names). */
 const ordered = ['ord-d-pass', 'ord-c-fail', 'ord-b-warn', 'ord-a-fail'];
 
@@ -23,8 +21,7 @@ let bb: BuildbotMaster;
 let dir: string;
 let theirSmtp: TestSmtpServer;
 let ourSmtp: TestSmtpServer;
-let source: BuildbotSource;
-let runtime: Runtime;
+let ourSide: OurSide;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bbr-e2e-summary-'));
@@ -33,65 +30,32 @@ beforeAll(async () => {
     TestSmtpServer.start({ starttls: false }),
   ]);
   bb = await BuildbotMaster.start({ smtpPort: theirSmtp.port, scenarios: ['order'], missingTimeout: 3600 });
-  source = new BuildbotSource({ url: bb.url, stateFile: join(dir, 'state.json') });
-  runtime = await Runtime.start({
-    configDir: repoRoot,
-    logDestination: quiet,
-    title: 'bbreporters-e2e',
-    buildbotURL: bb.url,
-    stateDir: join(dir, 'state'),
-    master: source.master,
-    enricher: source.enricher,
-    // MailNotifier with BuildStatusGenerator and BuildSetStatusGenerator: per build, and per buildset.
-    reporters: ['mail-builds', 'mail-buildsets'].map((name) => ({
+  // MailNotifier with BuildStatusGenerator and BuildSetStatusGenerator: per build, and per buildset.
+  ourSide = await followMaster(
+    bb,
+    dir,
+    ['mail-builds', 'mail-buildsets'].map((name) => ({
       plugin: 'mail',
       name,
-      options: {
-        fromaddr: 'buildbot@bbharness.test',
-        sendToInterestedUsers: false,
-        extraRecipients: ['dev@example.test'],
-        mode: 'all',
-        relayhost: '127.0.0.1',
-        smtpPort: ourSmtp.port,
-        buildSetSummary: name === 'mail-buildsets',
-      },
+      options: { ...masterMailOptions(ourSmtp.port), buildSetSummary: name === 'mail-buildsets' },
     })),
-  });
-  await source.start((input) => runtime.emit(input));
+  );
 });
 
 afterAll(async () => {
-  await source?.close();
-  await runtime?.close(2000);
+  await ourSide?.close();
   await bb?.stop();
   await theirSmtp?.stop();
   await ourSmtp?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The first mail from `start` on that `match` accepts, within 60 s. */
-async function mailWhere(
-  server: TestSmtpServer,
-  start: number,
-  match: (mail: ParsedMail) => boolean,
-  what: string,
-): Promise<ReceivedMail> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const found = server.received.slice(start).find((m) => match(parseMail(m.raw)));
-    if (found) return found;
-    if (Date.now() > deadline)
-      throw new Error(`no mail ${what}; subjects: ${server.received.map((m) => parseMail(m.raw).subject).join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Buildbot's summary mail and ours for the buildset `match` picks, compared whole after decoding. */
 async function compareSummaries(start: [number, number], match: (mail: ParsedMail) => boolean, what: string) {
   // A summary's subject names the buildset's project ('' when forced), a build's its builder.
   const isSummary = (mail: ParsedMail) => !/\): ord-[a-z-]+ - /.test(mail.subject) && match(mail);
-  const theirs = await mailWhere(theirSmtp, start[0], isSummary, `from Buildbot for ${what}`);
-  const ours = await mailWhere(ourSmtp, start[1], isSummary, `from bbreporters for ${what}`);
+  const theirs = await theirSmtp.mailWhere(isSummary, `from Buildbot for ${what}`, { from: start[0] });
+  const ours = await ourSmtp.mailWhere(isSummary, `from bbreporters for ${what}`, { from: start[1] });
   const [their, our] = [parseMail(theirs.raw), parseMail(ours.raw)];
   expect(our.subject).toBe(their.subject);
   expect({ from: ours.from, to: ours.to }).toEqual({ from: theirs.from, to: theirs.to });
@@ -158,8 +122,12 @@ describe("buildset summaries against Buildbot's own MailNotifier, live", () => {
     // A reason with non-ASCII text: Buildbot sends the body 8bit, long lines and all.
     await bb.force(['ord-c-fail'], 'wire form ☃ ünïcode', {}, 'ord-force');
     const isBuild = (mail: ParsedMail) => mail.text.includes('Build Reason: wire form ☃ ünïcode');
-    const theirs = parsePart((await mailWhere(theirSmtp, start[0], isBuild, 'from Buildbot for the build')).raw);
-    const ours = parsePart((await mailWhere(ourSmtp, start[1], isBuild, 'from bbreporters for the build')).raw);
+    const theirs = parsePart(
+      (await theirSmtp.mailWhere(isBuild, 'from Buildbot for the build', { from: start[0] })).raw,
+    );
+    const ours = parsePart(
+      (await ourSmtp.mailWhere(isBuild, 'from bbreporters for the build', { from: start[1] })).raw,
+    );
     const wire = (mail: typeof theirs) => ({
       transferEncoding: mail.header('content-transfer-encoding'),
       contentType: mail.header('content-type'),

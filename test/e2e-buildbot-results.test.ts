@@ -11,22 +11,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BuildbotSource, Runtime, statusToString } from '@bbreporters/core';
+import { statusToString } from '@bbreporters/core';
 import { RecordingServer, type RecordedRequest } from '@bbreporters/core/testing';
 import { BuildbotMaster } from './support/buildbot/buildbot.js';
+import { followMaster, masterMailOptions, type OurSide } from './support/buildbot/our-side.js';
 import { parseMail } from './support/mime.js';
 import { TestSmtpServer } from './support/smtp.js';
 
-const repoRoot = new URL('..', import.meta.url).pathname;
-const quiet = { write: () => {} };
 const SHA = 'c0ffee1234567890c0ffee1234567890c0ffee12';
 /** Every build gets a GitHub stamp, so GitHubStatusPush reports it. */
 const stamp = { revision: SHA, repository: 'https://github.com/acme/widgets.git', branch: 'main', project: 'widgets' };
 
 let bb: BuildbotMaster;
 let dir: string;
-let source: BuildbotSource;
-let runtime: Runtime;
+let ourSide: OurSide;
 const smtp = {} as { theirs: TestSmtpServer; ours: TestSmtpServer };
 const push = {} as { theirs: RecordingServer; ours: RecordingServer };
 const github = {} as { theirs: RecordingServer; ours: RecordingServer };
@@ -76,47 +74,28 @@ beforeAll(async () => {
     scenarios: ['results'],
     missingTimeout: 3600,
   });
-  source = new BuildbotSource({ url: bb.url, stateFile: join(dir, 'state.json') });
-  const mail = {
-    fromaddr: 'buildbot@bbharness.test',
-    sendToInterestedUsers: false,
-    extraRecipients: ['dev@example.test'],
-    mode: 'all',
-    relayhost: '127.0.0.1',
-    smtpPort: smtp.ours.port,
-  };
-  runtime = await Runtime.start({
-    configDir: repoRoot,
-    logDestination: quiet,
-    title: 'bbreporters-e2e',
-    buildbotURL: bb.url,
-    stateDir: join(dir, 'state'),
-    master: source.master,
-    enricher: source.enricher,
-    // What master.cfg configures for Buildbot's own reporters, in our options.
-    reporters: [
-      { plugin: 'mail', options: mail },
-      { plugin: 'mail', name: 'mail-buildsets', options: { ...mail, buildSetSummary: true } },
-      {
-        plugin: 'http-status-push',
-        options: {
-          serverUrl: `${push.ours.url}/buildbot`,
-          wantProperties: true,
-          wantSteps: true,
-          wantPreviousBuild: true,
-        },
+  const mail = masterMailOptions(smtp.ours.port);
+  // What master.cfg configures for Buildbot's own reporters, in our options.
+  ourSide = await followMaster(bb, dir, [
+    { plugin: 'mail', options: mail },
+    { plugin: 'mail', name: 'mail-buildsets', options: { ...mail, buildSetSummary: true } },
+    {
+      plugin: 'http-status-push',
+      options: {
+        serverUrl: `${push.ours.url}/buildbot`,
+        wantProperties: true,
+        wantSteps: true,
+        wantPreviousBuild: true,
       },
-      { plugin: 'github', options: { token: 'gh-e2e-token', baseURL: github.ours.url } },
-      { plugin: 'console', options: { stream: 'stderr' } },
-    ],
-  });
-  await source.start((input) => runtime.emit(input));
+    },
+    { plugin: 'github', options: { token: 'gh-e2e-token', baseURL: github.ours.url } },
+    { plugin: 'console', options: { stream: 'stderr' } },
+  ]);
 }, 120_000);
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  await source?.close();
-  await runtime?.close(2000);
+  await ourSide?.close();
   await bb?.stop();
   await Promise.all([smtp.theirs?.stop(), smtp.ours?.stop()]);
   await Promise.all([push.theirs?.close(), push.ours?.close(), github.theirs?.close(), github.ours?.close()]);
@@ -147,7 +126,7 @@ async function settle(): Promise<void> {
   let last = -1;
   while (last !== count()) {
     last = count();
-    await runtime.deliveries.drain(10_000);
+    await ourSide.runtime.deliveries.drain(10_000);
     await new Promise((r) => setTimeout(r, 1500));
   }
 }

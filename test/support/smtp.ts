@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { parseMail, type ParsedMail } from './mime.js';
 
 export interface ReceivedMail {
   from: string;
@@ -173,6 +174,22 @@ export class TestSmtpServer {
       );
       this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve(this.received)) });
     });
+  }
+
+  /** The first mail received since mail number `from` that `match` accepts (decoded), within `timeoutMs`. */
+  async mailWhere(
+    match: (mail: ParsedMail) => boolean,
+    what: string,
+    { from = 0, timeoutMs = 60_000 } = {},
+  ): Promise<ReceivedMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.slice(from).find((m) => match(parseMail(m.raw)));
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no mail ${what}; subjects: ${this.received.map((m) => parseMail(m.raw).subject).join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private notify(): void {
