@@ -302,8 +302,10 @@ describe('IRC notifications against a real ngircd', () => {
     expect(lines.map((l) => l.params[1])).toEqual(
       Array.from({ length: 50 }, (_, i) => `build #${100 + i} of pass started`),
     );
-    const gaps = lines.slice(1).map((l, i) => l.at - lines[i]!.at);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(lineRate * 1000 * 0.8);
+    // Measured where the lines arrive: one line held up by the scheduler shortens the gap after it,
+    // so the rate is checked over windows of 5 gaps (a single late line costs at most one of them).
+    const windows = lines.slice(5).map((l, i) => l.at - lines[i]!.at);
+    expect(Math.min(...windows)).toBeGreaterThanOrEqual(4 * lineRate * 1000);
     expect(lines.at(-1)!.at - lines[0]!.at).toBeGreaterThanOrEqual(49 * lineRate * 1000 * 0.97);
   }, 60_000);
 });
