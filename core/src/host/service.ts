@@ -10,6 +10,7 @@ import { reasonOf } from '../diagnostics/errors.js';
 import { runtimeOptions } from './create-reporters.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
 import { DEFAULT_DRAIN_MS, resolveStateDir } from './defaults.js';
+import { ledgerEndpoints } from './ledger-api.js';
 import { ServiceMetrics } from './metrics.js';
 import { Runtime } from './runtime.js';
 import { defined } from '../lang/defined.js';
@@ -43,19 +44,22 @@ export class Service {
     const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
     const metrics = new ServiceMetrics(logger);
+    // The runtime (and its ledger) starts after the sources: the endpoints find it when asked.
+    let runtime: Runtime | undefined;
+    const endpoints = [metrics.endpoint, ...ledgerEndpoints(() => runtime?.ledger)];
     const sources = (loaded.config.sources ?? []).map((config) =>
       createSource(config, {
         configDir: loaded.configDir,
         logger,
         stateDir,
-        metrics: metrics.scrape,
+        endpoints,
         ...defined({ buildbotURL, stdin: options.stdin }),
       }),
     );
     const master = sources.find((s) => s.master)?.master;
     // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.
     const enricher = sources.find((s) => s.enricher)?.enricher ?? configuredEnricher(loaded.config);
-    const runtime = await Runtime.start({
+    runtime = await Runtime.start({
       ...runtimeOptions(loaded, options),
       interceptors: [metrics.interceptor()],
       secrets,
