@@ -45,8 +45,8 @@ export class Service {
     const { buildbotURL } = loaded.config;
     const metrics = new ServiceMetrics(logger);
     // The runtime (and its ledger) starts after the sources: the endpoints find it when asked.
-    let runtime: Runtime | undefined;
-    const endpoints = [metrics.endpoint, ...ledgerEndpoints(() => runtime?.ledger)];
+    const running: { runtime?: Runtime } = {};
+    const endpoints = [metrics.endpoint, ...ledgerEndpoints(() => running.runtime?.ledger)];
     const sources = (loaded.config.sources ?? []).map((config) =>
       createSource(config, {
         configDir: loaded.configDir,
@@ -59,13 +59,14 @@ export class Service {
     const master = sources.find((s) => s.master)?.master;
     // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.
     const enricher = sources.find((s) => s.enricher)?.enricher ?? configuredEnricher(loaded.config);
-    runtime = await Runtime.start({
+    const runtime = await Runtime.start({
       ...runtimeOptions(loaded, options),
       interceptors: [metrics.interceptor()],
       secrets,
       logger,
       ...defined({ master, enricher }),
     });
+    running.runtime = runtime;
     metrics.watchDeliveries(runtime.deliveries);
     metrics.watchSources(sources);
     for (const warning of loaded.warnings) logger.warn(warning);
