@@ -4,8 +4,9 @@
 // distinct finished builds (--quick: 1,000) are POSTed, and once /metrics shows every delivery held
 // for retry, the child's RSS is read from /proc/PID/status. Baselines from the same run: a bare node
 // process holding an idle http server, and the service right after start.
-// --profile: the child also runs with node's --heapsnapshot-signal; once everything is held, a heap
-// snapshot is written and summarised by what holds the memory (live objects only, so after a GC).
+// --profile: the child also runs with bench/memory-probe.mjs preloaded; at idle and once everything is
+// held, it reports V8's and node's figures before and after a full GC and writes a heap snapshot,
+// and the bench prints what each held delivery adds, by kind of object.
 // Linux only (/proc). Loopback only. Not part of `npm test`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -38,11 +39,11 @@ function memoryOf(pid) {
 }
 
 /** A child process whose stderr is read line by line (the last lines kept for error messages). */
-function startChild(args, { cwd = root } = {}) {
+function startChild(args, { cwd = root, env = {} } = {}) {
   const child = spawn(process.execPath, args, {
     cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, ...env },
   });
   const lastLines = [];
   const lineListeners = [];
@@ -201,44 +202,70 @@ async function waitUntilHeld(base, count) {
   }
 }
 
-/** Live heap by constructor name (self sizes), largest first, from a .heapsnapshot file. */
-function heapSummary(file) {
+/** Live heap by kind (objects and closures by constructor or function name, the rest by node type) from a .heapsnapshot. */
+function heapByKind(file) {
   const snapshot = JSON.parse(readFileSync(file, 'utf8'));
-  const {
-    node_fields: fields,
-    node_types: [types],
-  } = snapshot.snapshot.meta;
+  const { node_fields: fields, node_types: nodeTypes } = snapshot.snapshot.meta;
+  const types = nodeTypes[0];
   const stride = fields.length;
   const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
-  const byName = new Map();
-  let total = 0;
+  const kinds = new Map();
   const nodes = snapshot.nodes;
   for (let i = 0; i < nodes.length; i += stride) {
     const type = types[nodes[i + typeAt]];
-    // Strings, code and arrays are grouped by their type, objects and closures by their constructor or function name.
-    const name = ['object', 'closure'].includes(type) ? `${type} ${snapshot.strings[nodes[i + nameAt]]}` : `(${type})`;
-    const entry = byName.get(name) ?? { bytes: 0, count: 0 };
+    const kind = ['object', 'closure'].includes(type) ? `${type} ${snapshot.strings[nodes[i + nameAt]]}` : `(${type})`;
+    const entry = kinds.get(kind) ?? { bytes: 0, count: 0 };
     entry.bytes += nodes[i + sizeAt];
     entry.count++;
-    byName.set(name, entry);
-    total += nodes[i + sizeAt];
+    kinds.set(kind, entry);
   }
-  return { total, top: [...byName].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 25) };
+  return kinds;
 }
 
-async function snapshotOf(service) {
-  service.child.kill('SIGUSR2');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const file = readdirSync(workDir).find((n) => n.endsWith('.heapsnapshot'));
-    // Node writes the snapshot as it walks the heap: done once its size stops growing.
-    if (file) {
-      const size = statSync(join(workDir, file)).size;
-      await sleep(1_000);
-      if (size > 0 && statSync(join(workDir, file)).size === size) return join(workDir, file);
-    } else await sleep(500);
-    if (Date.now() > deadline) throw new Error('no heap snapshot within 120 s');
+/** Asks the probe preloaded in the service for its figures (and heap snapshot) and waits for them. */
+async function probe(running, n) {
+  running.child.kill('SIGUSR2');
+  const file = join(workDir, `probe-${n}.json`);
+  const deadline = Date.now() + 180_000;
+  while (!readdirSync(workDir).includes(`probe-${n}.json`)) {
+    if (Date.now() > deadline) throw new Error(`no probe figures within 180 s:\n${running.tail()}`);
+    await sleep(500);
   }
+  const figures = JSON.parse(readFileSync(file, 'utf8'));
+  return { ...figures, kinds: heapByKind(figures.snapshot) };
+}
+
+/** The probe's figures at idle and with every delivery held: where the memory is, and what each held delivery adds. */
+function printProfile(idle, held) {
+  const row = (label, pick) =>
+    console.log(
+      `  ${label.padEnd(34)} ${mb(pick(idle)).padStart(7)} ${mb(pick(held)).padStart(7)}   ${((pick(held) - pick(idle)) / HELD).toFixed(0).padStart(6)} B/held`,
+    );
+  console.log(`\nprofile (node --expose-gc, bench/memory-probe.mjs):   idle    held   delta per held`);
+  row('rss (before GC)', (p) => p.beforeGc.memory.rss);
+  row('V8 heap reserved (before GC)', (p) => p.beforeGc.memory.heapTotal);
+  row('V8 heap used (before GC)', (p) => p.beforeGc.memory.heapUsed);
+  row('V8 heap used (after a full GC)', (p) => p.afterGc.memory.heapUsed);
+  row('V8 heap reserved (after a full GC)', (p) => p.afterGc.memory.heapTotal);
+  row('external (Buffers…, before GC)', (p) => p.beforeGc.memory.external);
+  row(
+    'rss − heap reserved − external',
+    (p) => p.beforeGc.memory.rss - p.beforeGc.memory.heapTotal - p.beforeGc.memory.external,
+  );
+  for (const space of Object.keys(held.beforeGc.spaces))
+    row(`  used ${space} (before GC)`, (p) => p.beforeGc.spaces[space] ?? 0);
+  console.log(`\nlive heap by kind (heap snapshots after the GC), largest growth first:`);
+  const grown = [...held.kinds]
+    .map(([kind, { bytes, count }]) => {
+      const before = idle.kinds.get(kind) ?? { bytes: 0, count: 0 };
+      return { kind, bytes: bytes - before.bytes, count: count - before.count };
+    })
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 25);
+  for (const { kind, bytes, count } of grown)
+    console.log(
+      `  ${(bytes / HELD).toFixed(0).padStart(6)} B/held  ${(count / HELD).toFixed(1).padStart(5)} per held  ${kind}`,
+    );
 }
 
 let service;
@@ -247,14 +274,18 @@ try {
   const bare = await bareNodeRss();
 
   const config = writeConfig(await refusingPort());
-  const nodeFlags = profile ? ['--heapsnapshot-signal=SIGUSR2'] : [];
-  service = startChild([...nodeFlags, cli, 'run', '--config', config, '--drain-ms', '0'], { cwd: workDir });
+  const nodeFlags = profile ? ['--expose-gc', '--import', new URL('memory-probe.mjs', import.meta.url).href] : [];
+  service = startChild([...nodeFlags, cli, 'run', '--config', config, '--drain-ms', '0'], {
+    cwd: workDir,
+    env: profile ? { BBR_BENCH_PROBE_DIR: workDir } : {},
+  });
   const url = await waitForLine(service, (line) =>
     line.includes('"http source listening"') ? JSON.parse(line).url : undefined,
   );
   const base = new URL('/', url).href;
   await sleep(SETTLE_MS);
   const idle = memoryOf(service.child.pid);
+  const idleProbe = profile ? await probe(service, 1) : undefined;
 
   const started = Date.now();
   await postBuilds(url, HELD);
@@ -282,13 +313,10 @@ try {
   if (!quick) console.log(`  target ≤ ${TARGET_MB} MB with 10,000 held: ${held.rss <= TARGET_MB * MB ? 'OK' : 'OVER'}`);
 
   if (profile) {
-    const { total, top } = heapSummary(await snapshotOf(service));
-    const after = memoryOf(service.child.pid);
-    console.log(`\nlive JS heap (heap snapshot, after its GC): ${mb(total)}; RSS after the snapshot ${mb(after.rss)}`);
-    for (const [name, { bytes, count }] of top)
-      console.log(
-        `  ${(bytes / MB).toFixed(2).padStart(7)} MB  ${String(count).padStart(8)} × ${((bytes / count) | 0).toString().padStart(6)} B  ${(bytes / HELD).toFixed(0).padStart(6)} B/held  ${name}`,
-      );
+    console.log(
+      '  (--profile: the idle probe ran before the builds, so the held figures above include its GC and snapshot)',
+    );
+    printProfile(idleProbe, await probe(service, 2));
   }
 } finally {
   await service?.stop();
