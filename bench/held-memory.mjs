@@ -294,10 +294,9 @@ try {
   const allHeld = Date.now() - started;
   await sleep(SETTLE_MS);
   const held = memoryOf(service.child.pid);
-  const journal = readdirSync(join(workDir, 'state/unsent')).reduce(
-    (bytes, name) => bytes + statSync(join(workDir, 'state/unsent', name)).size,
-    0,
-  );
+  const ledger = readdirSync(join(workDir, 'state'))
+    .filter((name) => name.startsWith('ledger.sqlite'))
+    .reduce((bytes, name) => bytes + statSync(join(workDir, 'state', name)).size, 0);
 
   const perHeldKb = (held.rss - idle.rss) / 1024 / HELD;
   console.log(
@@ -309,7 +308,7 @@ try {
   console.log(`  per held delivery         ${perHeldKb.toFixed(1)} KB above idle`);
   console.log(`  ratio held / idle         ${(held.rss / idle.rss).toFixed(2)}x`);
   console.log(`  ratio idle / bare node    ${(idle.rss / bare.rss).toFixed(2)}x`);
-  console.log(`  outbox journal on disk    ${mb(journal)}`);
+  console.log(`  ledger on disk            ${mb(ledger)}`);
   if (!quick) console.log(`  target ≤ ${TARGET_MB} MB with 10,000 held: ${held.rss <= TARGET_MB * MB ? 'OK' : 'OVER'}`);
 
   if (profile) {

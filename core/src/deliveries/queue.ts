@@ -83,20 +83,35 @@ export interface FailedAttempt {
 /** Deliveries without an outcome yet of one reporter: how many, and when the oldest was queued (none: absent). */
 export interface Backlog {
   depth: number;
+  /** How many of them are parked: waiting for a retry, out of memory. */
+  parked: number;
   oldestQueuedAt?: number;
 }
 
 /** Outcome counts per reporter and status, plus retries scheduled: for metrics. */
 export type DeliveryCounts = Record<string, Record<DeliveryStatus | 'retried', number>>;
 
-type JobState = 'queued' | 'sending' | 'backoff' | 'settled';
+type JobState = 'queued' | 'sending' | 'backoff' | 'parked' | 'settled';
+
+/**
+ * A wait for a retry at least this long parks the delivery: it leaves its lane and keeps nothing
+ * running (no timer, promise or call frame; its payload in the ledger), and one shared tick brings
+ * it back when it is due. Thousands held while a remote is down cost a few hundred bytes each.
+ */
+const PARK_AFTER_MS = 1000;
+/** How often parked deliveries are checked for being due. */
+const PARK_TICK_MS = 200;
 
 interface Job {
   delivery: QueuedDelivery;
   supersede: boolean;
   state: JobState;
-  /** Aborted when the job settles without being sent (superseded, queue closed): leaves waits early. */
-  cancel: AbortController;
+  /** Aborted when the job settles without being sent (superseded, queue closed): made only for a wait on a send slot. */
+  cancel?: AbortController;
+  /** Its lane's key (reporter and target). */
+  laneKey: string;
+  /** A parked job: when its next attempt is due. */
+  dueAt?: number;
   /** A newer delivery arrived while this one was in flight: if this attempt fails, do not retry it. */
   replacedBy?: string;
   /** Whether the ledger holds its payload: then it is sent after a restart, and held without its payload in memory. */
@@ -137,7 +152,11 @@ export class DeliveryQueue {
   private readonly holds = new Map<string, number>();
   /** Deliveries without an outcome, by id. */
   private readonly jobs = new Map<string, Job>();
-  private readonly pending = new Set<Promise<DeliveryOutcome>>();
+  /** Parked deliveries (see PARK_AFTER_MS), by lane key: at most one per lane. */
+  private readonly parked = new Map<string, Job>();
+  private parkTick: NodeJS.Timeout | undefined;
+  /** Called when the last delivery without an outcome settles (drain). */
+  private idleWaiters: Array<() => void> = [];
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
   private readonly attemptListeners: Array<(failure: FailedAttempt) => void> = [];
   private readonly counters: DeliveryCounts = {};
@@ -164,11 +183,12 @@ export class DeliveryQueue {
 
   /** Per registered reporter: deliveries not settled yet, and when the oldest was queued. */
   backlog(): Map<string, Backlog> {
-    const backlog = new Map<string, Backlog>([...this.reporters.keys()].map((r) => [r, { depth: 0 }]));
-    for (const { delivery } of this.jobs.values()) {
+    const backlog = new Map<string, Backlog>([...this.reporters.keys()].map((r) => [r, { depth: 0, parked: 0 }]));
+    for (const { delivery, state } of this.jobs.values()) {
       const entry = backlog.get(delivery.reporter);
       if (!entry) continue;
       entry.depth++;
+      if (state === 'parked') entry.parked++;
       entry.oldestQueuedAt = Math.min(entry.oldestQueuedAt ?? Infinity, delivery.queuedAt);
     }
     return backlog;
@@ -177,8 +197,7 @@ export class DeliveryQueue {
   /** Queues a delivery and returns at once; `settled` resolves with its outcome. */
   enqueue(reporter: string, delivery: Delivery, origin: DeliveryOrigin = {}): DeliveryHandle {
     const { eventId, receivedAt, restoredId } = origin;
-    let settle!: (outcome: DeliveryOutcome) => void;
-    const settled = new Promise<DeliveryOutcome>((resolve) => (settle = resolve));
+    const settlement = new Settlement();
     const id = restoredId ?? randomUUID();
     const supersede = delivery.supersede !== false;
     // Recorded before it is queued: from here on, a stop or a crash cannot lose it.
@@ -204,36 +223,82 @@ export class DeliveryQueue {
       },
       supersede,
       state: 'queued',
-      cancel: new AbortController(),
+      laneKey: `${reporter}\u0000${delivery.target}`,
       settle: (outcome) => {
         this.book(() => this.options.ledger?.settled(outcome, Date.now()), job.delivery, 'its outcome');
+        if (job.state === 'parked') this.parked.delete(job.laneKey);
         job.state = 'settled';
-        job.cancel.abort(SETTLED);
+        job.cancel?.abort(SETTLED);
+        job.wake?.();
         this.jobs.delete(id);
-        settle(outcome);
+        if (this.jobs.size === 0) this.notifyIdle();
+        settlement.done(outcome);
         this.record(outcome, job.delivery);
       },
     };
     this.jobs.set(id, job);
-    this.pending.add(settled);
-    void settled.then(() => this.pending.delete(settled));
+    const handle = settlement.handle(id);
 
     if (this.closed) {
       this.stopped(job, 'it was made as core was shutting down');
-      return { id: job.delivery.id, settled };
+      return handle;
     }
-    const key = `${reporter}\u0000${delivery.target}`;
+    const parked = this.parked.get(job.laneKey);
+    if (parked) {
+      // A newer delivery to the target replaces the parked one, or waits behind it (back in memory).
+      if (job.supersede && !origin.retry)
+        this.finish(parked, 'superseded', `superseded by delivery ${job.delivery.id}`);
+      else this.unpark(parked);
+    }
+    const lane = this.laneOf(job.laneKey);
+    if (job.supersede && !origin.retry) this.supersedeWaiting(lane, job);
+    // Waiting behind another delivery to its target: its payload waits on disk.
+    if (lane.current) this.letPayloadGo(job);
+    lane.waiting.push(job);
+    if (!lane.current) void this.runLane(job.laneKey, lane);
+    return handle;
+  }
+
+  private laneOf(key: string): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
       lane = { waiting: [] };
       this.lanes.set(key, lane);
     }
-    if (job.supersede && !origin.retry) this.supersedeWaiting(lane, job);
-    // Waiting behind another delivery to its target: its payload waits on disk.
-    if (lane.current) this.letPayloadGo(job);
-    lane.waiting.push(job);
-    if (!lane.current) void this.runLane(key, lane);
-    return { id: job.delivery.id, settled };
+    return lane;
+  }
+
+  /** Takes a held delivery out of memory until `dueAt` (see PARK_AFTER_MS). */
+  private park(job: Job, dueAt: number): void {
+    job.state = 'parked';
+    job.dueAt = dueAt;
+    this.letPayloadGo(job);
+    this.parked.set(job.laneKey, job);
+    this.parkTick ??= setInterval(() => this.unparkDue(), PARK_TICK_MS);
+  }
+
+  /** Puts a parked delivery first in its lane again; it still waits for its due time there. */
+  private unpark(job: Job): void {
+    this.parked.delete(job.laneKey);
+    job.state = 'queued';
+    const lane = this.laneOf(job.laneKey);
+    lane.waiting.unshift(job);
+    if (!lane.current) void this.runLane(job.laneKey, lane);
+    if (this.parked.size === 0) this.stopParkTick();
+  }
+
+  private unparkDue(): void {
+    const now = Date.now();
+    for (const job of [...this.parked.values()]) if ((job.dueAt ?? 0) <= now) this.unpark(job);
+  }
+
+  private stopParkTick(): void {
+    clearInterval(this.parkTick);
+    this.parkTick = undefined;
+  }
+
+  private notifyIdle(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** Queues again what the ledger kept open from an earlier run, oldest first; entries of reporters no longer configured stay in it. */
@@ -266,6 +331,7 @@ export class DeliveryQueue {
     const job = this.jobs.get(entry.id);
     if (job) {
       job.expedite = true;
+      if (job.state === 'parked') this.unpark(job);
       job.wake?.();
       return 'woken';
     }
@@ -285,21 +351,21 @@ export class DeliveryQueue {
 
   /** Deliveries without an outcome yet. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.jobs.size;
   }
 
   /** Waits until every queued delivery has its outcome, or `timeoutMs` passes; returns how many are still pending. */
   async drain(timeoutMs = 30_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
-    while (this.pending.size > 0 && Date.now() < deadline) {
+    while (this.jobs.size > 0 && Date.now() < deadline) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.pending]),
-        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
-      ]);
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve);
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
       clearTimeout(timer);
     }
-    return this.pending.size;
+    return this.jobs.size;
   }
 
   /**
@@ -309,6 +375,7 @@ export class DeliveryQueue {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopParkTick();
     for (const stop of [...this.inFlight]) stop();
     for (const job of [...this.jobs.values()]) {
       if (job.state !== 'sending')
@@ -413,15 +480,17 @@ export class DeliveryQueue {
       if (!this.payloadBack(job))
         return this.finish(job, 'failed', 'its payload is no longer in the ledger (deleted while it waited)');
       const holdKey = holdKeyOf(reporter.sender, job.delivery);
-      const hold = job.expedite ? 0 : Math.max(lane.notBefore ?? 0, this.holdUntil(holdKey)) - Date.now();
+      const until = Math.max(lane.notBefore ?? 0, this.holdUntil(holdKey), job.dueAt ?? 0);
+      const hold = job.expedite ? 0 : until - Date.now();
       job.expedite = false;
+      job.dueAt = undefined;
       if (hold > 0) {
         await this.wait(job, hold);
-        if (job.cancel.signal.aborted) return;
+        if (isSettled(job)) return;
         continue;
       }
-      const release = await reporter.slots.acquire(job.cancel.signal);
-      if (!release || job.cancel.signal.aborted) {
+      const release = await reporter.slots.acquire((job.cancel ??= new AbortController()).signal);
+      if (!release || isSettled(job)) {
         release?.();
         return;
       }
@@ -468,8 +537,10 @@ export class DeliveryQueue {
         },
         'delivery attempt failed; retrying',
       );
+      // A long wait with nothing behind it: parked, nothing of it runs until it is due.
+      if (job.kept && waitMs >= PARK_AFTER_MS && lane.waiting.length === 0) return this.park(job, Date.now() + waitMs);
       await this.wait(job, waitMs);
-      if (job.cancel.signal.aborted) return;
+      if (isSettled(job)) return;
     }
   }
 
@@ -477,18 +548,15 @@ export class DeliveryQueue {
   private wait(job: Job, ms: number): Promise<void> {
     job.state = 'backoff';
     this.letPayloadGo(job);
-    const signal = job.cancel.signal;
-    if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
+      // Ended early by settle() (superseded, closed) or an operator's retry.
       const done = () => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', done);
         job.wake = undefined;
         if (job.state === 'backoff') job.state = 'queued';
         resolve();
       };
       const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
       job.wake = done;
     });
   }
@@ -616,6 +684,11 @@ export class DeliveryQueue {
   }
 }
 
+/** Whether `job` has its outcome (a function: what the compiler narrowed before an await may have changed since). */
+function isSettled(job: Job): boolean {
+  return job.state === 'settled';
+}
+
 /** `reporter + the sender's hold key` (undefined when the sender has none for this delivery). */
 function holdKeyOf(sender: Sender, delivery: QueuedDelivery): string | undefined {
   const key = sender.holdKey?.(delivery);
@@ -624,4 +697,37 @@ function holdKeyOf(sender: Sender, delivery: QueuedDelivery): string | undefined
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * A delivery's outcome for its handle: the `settled` promise is made only when someone reads it
+ * (most handlers never do), so thousands of held deliveries hold no promise each.
+ */
+class Settlement {
+  private outcome?: DeliveryOutcome;
+  private promise?: Promise<DeliveryOutcome>;
+  private resolve?: (outcome: DeliveryOutcome) => void;
+
+  handle(id: string): DeliveryHandle {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter's `this` is the handle
+    const settlement = this;
+    return {
+      id,
+      get settled() {
+        return settlement.settled();
+      },
+    };
+  }
+
+  done(outcome: DeliveryOutcome): void {
+    this.outcome = outcome;
+    this.resolve?.(outcome);
+  }
+
+  private settled(): Promise<DeliveryOutcome> {
+    this.promise ??= this.outcome
+      ? Promise.resolve(this.outcome)
+      : new Promise<DeliveryOutcome>((resolve) => (this.resolve = resolve));
+    return this.promise;
+  }
 }
