@@ -41,7 +41,7 @@ const SUBCOMMANDS = {
 const STATE_ALIASES: Record<string, readonly DeliveryState[]> = { failed: ['dead'], open: OPEN_STATES };
 
 /** What a retry or a redelivery tells: it is a request, which the running service serves. */
-export const PICKED_UP = 'The running service acts on it within a second; if it is not running, at its next start.';
+export const PICKED_UP = 'The running service acts on this within a second; if it is not running, at its next start.';
 
 export const deliveriesCommand: Command = {
   name: 'deliveries',
