@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingServer } from '@bbreporters/core/testing';
 import type { DeliveryDetail, DeliveryRecord, EventDetail, EventSummary } from '../core/src/ledger/ledger.js';
@@ -251,6 +251,24 @@ describe('bbreporters events', () => {
     const mistyped = await runCli(['events', 'redeliver', firstEvent, '--reporter', 'pusj', '--config', config]);
     expect(mistyped.code).toBe(1);
     expect(mistyped.stderr).toContain('no reporter "pusj" in the ledger (reporters: other, push)');
+  });
+});
+
+describe('finding the ledger', () => {
+  it("reads only the config's stateDir (a secret the shell lacks does not matter), or takes --state-dir", async () => {
+    const stateDir = join(dirname(config), 'state');
+    const elsewhere = tempDir({
+      'bbreporters.yaml': `stateDir: \${LEDGER_DIR}\nreporters:\n  - plugin: github\n    options: { token: "\${GITHUB_TOKEN}" }\n`,
+    });
+    const found = await runCli(['events', 'list'], { cwd: elsewhere, env: { LEDGER_DIR: stateDir } });
+    expect(found.code, found.stderr).toBe(0);
+    expect(JSON.parse(found.stdout)).toHaveLength(3);
+    const given = await runCli(['events', 'list', '--state-dir', stateDir], { cwd: tempDir() });
+    expect(JSON.parse(given.stdout)).toHaveLength(3);
+
+    const none = await runCli(['deliveries', 'list', '--state-dir', join(stateDir, 'nothing-here')]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('BBR_STATE_DIR: no delivery ledger at');
   });
 });
 
