@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { createLogger } from '../diagnostics/logger.js';
 import { substituteEnv } from '../config/env.js';
+import { MAX_ALIAS_COUNT } from '../config/load.js';
 import { resolveStateDir } from '../host/defaults.js';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { UsageError, write, type Command, type Io, type Values } from './command.js';
@@ -59,7 +60,7 @@ function configuredStateDir(file: string, env: NodeJS.ProcessEnv): string | unde
   try {
     const doc = parseDocument(readFileSync(file, 'utf8'));
     if (doc.errors.length) throw doc.errors[0];
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     throw new BbrError('BBR_CONFIG_READ', `cannot read the config file ${file}: ${reasonOf(error)}`, { cause: error });
   }
