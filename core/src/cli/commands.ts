@@ -1,7 +1,9 @@
 /** The table of `bbreporters` commands. */
 import { checkCommand } from './check.js';
 import type { Command } from './command.js';
+import { deliveriesCommand } from './deliveries.js';
 import { emitCommand } from './emit.js';
+import { eventsCommand } from './events.js';
 import { explainCommand } from './explain.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
@@ -16,6 +18,8 @@ export const commands: readonly Command[] = [
   previewCommand,
   listCommand,
   emitCommand,
+  deliveriesCommand,
+  eventsCommand,
   schemaCommand,
   explainCommand,
 ];

@@ -15,6 +15,7 @@ const invalidCodes = new Set<BbrError['code']>([
   'BBR_PLUGIN_OPTIONS',
   'BBR_REPORTER_NAME',
   'BBR_MODULE_REFERENCE',
+  'BBR_LEDGER_NOT_FOUND',
 ]);
 
 /** Prints the error and returns the exit code it means. */
