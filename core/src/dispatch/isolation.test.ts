@@ -109,12 +109,12 @@ describe('runGuarded', () => {
       skips: ['no recipients', 'stamp 2 names no commit'],
     });
     const some = await guarded(() => {
-      noteDelivery();
+      noteDelivery('d1');
       noteSkip('stamp 2 names no commit');
     }).outcome;
-    expect(some).toMatchObject({ status: 'accepted', skips: ['stamp 2 names no commit'] });
+    expect(some).toMatchObject({ status: 'accepted', skips: ['stamp 2 names no commit'], deliveries: ['d1'] });
     expect(some.reason).toBeUndefined();
-    expect((await guarded(() => noteDelivery()).outcome).skips).toBeUndefined();
+    expect((await guarded(() => noteDelivery('d2')).outcome).skips).toBeUndefined();
   });
 
   it('a skip outside any handler is not recorded', () => {

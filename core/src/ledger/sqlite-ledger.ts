@@ -108,7 +108,7 @@ export class SqliteLedger implements Ledger {
       throw new BbrError(
         'BBR_STATE_DIR',
         options.mustExist
-          ? `no delivery ledger at ${this.file}: ${reasonOf(error)}`
+          ? `no delivery ledger at ${this.file} (has a service run with this config's stateDir?): ${reasonOf(error)}`
           : `the state folder cannot hold the delivery ledger (${this.file}): ${reasonOf(error)}`,
         { cause: error },
       );
@@ -468,7 +468,8 @@ function prepare(db: SqliteDatabase) {
     setSettled: s(
       `UPDATE deliveries SET state = @state, updated_at = @at, next_try_at = NULL,
          settled_at = CASE WHEN @state = 'deferred' THEN NULL ELSE @at END,
-         last_error = COALESCE(@error, last_error), last_response = COALESCE(@response, last_response),
+         last_error = CASE WHEN @state = 'sent' THEN NULL ELSE COALESCE(@error, last_error) END,
+         last_response = COALESCE(@response, last_response),
          payload = CASE WHEN @state IN ('sent', 'superseded') THEN NULL ELSE payload END
        WHERE id = @id`,
     ),
