@@ -148,6 +148,13 @@ describe('reload (SIGHUP, bbreporters reload) under load', () => {
       added: [],
       removed: ['leaving'],
     });
+    // The duplicate window carries over the reload: an event seen before is not handled again.
+    const again = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...finished, buildid: 1, number: 1 }),
+    });
+    expect(await again.json()).toMatchObject({ duplicate: true });
     // The removed reporter still holds deliveries its remote refuses: they finish once it answers.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(logLines(service, 'reporter closed after the reload (removed)')).toEqual([]);
