@@ -173,7 +173,11 @@ describe('reload (SIGHUP, bbreporters reload) under load', () => {
     expect(invalid.stderr).toContain('urll');
     expect(invalid.stdout).toBe('');
     // Valid for `check`, but its setup() throws: only the service can tell, and refuses it.
-    write(push('moving', movingAfter.url) + counter('steady', steadySink.url) + counter('broken', steadySink.url, ', failSetup: true'));
+    write(
+      push('moving', movingAfter.url) +
+        counter('steady', steadySink.url) +
+        counter('broken', steadySink.url, ', failSetup: true'),
+    );
     expect((await runCli(['reload', '--config', config])).code).toBe(0);
     await until(() => logLines(service, 'reload refused').length === 1, 'the refused setup');
     expect(logLines(service, 'reload refused')[0].msg).toContain('BBR_PLUGIN_SETUP');
@@ -197,8 +201,8 @@ describe('reload (SIGHUP, bbreporters reload) under load', () => {
       'every delivery',
     );
     // (e) Every event reached every reporter's remote once: nothing lost, nothing twice.
-    expect(steadySink.taken.toSorted()).toEqual(all.toSorted());
-    expect([...movingBefore.taken, ...movingAfter.taken].toSorted()).toEqual(all.toSorted());
+    expect(steadySink.taken.sort()).toEqual(all.sort());
+    expect([...movingBefore.taken, ...movingAfter.taken].sort()).toEqual(all.sort());
     // (a) What came after the reload went to the new place only; what came before, to the old.
     expect(movingAfter.taken).toEqual(expect.arrayContaining(keysOf(afterReload)));
     expect(movingBefore.taken).toEqual(expect.arrayContaining(keysOf(doneBeforeReload)));

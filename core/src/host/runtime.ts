@@ -234,7 +234,8 @@ export class Runtime {
    */
   async reload(
     prepared: readonly PreparedReporter[],
-    settings: Pick<RuntimeOptions, 'handlerTimeout' | 'setupTimeout'>,
+    /** The reloaded config's, defaults filled in: a setting the file no longer has is back to its default. */
+    settings: Required<Pick<RuntimeOptions, 'handlerTimeout' | 'setupTimeout'>>,
   ): Promise<ReloadPlan> {
     if (this.closed) throw new Error('the reporters are closed');
     const env: SetupEnv = { ...this.setupEnv, options: { ...this.setupEnv.options, ...settings } };
@@ -251,6 +252,8 @@ export class Runtime {
     try {
       for (const r of prepared.filter((p) => !plan.unchanged.includes(p.name)))
         fresh.set(r.name, await setupReporter(r, await importPlugin(r.plugin, r.manifest), env));
+      // A stop that began during the setups wins: the reporters it closes are the ones that ran.
+      if (this.closed) throw new Error('the service stopped during the reload');
     } catch (error) {
       await closeReporters(
         [...fresh.values()].map((f) => f.reporter),

@@ -9,7 +9,7 @@ import { configuredEnricher } from '../buildbot-api/create-enricher.js';
 import { isBbrError, reasonOf } from '../diagnostics/errors.js';
 import { runtimeOptions } from './create-reporters.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
-import { DEFAULT_DRAIN_MS, resolveStateDir } from './defaults.js';
+import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_SETUP_TIMEOUT_MS, resolveStateDir } from './defaults.js';
 import { ServiceMetrics } from './metrics.js';
 import { restartOnlyChanges, type ReloadPlan } from './reload.js';
 import { Runtime } from './runtime.js';
@@ -29,8 +29,7 @@ export interface ServiceOptions {
 
 /** What a reload did: its plan and the settings it left for a restart, or why it was refused (the old reporters run on). */
 export type ReloadResult =
-  | ({ applied: true; restartNeeded: string[] } & ReloadPlan)
-  | { applied: false; error: unknown };
+  ({ applied: true; restartNeeded: string[] } & ReloadPlan) | { applied: false; error: unknown };
 
 export class Service {
   private stopping: Promise<number> | undefined;
@@ -113,10 +112,10 @@ export class Service {
       this.logger.info({ file }, 'reloading the config');
       const loaded = loadConfig(file, defined({ env: this.options.env }));
       for (const secret of loaded.secrets) this.runtime.secrets.add(secret);
-      const plan = await this.runtime.reload(
-        loaded.prepared,
-        defined({ handlerTimeout: loaded.config.handlerTimeout, setupTimeout: loaded.config.setupTimeout }),
-      );
+      const plan = await this.runtime.reload(loaded.prepared, {
+        handlerTimeout: loaded.config.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS,
+        setupTimeout: loaded.config.setupTimeout ?? DEFAULT_SETUP_TIMEOUT_MS,
+      });
       for (const warning of loaded.warnings) this.logger.warn(warning);
       const restartNeeded = restartOnlyChanges(this.started.config, loaded.config);
       if (restartNeeded.length)
