@@ -19,6 +19,7 @@ const LAYERS = [
   'events',
   'dispatch',
   'http',
+  'ledger',
   'deliveries',
   'filters',
   'kit',

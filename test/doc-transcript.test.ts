@@ -52,5 +52,8 @@ describe('doc transcripts', () => {
     expect(missingLines(['three', '…', 'two'], output)).toEqual(['two']);
     expect(missingLines(['five'], output)).toEqual(['five']);
     expect(missingLines(['{"durationMs":1.7}'], '{"durationMs":0.31}\n')).toEqual([]);
+    const id = (hex: string) => `${hex.repeat(8)}-${hex.repeat(4)}-${hex.repeat(4)}-${hex.repeat(4)}-${hex.repeat(12)}`;
+    expect(missingLines([`{"id":"${id('a')}"}`], `{"id":"${id('b')}"}\n`)).toEqual([]);
+    expect(missingLines([`{"id":"${id('a')}"}`], `{"url":"${id('b')}"}\n`)).toHaveLength(1);
   });
 });

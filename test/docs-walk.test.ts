@@ -6,6 +6,7 @@
  * The one command that needs the network, getting-started's `npm install @bbreporters/…` from the
  * registry, installs the same packages packed from the copy instead.
  */
+import { reuseSqliteBuild } from './support/sqlite-prebuild.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ let work: string;
 let clone: string;
 const quiet = { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 /** A user's terminal: no variables of this test run, no CI's. */
-const userEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...quiet };
+const userEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...quiet, ...reuseSqliteBuild() };
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'bbr-walk-'));

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Outbox } from '../core/src/deliveries/outbox.js';
+import { SqliteLedger } from '../core/src/ledger/sqlite-ledger.js';
 import { RecordingServer } from '@bbreporters/core/testing';
 import {
   fixturePlugins,
@@ -18,7 +18,14 @@ import {
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child: () => quiet };
 /** The deliveries a run with this stateDir left open (as the next start reads them). */
-const openIn = (stateDir: string) => new Outbox(join(stateDir, 'unsent'), quiet).load();
+function openIn(stateDir: string) {
+  const ledger = new SqliteLedger(stateDir, { logger: quiet });
+  try {
+    return ledger.unsent();
+  } finally {
+    ledger.close();
+  }
+}
 
 let server: RecordingServer | undefined;
 let service: RunningService | undefined;

@@ -3,6 +3,7 @@
  * repo), next to a plain-JS CommonJS plugin and a plugin that brings its own nested copy of core.
  * The loader must find and run all of them from a config in that folder.
  */
+import { reuseSqliteBuild } from './support/sqlite-prebuild.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,13 @@ const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, npm_config_loglevel: 'error', npm_config_audit: 'false', npm_config_fund: 'false' },
+    env: {
+      ...process.env,
+      ...reuseSqliteBuild(),
+      npm_config_loglevel: 'error',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+    },
   });
 
 beforeAll(() => {

@@ -37,9 +37,9 @@ export interface QueuedDelivery<P = unknown> extends Delivery<P> {
   eventId?: string;
   /** 1 for the first try. */
   attempt: number;
-  /** When it was queued (ms since the epoch; a delivery from the outbox: when it was queued again at start). */
+  /** When it was queued (ms since the epoch; a delivery from the ledger: when it was queued again (a restart, a retry)). */
   queuedAt: number;
-  /** When core received the event it is for (ms since the epoch); absent when restored from the outbox. */
+  /** When core received the event it is for (ms since the epoch); absent when restored from the ledger. */
   receivedAt?: number;
 }
 
@@ -72,7 +72,7 @@ export interface ReporterHandlers extends EventHandlers {
   /**
    * For reporters whose HTTP requests core sends: adds the reporter's credentials (a token
    * header, Basic auth, a token query parameter) to a request right before each attempt. The
-   * requests a handler delivers then carry none, so no secret is written to the outbox on disk or
+   * requests a handler delivers then carry none, so no secret is written to the ledger on disk or
    * shown by `preview`.
    */
   authorize?: (request: HttpRequest) => HttpRequest;

@@ -93,9 +93,12 @@ export function runTranscript(steps: Step[], options: RunOptions): Promise<Comma
   });
 }
 
-/** Values that differ from run to run (timings), written the same way on both sides. */
+/** Values that differ from run to run (handler times, delivery ids: random UUIDs), written the same way on both sides. */
 export function normalise(line: string): string {
-  return line.replace(/"durationMs":[\d.]+/g, '"durationMs":N').trimEnd();
+  return line
+    .replace(/"durationMs":[\d.]+/g, '"durationMs":N')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID')
+    .trimEnd();
 }
 
 /**

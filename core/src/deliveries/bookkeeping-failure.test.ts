@@ -9,7 +9,7 @@ import { NodeFetchTransport } from '../http/transport.js';
 import { RecordingServer } from '../testing/http-server.js';
 import { recordingLogger } from '../testing/logger.js';
 import { httpSender } from './http-sender.js';
-import { Outbox } from './outbox.js';
+import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { DeliveryQueue } from './queue.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -17,10 +17,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** An outbox on a disk that fills up: every delivery is kept, marking one done fails with ENOSPC. */
-class FullDiskOutbox extends Outbox {
-  override remove(): void {
-    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+/** A ledger on a disk that fills up: every delivery is kept, recording its outcome fails. */
+class FullDiskLedger extends SqliteLedger {
+  override settled(): void {
+    throw Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' });
   }
 }
 
@@ -29,9 +29,10 @@ describe('bookkeeping that fails after a send', () => {
     const server = await RecordingServer.start();
     const transport = new NodeFetchTransport({});
     const logger = recordingLogger();
-    const outbox = new FullDiskOutbox(mkdtempSync(join(tmpdir(), 'bbr-full-')), logger);
-    const queue = new DeliveryQueue({ logger, outbox });
+    const ledger = new FullDiskLedger(mkdtempSync(join(tmpdir(), 'bbr-full-')), { logger });
+    const queue = new DeliveryQueue({ logger, ledger });
     cleanups.push(
+      () => ledger.close(),
       () => server.close(),
       () => transport.close(),
       () => queue.close(),
@@ -46,9 +47,9 @@ describe('bookkeeping that fails after a send', () => {
     );
     expect(outcomes.map((o) => `${o.status}/${o.attempts}`)).toEqual(Array(20).fill('sent/1'));
     expect(server.requests.map((r) => r.url).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `/b/${i}`).sort());
-    expect(logger.messages('error').filter((m) => m.includes('could not mark a settled delivery done'))).toHaveLength(
-      20,
-    );
+    expect(
+      logger.messages('error').filter((m) => m.includes('could not record its outcome in the ledger')),
+    ).toHaveLength(20);
   });
 });
 
@@ -58,7 +59,7 @@ describe('a state folder that cannot be written', () => {
     writeFileSync(file, 'not a folder');
     let error: unknown;
     try {
-      new Outbox(join(file, 'unsent'), createLogger({ secrets: new Set(), level: 'silent' }));
+      new SqliteLedger(join(file, 'state'), { logger: createLogger({ secrets: new Set(), level: 'silent' }) });
     } catch (caught) {
       error = caught;
     }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { retryDelay } from './backoff.js';
-import type { Outbox, OutboxEntry } from './outbox.js';
+import type { DeliveryLedger, StoredDelivery } from '../ledger/ledger.js';
 import { Semaphore } from './semaphore.js';
 import { reasonOf } from '../diagnostics/errors.js';
 import type { DeliveryConfig } from '../generated/schemas.js';
@@ -55,16 +55,22 @@ export interface DeliveryQueueOptions {
   secrets?: Set<string>;
   /** Never send: each delivery settles as 'previewed' (listeners still see target and payload). */
   dryRun?: boolean;
-  /** Keeps deliveries without an outcome on disk, so a stop or a crash does not lose them. */
-  outbox?: Outbox;
+  /**
+   * Keeps every delivery, its attempts and its outcome; a delivery without an outcome stays on disk
+   * with its payload, so a stop or a crash does not lose it, and held payloads need no memory.
+   */
+  ledger?: DeliveryLedger;
 }
 
-/** Where a delivery comes from: its event and when core received it, or the outbox entry it is restored from. */
+/** Where a delivery comes from: its event and when core received it, or the ledger entry it is restored from. */
 export interface DeliveryOrigin {
   eventId?: string;
   /** When core received the event (ms since the epoch). */
   receivedAt?: number;
+  /** The ledger's id of a delivery queued again (after a restart, or asked to be retried). */
   restoredId?: string;
+  /** Asked to be retried by an operator: it replaces nothing newer that waits for the same target. */
+  retry?: boolean;
 }
 
 /** A failed attempt of a delivery: `retryInMs` when it is tried again, absent when this attempt was its last. */
@@ -93,8 +99,14 @@ interface Job {
   cancel: AbortController;
   /** A newer delivery arrived while this one was in flight: if this attempt fails, do not retry it. */
   replacedBy?: string;
-  /** Whether the outbox holds it (removed when the job settles, unless deferred). */
+  /** Whether the ledger holds its payload: then it is sent after a restart, and held without its payload in memory. */
   kept: boolean;
+  /** Its payload was let go while it waits (the ledger has it): read back before the next attempt. */
+  payloadOnDisk?: boolean;
+  /** Ends a backoff wait early (an operator asked to retry it now). */
+  wake?: () => void;
+  /** Try at once, whatever hold the remote asked for (an operator's retry). */
+  expedite?: boolean;
   settle(outcome: DeliveryOutcome): void;
 }
 
@@ -123,7 +135,8 @@ export class DeliveryQueue {
   private readonly lanes = new Map<string, Lane>();
   /** Per reporter and hold key (an HTTP origin): until when a rate limit holds every delivery to it. */
   private readonly holds = new Map<string, number>();
-  private readonly jobs = new Set<Job>();
+  /** Deliveries without an outcome, by id. */
+  private readonly jobs = new Map<string, Job>();
   private readonly pending = new Set<Promise<DeliveryOutcome>>();
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
   private readonly attemptListeners: Array<(failure: FailedAttempt) => void> = [];
@@ -157,7 +170,7 @@ export class DeliveryQueue {
   /** Per registered reporter: deliveries not settled yet, and when the oldest was queued. */
   backlog(): Map<string, Backlog> {
     const backlog = new Map<string, Backlog>([...this.reporters.keys()].map((r) => [r, { depth: 0 }]));
-    for (const { delivery } of this.jobs) {
+    for (const { delivery } of this.jobs.values()) {
       const entry = backlog.get(delivery.reporter);
       if (!entry) continue;
       entry.depth++;
@@ -174,15 +187,15 @@ export class DeliveryQueue {
     const id = restoredId ?? randomUUID();
     const supersede = delivery.supersede !== false;
     // Recorded before it is queued: from here on, a stop or a crash cannot lose it.
-    const kept =
-      this.options.outbox?.save({
-        id,
-        reporter,
-        target: delivery.target,
-        payload: delivery.payload,
-        supersede,
-        ...defined({ eventId }),
-      }) ?? false;
+    const kept = this.keep({
+      id,
+      reporter,
+      target: delivery.target,
+      payload: delivery.payload,
+      supersede,
+      createdAt: Date.now(),
+      ...defined({ eventId }),
+    });
     const job: Job = {
       kept,
       delivery: {
@@ -198,15 +211,15 @@ export class DeliveryQueue {
       state: 'queued',
       cancel: new AbortController(),
       settle: (outcome) => {
-        if (job.kept && outcome.status !== 'deferred') this.forget(job.delivery);
+        this.book(() => this.options.ledger?.settled(outcome, Date.now()), job.delivery, 'its outcome');
         job.state = 'settled';
         job.cancel.abort(SETTLED);
-        this.jobs.delete(job);
+        this.jobs.delete(id);
         settle(outcome);
         this.record(outcome, job.delivery);
       },
     };
-    this.jobs.add(job);
+    this.jobs.set(id, job);
     this.pending.add(settled);
     void settled.then(() => this.pending.delete(settled));
 
@@ -220,22 +233,23 @@ export class DeliveryQueue {
       lane = { waiting: [] };
       this.lanes.set(key, lane);
     }
-    if (job.supersede) this.supersedeWaiting(lane, job);
+    if (job.supersede && !origin.retry) this.supersedeWaiting(lane, job);
+    // Waiting behind another delivery to its target: its payload waits on disk.
+    if (lane.current) this.letPayloadGo(job);
     lane.waiting.push(job);
     if (!lane.current) void this.runLane(key, lane);
     return { id: job.delivery.id, settled };
   }
 
-  /** Queues again what the outbox kept from an earlier run, oldest first; entries of reporters no longer configured stay on disk. */
-  restore(entries: readonly OutboxEntry[]): number {
+  /** Queues again what the ledger kept open from an earlier run, oldest first; entries of reporters no longer configured stay in it. */
+  restore(entries: readonly StoredDelivery[]): number {
     let restored = 0;
     for (const entry of entries) {
       if (!this.reporters.has(entry.reporter)) {
         this.options.logger.warn(
-          { reporter: entry.reporter, target: entry.target },
-          'outbox delivery of a reporter not in the config: kept in the outbox',
+          { reporter: entry.reporter, target: entry.target, deliveryId: entry.id },
+          'unsent delivery of a reporter not in the config: kept in the ledger',
         );
-        this.options.outbox?.save(entry);
         continue;
       }
       this.enqueue(
@@ -245,10 +259,28 @@ export class DeliveryQueue {
       );
       restored++;
     }
-    // Every open delivery is in this run's journal now.
-    this.options.outbox?.forgetEarlier();
-    if (restored) this.options.logger.info({ restored }, 'deliveries from the outbox queued again');
+    if (restored) this.options.logger.info({ restored }, 'unsent deliveries from the ledger queued again');
     return restored;
+  }
+
+  /**
+   * An operator asked to send `entry` again now (`bbreporters deliveries retry`, the console): a
+   * delivery still held is tried at once; one that settled (dead) is queued again.
+   */
+  retry(entry: StoredDelivery): 'woken' | 'queued' | 'unknown-reporter' {
+    const job = this.jobs.get(entry.id);
+    if (job) {
+      job.expedite = true;
+      job.wake?.();
+      return 'woken';
+    }
+    if (!this.reporters.has(entry.reporter)) return 'unknown-reporter';
+    this.enqueue(
+      entry.reporter,
+      { target: entry.target, payload: entry.payload, supersede: entry.supersede },
+      { ...defined({ eventId: entry.eventId }), restoredId: entry.id, retry: true },
+    );
+    return 'queued';
   }
 
   /** Outcome counts so far, per reporter and status (a copy). */
@@ -283,34 +315,73 @@ export class DeliveryQueue {
     if (this.closed) return;
     this.closed = true;
     for (const stop of [...this.inFlight]) stop();
-    for (const job of [...this.jobs]) {
+    for (const job of [...this.jobs.values()]) {
       if (job.state !== 'sending')
         this.stopped(
           job,
           `core shut down before it was sent${job.delivery.attempt ? ` (after ${plural(job.delivery.attempt, 'failed attempt')})` : ''}`,
         );
     }
-    this.options.outbox?.close();
   }
 
-  /** Marks a settled delivery done in the outbox; a failure to write that is logged, never thrown into the send path. */
-  private forget(delivery: QueuedDelivery): void {
+  /** Records a new delivery in the ledger; false (logged) when it could not be kept, e.g. a full disk. */
+  private keep(delivery: Parameters<DeliveryLedger['add']>[0]): boolean {
+    const ledger = this.options.ledger;
+    if (!ledger) return false;
     try {
-      this.options.outbox?.remove(delivery.id);
+      return ledger.add(delivery);
     } catch (error) {
       this.options.logger.error(
         {
           delivery: { reporter: delivery.reporter, deliveryId: delivery.id, target: delivery.target },
           err: reasonOf(error),
         },
-        'could not mark a settled delivery done in the outbox: it is sent again after the next start',
+        'delivery not kept in the ledger: it is lost if core stops before it is sent',
+      );
+      return false;
+    }
+  }
+
+  /** Ledger bookkeeping after a send or an attempt: a failure to write is logged, never thrown into the send path. */
+  private book(write: () => void, delivery: QueuedDelivery, what: string): void {
+    try {
+      write();
+    } catch (error) {
+      this.options.logger.error(
+        {
+          delivery: { reporter: delivery.reporter, deliveryId: delivery.id, target: delivery.target },
+          err: reasonOf(error),
+        },
+        `could not record ${what} in the ledger: an unsent delivery may be sent again after the next start`,
       );
     }
   }
 
-  /** Core stopped before `job` was sent: deferred to the next start when the outbox keeps it, else failed. */
+  /** A delivery the ledger keeps waits without its payload in memory. */
+  private letPayloadGo(job: Job): void {
+    if (!job.kept || job.payloadOnDisk) return;
+    job.payloadOnDisk = true;
+    job.delivery = { ...job.delivery, payload: undefined };
+  }
+
+  /** The payload of a job that waited without it, read back from the ledger; false when it is gone. */
+  private payloadBack(job: Job): boolean {
+    if (!job.payloadOnDisk) return true;
+    let payload: unknown;
+    try {
+      payload = this.options.ledger?.payload(job.delivery.id);
+    } catch (error) {
+      this.options.logger.error({ deliveryId: job.delivery.id, err: reasonOf(error) }, 'ledger read failed');
+    }
+    if (payload === undefined) return false;
+    job.payloadOnDisk = false;
+    job.delivery = { ...job.delivery, payload };
+    return true;
+  }
+
+  /** Core stopped before `job` was sent: deferred to the next start when the ledger keeps it, else failed. */
   private stopped(job: Job, why: string): void {
-    if (job.kept) this.finish(job, 'deferred', `${why}; kept in the outbox, it is sent after the next start`);
+    if (job.kept) this.finish(job, 'deferred', `${why}; kept in the ledger, it is sent after the next start`);
     else this.finish(job, 'failed', why);
   }
 
@@ -337,20 +408,24 @@ export class DeliveryQueue {
     const registered = this.reporters.get(job.delivery.reporter);
     if (!registered)
       return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
+    if (!this.payloadBack(job))
+      return this.finish(job, 'failed', 'its payload is no longer in the ledger (deleted while it waited)');
     const problem = registered.sender.preflight?.(job.delivery);
     if (problem) return this.finish(job, 'failed', problem);
     if (this.options.dryRun) return this.finish(job, 'previewed');
     for (;;) {
+      if (!this.payloadBack(job))
+        return this.finish(job, 'failed', 'its payload is no longer in the ledger (deleted while it waited)');
       // Read at each attempt: once a reload registers a reporter anew, its new sender and settings send what is queued.
       const reporter = this.reporters.get(job.delivery.reporter) ?? registered;
       const { settings } = reporter;
       const holdKey = holdKeyOf(reporter.sender, job.delivery);
-      const hold = Math.max(lane.notBefore ?? 0, this.holdUntil(holdKey)) - Date.now();
+      const hold = job.expedite ? 0 : Math.max(lane.notBefore ?? 0, this.holdUntil(holdKey)) - Date.now();
+      job.expedite = false;
       if (hold > 0) {
-        job.state = 'backoff';
-        await sleep(hold, job.cancel.signal);
+        await this.wait(job, hold);
         if (job.cancel.signal.aborted) return;
-        job.state = 'queued';
+        continue;
       }
       const release = await reporter.slots.acquire(job.cancel.signal);
       if (!release || job.cancel.signal.aborted) {
@@ -374,7 +449,7 @@ export class DeliveryQueue {
       const attempts = job.delivery.attempt;
       const last = this.lastAttemptEnding(job, failure, reason, settings.retries);
       if (last) {
-        this.notifyFailedAttempt({ delivery: job.delivery, reason });
+        this.notifyFailedAttempt({ delivery: job.delivery, reason }, failure);
         return last();
       }
       const hinted = (failure as { retryAfterMs?: unknown })?.retryAfterMs;
@@ -386,7 +461,7 @@ export class DeliveryQueue {
           this.holds.set(holdKey, Math.max(this.holdUntil(holdKey), lane.notBefore));
       }
       this.count(job.delivery.reporter, 'retried');
-      this.notifyFailedAttempt({ delivery: job.delivery, reason, retryInMs: waitMs });
+      this.notifyFailedAttempt({ delivery: job.delivery, reason, retryInMs: waitMs }, failure);
       this.options.logger.warn(
         {
           delivery: {
@@ -400,11 +475,29 @@ export class DeliveryQueue {
         },
         'delivery attempt failed; retrying',
       );
-      job.state = 'backoff';
-      await sleep(waitMs, job.cancel.signal);
+      await this.wait(job, waitMs);
       if (job.cancel.signal.aborted) return;
-      job.state = 'queued';
     }
+  }
+
+  /** Holds `job` for `ms` (its payload on disk meanwhile), or until it settles or an operator wakes it. */
+  private wait(job: Job, ms: number): Promise<void> {
+    job.state = 'backoff';
+    this.letPayloadGo(job);
+    const signal = job.cancel.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        job.wake = undefined;
+        if (job.state === 'backoff') job.state = 'queued';
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      job.wake = done;
+    });
   }
 
   /** How a delivery ends after its failed attempt when it is not retried, or undefined when it is. */
@@ -424,7 +517,21 @@ export class DeliveryQueue {
     return undefined;
   }
 
-  private notifyFailedAttempt(failure: FailedAttempt): void {
+  private notifyFailedAttempt(failure: FailedAttempt, error: unknown): void {
+    const status = (error as { status?: unknown } | null)?.status;
+    this.book(
+      () =>
+        this.options.ledger?.attemptFailed(failure.delivery.id, {
+          at: Date.now(),
+          reason: failure.reason,
+          ...defined({
+            response: typeof status === 'number' ? { status } : undefined,
+            retryAt: failure.retryInMs === undefined ? undefined : Date.now() + failure.retryInMs,
+          }),
+        }),
+      failure.delivery,
+      'a failed attempt',
+    );
     for (const listener of this.attemptListeners) {
       try {
         listener(failure);
@@ -524,18 +631,4 @@ function holdKeyOf(sender: Sender, delivery: QueuedDelivery): string | undefined
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-/** Resolves after `ms`, or as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -215,7 +215,8 @@ export const errorCatalogue = {
     docs: 'docs/formatter.md#templates',
   },
   BBR_STATE_DIR: {
-    cause: 'The state folder (build history and unsent deliveries) cannot be created or written.',
+    cause:
+      'The state folder (build history and the delivery ledger) cannot be created or written, or its ledger cannot be opened (no ledger yet for the CLI, or one written by a newer bbreporters).',
     fix: 'Point stateDir at a folder the service can create and write, relative to the config file.',
     example: [
       '# in the config file',
@@ -223,6 +224,13 @@ export const errorCatalogue = {
       '$ sudo chown bbreporters /var/lib/bbreporters',
     ].join('\n'),
     docs: 'docs/config.md#state',
+  },
+  BBR_LEDGER_NOT_FOUND: {
+    cause:
+      'The delivery, event or reporter named is not in the delivery ledger (stateDir/ledger.sqlite): a mistyped id, one retention deleted, or a reporter not in the running config.',
+    fix: "List what the ledger holds and copy the id from there; check --config points at the service's config (its stateDir).",
+    example: ['$ bbreporters deliveries list --state dead', '$ bbreporters events list'].join('\n'),
+    docs: 'docs/operations.md#the-delivery-ledger',
   },
   BBR_SOURCE_START: {
     cause:

@@ -135,6 +135,16 @@ export class Dispatcher {
     return this.running ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
+  /**
+   * Runs `event` again at the named reporters (all when none are named), seen before or not: an
+   * operator's redelivery. Watchers (interceptors) do not see it; the outcomes are returned.
+   */
+  async redeliver(event: BbEvent, reporters?: readonly string[]): Promise<HookOutcome[]> {
+    const frozen = freezeEvent(event);
+    const chosen = this.reporters.filter((r) => !reporters || reporters.includes(r.name));
+    return Promise.all(chosen.map((r) => this.invoke(event.event, r, frozen)));
+  }
+
   private remember(id: string): void {
     this.seen.set(id, true);
     if (this.seen.size > this.dedupeWindow) this.seen.delete(this.seen.keys().next().value!);

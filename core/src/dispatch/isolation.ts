@@ -18,8 +18,8 @@ export interface HandlerScope {
   reporter: string;
   /** Why the handler left the event, or parts of it, unreported (`ctx.skip`). */
   skips: string[];
-  /** How many deliveries it made. */
-  delivered: number;
+  /** The ids of the deliveries it made. */
+  deliveries: string[];
 }
 
 /** The handler call running, so a delivery or a skip made inside it is recorded with its event. */
@@ -35,10 +35,9 @@ export function noteSkip(reason: string): boolean {
   return scope !== undefined;
 }
 
-/** Counts a delivery made by the running handler (none outside a handler). */
-export function noteDelivery(): void {
-  const scope = handlerScope.getStore();
-  if (scope) scope.delivered++;
+/** Records a delivery made by the running handler (none outside a handler): its outcome lists the ids. */
+export function noteDelivery(id: string): void {
+  handlerScope.getStore()?.deliveries.push(id);
 }
 
 export interface GuardedCall<E> {
@@ -56,18 +55,21 @@ export interface GuardedCall<E> {
 export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
   const started = performance.now();
   const base = { reporter: call.reporter, hook: call.hook, eventId: call.eventId };
-  const scope: HandlerScope = { eventId: call.eventId, reporter: call.reporter, skips: [], delivered: 0 };
+  const scope: HandlerScope = { eventId: call.eventId, reporter: call.reporter, skips: [], deliveries: [] };
   const outcome = (status: HookOutcome['status'], reason?: string, skips?: string[]): HookOutcome => ({
     ...base,
     status,
-    ...defined({ reason, skips }),
+    // Whatever the handler's end, the deliveries it made are queued: the outcome names them.
+    ...defined({ reason, skips, deliveries: scope.deliveries.length ? [...scope.deliveries] : undefined }),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
   });
   // A handler that said why it left something out: skipped when it delivered nothing, else accepted; with its skips either way.
   const finished = (): HookOutcome => {
     if (scope.skips.length === 0) return outcome('accepted');
     const skips = [...scope.skips];
-    return scope.delivered === 0 ? outcome('skipped', skips.join('; '), skips) : outcome('accepted', undefined, skips);
+    return scope.deliveries.length === 0
+      ? outcome('skipped', skips.join('; '), skips)
+      : outcome('accepted', undefined, skips);
   };
   // The AbortController is made only when the handler reads its signal: most handlers never do,
   // and one per call was a large part of a dispatch's cost (see bench/).

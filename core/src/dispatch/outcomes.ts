@@ -17,13 +17,15 @@ export interface HookOutcome {
   reason?: string;
   /** Why the handler left the event, or parts of it (one source stamp of several), with no delivery (`ctx.skip`); a `skipped` outcome's `reason` joins them. */
   skips?: string[];
+  /** The ids of the deliveries the handler made (follow them at the http source's `/deliveries/ID`). */
+  deliveries?: string[];
   durationMs: number;
 }
 
 /**
  * `sent`: the remote took it; `failed`: gave up (see `reason`); `superseded`: a newer delivery to
  * the same target replaced it; `previewed`: a dry run (`RuntimeOptions.dryRun`) recorded it unsent;
- * `deferred`: core stopped before it was sent, and it is kept in the outbox for the next start.
+ * `deferred`: core stopped before it was sent, and it is kept in the ledger for the next start.
  */
 export type DeliveryStatus = 'sent' | 'failed' | 'superseded' | 'previewed' | 'deferred';
 
@@ -42,7 +44,7 @@ export interface DeliveryOutcome {
 export interface DispatchResult {
   eventId: string;
   event: EventName;
-  /** True when an event with the same id was already dispatched: nothing ran. */
+  /** True when an event with the same id was already dispatched: nothing ran again; `outcomes` are the first dispatch's, when the ledger has them. */
   duplicate: boolean;
   /** One outcome per reporter, in config order. */
   outcomes: HookOutcome[];

@@ -1,6 +1,6 @@
 /**
  * Limits on what an event may hold, checked at ingest before anything walks it recursively
- * (schema validation, the formatter, JSON for deliveries and the outbox): a body nested thousands
+ * (schema validation, the formatter, JSON for deliveries and the ledger): a body nested thousands
  * of levels deep would otherwise be accepted and then fail every delivery with a stack overflow.
  */
 import type { ErrorDetail } from '../diagnostics/errors.js';

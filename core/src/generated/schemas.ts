@@ -50,6 +50,18 @@ export type ModuleReference = string;
  * The event the option's feature reports on.
  */
 export type EventName1 = 'buildStarted' | 'buildFinished' | 'buildsetFinished' | 'workerMissing';
+/**
+ * The web console at /ui on the http source (same credentials as events): `true`, or an object. Off unless set.
+ */
+export type ConsoleConfig =
+  | boolean
+  | {
+      enabled?: boolean;
+      /**
+       * Show everything, offer no Retry / Redeliver buttons (and refuse their POSTs).
+       */
+      readOnly?: boolean;
+    };
 export type SourceConfig = HttpSourceConfig | ReplaySourceConfig | BuildbotSourceConfig;
 
 /**
@@ -501,6 +513,8 @@ export interface Config {
    * Milliseconds each reporter's setup() may take at start; one that does not settle stops the start with BBR_PLUGIN_SETUP naming the reporter.
    */
   setupTimeout?: number;
+  retention?: RetentionConfig;
+  console?: ConsoleConfig;
   sources?: SourceConfig[];
   /**
    * @maxItems 1000
@@ -524,6 +538,19 @@ export interface BuildbotApiConfig {
    * Bearer token for the master's API.
    */
   token?: string;
+}
+/**
+ * How long the delivery ledger (stateDir/ledger.sqlite) keeps settled deliveries and events. Open deliveries are never deleted; dead letters leave by age only.
+ */
+export interface RetentionConfig {
+  /**
+   * Settled deliveries and events older than this many days are deleted.
+   */
+  days?: number;
+  /**
+   * At most this many sent or superseded deliveries are kept (the oldest go first).
+   */
+  deliveries?: number;
 }
 export interface HttpSourceConfig {
   type: 'http';

@@ -6,7 +6,8 @@
 import type { DestinationStream } from 'pino';
 import { checkConfig, loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Enricher } from '../enrichment/enricher.js';
-import type { Config } from '../generated/schemas.js';
+import type { Config, RetentionConfig } from '../generated/schemas.js';
+import type { RetentionSettings } from '../ledger/ledger.js';
 import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DeliveryOutcome, DispatchResult } from '../dispatch/outcomes.js';
 import type { QueuedDelivery } from '../plugin-api.js';
@@ -74,7 +75,16 @@ export function runtimeOptions(
       interceptors: options.interceptors,
     }),
     ...(options.dryRun ? { dryRun: true } : {}),
+    ...(config.retention ? { retention: retentionSettings(config.retention) } : {}),
   };
+}
+
+/** Config `retention` (days, count) as the ledger takes it. */
+function retentionSettings(retention: RetentionConfig): Partial<RetentionSettings> {
+  return defined({
+    maxAgeMs: retention.days === undefined ? undefined : retention.days * 24 * 3600_000,
+    maxDeliveries: retention.deliveries,
+  });
 }
 
 /** Checks `config` and sets up its reporters. Throws BBR_CONFIG_INVALID with every problem. */

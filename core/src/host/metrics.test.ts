@@ -51,7 +51,7 @@ describe('ServiceMetrics', () => {
 
   it('is open on a loopback http source without credentials, like /healthz, and GET only', async () => {
     const metrics = new ServiceMetrics(recordingLogger());
-    const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0' }, recordingLogger(), metrics.scrape);
+    const source = new HttpSource({ type: 'http', listen: '127.0.0.1:0' }, recordingLogger(), [metrics.endpoint]);
     await source.start(async () => ({}) as never);
     try {
       const url = new URL('/metrics', source.address().url);

@@ -11,7 +11,7 @@ import type { Backlog, DeliveryQueue } from '../deliveries/queue.js';
 import type { DispatchInterceptor } from '../dispatch/hooks.js';
 import { outcomeInterceptor } from '../dispatch/interceptors.js';
 import type { DispatchResult } from '../dispatch/outcomes.js';
-import type { EventSink, MetricsScrape, Source } from '../sources/source.js';
+import type { EventSink, ServiceEndpoint, Source } from '../sources/source.js';
 
 const seconds = (ms: number) => ms / 1000;
 
@@ -60,11 +60,21 @@ export class ServiceMetrics {
     return new Counter({ name, help, labelNames: ['reporter'], registers: [this.registry] });
   }
 
-  /** For the http source's `GET /metrics`. */
-  readonly scrape: MetricsScrape = async () => ({
-    contentType: this.registry.contentType,
-    text: await this.registry.metrics(),
-  });
+  /** The metrics in Prometheus text format. */
+  async scrape(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+
+  /** The http source's `GET /metrics`. */
+  readonly endpoint: ServiceEndpoint = {
+    path: '/metrics',
+    methods: ['GET'],
+    handle: async (req, res) => {
+      const { contentType, text } = await this.scrape();
+      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    },
+  };
 
   /** `sink` counting what it dispatched, labelled with the source's type. */
   countingSink(source: Source, sink: EventSink): EventSink {

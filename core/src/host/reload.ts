@@ -37,6 +37,8 @@ const RESTART_ONLY = [
   'buildbotURL',
   'buildbotAPI',
   'logLevel',
+  'retention',
+  'console',
 ] as const satisfies ReadonlyArray<keyof Config>;
 
 export function planReload(current: readonly ReporterEntry[], next: readonly ReporterEntry[]): ReloadPlan {

@@ -1,9 +1,9 @@
-/** Deliveries as a running core makes them: core's HTTP sender for plugins without send(), handler timeouts, close(), the outbox across restarts. */
+/** Deliveries as a running core makes them: core's HTTP sender for plugins without send(), handler timeouts, close(), the ledger across restarts. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Outbox } from '../deliveries/outbox.js';
+import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { fixtures } from '../testing/fixtures.js';
 import { RecordingServer } from '../testing/http-server.js';
 import { createHarness, type Harness } from '../testing/index.js';
@@ -15,8 +15,15 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** The deliveries the outbox under `stateDir` holds open (as the next start would read them). */
-const openIn = (stateDir: string) => new Outbox(join(stateDir, 'unsent'), recordingLogger()).load();
+/** The deliveries the ledger under `stateDir` holds open (as the next start would read them). */
+function openIn(stateDir: string) {
+  const ledger = new SqliteLedger(stateDir, { logger: recordingLogger() });
+  try {
+    return ledger.unsent();
+  } finally {
+    ledger.close();
+  }
+}
 
 describe('a plugin without send(): core sends the HTTP requests it describes', () => {
   it('posts JSON with the plugin’s headers, uses ctx.http for a lookup first, and records { status } as the response', async () => {
@@ -91,7 +98,7 @@ describe('deliveries and the runtime', () => {
         status: 'deferred',
         attempts: 1,
         reason: expect.stringContaining(
-          'core shut down before it was sent (after 1 failed attempt); kept in the outbox',
+          'core shut down before it was sent (after 1 failed attempt); kept in the ledger',
         ),
       },
     ]);
@@ -99,7 +106,7 @@ describe('deliveries and the runtime', () => {
 });
 
 describe('deliveries across a restart', () => {
-  it('a status the remote refused until core stopped is sent after the next start, once, and leaves the outbox empty', async () => {
+  it('a status the remote refused until core stopped is sent after the next start, once, and leaves nothing open in the ledger', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'bbr-restart-'));
     let up = false;
     const server = await RecordingServer.start(() =>

@@ -2,10 +2,13 @@
  * A running set of reporters: imports the prepared plugins, calls their `setup`, checks the
  * handlers against the manifests, and wires the dispatcher and the delivery queue together.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from '../deliveries/queue.js';
-import { Outbox } from '../deliveries/outbox.js';
+import { importJournals } from '../ledger/journal-import.js';
+import { eventRecordOf } from '../ledger/event-record.js';
+import type { Ledger, RetentionSettings } from '../ledger/ledger.js';
+import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { Dispatcher, type ActiveReporter } from '../dispatch/dispatcher.js';
 import { trackAttempts, type TrackedSender } from '../deliveries/tracked-sender.js';
 import { planReload, type ReloadPlan, type ReporterEntry } from './reload.js';
@@ -37,9 +40,9 @@ import { httpRequestProblems, type HttpRequest } from '../http/request.js';
 import { httpSender, pluginSender } from '../deliveries/http-sender.js';
 import { resolveTls } from '../http/tls.js';
 import { NodeFetchTransport, type Transport } from '../http/transport.js';
-import { createLogger, type Logger } from '../diagnostics/logger.js';
+import { createLogger, maskSecrets, type Logger } from '../diagnostics/logger.js';
 import type { MasterControl } from '../buildbot-api/master-control.js';
-import type { DeliveryOutcome, DispatchResult } from '../dispatch/outcomes.js';
+import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../dispatch/outcomes.js';
 import type {
   PluginContext,
   PluginDefinition,
@@ -75,7 +78,14 @@ export interface RuntimeOptions {
   interceptors?: readonly DispatchInterceptor[];
   /** Sends nothing: every delivery settles as 'previewed' (see onDelivery for target and payload). */
   dryRun?: boolean;
+  /** How long the ledger keeps settled deliveries and events (config `retention`). */
+  retention?: Partial<RetentionSettings>;
 }
+
+/** How often the running service looks for retries and redeliveries the CLI or the console asked for. */
+const REQUEST_POLL_MS = 500;
+/** How often the ledger lets go of what retention no longer keeps. */
+const PRUNE_EVERY_MS = 3600_000;
 
 export class Runtime {
   private closed = false;
@@ -93,6 +103,9 @@ export class Runtime {
   private history!: BuildHistory;
   /** When each event being dispatched was received, by id: its deliveries carry it (delivery latency). */
   private received!: Map<string, number>;
+  /** Every event and delivery (absent in a dry run); the CLI and the console read the same file. */
+  ledger?: Ledger;
+  private timers: NodeJS.Timeout[] = [];
   /** What a reload needs: how reporters are set up, each one's config entry and sender, the dispatcher's interceptors. */
   private setupEnv!: SetupEnv;
   private prepared!: readonly PreparedReporter[];
@@ -153,16 +166,16 @@ export class Runtime {
     const history = await BuildHistory.open(config.stateDir, { logger, persist: !options.dryRun });
     const master = options.master ?? history.masterControl();
 
-    // A preview neither keeps nor replays deliveries; a run keeps every unsent one under stateDir.
-    const outbox = options.dryRun ? undefined : new Outbox(join(config.stateDir, 'unsent'), logger);
+    // A preview neither keeps nor replays deliveries; a run keeps every one in the ledger under stateDir.
+    const ledger = options.dryRun ? undefined : openLedger(config.stateDir, logger, secrets, options.retention);
     const deliveries = new DeliveryQueue({
       logger,
       secrets,
       ...(options.dryRun ? { dryRun: true } : {}),
-      ...defined({ outbox }),
+      ...defined({ ledger }),
     });
     // Read before any reporter can deliver, queued again once every reporter is registered.
-    const unsent = outbox?.load() ?? [];
+    const unsent = ledger?.unsent() ?? [];
     const transport = new NodeFetchTransport();
     const received = new Map<string, number>();
     const setupEnv: SetupEnv = { logger, deliveries, config, options, transport, secrets, master, received };
@@ -199,6 +212,7 @@ export class Runtime {
     runtime.prepared = prepared;
     runtime.senders = senders;
     runtime.interceptors = interceptors;
+    if (ledger) runtime.watchLedger(ledger);
     runtime.planEnrichment();
     return runtime;
   }
@@ -311,18 +325,92 @@ export class Runtime {
     // A duplicate arriving while its first copy is dispatched leaves the first one's time alone.
     const stamped = !this.received.has(event.id);
     if (stamped) this.received.set(event.id, receivedAt);
+    this.keep('the event', (ledger) => ledger.recordEvent(eventRecordOf(event, receivedAt)));
     let result: DispatchResult;
     try {
       result = await this.dispatcher.dispatch(event);
     } finally {
       if (stamped) this.received.delete(event.id);
     }
-    if (!result.duplicate)
-      this.logger.info(
-        { eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) },
-        'event dispatched',
-      );
+    if (result.duplicate) {
+      // The caller learns what became of the first copy.
+      const first = this.ledger?.event(event.id)?.outcomes;
+      return first ? { ...result, outcomes: first } : result;
+    }
+    this.keep('the outcomes', (ledger) => ledger.recordOutcomes(event.id, result.outcomes));
+    this.logger.info(
+      { eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) },
+      'event dispatched',
+    );
     return result;
+  }
+
+  /**
+   * Dispatches an event the ledger holds again, to one reporter or all: an operator's redelivery
+   * (`bbreporters events redeliver`, the console). Resolves with the new outcomes.
+   */
+  async redeliver(eventId: string, reporter?: string): Promise<HookOutcome[]> {
+    const stored = this.ledger?.event(eventId);
+    if (!stored) throw new BbrError('BBR_LEDGER_NOT_FOUND', `no event ${eventId} in the ledger`);
+    if (reporter !== undefined && !this.reporters.some((r) => r.name === reporter))
+      throw new BbrError('BBR_LEDGER_NOT_FOUND', `no reporter "${reporter}" runs in this service`);
+    const event = stored.body as BbEvent;
+    this.received.set(event.id, Date.now());
+    let outcomes: HookOutcome[];
+    try {
+      outcomes = await this.dispatcher.redeliver(event, reporter === undefined ? undefined : [reporter]);
+    } finally {
+      this.received.delete(event.id);
+    }
+    // The redelivered reporters' outcomes replace theirs; the others' stay.
+    const merged = [
+      ...(stored.outcomes ?? []).filter((o) => !outcomes.some((n) => n.reporter === o.reporter)),
+      ...outcomes,
+    ];
+    this.keep('the outcomes', (ledger) => ledger.recordOutcomes(event.id, merged));
+    this.logger.info(
+      { eventId, outcomes: outcomes.map((o) => `${o.reporter}:${o.status}`) },
+      'event redelivered (asked by an operator)',
+    );
+    return outcomes;
+  }
+
+  /** Picks up what the CLI and the console ask for, and prunes by the retention settings. */
+  private watchLedger(ledger: Ledger): void {
+    this.ledger = ledger;
+    this.keep('retention', (l) => l.prune());
+    const poll = setInterval(() => void this.serveRequests(ledger), REQUEST_POLL_MS);
+    const prune = setInterval(() => this.keep('retention', (l) => l.prune()), PRUNE_EVERY_MS);
+    for (const timer of [poll, prune]) timer.unref();
+    this.timers.push(poll, prune);
+  }
+
+  private async serveRequests(ledger: Ledger): Promise<void> {
+    let requests: ReturnType<Ledger['takeRequests']> = [];
+    this.keep('requests', () => (requests = ledger.takeRequests()));
+    for (const request of requests) {
+      if (request.kind === 'retry') {
+        const stored = ledger.stored(request.deliveryId);
+        const how = stored ? this.deliveries.retry(stored) : 'gone';
+        this.logger.info({ deliveryId: request.deliveryId, how }, 'delivery retry asked by an operator');
+        continue;
+      }
+      try {
+        await this.redeliver(request.eventId, request.reporter);
+      } catch (error) {
+        this.logger.error({ eventId: request.eventId, err: reasonOf(error) }, 'redelivery failed');
+      }
+    }
+  }
+
+  /** Ledger bookkeeping outside the send path: a failure (a full disk) is logged, never thrown at the caller. */
+  private keep(what: string, write: (ledger: Ledger) => void): void {
+    if (!this.ledger) return;
+    try {
+      write(this.ledger);
+    } catch (error) {
+      this.logger.error({ err: reasonOf(error) }, `could not record ${what} in the delivery ledger`);
+    }
   }
 
   /** The event with what the reporters need; when the master cannot be asked, the event as it came (logged). */
@@ -381,8 +469,10 @@ export class Runtime {
     this.closed = true;
     const pending = await this.deliveries.drain(drainMs);
     if (pending) this.logger.warn({ pending }, 'deliveries still pending at shutdown');
+    for (const timer of this.timers) clearInterval(timer);
     this.shutdown.abort();
     this.deliveries.close();
+    this.ledger?.close();
     this.transport.close();
     await this.history.flush();
     // The queue is closed: what reporters a reload replaced still hold has settled, so they close now.
@@ -435,10 +525,11 @@ async function setupReporter(
       master: env.master,
     }),
     deliver: (delivery) => {
-      noteDelivery();
       const eventId = handlerScope.getStore()?.eventId;
       const receivedAt = eventId === undefined ? undefined : env.received.get(eventId);
-      return env.deliveries.enqueue(r.name, delivery, defined({ eventId, receivedAt }));
+      const handle = env.deliveries.enqueue(r.name, delivery, defined({ eventId, receivedAt }));
+      noteDelivery(handle.id);
+      return handle;
     },
     skip: (reason) => {
       noteSkip(reason);
@@ -508,4 +599,32 @@ async function withinSetupTime<T>(setup: () => T | Promise<T>, timeoutMs: number
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The ledger under `stateDir`, with what an earlier version's outbox journal left open moved into it. */
+function openLedger(
+  stateDir: string,
+  logger: Logger,
+  secrets: ReadonlySet<string>,
+  retention: Partial<RetentionSettings> | undefined,
+): SqliteLedger {
+  const ledger = new SqliteLedger(stateDir, {
+    logger,
+    // Read at each use: the reporters' secrets join the set after the ledger opens.
+    mask: (text) =>
+      maskSecrets(
+        text,
+        [...secrets].sort((a, b) => b.length - a.length),
+      ),
+    ...defined({ retention }),
+  });
+  try {
+    importJournals(stateDir, ledger, logger);
+  } catch (error) {
+    ledger.close();
+    throw new BbrError('BBR_STATE_DIR', `the outbox journal could not be moved into the ledger: ${reasonOf(error)}`, {
+      cause: error,
+    });
+  }
+  return ledger;
 }

@@ -10,6 +10,7 @@ import { isBbrError, reasonOf } from '../diagnostics/errors.js';
 import { runtimeOptions } from './create-reporters.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
 import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_SETUP_TIMEOUT_MS, resolveStateDir } from './defaults.js';
+import { ledgerEndpoints } from './ledger-api.js';
 import { ServiceMetrics } from './metrics.js';
 import { restartOnlyChanges, type ReloadPlan } from './reload.js';
 import { Runtime } from './runtime.js';
@@ -55,12 +56,15 @@ export class Service {
     const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
     const metrics = new ServiceMetrics(logger);
+    // The runtime (and its ledger) starts after the sources: the endpoints find it when asked.
+    const running: { runtime?: Runtime } = {};
+    const endpoints = [metrics.endpoint, ...ledgerEndpoints(() => running.runtime?.ledger)];
     const sources = (loaded.config.sources ?? []).map((config) =>
       createSource(config, {
         configDir: loaded.configDir,
         logger,
         stateDir,
-        metrics: metrics.scrape,
+        endpoints,
         ...defined({ buildbotURL, stdin: options.stdin }),
       }),
     );
@@ -74,6 +78,7 @@ export class Service {
       logger,
       ...defined({ master, enricher }),
     });
+    running.runtime = runtime;
     metrics.watchDeliveries(runtime.deliveries);
     metrics.watchSources(sources);
     for (const warning of loaded.warnings) logger.warn(warning);

@@ -1,6 +1,6 @@
 /**
  * An HTTP request described as data: what a plugin without `send` delivers (core sends it) and
- * what `ctx.http` takes. Payloads stay serialisable, so previews print them and a later outbox can
+ * what `ctx.http` takes. Payloads stay serialisable, so previews print them and the ledger can
  * persist them.
  */
 import { InvalidHttpRequestError } from './errors.js';

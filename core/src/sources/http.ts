@@ -1,8 +1,10 @@
 /**
  * The `http` source: a POST endpoint for Buildbot's HttpStatusPush bodies and event envelopes,
- * plus `GET /healthz` and, when the service keeps metrics, `GET /metrics`. Every bad request gets its own status (400 malformed JSON, 401 bad
- * credentials, 413 too large, 422 invalid event) and the server keeps serving; a 2xx answer
- * means the event was accepted (dispatched to every reporter).
+ * plus `GET /healthz` and what the service adds behind the same credentials (`/metrics`,
+ * `/deliveries/ID`, `/events/ID`, the console). Every bad request gets its own status (400 malformed
+ * JSON, 401 bad credentials, 413 too large, 422 invalid event) and the server keeps serving; a 2xx
+ * answer means the event was accepted (dispatched to every reporter), and names each delivery with
+ * the URL that follows it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,7 +14,7 @@ import type { HttpSourceConfig } from '../generated/schemas.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { SourceType } from './source.js';
 import { httpStatusPushEvents } from '../events/envelope.js';
-import type { EventSink, MetricsScrape, Source } from './source.js';
+import { DELIVERY_PATH, type EventSink, type ServiceEndpoint, type Source } from './source.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8020';
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -59,7 +61,7 @@ export const httpSourceType: SourceType<HttpSourceConfig> = {
     const auth = [...(config.token ? ['bearer token'] : []), ...(config.user ? ['HTTP Basic'] : [])];
     return `http   POST http://${listen}${config.path ?? '/'} (auth: ${auth.join(' or ') || `none, ${parseListen(listen)?.host} is loopback`})`;
   },
-  create: (config, context) => new HttpSource(config, context.logger, context.metrics),
+  create: (config, context) => new HttpSource(config, context.logger, context.endpoints),
 };
 
 /** A request that must end with `status`; the message is the reason given to the client. */
@@ -92,7 +94,7 @@ export class HttpSource implements Source {
   constructor(
     private readonly config: HttpSourceConfig,
     private readonly logger: Logger,
-    private readonly metrics?: MetricsScrape,
+    private readonly endpoints: readonly ServiceEndpoint[] = [],
   ) {
     this.path = config.path ?? '/';
     this.maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -175,13 +177,14 @@ export class HttpSource implements Source {
         this.reply(res, 200, { status: 'ok' });
         return;
       }
-      if (pathname === '/metrics' && this.metrics) {
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refusal(405, 'use GET for /metrics');
+      const endpoint = pathname === this.path ? undefined : this.endpointFor(pathname);
+      if (endpoint) {
+        const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+        if (!endpoint.methods.includes(method))
+          throw new Refusal(405, `use ${endpoint.methods.join(' or ')} for ${endpoint.path}`);
         // Behind the same credentials as events (open, like events, on a loopback source without auth).
         this.authenticate(req);
-        const { contentType, text } = await this.metrics();
-        res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-        res.end(req.method === 'HEAD' ? undefined : text);
+        await endpoint.handle(req, res, new URL(req.url ?? '/', 'http://localhost'));
         return;
       }
       if (pathname !== this.path) throw new Refusal(404, `no such endpoint: POST events to ${this.path}`);
@@ -202,7 +205,7 @@ export class HttpSource implements Source {
         }
         throw new Refusal(503, `the event could not be accepted: ${reasonOf(error)}`);
       }
-      this.reply(res, 200, result);
+      this.reply(res, 200, this.withDeliveryLinks(result));
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       this.logger.warn(
@@ -211,6 +214,26 @@ export class HttpSource implements Source {
       );
       this.refuse(req, res, error);
     }
+  }
+
+  /** The endpoint serving `pathname`: an exact path, or a prefix (`/ui/` also answers `/ui`). */
+  private endpointFor(pathname: string): ServiceEndpoint | undefined {
+    return this.endpoints.find((e) =>
+      e.path.endsWith('/') ? pathname.startsWith(e.path) || pathname === e.path.slice(0, -1) : pathname === e.path,
+    );
+  }
+
+  /** Each delivery id of the answer with where to follow it, when the service serves deliveries. */
+  private withDeliveryLinks(result: Awaited<ReturnType<EventSink>>): unknown {
+    if (!this.endpoints.some((e) => e.path === DELIVERY_PATH)) return result;
+    return {
+      ...result,
+      outcomes: result.outcomes.map((o) =>
+        o.deliveries
+          ? { ...o, deliveries: o.deliveries.map((id) => ({ id, url: `${DELIVERY_PATH}${encodeURIComponent(id)}` })) }
+          : o,
+      ),
+    };
   }
 
   private authenticate(req: IncomingMessage): void {
@@ -267,13 +290,21 @@ export class HttpSource implements Source {
     res.end(text);
   }
 
+  /** The methods a path answers, for a 405's Allow header. */
+  private allowed(pathname: string | undefined): string {
+    if (pathname === this.path) return 'POST';
+    const endpoint = pathname === undefined ? undefined : this.endpointFor(pathname);
+    const methods = endpoint?.methods ?? ['GET'];
+    return [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
+  }
+
   private refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
     const headers: Record<string, string> = {};
     if (refusal.status === 401)
       headers['www-authenticate'] = this.authKinds()
         .map((k) => (k === 'basic' ? 'Basic realm="bbreporters"' : 'Bearer realm="bbreporters"'))
         .join(', ');
-    if (refusal.status === 405) headers.allow = pathOf(req) === this.path ? 'POST' : 'GET, HEAD';
+    if (refusal.status === 405) headers.allow = this.allowed(pathOf(req));
     if (!req.complete) {
       // The rest of the body is not wanted: close the connection after answering, and discard
       // what is still arriving meanwhile so the client reads the answer rather than a reset.

@@ -3,6 +3,7 @@
  * Buildbot master). A source hands each raw input (an envelope or an HttpStatusPush body) to
  * the sink and learns the outcome; a source that can control the master exposes `master`.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorDetail } from '../diagnostics/errors.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { SourceConfig } from '../generated/schemas.js';
@@ -40,8 +41,21 @@ export interface ConnectionState {
   lastMessageAt?: number;
 }
 
-/** The service's metrics in Prometheus text format, for an endpoint that serves them (the http source's `GET /metrics`). */
-export type MetricsScrape = () => Promise<{ contentType: string; text: string }>;
+/**
+ * A page or an API the service adds to the http source's server (`/metrics`, `/deliveries/ID`,
+ * the console at `/ui/`), behind the same credentials as events. The source authenticates the
+ * request, then hands it over whole: an endpoint may stream (server-sent events).
+ */
+export interface ServiceEndpoint {
+  /** An exact path (`/metrics`), or a prefix ending in `/` (`/deliveries/`) that also answers without it. */
+  path: string;
+  /** Methods it answers (HEAD goes with GET); others get 405. */
+  methods: readonly string[];
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+}
+
+/** Where the ingest answer points for each delivery (the service's delivery endpoint). */
+export const DELIVERY_PATH = '/deliveries/';
 
 export interface SourceContext {
   /** The config file's folder: relative paths in a source's entry resolve from here. */
@@ -53,8 +67,8 @@ export interface SourceContext {
   stateDir: string;
   /** Config `buildbotURL`: where build links point. */
   buildbotURL?: string;
-  /** The service's metrics, when it keeps them. */
-  metrics?: MetricsScrape;
+  /** What the service serves beside events (metrics, the ledger's API, the console), when a source has a server. */
+  endpoints?: readonly ServiceEndpoint[];
 }
 
 export interface SourceType<C extends SourceConfig = SourceConfig> {
