@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { fixturePlugins, repoRoot, runCli, tempDir } from './support/bbreporters-cli.js';
 
-const commands = ['run', 'check', 'preview', 'list', 'emit', 'deliveries', 'events', 'schema', 'explain'];
+const commands = ['run', 'reload', 'check', 'preview', 'list', 'emit', 'deliveries', 'events', 'schema', 'explain'];
 
 describe('bbreporters check', () => {
   it("validates a plugin's options without importing the plugin: its marker file is never written", async () => {

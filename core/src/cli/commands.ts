@@ -8,12 +8,14 @@ import { explainCommand } from './explain.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { previewCommand } from './preview.js';
+import { reloadCommand } from './reload.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 
 export const commands: readonly Command[] = [
   initCommand,
   runCommand,
+  reloadCommand,
   checkCommand,
   previewCommand,
   listCommand,

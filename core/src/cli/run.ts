@@ -1,7 +1,12 @@
-/** `bbreporters run`: the service. Stops cleanly on SIGTERM/SIGINT, or when every (finite) source is done. */
+/**
+ * `bbreporters run`: the service. Stops cleanly on SIGTERM/SIGINT, or when every (finite) source
+ * is done; reloads its config on SIGHUP (`bbreporters reload` sends it, to the pid in
+ * `<stateDir>/bbreporters.pid`).
+ */
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { DEFAULT_DRAIN_MS } from '../host/defaults.js';
 import { guardProcessExit } from '../host/exit-guard.js';
+import { writePidFile } from '../host/pid-file.js';
 import { defined } from '../lang/defined.js';
 import { Service, type ServiceOptions } from '../host/service.js';
 import { exitCodes, UsageError, write, type Command } from './command.js';
@@ -36,7 +41,7 @@ export const runCommand: Command = {
         );
         return exitCodes.invalid;
       }
-      service = await startOrExplain(loaded, io, logging);
+      service = await startOrExplain(loaded, io, { ...logging, env: io.env });
     } catch (error) {
       return reportError(error, io);
     }
@@ -45,12 +50,20 @@ export const runCommand: Command = {
     const onRejection = (reason: unknown) =>
       service.logger.error({ err: reason }, 'unhandled rejection (kept running)');
     process.on('unhandledRejection', onRejection);
+    // Service.reload runs one reload at a time: a SIGHUP during one waits for it.
+    const onHangup = () => void service.reload();
+    process.on('SIGHUP', onHangup);
+    // Only once SIGHUP reloads (by default it would end the process) may `bbreporters reload` find us.
+    let removePidFile: () => void = () => {};
     try {
+      removePidFile = writePidFile(service.runtime.config.stateDir);
       const why = await Promise.race([io.stopRequested, service.finished().then(() => 'all sources done')]);
       service.logger.info({ why }, 'stopping');
       const pending = await service.stop(drainMs);
       return pending ? exitCodes.failure : exitCodes.ok;
     } finally {
+      removePidFile();
+      process.off('SIGHUP', onHangup);
       process.off('unhandledRejection', onRejection);
       unguardExit();
     }
@@ -64,7 +77,7 @@ export const runCommand: Command = {
 async function startOrExplain(
   loaded: LoadedConfig,
   io: Parameters<Command['run']>[2],
-  logging: Pick<ServiceOptions, 'logLevel' | 'logDestination'>,
+  logging: Pick<ServiceOptions, 'logLevel' | 'logDestination' | 'env'>,
 ): Promise<Service> {
   const stalled = () => {
     write(

@@ -166,10 +166,15 @@ export class DeliveryQueue {
 
   constructor(private readonly options: DeliveryQueueOptions) {}
 
-  /** The reporter's sender and settings; a reporter never registered cannot deliver. */
+  /** The reporter's sender and settings; a reporter never registered cannot deliver. Registering again (a reload) applies from each delivery's next attempt. */
   register(reporter: string, sender: Sender, settings: DeliveryConfig = {}): void {
     const merged = { ...DEFAULT_DELIVERY_SETTINGS, ...settings };
     this.reporters.set(reporter, { sender, settings: merged, slots: new Semaphore(merged.concurrency) });
+  }
+
+  /** Forgets a reporter a reload removed, once its deliveries are settled (no more sends, no backlog row). */
+  unregister(reporter: string): void {
+    this.reporters.delete(reporter);
   }
 
   onOutcome(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
@@ -468,18 +473,20 @@ export class DeliveryQueue {
   }
 
   private async process(job: Job, lane: Lane): Promise<void> {
-    const reporter = this.reporters.get(job.delivery.reporter);
-    if (!reporter)
+    const registered = this.reporters.get(job.delivery.reporter);
+    if (!registered)
       return this.finish(job, 'failed', 'the reporter cannot deliver: it has no send() and core has no sender for it');
     if (!this.payloadBack(job))
       return this.finish(job, 'failed', 'its payload is no longer in the ledger (deleted while it waited)');
-    const problem = reporter.sender.preflight?.(job.delivery);
+    const problem = registered.sender.preflight?.(job.delivery);
     if (problem) return this.finish(job, 'failed', problem);
     if (this.options.dryRun) return this.finish(job, 'previewed');
-    const { settings } = reporter;
     for (;;) {
       if (!this.payloadBack(job))
         return this.finish(job, 'failed', 'its payload is no longer in the ledger (deleted while it waited)');
+      // Read at each attempt: once a reload registers a reporter anew, its new sender and settings send what is queued.
+      const reporter = this.reporters.get(job.delivery.reporter) ?? registered;
+      const { settings } = reporter;
       const holdKey = holdKeyOf(reporter.sender, job.delivery);
       const until = Math.max(lane.notBefore ?? 0, this.holdUntil(holdKey), job.dueAt ?? 0);
       const hold = job.expedite ? 0 : until - Date.now();

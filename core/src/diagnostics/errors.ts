@@ -244,6 +244,17 @@ export const errorCatalogue = {
     ].join('\n'),
     docs: 'docs/sources.md',
   },
+  BBR_SERVICE_NOT_RUNNING: {
+    cause:
+      '`bbreporters reload` found no running service for the config: its state folder has no bbreporters.pid, or the process it names is gone (a stale file left by a crash).',
+    fix: 'Start the service with `bbreporters run --config FILE` (it writes <stateDir>/bbreporters.pid), or give `reload` the same config file the service runs with, so both use the same stateDir.',
+    example: [
+      '# the service and reload must read the same config (same stateDir)',
+      'bbreporters run --config /etc/bbreporters.yaml &',
+      'bbreporters reload --config /etc/bbreporters.yaml',
+    ].join('\n'),
+    docs: 'docs/operations.md#reload',
+  },
   BBR_BUILDBOT_AUTH: {
     cause: "The Buildbot master refused the buildbot source's credentials (HTTP 401 or 403).",
     fix: "Set the buildbot source's user and password (or token) to an account the master's www auth accepts.",

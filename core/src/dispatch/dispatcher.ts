@@ -34,21 +34,31 @@ export interface DispatcherOptions {
   shutdown?: AbortSignal;
   /** Added to every hook once the reporters are tapped. */
   interceptors?: readonly DispatchInterceptor[];
+  /**
+   * The dispatcher this one replaces (a reload): its duplicate window and each continuing
+   * reporter's per-build order carry over, so an event dispatched again or a build's next event
+   * is no different across the switch.
+   */
+  previous?: Dispatcher;
 }
 
 export class Dispatcher {
   readonly hooks: Hooks = createHooks();
-  private readonly seen = new Map<string, true>();
+  private readonly seen: Map<string, true>;
   private readonly serializers = new Map<string, KeyedSerializer>();
   private readonly dedupeWindow: number;
+  /** Dispatches not finished yet, and who waits for none to be left (idle()). */
+  private running = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly reporters: readonly ActiveReporter[],
     private readonly options: DispatcherOptions,
   ) {
     this.dedupeWindow = options.dedupeWindow ?? 10_000;
+    this.seen = options.previous?.seen ?? new Map();
     for (const reporter of reporters) {
-      this.serializers.set(reporter.name, new KeyedSerializer());
+      this.serializers.set(reporter.name, options.previous?.serializers.get(reporter.name) ?? new KeyedSerializer());
       for (const hook of eventNames) {
         tapHook(this.hooks, hook, reporter.name, async (event, record) => {
           record.outcomes.set(reporter.name, await this.invoke(hook, reporter, event));
@@ -110,9 +120,19 @@ export class Dispatcher {
     }
     this.remember(event.id);
     const record = { outcomes: new Map<string, HookOutcome>() };
-    await callHook(this.hooks, freezeEvent(event), record);
+    this.running++;
+    try {
+      await callHook(this.hooks, freezeEvent(event), record);
+    } finally {
+      if (--this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
     const outcomes = this.reporters.map((r) => record.outcomes.get(r.name) ?? lostOutcome(r, event));
     return { eventId: event.id, event: event.event, duplicate: false, outcomes };
+  }
+
+  /** Resolves once no dispatch is running: after a reload, when the replaced dispatcher's events are done. */
+  idle(): Promise<void> {
+    return this.running ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
   /**

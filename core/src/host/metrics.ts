@@ -118,6 +118,8 @@ export class ServiceMetrics {
         labelNames: ['reporter'],
         registers: [this.registry],
         collect() {
+          // Only the reporters registered now: one a reload removed leaves the gauge.
+          this.reset();
           for (const [reporter, backlog] of queue.backlog()) this.set({ reporter }, value(backlog));
         },
       });

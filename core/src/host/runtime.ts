@@ -10,6 +10,9 @@ import { eventRecordOf } from '../ledger/event-record.js';
 import type { Ledger, RetentionSettings } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { Dispatcher, type ActiveReporter } from '../dispatch/dispatcher.js';
+import { trackAttempts, type TrackedSender } from '../deliveries/tracked-sender.js';
+import { planReload, type ReloadPlan, type ReporterEntry } from './reload.js';
+import { retire } from './retire.js';
 import type { DispatchInterceptor, Hooks } from '../dispatch/hooks.js';
 import { OutcomeCounter, outcomeInterceptor, outcomeTracer, type HookCounts } from '../dispatch/interceptors.js';
 import { checkHandlers } from '../loader/handler-keys.js';
@@ -103,20 +106,35 @@ export class Runtime {
   /** Every event and delivery (absent in a dry run); the CLI and the console read the same file. */
   ledger?: Ledger;
   private timers: NodeJS.Timeout[] = [];
+  /** What a reload needs: how reporters are set up, each one's config entry and sender, the dispatcher's interceptors. */
+  private setupEnv!: SetupEnv;
+  private prepared!: readonly PreparedReporter[];
+  private senders!: Map<string, TrackedSender>;
+  private interceptors!: readonly DispatchInterceptor[];
+  /** Instances a reload replaced or removed, until they are closed (./retire.ts). */
+  private readonly retiring = new Set<Promise<void>>();
 
   private constructor(
     private readonly shutdown: AbortController,
     readonly logger: Logger,
     readonly secrets: Set<string>,
-    readonly reporters: readonly ActiveReporter[],
+    private active: readonly ActiveReporter[],
     readonly deliveries: DeliveryQueue,
-    private readonly dispatcher: Dispatcher,
+    private dispatcher: Dispatcher,
     readonly config: RuntimeConfig,
     private readonly transport: Transport,
     private readonly outcomeCounter: OutcomeCounter,
   ) {}
 
-  /** The frozen hook catalogue, for interceptors (`runtime.hooks.buildFinished.intercept({...})`). */
+  /** The running reporters, in config order. */
+  get reporters(): readonly ActiveReporter[] {
+    return this.active;
+  }
+
+  /**
+   * The frozen hook catalogue, for interceptors (`runtime.hooks.buildFinished.intercept({...})`).
+   * A reload builds a new one with `RuntimeOptions.interceptors`: add a lasting interceptor there.
+   */
   get hooks(): Hooks {
     return this.dispatcher.hooks;
   }
@@ -160,21 +178,14 @@ export class Runtime {
     const unsent = ledger?.unsent() ?? [];
     const transport = new NodeFetchTransport();
     const received = new Map<string, number>();
+    const setupEnv: SetupEnv = { logger, deliveries, config, options, transport, secrets, master, received };
     const active: ActiveReporter[] = [];
+    const senders = new Map<string, TrackedSender>();
     for (const r of prepared) {
-      const definition = await importPlugin(r.plugin, r.manifest);
-      active.push(
-        await setupReporter(r, definition, {
-          logger,
-          deliveries,
-          config,
-          options,
-          transport,
-          secrets,
-          master,
-          received,
-        }),
-      );
+      const { reporter, sender } = await setupReporter(r, await importPlugin(r.plugin, r.manifest), setupEnv);
+      deliveries.register(r.name, sender, r.spec.delivery);
+      active.push(reporter);
+      senders.set(r.name, sender);
     }
     const shutdown = new AbortController();
     const outcomeCounter = new OutcomeCounter();
@@ -197,25 +208,111 @@ export class Runtime {
     );
     runtime.history = history;
     runtime.received = received;
+    runtime.setupEnv = setupEnv;
+    runtime.prepared = prepared;
+    runtime.senders = senders;
+    runtime.interceptors = interceptors;
     if (ledger) runtime.watchLedger(ledger);
+    runtime.planEnrichment();
+    return runtime;
+  }
+
+  /** What the reporters `need` per event, and who fills it (again after a reload). */
+  private planEnrichment(): void {
+    const { enricher } = this.setupEnv.options;
     // Per event: only the needs of the reporters that handle it (a buildStarted is not completed for a mail reporter).
     // A reporter's setup() may narrow its manifest's needs to what its options use.
-    const needsByReporter = active.map((r, i) => ({
+    const needsByReporter = this.active.map((r, i) => ({
       name: r.name,
       hooks: r.hooks,
-      needs: r.handlers.needs ?? prepared[i].manifest.needs,
+      needs: r.handlers.needs ?? this.prepared[i].manifest.needs,
     }));
     const needs = new Map(
       eventNames.map((e) => [e, needsOf(needsByReporter.filter((r) => r.hooks.includes(e)))] as const),
     );
-    if (options.enricher && [...needs.values()].some((n) => n.size))
-      runtime.enrichment = { enricher: options.enricher, needs };
-    if (!options.enricher)
-      runtime.unenriched = {
-        reporters: needsByReporter.map((r) => ({ ...r, needs: needsOf([r]) })),
-        warned: new Set(),
-      };
-    return runtime;
+    this.enrichment = enricher && [...needs.values()].some((n) => n.size) ? { enricher, needs } : undefined;
+    this.unenriched = enricher
+      ? undefined
+      : {
+          reporters: needsByReporter.map((r) => ({ ...r, needs: needsOf([r]) })),
+          warned: new Set(this.unenriched?.warned),
+        };
+  }
+
+  /**
+   * Runs a reloaded config's reporters (what changes: ./reload.ts). Every new or changed reporter
+   * is set up before anything switches: when one fails, those already set up are closed, the error
+   * is thrown and the running reporters go on untouched. Events being dispatched finish on the
+   * reporters they started with; the replaced and removed instances are closed once nothing of
+   * them runs (./retire.ts).
+   */
+  async reload(
+    prepared: readonly PreparedReporter[],
+    /** The reloaded config's, defaults filled in: a setting the file no longer has is back to its default. */
+    settings: Required<Pick<RuntimeOptions, 'handlerTimeout' | 'setupTimeout'>>,
+  ): Promise<ReloadPlan> {
+    if (this.closed) throw new Error('the reporters are closed');
+    const env: SetupEnv = { ...this.setupEnv, options: { ...this.setupEnv.options, ...settings } };
+    const entry = (p: PreparedReporter): ReporterEntry => ({
+      prepared: p,
+      timeoutMs: p.spec.handlerTimeout ?? env.options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS,
+    });
+    const plan = planReload(
+      this.prepared.map((p, i) => ({ prepared: p, timeoutMs: this.active[i].timeoutMs })),
+      prepared.map(entry),
+    );
+    for (const r of prepared) for (const s of r.secrets) this.secrets.add(s);
+    const fresh = new Map<string, { reporter: ActiveReporter; sender: TrackedSender }>();
+    try {
+      for (const r of prepared.filter((p) => !plan.unchanged.includes(p.name)))
+        fresh.set(r.name, await setupReporter(r, await importPlugin(r.plugin, r.manifest), env));
+      // A stop that began during the setups wins: the reporters it closes are the ones that ran.
+      if (this.closed) throw new Error('the service stopped during the reload');
+    } catch (error) {
+      await closeReporters(
+        [...fresh.values()].map((f) => f.reporter),
+        this.logger,
+      );
+      throw error;
+    }
+    // The switch, in one synchronous step: each event sees either the old reporters or the new ones.
+    const previous = { dispatcher: this.dispatcher, active: new Map(this.active.map((r) => [r.name, r])) };
+    const oldSenders = new Map(this.senders);
+    for (const r of prepared) {
+      const set = fresh.get(r.name);
+      if (!set) continue;
+      this.deliveries.register(r.name, set.sender, r.spec.delivery);
+      this.senders.set(r.name, set.sender);
+    }
+    for (const name of plan.removed) this.senders.delete(name);
+    this.active = prepared.map((r) => fresh.get(r.name)?.reporter ?? previous.active.get(r.name)!);
+    this.prepared = prepared;
+    this.dispatcher = new Dispatcher(this.active, {
+      logger: this.logger,
+      shutdown: this.shutdown.signal,
+      interceptors: this.interceptors,
+      previous: previous.dispatcher,
+    });
+    this.planEnrichment();
+    const why = (name: string) => (plan.removed.includes(name) ? 'removed' : 'changed');
+    for (const name of [...plan.changed, ...plan.removed]) {
+      const retiring = retire(
+        {
+          reporter: previous.active.get(name)!,
+          sender: oldSenders.get(name)!,
+          why: why(name),
+          dispatcher: previous.dispatcher,
+        },
+        {
+          deliveries: this.deliveries,
+          logger: this.logger,
+          isConfigured: (n) => this.active.some((r) => r.name === n),
+        },
+      );
+      this.retiring.add(retiring);
+      void retiring.finally(() => this.retiring.delete(retiring));
+    }
+    return plan;
   }
 
   /** Validates `input` (an envelope or an HttpStatusPush body) and dispatches it. Throws BBR_EVENT_INVALID for bad input. */
@@ -378,14 +475,21 @@ export class Runtime {
     this.ledger?.close();
     this.transport.close();
     await this.history.flush();
-    for (const r of this.reporters) {
-      try {
-        await r.handlers.close?.();
-      } catch (error) {
-        this.logger.error({ reporter: r.name, err: error }, 'reporter close() failed');
-      }
-    }
+    // The queue is closed: what reporters a reload replaced still hold has settled, so they close now.
+    await Promise.allSettled(this.retiring);
+    await closeReporters(this.active, this.logger);
     return pending;
+  }
+}
+
+/** Calls each reporter's close(); one that fails is logged and the others still close. */
+async function closeReporters(reporters: readonly ActiveReporter[], logger: Logger): Promise<void> {
+  for (const r of reporters) {
+    try {
+      await r.handlers.close?.();
+    } catch (error) {
+      logger.error({ reporter: r.name, err: error }, 'reporter close() failed');
+    }
   }
 }
 
@@ -402,11 +506,12 @@ interface SetupEnv {
   received: ReadonlyMap<string, number>;
 }
 
+/** Sets a reporter up; its sender is registered with the queue by the caller (at start, or at a reload's switch). */
 async function setupReporter(
   r: PreparedReporter,
   definition: PluginDefinition<Record<string, unknown>>,
   env: SetupEnv,
-): Promise<ActiveReporter> {
+): Promise<{ reporter: ActiveReporter; sender: TrackedSender }> {
   const logger = env.logger.child({ reporter: r.name });
   const filter = createReporterFilter(r.filters, r.manifest.filters ?? []);
   const context: PluginContext = {
@@ -455,14 +560,12 @@ async function setupReporter(
   }
   checkHandlers(r, handlers);
   // A reporter without send() delivers HTTP request descriptions through core's sender.
-  env.deliveries.register(
-    r.name,
+  const sender = trackAttempts(
     handlers.send
       ? pluginSender(handlers.send.bind(handlers))
       : httpSender(context.http, handlers.authorize?.bind(handlers)),
-    r.spec.delivery,
   );
-  return {
+  const reporter: ActiveReporter = {
     name: r.name,
     hooks: r.manifest.hooks,
     handlers,
@@ -470,6 +573,7 @@ async function setupReporter(
     logger,
     skipReason: filter.skipReason,
   };
+  return { reporter, sender };
 }
 
 /** Whether `logger` writes debug lines (a pino logger says; any other logger is assumed to). */

@@ -4,14 +4,15 @@
  * every reporter.
  */
 import type { DestinationStream } from 'pino';
-import type { LoadedConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { configuredEnricher } from '../buildbot-api/create-enricher.js';
-import { reasonOf } from '../diagnostics/errors.js';
+import { isBbrError, reasonOf } from '../diagnostics/errors.js';
 import { runtimeOptions } from './create-reporters.js';
 import { createLogger, type Logger } from '../diagnostics/logger.js';
-import { DEFAULT_DRAIN_MS, resolveStateDir } from './defaults.js';
+import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_SETUP_TIMEOUT_MS, resolveStateDir } from './defaults.js';
 import { ledgerEndpoints } from './ledger-api.js';
 import { ServiceMetrics } from './metrics.js';
+import { restartOnlyChanges, type ReloadPlan } from './reload.js';
 import { Runtime } from './runtime.js';
 import { defined } from '../lang/defined.js';
 import { createSource } from '../sources/factory.js';
@@ -23,15 +24,26 @@ export interface ServiceOptions {
   logDestination?: DestinationStream;
   /** Standard input, for a replay source reading '-'. */
   stdin?: NodeJS.ReadableStream;
+  /** Where a reload reads `${NAME}` values from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** What a reload did: its plan and the settings it left for a restart, or why it was refused (the old reporters run on). */
+export type ReloadResult =
+  ({ applied: true; restartNeeded: string[] } & ReloadPlan) | { applied: false; error: unknown };
 
 export class Service {
   private stopping: Promise<number> | undefined;
+  /** The reload running, if any: reloads run one after another. */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly runtime: Runtime,
     readonly sources: readonly Source[],
     readonly logger: Logger,
+    /** The config the service started with: what a reload compares restart-only settings to. */
+    private readonly started: LoadedConfig,
+    private readonly options: ServiceOptions,
   ) {}
 
   static async start(loaded: LoadedConfig, options: ServiceOptions = {}): Promise<Service> {
@@ -70,7 +82,7 @@ export class Service {
     metrics.watchDeliveries(runtime.deliveries);
     metrics.watchSources(sources);
     for (const warning of loaded.warnings) logger.warn(warning);
-    const service = new Service(runtime, sources, logger);
+    const service = new Service(runtime, sources, logger, loaded, options);
     const started: Source[] = [];
     try {
       for (const source of sources) {
@@ -83,6 +95,50 @@ export class Service {
       throw error;
     }
     return service;
+  }
+
+  /**
+   * Reads the config file again and runs its reporters (Runtime.reload): unchanged ones go on,
+   * changed ones are set up anew, removed ones finish what they hold. An invalid config (or a
+   * setup() that fails) is refused and logged, and the running reporters go on. A reload asked
+   * for while one runs waits for it.
+   */
+  reload(): Promise<ReloadResult> {
+    const next = this.reloading.then(() => this.reloadOnce());
+    this.reloading = next;
+    return next;
+  }
+
+  private async reloadOnce(): Promise<ReloadResult> {
+    const file = this.started.file;
+    try {
+      if (this.stopping) throw new Error('the service is stopping');
+      if (!file) throw new Error('the service was not started from a config file');
+      this.logger.info({ file }, 'reloading the config');
+      const loaded = loadConfig(file, defined({ env: this.options.env }));
+      for (const secret of loaded.secrets) this.runtime.secrets.add(secret);
+      const plan = await this.runtime.reload(loaded.prepared, {
+        handlerTimeout: loaded.config.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS,
+        setupTimeout: loaded.config.setupTimeout ?? DEFAULT_SETUP_TIMEOUT_MS,
+      });
+      for (const warning of loaded.warnings) this.logger.warn(warning);
+      const restartNeeded = restartOnlyChanges(this.started.config, loaded.config);
+      if (restartNeeded.length)
+        this.logger.warn(
+          { restartNeeded },
+          `config reloaded, but ${restartNeeded.join(', ')} changed: only a restart applies that (the service runs on with the values it started with)`,
+        );
+      this.logger.info({ ...plan }, 'config reloaded');
+      return { applied: true, restartNeeded, ...plan };
+    } catch (error) {
+      // Worded as `bbreporters check` words it: code, located details, fix.
+      const why = isBbrError(error) ? error.describe() : reasonOf(error);
+      this.logger.error(
+        defined({ file, code: isBbrError(error) ? error.code : undefined }),
+        `reload refused, the running reporters go on unchanged: ${why}`,
+      );
+      return { applied: false, error };
+    }
   }
 
   /** Resolves when every source is finite (a replay) and done; never when one is a server. */
