@@ -22,7 +22,7 @@ pre{background:#fff;border:1px solid #e3e6ea;padding:.6em;max-height:30em;overfl
 .state.retrying,.state.queued,.state.deferred{background:#fdf0c4}
 form.inline{display:inline;margin:0}button{font:inherit;padding:.1em .7em;cursor:pointer}
 .notice{background:#e6f0ff;border:1px solid #b9d0f5;padding:.5em .8em;margin-bottom:1em}
-.muted{color:#6b7785}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}
+time{white-space:nowrap}.muted{color:#6b7785}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}
 `;
 
 /** Live refresh: each `change` on the stream fetches this page's `#live` fragment again (one fetch at a time). */
@@ -43,7 +43,8 @@ export const CONSOLE_JS = `(() => {
   };
   const stream = new EventSource('/ui/stream');
   stream.addEventListener('change', refresh);
-  stream.onopen = () => (document.body.dataset.live = 'on');
+  // Once connected, fetch again: what changed between this page's rendering and the stream's start.
+  stream.onopen = () => ((document.body.dataset.live = 'on'), refresh());
   stream.onerror = () => (document.body.dataset.live = 'off');
 })();
 `;

@@ -93,7 +93,8 @@ export function consoleEndpoint(options: ConsoleOptions): ServiceEndpoint {
 }
 
 function refusalBody(refusal: ConsoleRefusal): Html {
-  return html`<h1>${refusal.status}: ${refusal.message}</h1><p><a href="${UI}">Back to the console</a></p>`;
+  return html`<h1>${refusal.status}: ${refusal.message}</h1>
+    <p><a href="${UI}">Back to the console</a></p>`;
 }
 
 function show(
@@ -120,7 +121,8 @@ function show(
   let section: Section | undefined;
   let body: Html;
   if (path === '') [title, section, body] = ['Events', 'events', eventsPage(ctx, ledger, url)];
-  else if (path === 'deliveries') [title, section, body] = ['Deliveries', 'deliveries', deliveriesPage(ctx, ledger, url)];
+  else if (path === 'deliveries')
+    [title, section, body] = ['Deliveries', 'deliveries', deliveriesPage(ctx, ledger, url)];
   else if (path === 'reporters')
     [title, section, body] = ['Reporters', 'reporters', reportersPage(ledger, options.reporters(), options.holds())];
   else if (what === 'deliveries' && id && more === undefined) {

@@ -26,12 +26,25 @@ export function page(title: string, section: Section | undefined, body: Html): s
   const nav = (to: string, name: Section, label: string) =>
     html`<a href="${to}" class="${section === name ? 'here' : ''}">${label}</a>`;
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${title} · bbreporters</title><link rel="stylesheet" href="${UI}console.css"></head>
-<body data-live="off"><header><strong>bbreporters</strong>${nav(UI, 'events', 'Events')}${nav(`${UI}deliveries`, 'deliveries', 'Deliveries')}${nav(`${UI}reporters`, 'reporters', 'Reporters')}<span class="live">● live</span></header>
-<main id="live">${body}</main>
-<script src="${UI}console.js"></script></body></html>
-`.text;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width" />
+        <title>${title} · bbreporters</title>
+        <link rel="stylesheet" href="${UI}console.css" />
+      </head>
+      <body data-live="off">
+        <header>
+          <strong>bbreporters</strong
+          >${nav(UI, 'events', 'Events')}${nav(`${UI}deliveries`, 'deliveries', 'Deliveries')}${nav(`${UI}reporters`, 'reporters', 'Reporters')}<span
+            class="live"
+            >● live</span
+          >
+        </header>
+        <main id="live">${body}</main>
+        <script src="${UI}console.js"></script>
+      </body>
+    </html> `.text;
 }
 
 export function time(ms: number | undefined): Html {
@@ -58,7 +71,7 @@ export function shown(ctx: PageContext, value: unknown, max = 500): string {
 export function postButton(ctx: PageContext, action: string, label: string, fields: Record<string, string> = {}): Html {
   if (ctx.readOnly) return html``;
   const hidden = Object.entries({ ...fields, back: ctx.here, token: ctx.token(action) }).map(
-    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
   );
   return html`<form class="inline" method="post" action="${action}">${hidden}<button>${label}</button></form>`;
 }
@@ -72,12 +85,31 @@ export function retryButton(ctx: PageContext, delivery: DeliveryRecord): Html {
 export function deliveryTable(ctx: PageContext, deliveries: readonly DeliveryRecord[]): Html {
   if (!deliveries.length) return html`<p class="muted">No deliveries.</p>`;
   const rows = deliveries.map(
-    (d) => html`<tr data-delivery="${d.id}">
-<td>${time(d.updatedAt)}</td><td>${d.reporter}</td><td>${badge(d.state)}</td><td>${d.attempts}</td>
-<td><a href="${deliveryPath(d.id)}">${shown(ctx, d.target, 120)}</a></td>
-<td class="error">${shown(ctx, d.lastError, 300)}</td>
-<td>${d.eventId ? html`<a href="${eventPath(d.eventId)}">event</a>` : ''} ${retryButton(ctx, d)}</td></tr>`,
+    (d) =>
+      html`<tr data-delivery="${d.id}">
+        <td>${time(d.updatedAt)}</td>
+        <td>${d.reporter}</td>
+        <td>${badge(d.state)}</td>
+        <td>${d.attempts}</td>
+        <td><a href="${deliveryPath(d.id)}">${shown(ctx, d.target, 120)}</a></td>
+        <td class="error">${d.state === 'sent' || d.state === 'superseded' ? '' : shown(ctx, d.lastError, 300)}</td>
+        <td>${d.eventId ? html`<a href="${eventPath(d.eventId)}">event</a>` : ''} ${retryButton(ctx, d)}</td>
+      </tr>`,
   );
-  return html`<table class="deliveries"><thead><tr><th>updated</th><th>reporter</th><th>state</th><th>attempts</th><th>target</th><th>last error</th><th></th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+  return html`<table class="deliveries">
+    <thead>
+      <tr>
+        <th>updated</th>
+        <th>reporter</th>
+        <th>state</th>
+        <th>attempts</th>
+        <th>target</th>
+        <th>last error</th>
+        <th></th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
 }
