@@ -18,17 +18,18 @@ import { httpStatusPushDir, repoRoot, startService, tempDir, type RunningService
 const artifacts = join(repoRoot, 'test-artifacts/console');
 mkdirSync(artifacts, { recursive: true });
 
-/** A remote answering `status()` (after `delayMs()`), counting requests. */
+/** A remote answering `status()` (after `delayMs()`, with `headers`), counting requests. */
 async function remote(
   status: () => number,
   delayMs: () => number = () => 0,
+  headers: Record<string, string> = {},
 ): Promise<{ url: string; server: Server; hits: () => number }> {
   let hits = 0;
   const server = createServer((req, res) => {
     req.resume();
     hits++;
     const answer = status();
-    setTimeout(() => res.writeHead(answer).end('{"message":"Bad credentials"}'), delayMs());
+    setTimeout(() => res.writeHead(answer, headers).end('{"message":"Bad credentials"}'), delayMs());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, hits: () => hits };
@@ -61,14 +62,20 @@ async function browser(credentials?: { username: string; password: string }): Pr
   return context;
 }
 
-async function service(consoleSetting: string, reporterUrl: string, auth = ''): Promise<RunningService> {
+/** `bbreporters run` with the console set to `consoleSetting` and an http-status-push reporter per entry of `pushTo` (name → URL). */
+async function service(consoleSetting: string, pushTo: Record<string, string>, auth = ''): Promise<RunningService> {
   const config = join(tempDir(), 'config.yaml');
+  const reporters = Object.entries(pushTo).map(
+    ([name, url]) =>
+      `  - plugin: '@bbreporters/http-status-push'\n    name: ${name}\n    options: { serverUrl: '${url}' }\n`,
+  );
   writeFileSync(
     config,
     `stateDir: state\nconsole: ${consoleSetting}\nsources:\n  - { type: http, listen: 127.0.0.1:0${auth} }\n` +
-      `reporters:\n  - plugin: '@bbreporters/http-status-push'\n    name: push\n    options: { serverUrl: '${reporterUrl}' }\n`,
+      `reporters:\n${reporters.join('')}`,
   );
-  const running = await startService(config);
+  // A delivery the remote holds would keep the stop waiting for it: stop at once.
+  const running = await startService(config, { runArgs: ['--drain-ms', '100'] });
   cleanups.push(() => running.stop());
   return running;
 }
@@ -100,7 +107,7 @@ describe('the web console', () => {
       () => delay,
     );
     cleanups.push(() => push.server.close());
-    const running = await service('true', push.url, ', user: ops, password: s3cret-console');
+    const running = await service('true', { push: push.url }, ', user: ops, password: s3cret-console');
     const authorization = basic('ops', 's3cret-console');
     const ui = new URL('/ui/', running.url).href;
 
@@ -186,10 +193,18 @@ describe('the web console', () => {
     await page.screenshot({ path: join(artifacts, 'events.png'), fullPage: true });
   });
 
-  it('read-only: shows the dead delivery without buttons and refuses POSTs; hostile event data stays text', async () => {
+  it('read-only: shows the dead delivery and a rate-limit hold without buttons, refuses POSTs; hostile event data stays text', async () => {
     const push = await remote(() => 401);
-    cleanups.push(() => push.server.close());
-    const running = await service('{ readOnly: true }', push.url);
+    const limited = await remote(
+      () => 429,
+      () => 0,
+      { 'retry-after': '120' },
+    );
+    cleanups.push(
+      () => push.server.close(),
+      () => limited.server.close(),
+    );
+    const running = await service('{ readOnly: true }', { push: push.url, limited: limited.url });
     const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
     const body = JSON.parse(fixture('change-fail.finished.json')) as {
       builder: { name: string };
@@ -215,6 +230,15 @@ describe('the web console', () => {
     await page.goto(new URL(`/ui/deliveries/${id}`, running.url).href);
     expect(await page.locator('button, form').count()).toBe(0);
     await page.screenshot({ path: join(artifacts, 'read-only.png'), fullPage: true });
+
+    // The reporter view: the dead letter counted, and the remote's rate limit holding the other reporter.
+    await page.goto(new URL('/ui/reporters', running.url).href);
+    expect(await page.locator('tr[data-reporter=push] a').allInnerTexts()).toEqual(['1']);
+    const hold = page.locator('tr[data-reporter=limited] div', { hasText: 'every target at' });
+    expect(await hold.innerText()).toContain(`every target at ${new URL(limited.url).origin}`);
+    const until = Date.parse((await hold.locator('time').getAttribute('datetime'))!);
+    expect(until - Date.now()).toBeGreaterThan(60_000);
+    await page.screenshot({ path: join(artifacts, 'reporters-hold.png'), fullPage: true });
     const origin = new URL(running.url).origin;
     const refused = await fetch(new URL(`/ui/deliveries/${id}/retry`, running.url), {
       method: 'POST',
@@ -229,7 +253,7 @@ describe('the web console', () => {
   it('is off unless configured', async () => {
     const push = await remote(() => 201);
     cleanups.push(() => push.server.close());
-    const running = await service('{ enabled: false }', push.url);
+    const running = await service('{ enabled: false }', { push: push.url });
     expect((await fetch(new URL('/ui/', running.url))).status).toBe(404);
   });
 });
