@@ -30,6 +30,7 @@ const LAYERS = [
   'sources',
   'loader',
   'config',
+  'console',
   'host',
   'cli',
   'testing',

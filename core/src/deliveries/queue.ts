@@ -199,6 +199,24 @@ export class DeliveryQueue {
     return backlog;
   }
 
+  /**
+   * The waits remotes asked for that still run (the console's reporter view): one target's
+   * (Retry-After; `key` is the target) or, `whole`, every target at an origin (a rate limit).
+   */
+  holdsNow(now = Date.now()): Array<{ reporter: string; key: string; until: number; whole: boolean }> {
+    const waits = [
+      ...[...this.lanes].map(([key, lane]) => ({ key, until: lane.notBefore ?? 0, whole: false })),
+      ...[...this.holds].map(([key, until]) => ({ key, until, whole: true })),
+    ];
+    // Lanes and holds are keyed `reporter NUL target-or-origin`.
+    return waits
+      .filter((w) => w.until > now)
+      .map(({ key, until, whole }) => {
+        const cut = key.indexOf('\u0000');
+        return { reporter: key.slice(0, cut), key: key.slice(cut + 1), until, whole };
+      });
+  }
+
   /** Queues a delivery and returns at once; `settled` resolves with its outcome. */
   enqueue(reporter: string, delivery: Delivery, origin: DeliveryOrigin = {}): DeliveryHandle {
     const { eventId, receivedAt, restoredId } = origin;

@@ -8,7 +8,8 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { configuredEnricher } from '../buildbot-api/create-enricher.js';
 import { isBbrError, reasonOf } from '../diagnostics/errors.js';
 import { runtimeOptions } from './create-reporters.js';
-import { createLogger, type Logger } from '../diagnostics/logger.js';
+import { createLogger, maskSecrets, type Logger } from '../diagnostics/logger.js';
+import { consoleEndpoint, consoleSettings } from '../console/console.js';
 import { DEFAULT_DRAIN_MS, DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_SETUP_TIMEOUT_MS, resolveStateDir } from './defaults.js';
 import { ledgerEndpoints } from './ledger-api.js';
 import { ServiceMetrics } from './metrics.js';
@@ -59,6 +60,18 @@ export class Service {
     // The runtime (and its ledger) starts after the sources: the endpoints find it when asked.
     const running: { runtime?: Runtime } = {};
     const endpoints = [metrics.endpoint, ...ledgerEndpoints(() => running.runtime?.ledger)];
+    const ui = consoleSettings(loaded.config.console);
+    if (ui)
+      endpoints.push(
+        consoleEndpoint({
+          ...ui,
+          ledger: () => running.runtime?.ledger,
+          reporters: () => running.runtime?.reporters.map((r) => r.name) ?? [],
+          holds: () => running.runtime?.deliveries.holdsNow() ?? [],
+          mask: (text) => maskSecrets(text, secrets),
+          logger,
+        }),
+      );
     const sources = (loaded.config.sources ?? []).map((config) =>
       createSource(config, {
         configDir: loaded.configDir,
