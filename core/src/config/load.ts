@@ -11,6 +11,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { BbrError, isBbrError, type ErrorCode, type ErrorDetail } from '../diagnostics/errors.js';
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';
+import { consoleCoverageWarnings } from './console-coverage.js';
 import { eventCoverageWarnings } from './event-coverage.js';
 import { pluginProblem, prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
 import { candidateNames, isPathSpec, pluginNotFound, resolvePlugin, shortName } from '../loader/resolve.js';
@@ -201,7 +202,7 @@ export function checkConfig(input: unknown, options: CheckConfigOptions): Loaded
   const emptied = new Set(problems.slice(0, missingEnv).map((p) => p.path));
   const reported = problems.filter((p, i) => i < missingEnv || !emptied.has(p.path));
   if (reported.length) throw configError(reported, options, secrets);
-  const warnings = eventCoverageWarnings(config.sources ?? [], prepared);
+  const warnings = [...eventCoverageWarnings(config.sources ?? [], prepared), ...consoleCoverageWarnings(config)];
   return { config, configDir, reporters, prepared, secrets, warnings, ...(options.file ? { file: options.file } : {}) };
 }
 
