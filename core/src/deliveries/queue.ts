@@ -329,6 +329,7 @@ export class DeliveryQueue {
   restore(entries: readonly StoredDelivery[]): number {
     let restored = 0;
     for (const entry of entries) {
+      if (this.jobs.has(entry.id)) continue;
       if (!this.reporters.has(entry.reporter)) {
         this.options.logger.warn(
           { reporter: entry.reporter, target: entry.target, deliveryId: entry.id },

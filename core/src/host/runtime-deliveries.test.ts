@@ -8,6 +8,8 @@ import { fixtures } from '../testing/fixtures.js';
 import { RecordingServer } from '../testing/http-server.js';
 import { createHarness, type Harness } from '../testing/index.js';
 import { recordingLogger } from '../testing/logger.js';
+import { prepareReporters } from '../loader/prepare.js';
+import { Runtime } from './runtime.js';
 
 const describer = new URL('../../../test/fixtures/plugins/http-describer/', import.meta.url).pathname;
 const cleanups: Array<() => unknown> = [];
@@ -143,6 +145,35 @@ describe('deliveries across a restart', () => {
     cleanups.push(() => harness.close());
     await harness.emit(fixtures.fail.finished());
     await harness.drain(5000);
+    expect(openIn(stateDir)).toEqual([]);
+  });
+});
+
+describe('a reload that adds a reporter', () => {
+  it('sends what the ledger kept for it from a run that had it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'bbr-reload-ledger-'));
+    let up = false;
+    const server = await RecordingServer.start(() =>
+      up ? { status: 201 } : { status: 503, headers: { 'retry-after': '3600' } },
+    );
+    cleanups.push(() => server.close());
+    const spec = { plugin: describer, name: 'push', options: { url: server.url } };
+
+    const first = await Runtime.start({ configDir: '.', stateDir, reporters: [spec], logger: recordingLogger() });
+    await first.emit(fixtures.fail.finished());
+    await new Promise((r) => setTimeout(r, 200));
+    await first.close(100);
+    expect(openIn(stateDir).map((d) => d.reporter)).toEqual(['push']);
+
+    // A start without the reporter keeps its delivery in the ledger; the reload that brings it back sends it.
+    up = true;
+    const second = await Runtime.start({ configDir: '.', stateDir, reporters: [], logger: recordingLogger() });
+    cleanups.push(() => second.close(1000));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    await second.reload(prepareReporters([spec], '.'), { handlerTimeout: 30_000, setupTimeout: 60_000 });
+    expect(await second.deliveries.drain(5000)).toBe(0);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
     expect(openIn(stateDir)).toEqual([]);
   });
 });

@@ -294,6 +294,11 @@ export class Runtime {
       previous: previous.dispatcher,
     });
     this.planEnrichment();
+    // What the ledger kept for a reporter that was not configured (a start without it) is its again.
+    if (this.ledger && plan.added.length) {
+      const unsent = this.ledger.unsent().filter((d) => plan.added.includes(d.reporter));
+      this.deliveries.restore(unsent);
+    }
     const why = (name: string) => (plan.removed.includes(name) ? 'removed' : 'changed');
     for (const name of [...plan.changed, ...plan.removed]) {
       const retiring = retire(
