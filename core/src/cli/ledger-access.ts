@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { createLogger } from '../diagnostics/logger.js';
 import { substituteEnv } from '../config/env.js';
-import { MAX_ALIAS_COUNT } from '../config/load.js';
+import { MAX_ALIAS_COUNT } from '../config/limits.js';
 import { resolveStateDir } from '../host/defaults.js';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { UsageError, write, type Command, type Io, type Values } from './command.js';

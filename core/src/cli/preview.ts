@@ -10,7 +10,6 @@ import { normaliseEvent } from '../events/envelope.js';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { payloadSecrets } from '../http/redact.js';
 import type { BbEvent } from '../events/events.js';
-import { startReporters } from '../host/create-reporters.js';
 import { maskSecrets } from '../diagnostics/logger.js';
 import type { QueuedDelivery } from '../plugin-api.js';
 import type { HookOutcome } from '../dispatch/outcomes.js';
@@ -72,6 +71,8 @@ export const previewCommand: Command = {
     const deliveries: QueuedDelivery[] = [];
     let reporters;
     try {
+      // Imported here: the runtime is what other commands need not load.
+      const { startReporters } = await import('../host/create-reporters.js');
       reporters = await startReporters(loaded, {
         only: [name],
         dryRun: true,

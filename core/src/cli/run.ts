@@ -8,7 +8,7 @@ import { DEFAULT_DRAIN_MS } from '../host/defaults.js';
 import { guardProcessExit } from '../host/exit-guard.js';
 import { writePidFile } from '../host/pid-file.js';
 import { defined } from '../lang/defined.js';
-import { Service, type ServiceOptions } from '../host/service.js';
+import type { Service, ServiceOptions } from '../host/service.js';
 import { exitCodes, UsageError, write, type Command } from './command.js';
 import { configFile, configOption, configOptionHelp } from './config-file.js';
 import { reportError } from './errors.js';
@@ -88,6 +88,8 @@ async function startOrExplain(
   };
   process.once('beforeExit', stalled);
   try {
+    // Imported here: the service (every source, the runtime, the ledger) is what other commands need not load.
+    const { Service } = await import('../host/service.js');
     return await Service.start(loaded, { ...logging, stdin: io.stdin });
   } finally {
     process.off('beforeExit', stalled);

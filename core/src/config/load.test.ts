@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isBbrError } from '../diagnostics/errors.js';
-import { checkConfig, loadConfig, MAX_CONFIG_BYTES, MAX_REPORTERS } from './load.js';
+import { checkConfig, loadConfig } from './load.js';
+import { MAX_CONFIG_BYTES, MAX_REPORTERS } from './limits.js';
 
 const consoleDir = new URL('../../../plugins/console/', import.meta.url).pathname;
 

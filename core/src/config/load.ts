@@ -27,15 +27,9 @@ import { tlsProblems } from '../http/tls.js';
 import { splitPath, valueAt, type PathSegment } from '../diagnostics/json-path.js';
 import { allowedKeys, discriminatorValues } from './schema-keys.js';
 import { closest } from './suggest.js';
+import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, MAX_REPORTERS } from './limits.js';
 import { yamlProblems } from './yaml-errors.js';
 import { defined } from '../lang/defined.js';
-
-/** Far beyond any real config: a larger file is a mistake, or an attempt to exhaust memory. */
-export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-/** YAML aliases one config may expand. */
-export const MAX_ALIAS_COUNT = 100;
-/** Reporters one config may hold. */
-export const MAX_REPORTERS = 1000;
 
 export interface LoadedConfig {
   /** The validated config, `${NAME}` substituted. */
