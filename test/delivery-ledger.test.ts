@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteLedger } from '../core/src/ledger/sqlite-ledger.js';
 import { recordingLogger } from '../core/src/testing/logger.js';
 import { httpStatusPushDir, startService, tempDir } from './support/bbreporters-cli.js';
+import { parsePrometheusText } from './support/prometheus-text.js';
 
 /** A remote answering with `status()` at each request, counting them. */
 async function remote(status: () => number): Promise<{ url: string; server: Server; hits: () => number }> {
@@ -110,6 +111,12 @@ describe('the ledger behind the ingest answer', () => {
     expect(again.outcomes.map((o) => o.deliveries?.[0]?.id)).toEqual(answer.outcomes.map((o) => o.deliveries?.[0]?.id));
     expect(flaky.hits() + denied.hits()).toBe(3);
 
+    const deadLetters = async () =>
+      parsePrometheusText(await (await fetch(new URL('/metrics', service.url))).text()).get(
+        'bbreporters_dead_letters{reporter="denied"}',
+      );
+    expect(await deadLetters()).toBe(1);
+
     // The remote accepts now: a retry asked through the ledger (what the CLI and the console do) is sent at once.
     deniedStatus = 201;
     const ledger = new SqliteLedger(join(dir, 'state'), { logger: recordingLogger(), mustExist: true });
@@ -123,6 +130,7 @@ describe('the ledger behind the ingest answer', () => {
     expect(retried).toMatchObject({ state: 'sent', attempts: 2 });
     expect(Date.now() - asked).toBeLessThan(2000);
     expect(denied.hits()).toBe(2);
+    expect(await deadLetters()).toBe(0);
     expect(ledger.event(dead.eventId as string)).toMatchObject({ deliveries: { sent: 2 } });
   });
 });

@@ -86,5 +86,8 @@ describe('GET /metrics', () => {
     expect(m.get('bbreporters_delivery_queue_depth{reporter="flaky"}')).toBe(0);
     expect(m.get('bbreporters_delivery_queue_depth{reporter="denied"}')).toBe(0);
     expect(m.get('bbreporters_delivery_oldest_pending_age_seconds{reporter="flaky"}')).toBe(0);
+    expect(m.get('bbreporters_deliveries_parked{reporter="flaky"}')).toBe(0);
+    expect(m.get('bbreporters_dead_letters{reporter="denied"}')).toBe(1);
+    expect(m.get('bbreporters_dead_letters{reporter="flaky"}')).toBe(0);
   });
 });

@@ -11,6 +11,7 @@ import type { Backlog, DeliveryQueue } from '../deliveries/queue.js';
 import type { DispatchInterceptor } from '../dispatch/hooks.js';
 import { outcomeInterceptor } from '../dispatch/interceptors.js';
 import type { DispatchResult } from '../dispatch/outcomes.js';
+import type { LedgerQueries } from '../ledger/ledger.js';
 import type { EventSink, ServiceEndpoint, Source } from '../sources/source.js';
 
 const seconds = (ms: number) => ms / 1000;
@@ -125,6 +126,11 @@ export class ServiceMetrics {
       });
     gauge('bbreporters_delivery_queue_depth', 'Deliveries not settled yet, per reporter.', (b) => b.depth);
     gauge(
+      'bbreporters_deliveries_parked',
+      'Deliveries waiting a second or more for their next attempt, out of memory (payload in the ledger).',
+      (b) => b.parked,
+    );
+    gauge(
       'bbreporters_delivery_oldest_pending_age_seconds',
       'Age of the oldest delivery not settled yet (0 when none is).',
       (b) => (b.oldestQueuedAt === undefined ? 0 : seconds(Date.now() - b.oldestQueuedAt)),
@@ -132,6 +138,27 @@ export class ServiceMetrics {
   }
 
   /** Connection state of the sources that hold one (a Buildbot master's websocket), read at each scrape. */
+  /** Dead letters the ledger holds, read at each scrape: unlike the dead counter, it survives a restart and falls when one is retried. */
+  watchLedger(ledger: () => Pick<LedgerQueries, 'deadLetters'> | undefined, reporters: () => readonly string[]): void {
+    new Gauge({
+      name: 'bbreporters_dead_letters',
+      help: 'Deliveries failed for good that the ledger keeps (until retried and sent, or retention), per reporter.',
+      labelNames: ['reporter'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        let dead: Record<string, number> = {};
+        try {
+          dead = ledger()?.deadLetters() ?? {};
+        } catch {
+          // The ledger closed (a scrape during shutdown): no figure rather than a failed scrape.
+        }
+        for (const reporter of new Set([...reporters(), ...Object.keys(dead)]))
+          this.set({ reporter }, dead[reporter] ?? 0);
+      },
+    });
+  }
+
   watchSources(sources: readonly Source[]): void {
     const connected = sources.filter((s) => s.connectionState);
     if (!connected.length) return;

@@ -94,6 +94,10 @@ export class Service {
     running.runtime = runtime;
     metrics.watchDeliveries(runtime.deliveries);
     metrics.watchSources(sources);
+    metrics.watchLedger(
+      () => running.runtime?.ledger,
+      () => running.runtime?.reporters.map((r) => r.name) ?? [],
+    );
     for (const warning of loaded.warnings) logger.warn(warning);
     const service = new Service(runtime, sources, logger, loaded, options);
     const started: Source[] = [];

@@ -170,6 +170,8 @@ export interface LedgerQueries {
   events(filter?: EventFilter): EventSummary[];
   event(id: string): EventDetail | undefined;
   tally(): ReporterTally;
+  /** Dead letters per reporter (only reporters that have some). */
+  deadLetters(): Record<string, number>;
   /** Marks open or dead deliveries to be sent again; the running service picks them up within a second. */
   requestRetry(ids: readonly string[]): RetryAnswer[];
   /** Asks the service to dispatch a received event again (to one reporter, or all). */

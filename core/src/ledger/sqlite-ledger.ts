@@ -321,6 +321,11 @@ export class SqliteLedger implements Ledger {
     return tally;
   }
 
+  deadLetters(): Record<string, number> {
+    const rows = this.statements.deadLetters.all() as Array<{ reporter: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.reporter, r.n]));
+  }
+
   requestRetry(ids: readonly string[]): RetryAnswer[] {
     return this.db.transaction(() =>
       ids.map((id): RetryAnswer => {
@@ -506,5 +511,7 @@ function prepare(db: SqliteDatabase) {
     eventDeliveries: s(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ? ORDER BY seq`),
     eventStates: s('SELECT state, count(*) AS n FROM deliveries WHERE event_id = ? GROUP BY state'),
     tally: s('SELECT reporter, state, count(*) AS n FROM deliveries GROUP BY reporter, state ORDER BY reporter'),
+    // Answered from the (state, reporter) index: cheap enough for every scrape.
+    deadLetters: s("SELECT reporter, count(*) AS n FROM deliveries WHERE state = 'dead' GROUP BY reporter"),
   };
 }
