@@ -49,7 +49,9 @@ export async function measure() {
     console.log(`dispatch: ${EVENTS} events to ${REPORTERS} no-op reporters, in process:`);
     console.log(`  core emit()             ${perReporter(core)} µs/event/reporter  (${core.toFixed(0)} ms)`);
     console.log(`  raw tapable call        ${perReporter(raw)} µs/event/reporter  (${raw.toFixed(0)} ms)`);
-    console.log(`  core above raw tapable  ${perReporter(core - raw)} µs/event/reporter; ratio ${(core / raw).toFixed(1)}x`);
+    console.log(
+      `  core above raw tapable  ${perReporter(core - raw)} µs/event/reporter; ratio ${(core / raw).toFixed(1)}x`,
+    );
     return { targets: [] };
   } finally {
     rmSync(stateDir, { recursive: true, force: true });

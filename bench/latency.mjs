@@ -45,7 +45,9 @@ export async function measure() {
 
     const ms = (values, q) => `${quantile(values, q).toFixed(1)} ms`;
     console.log(`latency: ${EVENTS} distinct finished builds, one every ${EVERY_MS} ms, to bbreporters run:`);
-    console.log(`  POST sent → delivery at the sink   p50 ${ms(delivered, 0.5)}, p99 ${ms(delivered, 0.99)}, max ${ms(delivered, 1)}`);
+    console.log(
+      `  POST sent → delivery at the sink   p50 ${ms(delivered, 0.5)}, p99 ${ms(delivered, 0.99)}, max ${ms(delivered, 1)}`,
+    );
     console.log(`  POST sent → POST answered          p50 ${ms(answered, 0.5)}, p99 ${ms(answered, 0.99)}`);
     console.log(`  (Buildbot's side, a build finishing → the delivery, comes from the live Buildbot e2e test)`);
     return { targets: [] };

@@ -43,7 +43,9 @@ export async function measure() {
     console.log(
       `  growth after the first ${STEP}: ${mb(last - first)} (${(growth * 100).toFixed(1)}%); peak ${mb(samples[samples.length - 1].peak)}; ledger on disk ${mb(ledger)}`,
     );
-    return { targets: [target(`RSS growth from ${STEP} to ${STEPS * STEP} events`, growth * 100, FLAT * 100, { unit: '%' })] };
+    return {
+      targets: [target(`RSS growth from ${STEP} to ${STEPS * STEP} events`, growth * 100, FLAT * 100, { unit: '%' })],
+    };
   } finally {
     await service.stop();
     await sink.close();

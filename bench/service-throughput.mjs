@@ -74,10 +74,20 @@ export async function measure() {
     service = undefined;
 
     const row = (label, ms, extra = '') =>
-      console.log(`  ${label.padEnd(44)} ${perSecond(ms).toFixed(0).padStart(6)} events/s  (${ms.toFixed(0)} ms)${extra}`);
+      console.log(
+        `  ${label.padEnd(44)} ${perSecond(ms).toFixed(0).padStart(6)} events/s  (${ms.toFixed(0)} ms)${extra}`,
+      );
     row('bare node-fetch client → sink', client);
-    row('bare relay (node:http → node-fetch → sink)', viaRelay.delivered, `; POSTs answered after ${viaRelay.answered.toFixed(0)} ms`);
-    row('bbreporters run → http-status-push → sink', viaService.delivered, `; POSTs answered after ${viaService.answered.toFixed(0)} ms (${perSecond(viaService.answered).toFixed(0)}/s)`);
+    row(
+      'bare relay (node:http → node-fetch → sink)',
+      viaRelay.delivered,
+      `; POSTs answered after ${viaRelay.answered.toFixed(0)} ms`,
+    );
+    row(
+      'bbreporters run → http-status-push → sink',
+      viaService.delivered,
+      `; POSTs answered after ${viaService.answered.toFixed(0)} ms (${perSecond(viaService.answered).toFixed(0)}/s)`,
+    );
     if (childNodeOptions.length) console.log(`  service node options: ${childNodeOptions.join(' ')}`);
     const serviceVsRelay = viaRelay.delivered / viaService.delivered;
     const relayVsClient = client / viaRelay.delivered;

@@ -25,8 +25,10 @@ export async function startSink({ track = false } = {}) {
       if (track) arrivals.set(JSON.parse(Buffer.concat(chunks).toString('utf8')).buildid, now());
       res.writeHead(200, { 'content-length': '0' });
       res.end();
-      for (const waiter of waiters.filter((w) => received >= w.count))
-        waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve();
+      for (const waiter of waiters.filter((w) => received >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
     });
   });
   server.keepAliveTimeout = 60_000;
