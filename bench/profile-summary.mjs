@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const TOP = topAt === -1 ? 25 : Number(args[topAt + 1]);
-const inputs = args.filter((a, i) => a !== '--top' && i !== topAt + 1);
+const inputs = args.filter((_, i) => topAt === -1 || (i !== topAt && i !== topAt + 1));
 if (!inputs.length) {
   console.error('usage: node bench/profile-summary.mjs FILE_OR_DIR… [--top N]');
   process.exit(2);
