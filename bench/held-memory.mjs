@@ -9,17 +9,13 @@
 // held, it reports V8's and node's figures before and after a full GC and writes a heap snapshot,
 // and the bench prints what each held delivery adds, by kind of object.
 // Linux only (/proc). Loopback only. Not part of `npm test`.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { httpStatusPush, memoryOf, startChild, startService, waitForLine } from './lib/child.mjs';
+import { postBuilds, refusingPort, request } from './lib/loopback.mjs';
+import { childNodeOptions, MB, mb, quick, runIfMain, sleep, target } from './lib/report.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'core/dist/cli/main.js');
-const fixtures = join(root, 'core/fixtures/httpstatuspush');
-const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const HELD = quick ? 1_000 : 10_000;
 const CONCURRENCY = 16;
@@ -27,71 +23,8 @@ const SETTLE_MS = quick ? 2_000 : 5_000;
 /** Once all are held, RSS is sampled this often until it stops falling (V8's memory reducer shrinks the heap once the burst is over). */
 const SAMPLE_EVERY_MS = 5_000;
 const SAMPLE_FOR_MS = quick ? 20_000 : 60_000;
-/** `--node-options=...`: flags for the service's node (e.g. --max-old-space-size=128), to compare. */
-const childNodeOptions = process.argv.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
 const TARGET_MB = 150;
 const REPORTER = 'push';
-
-const workDir = mkdtempSync(join(tmpdir(), 'bbr-held-'));
-const MB = 1024 * 1024;
-const mb = (bytes) => `${(bytes / MB).toFixed(0)} MB`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** VmRSS (now) and VmHWM (peak) of a process, in bytes. */
-function memoryOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
-/** A child process whose stderr is read line by line (the last lines kept for error messages). */
-function startChild(args, { cwd = root, env = {} } = {}) {
-  const child = spawn(process.execPath, args, {
-    cwd,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env.PATH, ...env },
-  });
-  const lastLines = [];
-  const lineListeners = [];
-  let partial = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop();
-    for (const line of lines) {
-      lastLines.push(line);
-      if (lastLines.length > 20) lastLines.shift();
-      for (const listener of lineListeners) listener(line);
-    }
-  });
-  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
-  return {
-    child,
-    exited,
-    onLine: (listener) => lineListeners.push(listener),
-    tail: () => lastLines.join('\n'),
-    stop: () => (child.kill('SIGTERM'), exited),
-  };
-}
-
-/** Resolves with the first stderr line `match` accepts; rejects when the child exits first or after `timeoutMs`. */
-function waitForLine(running, match, timeoutMs = 20_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no expected line within ${timeoutMs} ms:\n${running.tail()}`)),
-      timeoutMs,
-    );
-    running.onLine((line) => {
-      const found = match(line);
-      if (found === undefined) return;
-      clearTimeout(timer);
-      resolve(found);
-    });
-    void running.exited.then((code) =>
-      reject(new Error(`the child exited (${code}) before the expected line:\n${running.tail()}`)),
-    );
-  });
-}
 
 /** RSS of a bare node process holding an idle http server: node's own floor. */
 async function bareNodeRss() {
@@ -104,85 +37,6 @@ async function bareNodeRss() {
   const memory = memoryOf(bare.child.pid);
   await bare.stop();
   return memory;
-}
-
-/** A loopback port nothing listens on: bound, then closed, so connections to it are refused. */
-async function refusingPort() {
-  const server = http.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function writeConfig(remotePort) {
-  const config = join(workDir, 'bbreporters.yaml');
-  writeFileSync(
-    config,
-    [
-      'stateDir: ./state',
-      'sources:',
-      '  - type: http',
-      '    listen: 127.0.0.1:0',
-      'reporters:',
-      '  - plugin: http-status-push',
-      `    name: ${REPORTER}`,
-      '    options:',
-      `      serverUrl: http://127.0.0.1:${remotePort}/hook`,
-      // One failed attempt each, then a wait far longer than the bench: every delivery stays held.
-      '    delivery: { retries: 1000, baseDelayMs: 3600000, maxDelayMs: 3600000 }',
-      '',
-    ].join('\n'),
-  );
-  return config;
-}
-
-/** The body of distinct finished build `i`: a fixture's, with its own buildid and number. */
-function buildBodies() {
-  const bodies = readdirSync(fixtures)
-    .filter((name) => name.endsWith('.finished.json'))
-    .map((name) => readFileSync(join(fixtures, name), 'utf8'));
-  return (i) => {
-    const build = JSON.parse(bodies[i % bodies.length]);
-    return JSON.stringify({ ...build, buildid: 1_000_000 + i, number: 1_000_000 + i });
-  };
-}
-
-function request(url, { method = 'GET', body } = {}, agent) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method,
-        agent,
-        headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function postBuilds(url, count) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const body = buildBodies();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const i = next++;
-        const res = await request(url, { method: 'POST', body: body(i) }, agent);
-        if (res.status !== 200) throw new Error(`POST of build ${i} got ${res.status}: ${res.text}`);
-      }
-    }),
-  );
-  agent.destroy();
 }
 
 /** A series' value for this bench's reporter in the Prometheus text `/metrics` serves (absent: 0). */
@@ -229,11 +83,11 @@ function heapByKind(file) {
 }
 
 /** Asks the probe preloaded in the service for its figures (and heap snapshot) and waits for them. */
-async function probe(running, n) {
+async function probe(running, n, probeDir) {
   running.child.kill('SIGUSR2');
-  const file = join(workDir, `probe-${n}.json`);
+  const file = join(probeDir, `probe-${n}.json`);
   const deadline = Date.now() + 180_000;
-  while (!readdirSync(workDir).includes(`probe-${n}.json`)) {
+  while (!readdirSync(probeDir).includes(`probe-${n}.json`)) {
     if (Date.now() > deadline) throw new Error(`no probe figures within 180 s:\n${running.tail()}`);
     await sleep(500);
   }
@@ -274,74 +128,83 @@ function printProfile(idle, held) {
     );
 }
 
-let service;
-try {
-  console.log(`bbreporters held-memory bench (node ${process.version}, ${process.platform}/${process.arch})\n`);
-  const bare = await bareNodeRss();
+export async function measure() {
+  const probeDir = profile ? mkdtempSync(join(tmpdir(), 'bbr-held-probe-')) : undefined;
+  let service;
+  try {
+    console.log(`held memory: the service while a remote is down`);
+    const bare = await bareNodeRss();
 
-  const config = writeConfig(await refusingPort());
-  const nodeFlags = [
-    ...(childNodeOptions ? childNodeOptions.split(' ') : []),
-    ...(profile ? ['--expose-gc', '--import', new URL('memory-probe.mjs', import.meta.url).href] : []),
-  ];
-  service = startChild([...nodeFlags, cli, 'run', '--config', config, '--drain-ms', '0'], {
-    cwd: workDir,
-    env: profile ? { BBR_BENCH_PROBE_DIR: workDir } : {},
-  });
-  const url = await waitForLine(service, (line) =>
-    line.includes('"http source listening"') ? JSON.parse(line).url : undefined,
-  );
-  const base = new URL('/', url).href;
-  await sleep(SETTLE_MS);
-  const idle = memoryOf(service.child.pid);
-  const idleProbe = profile ? await probe(service, 1) : undefined;
+    const nodeFlags = [
+      ...childNodeOptions,
+      ...(profile ? ['--expose-gc', '--import', new URL('memory-probe.mjs', import.meta.url).href] : []),
+    ];
+    // One failed attempt each, then a wait far longer than the bench: every delivery stays held.
+    const delivery = '{ retries: 1000, baseDelayMs: 3600000, maxDelayMs: 3600000 }';
+    service = await startService(httpStatusPush(`http://127.0.0.1:${await refusingPort()}/hook`, delivery, REPORTER), {
+      nodeOptions: nodeFlags,
+      env: profile ? { BBR_BENCH_PROBE_DIR: probeDir } : {},
+      prefix: 'bbr-held-',
+    });
+    await sleep(SETTLE_MS);
+    const idle = memoryOf(service.pid);
+    const idleProbe = profile ? await probe(service, 1, probeDir) : undefined;
 
-  const started = Date.now();
-  await postBuilds(url, HELD);
-  const posted = Date.now() - started;
-  await waitUntilHeld(base, HELD);
-  const allHeld = Date.now() - started;
-  // RSS right after the burst, then every few seconds until it stops falling: the figure held deliveries cost is the settled one.
-  const samples = [];
-  for (let waited = 0; waited <= SAMPLE_FOR_MS; waited += SAMPLE_EVERY_MS) {
-    await sleep(SAMPLE_EVERY_MS);
-    samples.push(memoryOf(service.child.pid));
-    const [a, b] = samples.slice(-2);
-    if (samples.length >= 3 && b.rss >= a.rss * 0.98 && b.rss <= TARGET_MB * MB) break;
-  }
-  const held = samples[samples.length - 1];
-  const first = samples[0];
-  const ledger = readdirSync(join(workDir, 'state'))
-    .filter((name) => name.startsWith('ledger.sqlite'))
-    .reduce((bytes, name) => bytes + statSync(join(workDir, 'state', name)).size, 0);
+    const started = Date.now();
+    await postBuilds(service.url, { count: HELD, concurrency: CONCURRENCY });
+    const posted = Date.now() - started;
+    await waitUntilHeld(service.base, HELD);
+    const allHeld = Date.now() - started;
+    // RSS right after the burst, then every few seconds until it stops falling: the figure held deliveries cost is the settled one.
+    const samples = [];
+    for (let waited = 0; waited <= SAMPLE_FOR_MS; waited += SAMPLE_EVERY_MS) {
+      await sleep(SAMPLE_EVERY_MS);
+      samples.push(memoryOf(service.pid));
+      const [a, b] = samples.slice(-2);
+      if (samples.length >= 3 && b.rss >= a.rss * 0.98 && b.rss <= TARGET_MB * MB) break;
+    }
+    const held = samples[samples.length - 1];
+    const first = samples[0];
+    const state = join(service.folder.dir, 'state');
+    const ledger = readdirSync(state)
+      .filter((name) => name.startsWith('ledger.sqlite'))
+      .reduce((bytes, name) => bytes + statSync(join(state, name)).size, 0);
 
-  const perHeldKb = (held.rss - idle.rss) / 1024 / HELD;
-  console.log(
-    `${HELD} builds POSTed at concurrency ${CONCURRENCY} in ${posted} ms; all ${HELD} held for retry (queue depth ${HELD}) after ${allHeld} ms`,
-  );
-  console.log(
-    `  RSS with ${HELD} held      ${mb(held.rss)} settled, ${(samples.length * SAMPLE_EVERY_MS) / 1000} s after the last was held (${mb(first.rss)} after ${SAMPLE_EVERY_MS / 1000} s; peak during the burst ${mb(held.peak)})`,
-  );
-  console.log(`  RSS samples every ${SAMPLE_EVERY_MS / 1000} s   ${samples.map((x) => mb(x.rss)).join(', ')}`);
-  if (childNodeOptions) console.log(`  service node options      ${childNodeOptions}`);
-  console.log(`  idle service (0 held)     ${mb(idle.rss)}`);
-  console.log(`  bare node + http server   ${mb(bare.rss)}`);
-  console.log(`  per held delivery         ${perHeldKb.toFixed(1)} KB above idle`);
-  console.log(`  ratio held / idle         ${(held.rss / idle.rss).toFixed(2)}x`);
-  console.log(`  ratio idle / bare node    ${(idle.rss / bare.rss).toFixed(2)}x`);
-  console.log(`  ledger on disk            ${mb(ledger)}`);
-  if (!quick)
+    const perHeldKb = (held.rss - idle.rss) / 1024 / HELD;
     console.log(
-      `  target ≤ ${TARGET_MB} MB with 10,000 held: ${held.rss <= TARGET_MB * MB ? 'OK' : 'OVER'} settled; peak ${held.peak <= TARGET_MB * MB ? 'OK' : 'OVER'}`,
+      `  ${HELD} builds POSTed at concurrency ${CONCURRENCY} in ${posted} ms; all ${HELD} held for retry (queue depth ${HELD}) after ${allHeld} ms`,
     );
-
-  if (profile) {
     console.log(
-      '  (--profile: the idle probe ran before the builds, so the held figures above include its GC and snapshot)',
+      `  RSS with ${HELD} held      ${mb(held.rss)} settled, ${(samples.length * SAMPLE_EVERY_MS) / 1000} s after the last was held (${mb(first.rss)} after ${SAMPLE_EVERY_MS / 1000} s; peak during the burst ${mb(held.peak)})`,
     );
-    printProfile(idleProbe, await probe(service, 2));
+    console.log(`  RSS samples every ${SAMPLE_EVERY_MS / 1000} s   ${samples.map((x) => mb(x.rss)).join(', ')}`);
+    if (childNodeOptions.length) console.log(`  service node options      ${childNodeOptions.join(' ')}`);
+    console.log(`  idle service (0 held)     ${mb(idle.rss)}`);
+    console.log(`  bare node + http server   ${mb(bare.rss)}`);
+    console.log(`  per held delivery         ${perHeldKb.toFixed(1)} KB above idle`);
+    console.log(`  ratio held / idle         ${(held.rss / idle.rss).toFixed(2)}x`);
+    console.log(`  ratio idle / bare node    ${(idle.rss / bare.rss).toFixed(2)}x`);
+    console.log(`  ledger on disk            ${mb(ledger)}`);
+
+    if (profile) {
+      console.log(
+        '  (--profile: the idle probe ran before the builds, so the held figures above include its GC and snapshot)',
+      );
+      printProfile(idleProbe, await probe(service, 2, probeDir));
+    }
+    // The target is for 10,000 held: --quick holds fewer, so it has none.
+    return {
+      targets: quick
+        ? []
+        : [
+            target(`RSS with ${HELD} held, settled`, held.rss / MB, TARGET_MB, { unit: ' MB' }),
+            target(`RSS with ${HELD} held, peak`, held.peak / MB, TARGET_MB, { unit: ' MB' }),
+          ],
+    };
+  } finally {
+    await service?.stop();
+    if (probeDir) rmSync(probeDir, { recursive: true, force: true });
   }
-} finally {
-  await service?.stop();
-  rmSync(workDir, { recursive: true, force: true });
 }
+
+await runIfMain(import.meta, measure);
