@@ -18,7 +18,9 @@ import {
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child: () => quiet };
 /** The deliveries a run with this stateDir left open (as the next start reads them). */
-function openIn(stateDir: string) {
+async function openIn(stateDir: string) {
+  // The service commits its ledger writes once per turn of the event loop: let that turn end.
+  await new Promise((resolve) => setImmediate(resolve));
   const ledger = new SqliteLedger(stateDir, { logger: quiet });
   try {
     return ledger.unsent();
@@ -65,7 +67,7 @@ describe('a crash mid-delivery', () => {
     for (let i = 0; i < 100 && server.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     expect(server.requests.length).toBeGreaterThanOrEqual(2); // refused, retried, still refused
     await service.stop('SIGKILL');
-    expect(openIn(join(dir, 'state'))).toHaveLength(1);
+    expect(await openIn(join(dir, 'state'))).toHaveLength(1);
 
     up = true;
     const refused = server.requests.length;
@@ -75,7 +77,8 @@ describe('a crash mid-delivery', () => {
     expect(after.map((r) => [r.method, r.url, JSON.parse(r.body)])).toEqual([
       ['POST', '/status', { state: 'failure' }],
     ]);
-    for (let i = 0; i < 40 && openIn(join(dir, 'state')).length; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(openIn(join(dir, 'state'))).toEqual([]);
+    for (let i = 0; i < 40 && (await openIn(join(dir, 'state'))).length; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await openIn(join(dir, 'state'))).toEqual([]);
   });
 });

@@ -18,7 +18,9 @@ afterEach(async () => {
 });
 
 /** The deliveries the ledger under `stateDir` holds open (as the next start would read them). */
-function openIn(stateDir: string) {
+async function openIn(stateDir: string) {
+  // The service commits its ledger writes once per turn of the event loop: let that turn end.
+  await new Promise((resolve) => setImmediate(resolve));
   const ledger = new SqliteLedger(stateDir, { logger: recordingLogger() });
   try {
     return ledger.unsent();
@@ -121,7 +123,7 @@ describe('deliveries across a restart', () => {
     await new Promise((r) => setTimeout(r, 200));
     await first.runtime.close(200);
     expect(first.deliveries.map((d) => d.outcome.status)).toEqual(['deferred']);
-    expect(openIn(stateDir)).toHaveLength(1);
+    expect(await openIn(stateDir)).toHaveLength(1);
 
     up = true;
     const second = await createHarness({ plugin: describer, options: { url: server.url }, stateDir });
@@ -134,7 +136,7 @@ describe('deliveries across a restart', () => {
       ['/status', { state: 'failure' }],
       ['/status', { state: 'failure' }],
     ]);
-    expect(openIn(stateDir)).toEqual([]);
+    expect(await openIn(stateDir)).toEqual([]);
   });
 
   it('a sent delivery leaves nothing behind', async () => {
@@ -145,7 +147,7 @@ describe('deliveries across a restart', () => {
     cleanups.push(() => harness.close());
     await harness.emit(fixtures.fail.finished());
     await harness.drain(5000);
-    expect(openIn(stateDir)).toEqual([]);
+    expect(await openIn(stateDir)).toEqual([]);
   });
 });
 
@@ -163,7 +165,7 @@ describe('a reload that adds a reporter', () => {
     await first.emit(fixtures.fail.finished());
     await new Promise((r) => setTimeout(r, 200));
     await first.close(100);
-    expect(openIn(stateDir).map((d) => d.reporter)).toEqual(['push']);
+    expect((await openIn(stateDir)).map((d) => d.reporter)).toEqual(['push']);
 
     // A start without the reporter keeps its delivery in the ledger; the reload that brings it back sends it.
     up = true;
@@ -174,6 +176,6 @@ describe('a reload that adds a reporter', () => {
     await second.reload(prepareReporters([spec], '.'), { handlerTimeout: 30_000, setupTimeout: 60_000 });
     expect(await second.deliveries.drain(5000)).toBe(0);
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
-    expect(openIn(stateDir)).toEqual([]);
+    expect(await openIn(stateDir)).toEqual([]);
   });
 });

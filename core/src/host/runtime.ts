@@ -343,6 +343,8 @@ export class Runtime {
       return first ? { ...result, outcomes: first } : result;
     }
     this.keep('the outcomes', (ledger) => ledger.recordOutcomes(event.id, result.outcomes));
+    // On disk before the caller hears "accepted": the event, its deliveries and their payloads.
+    this.keep('the event', (ledger) => ledger.flush());
     this.logger.info(
       { eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) },
       'event dispatched',

@@ -158,6 +158,8 @@ export interface DeliveryLedger {
   stored(deliveryId: string): StoredDelivery | undefined;
   /** The requests made since the last call, oldest first; each is returned once. */
   takeRequests(): LedgerRequest[];
+  /** Commits what was written so far (writes may wait for the end of the event loop's turn). */
+  flush(): void;
   /** Deletes what retention lets go; returns how many deliveries and events went. */
   prune(now?: number): { deliveries: number; events: number };
   close(): void;

@@ -173,6 +173,8 @@ describe('the SQLite ledger', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbr-ledger-'));
     const service = ledgerIn(dir);
     add(service, 'a');
+    // The service commits its writes once per turn of the event loop (here: at once).
+    service.flush();
     const cli = ledgerIn(dir, { mustExist: true });
     expect(cli.deliveries().map((d) => d.id)).toEqual(['a']);
     cli.requestRetry(['a']);

@@ -1,7 +1,9 @@
 /**
  * The embedded ledger: one SQLite file under `stateDir` (better-sqlite3, WAL), written by the running
  * service and read (and asked to act) by the CLI and the console at the same time. Writes are small
- * prepared statements on the event loop: microseconds, and durable before the ingest answer.
+ * prepared statements, committed together once per turn of the event loop (one transaction for
+ * every write of the concurrent events and deliveries instead of one each), and before the ingest
+ * answer: the runtime flushes an event's writes before it answers.
  * Payloads are kept only while a delivery is open or dead; a third-party plugin might put a
  * credential in one, so the file is readable by its owner only.
  */
@@ -87,6 +89,10 @@ export class SqliteLedger implements Ledger {
   private readonly db: SqliteDatabase;
   private readonly retention: RetentionSettings;
   private readonly statements: ReturnType<typeof prepare>;
+  /** Writes waiting for the next commit (see `flush`). */
+  private writes: Array<{ what: string; run: () => void }> = [];
+  private commitSoon: NodeJS.Immediate | undefined;
+  private readonly commit: (writes: Array<{ what: string; run: () => void }>) => void;
 
   constructor(
     stateDir: string,
@@ -114,21 +120,56 @@ export class SqliteLedger implements Ledger {
       );
     }
     this.statements = prepare(this.db);
+    // Each write in its own savepoint: one that fails (logged) leaves the others of its commit.
+    const savepoint = this.db.transaction((run: () => void) => run());
+    this.commit = this.db.transaction((writes: Array<{ what: string; run: () => void }>) => {
+      for (const write of writes) {
+        try {
+          savepoint(write.run);
+        } catch (error) {
+          this.options.logger.error({ err: reasonOf(error) }, `could not record ${write.what} in the delivery ledger`);
+        }
+      }
+    });
+  }
+
+  /** Commits every write made so far. Reads do it first; the runtime does it before it answers an event. */
+  flush(): void {
+    if (this.commitSoon) clearImmediate(this.commitSoon);
+    this.commitSoon = undefined;
+    if (!this.writes.length || !this.db.open) return;
+    const writes = this.writes;
+    this.writes = [];
+    this.commit(writes);
+  }
+
+  /** Queues a write for the next commit, at the latest once the event loop turns. */
+  private write(what: string, run: () => void): void {
+    this.writes.push({ what, run });
+    this.commitSoon ??= setImmediate(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        this.options.logger.error({ err: reasonOf(error) }, 'the delivery ledger could not commit its writes');
+      }
+    });
   }
 
   recordEvent(event: EventRecord): void {
-    this.statements.insertEvent.run({
+    const row = {
       id: event.id,
       kind: event.kind,
       builder: event.builder ?? null,
       build: event.build ?? null,
       received_at: event.receivedAt,
       body: JSON.stringify(event.body),
-    });
+    };
+    this.write('an event', () => this.statements.insertEvent.run(row));
   }
 
   recordOutcomes(eventId: string, outcomes: readonly HookOutcome[]): void {
-    this.statements.setOutcomes.run(JSON.stringify(outcomes), eventId);
+    const text = JSON.stringify(outcomes);
+    this.write('outcomes', () => this.statements.setOutcomes.run(text, eventId));
   }
 
   add(delivery: NewDelivery): boolean {
@@ -141,7 +182,7 @@ export class SqliteLedger implements Ledger {
       problem = `the payload is not JSON: ${reasonOf(error)}`;
     }
     const request = payload === null ? null : this.mask(payload.slice(0, REQUEST_EXCERPT_CHARS));
-    this.statements.insertDelivery.run({
+    const row = {
       id: delivery.id,
       event_id: delivery.eventId ?? null,
       reporter: delivery.reporter,
@@ -151,7 +192,8 @@ export class SqliteLedger implements Ledger {
       payload,
       request,
       last_error: problem ?? null,
-    });
+    };
+    this.write('a delivery', () => this.statements.insertDelivery.run(row));
     if (problem)
       this.options.logger.error(
         { reporter: delivery.reporter, target: delivery.target, deliveryId: delivery.id, err: problem },
@@ -162,7 +204,7 @@ export class SqliteLedger implements Ledger {
 
   attemptFailed(deliveryId: string, attempt: FailedAttemptRecord): void {
     const response = attempt.response === undefined ? null : JSON.stringify(attempt.response);
-    this.db.transaction(() => {
+    this.write('a failed attempt', () => {
       const row = this.statements.countAttempt.get(deliveryId) as { seq: number; attempts: number } | undefined;
       if (!row) return;
       this.statements.insertAttempt.run(row.seq, row.attempts, attempt.at, 0, attempt.reason, response);
@@ -174,13 +216,13 @@ export class SqliteLedger implements Ledger {
         next: attempt.retryAt ?? null,
         at: attempt.at,
       });
-    })();
+    });
   }
 
   settled(outcome: DeliveryOutcome, at: number): void {
     const state = stateOf(outcome);
     if (!state) return;
-    this.db.transaction(() => {
+    this.write('an outcome', () => {
       if (outcome.status === 'sent') {
         const row = this.statements.countAttempt.get(outcome.deliveryId) as
           { seq: number; attempts: number } | undefined;
@@ -197,24 +239,28 @@ export class SqliteLedger implements Ledger {
         error: outcome.reason ?? null,
         response: null,
       });
-    })();
+    });
   }
 
   payload(deliveryId: string): unknown {
+    this.flush();
     const row = this.statements.payload.get(deliveryId) as { payload: string | null } | undefined;
     return row?.payload == null ? undefined : JSON.parse(row.payload);
   }
 
   unsent(): StoredDelivery[] {
+    this.flush();
     return (this.statements.unsent.all() as Array<StoredRow>).map(storedOf);
   }
 
   stored(deliveryId: string): StoredDelivery | undefined {
+    this.flush();
     const row = this.statements.stored.get(deliveryId) as StoredRow | undefined;
     return row ? storedOf(row) : undefined;
   }
 
   takeRequests(): LedgerRequest[] {
+    this.flush();
     return this.db.transaction(() => {
       const rows = this.statements.requests.all() as Array<{
         id: number;
@@ -243,6 +289,7 @@ export class SqliteLedger implements Ledger {
   }
 
   prune(now = Date.now()): { deliveries: number; events: number } {
+    this.flush();
     const cutoff = now - this.retention.maxAgeMs;
     return this.db.transaction(() => {
       let deliveries = this.statements.pruneOld.run(cutoff).changes;
@@ -254,6 +301,7 @@ export class SqliteLedger implements Ledger {
   }
 
   deliveries(filter: DeliveryFilter = {}): DeliveryRecord[] {
+    this.flush();
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit ?? 100 };
     if (filter.state !== undefined) {
@@ -278,6 +326,7 @@ export class SqliteLedger implements Ledger {
   }
 
   delivery(id: string): DeliveryDetail | undefined {
+    this.flush();
     const row = this.statements.delivery.get(id) as (DeliveryRow & { seq: number; request: string | null }) | undefined;
     if (!row) return undefined;
     const attempts = this.statements.attempts.all(row.seq) as Array<{
@@ -300,11 +349,13 @@ export class SqliteLedger implements Ledger {
   }
 
   events(filter: EventFilter = {}): EventSummary[] {
+    this.flush();
     const rows = this.statements.events.all({ since: filter.since ?? 0, limit: filter.limit ?? 50 }) as EventRow[];
     return rows.map((row) => this.summaryOf(row));
   }
 
   event(id: string): EventDetail | undefined {
+    this.flush();
     const row = this.statements.event.get(id) as (EventRow & { body: string }) | undefined;
     if (!row) return undefined;
     return {
@@ -315,6 +366,7 @@ export class SqliteLedger implements Ledger {
   }
 
   tally(): ReporterTally {
+    this.flush();
     const tally: ReporterTally = {};
     for (const row of this.statements.tally.all() as Array<{ reporter: string; state: DeliveryState; n: number }>)
       (tally[row.reporter] ??= {})[row.state] = row.n;
@@ -322,11 +374,13 @@ export class SqliteLedger implements Ledger {
   }
 
   deadLetters(): Record<string, number> {
+    this.flush();
     const rows = this.statements.deadLetters.all() as Array<{ reporter: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.reporter, r.n]));
   }
 
   requestRetry(ids: readonly string[]): RetryAnswer[] {
+    this.flush();
     return this.db.transaction(() =>
       ids.map((id): RetryAnswer => {
         const row = this.statements.stateOf.get(id) as { state: DeliveryState; payload: number } | undefined;
@@ -349,6 +403,7 @@ export class SqliteLedger implements Ledger {
   }
 
   close(): void {
+    this.flush();
     if (this.db.open) this.db.close();
   }
 
