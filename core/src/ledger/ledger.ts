@@ -78,17 +78,6 @@ export interface EventDetail extends EventSummary {
   deliveryList: DeliveryRecord[];
 }
 
-/** A delivery to make: kept with its payload until it settles. */
-export interface NewDelivery {
-  id: string;
-  reporter: string;
-  target: string;
-  payload: unknown;
-  supersede: boolean;
-  eventId?: string;
-  createdAt: number;
-}
-
 /** An open delivery read back from the ledger (at start, or when it is retried). */
 export interface StoredDelivery {
   id: string;
@@ -97,6 +86,11 @@ export interface StoredDelivery {
   payload: unknown;
   supersede: boolean;
   eventId?: string;
+}
+
+/** A delivery to make: kept with its payload until it settles. */
+export interface NewDelivery extends StoredDelivery {
+  createdAt: number;
 }
 
 export interface FailedAttemptRecord {
