@@ -82,6 +82,20 @@ export function retryButton(ctx: PageContext, delivery: DeliveryRecord): Html {
   return postButton(ctx, `${deliveryPath(delivery.id)}/retry`, 'Retry');
 }
 
+/** A table: its class, the header row, and the body rows. */
+export function table(className: string, headers: readonly string[], rows: readonly Html[]): Html {
+  return html`<table class="${className}">
+    <thead>
+      <tr>
+        ${headers.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
+
 export function deliveryTable(ctx: PageContext, deliveries: readonly DeliveryRecord[]): Html {
   if (!deliveries.length) return html`<p class="muted">No deliveries.</p>`;
   const rows = deliveries.map(
@@ -96,20 +110,5 @@ export function deliveryTable(ctx: PageContext, deliveries: readonly DeliveryRec
         <td>${d.eventId ? html`<a href="${eventPath(d.eventId)}">event</a>` : ''} ${retryButton(ctx, d)}</td>
       </tr>`,
   );
-  return html`<table class="deliveries">
-    <thead>
-      <tr>
-        <th>updated</th>
-        <th>reporter</th>
-        <th>state</th>
-        <th>attempts</th>
-        <th>target</th>
-        <th>last error</th>
-        <th></th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table('deliveries', ['updated', 'reporter', 'state', 'attempts', 'target', 'last error', ''], rows);
 }

@@ -21,6 +21,7 @@ import {
   postButton,
   retryButton,
   shown,
+  table,
   time,
   UI,
   type PageContext,
@@ -56,21 +57,7 @@ function eventRows(events: readonly EventSummary[]): Html {
         <td>${Object.entries(e.deliveries).map(([state, n]) => html`${badge(state)} ${n} `)}</td>
       </tr>`,
   );
-  return html`<table class="events">
-    <thead>
-      <tr>
-        <th>received</th>
-        <th>event</th>
-        <th>builder</th>
-        <th>build</th>
-        <th>outcomes</th>
-        <th>deliveries</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table('events', ['received', 'event', 'builder', 'build', 'outcomes', 'deliveries'], rows);
 }
 
 export function eventsPage(ctx: PageContext, ledger: LedgerQueries, url: URL): Html {
@@ -114,18 +101,7 @@ export function reportersPage(ledger: LedgerQueries, reporters: readonly string[
     </tr>`;
   });
   return html`<h1>Reporters</h1>
-    <table class="reporters">
-      <thead>
-        <tr>
-          <th>reporter</th>
-          ${DELIVERY_STATES.map((s) => html`<th>${s}</th>`)}
-          <th>holds (the remote asked to wait)</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>`;
+    ${table('reporters', ['reporter', ...DELIVERY_STATES, 'holds (the remote asked to wait)'], rows)}`;
 }
 
 export function deliveryPage(ctx: PageContext, delivery: DeliveryDetail, url: URL): Html {
@@ -172,20 +148,7 @@ export function deliveryPage(ctx: PageContext, delivery: DeliveryDetail, url: UR
     <h2>Attempts (${delivery.attempts})</h2>
     ${
       attempts.length
-        ? html`<table class="attempts">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>at</th>
-                <th>result</th>
-                <th>error</th>
-                <th>response</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${attempts}
-            </tbody>
-          </table>`
+        ? table('attempts', ['#', 'at', 'result', 'error', 'response'], attempts)
         : html`<p class="muted">Not attempted yet.</p>`
     }
     <h2>Request (as queued, before credentials are added; secrets masked)</h2>
@@ -230,19 +193,7 @@ export function eventPage(ctx: PageContext, event: EventDetail, reporters: reado
       <dd>${time(event.receivedAt)}</dd>
     </dl>
     <h2>Outcomes</h2>
-    <table class="outcomes">
-      <thead>
-        <tr>
-          <th>reporter</th>
-          <th>outcome</th>
-          <th>reason</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
+    ${table('outcomes', ['reporter', 'outcome', 'reason', ''], rows)}
     <h2>Deliveries</h2>
     ${deliveryTable(ctx, event.deliveryList)}
     <details>
