@@ -5,26 +5,15 @@
  * through the ledger) is sent by the running service within a second.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteLedger } from '../core/src/ledger/sqlite-ledger.js';
 import { recordingLogger } from '../core/src/testing/logger.js';
 import { httpStatusPushDir, startService, tempDir } from './support/bbreporters-cli.js';
 import { parsePrometheusText } from './support/prometheus-text.js';
+import { httpStatusPushEntry, scriptedRemote } from './support/scripted-remote.js';
 
-/** A remote answering with `status()` at each request, counting them. */
-async function remote(status: () => number): Promise<{ url: string; server: Server; hits: () => number }> {
-  let hits = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    hits++;
-    res.writeHead(status()).end('{"message":"Bad credentials"}');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, hits: () => hits };
-}
+const BAD_CREDENTIALS = '{"message":"Bad credentials"}';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -48,21 +37,18 @@ interface Answer {
 
 describe('the ledger behind the ingest answer', () => {
   it('names every delivery, follows it to sent or dead, and a retried dead letter is sent while the service runs', async () => {
-    let flakyCalls = 0;
-    const flaky = await remote(() => (flakyCalls++ === 0 ? 500 : 201));
+    const flaky = await scriptedRemote((n) => (n === 0 ? 500 : 201), BAD_CREDENTIALS);
     let deniedStatus = 401;
-    const denied = await remote(() => deniedStatus);
+    const denied = await scriptedRemote(() => deniedStatus, BAD_CREDENTIALS);
     cleanups.push(
       () => flaky.server.close(),
       () => denied.server.close(),
     );
     const dir = tempDir();
     const config = join(dir, 'config.yaml');
-    const reporter = (name: string, url: string) =>
-      `  - plugin: '@bbreporters/http-status-push'\n    name: ${name}\n    options: { serverUrl: '${url}' }\n    delivery: { baseDelayMs: 10, maxDelayMs: 20 }\n`;
     writeFileSync(
       config,
-      `stateDir: state\nsources:\n  - { type: http, listen: 127.0.0.1:0 }\nreporters:\n${reporter('flaky', flaky.url)}${reporter('denied', denied.url)}`,
+      `stateDir: state\nsources:\n  - { type: http, listen: 127.0.0.1:0 }\nreporters:\n${httpStatusPushEntry('flaky', flaky.url)}${httpStatusPushEntry('denied', denied.url)}`,
     );
     const service = await startService(config);
     cleanups.push(() => service.stop());

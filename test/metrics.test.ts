@@ -4,23 +4,11 @@
  * every series checked.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpStatusPushDir, startService, tempDir, type RunningService } from './support/bbreporters-cli.js';
 import { parsePrometheusText } from './support/prometheus-text.js';
-
-/** A remote answering each request with the next status of `statuses` (the last one for ever). */
-async function remote(statuses: number[]): Promise<{ url: string; server: Server }> {
-  let n = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    res.writeHead(statuses[Math.min(n++, statuses.length - 1)]).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
-}
+import { httpStatusPushEntry, scriptedRemote } from './support/scripted-remote.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -29,19 +17,17 @@ afterEach(async () => {
 
 describe('GET /metrics', () => {
   it('counts events, outcomes and deliveries, behind the ingest token', async () => {
-    const flaky = await remote([500, 200]);
-    const denied = await remote([401]);
+    const flaky = await scriptedRemote((n) => (n === 0 ? 500 : 200));
+    const denied = await scriptedRemote(() => 401);
     cleanups.push(
       () => flaky.server.close(),
       () => denied.server.close(),
     );
     const dir = tempDir();
     const config = join(dir, 'config.yaml');
-    const reporter = (name: string, url: string) =>
-      `  - plugin: '@bbreporters/http-status-push'\n    name: ${name}\n    options: { serverUrl: '${url}' }\n    delivery: { baseDelayMs: 10, maxDelayMs: 20 }\n`;
     writeFileSync(
       config,
-      `sources:\n  - type: http\n    listen: 127.0.0.1:0\n    token: s3cret\nreporters:\n${reporter('flaky', flaky.url)}${reporter('denied', denied.url)}`,
+      `sources:\n  - type: http\n    listen: 127.0.0.1:0\n    token: s3cret\nreporters:\n${httpStatusPushEntry('flaky', flaky.url)}${httpStatusPushEntry('denied', denied.url)}`,
     );
     const service: RunningService = await startService(config);
     cleanups.push(() => service.stop());
