@@ -10,7 +10,7 @@
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fetch from 'node-fetch';
-import { httpStatusPush, startChild, startService, waitForLine } from './lib/child.mjs';
+import { cpuMsOf, httpStatusPush, startChild, startService, waitForLine } from './lib/child.mjs';
 import { buildBodies, now, pool, postBuilds, startSink } from './lib/loopback.mjs';
 import { childNodeOptions, quick, runIfMain, target } from './lib/report.mjs';
 
@@ -20,17 +20,23 @@ const CONCURRENCY = 16;
 
 const perSecond = (ms) => (EVENTS / ms) * 1000;
 
-/** POSTs EVENTS builds to `url` after a warm-up; ms until all were answered and until the sink had them all. */
-async function timeThrough(url, sink, bodies, from) {
+/**
+ * POSTs EVENTS builds to `url` after a warm-up; ms until all were answered and until the sink had them all,
+ * and the CPU ms per event the process `pid` (the relay or the service) used meanwhile: a figure a noisy,
+ * shared machine disturbs far less than the wall-clock rate.
+ */
+async function timeThrough(url, sink, bodies, from, pid) {
   const before = sink.received;
   await postBuilds(url, { from, count: WARM_UP, concurrency: CONCURRENCY, bodies });
   await sink.waitFor(before + WARM_UP);
   const expected = sink.received + EVENTS;
+  const cpuBefore = cpuMsOf(pid);
   const started = now();
   await postBuilds(url, { from: from + WARM_UP, count: EVENTS, concurrency: CONCURRENCY, bodies });
   const answered = now() - started;
   await sink.waitFor(expected);
-  return { answered, delivered: now() - started };
+  const delivered = now() - started;
+  return { answered, delivered, cpuPerEvent: (cpuMsOf(pid) - cpuBefore) / EVENTS };
 }
 
 async function bareClient(sink, bodies) {
@@ -62,14 +68,14 @@ export async function measure() {
 
     relay = startChild([fileURLToPath(new URL('bare-relay.mjs', import.meta.url)), sink.url]);
     const relayUrl = await waitForLine(relay, (line) => /^relay listening (\S+)/.exec(line)?.[1]);
-    const viaRelay = await timeThrough(relayUrl, sink, bodies, 100_000);
+    const viaRelay = await timeThrough(relayUrl, sink, bodies, 100_000, relay.child.pid);
     await relay.stop();
     relay = undefined;
 
     service = await startService(httpStatusPush(sink.url, `{ concurrency: ${CONCURRENCY} }`), {
       nodeOptions: childNodeOptions,
     });
-    const viaService = await timeThrough(service.url, sink, bodies, 200_000);
+    const viaService = await timeThrough(service.url, sink, bodies, 200_000, service.pid);
     await service.stop();
     service = undefined;
 
@@ -78,21 +84,25 @@ export async function measure() {
         `  ${label.padEnd(44)} ${perSecond(ms).toFixed(0).padStart(6)} events/s  (${ms.toFixed(0)} ms)${extra}`,
       );
     row('bare node-fetch client → sink', client);
+    const cpu = (via) => `; ${(via.cpuPerEvent * 1000).toFixed(0)} µs CPU/event`;
     row(
       'bare relay (node:http → node-fetch → sink)',
       viaRelay.delivered,
-      `; POSTs answered after ${viaRelay.answered.toFixed(0)} ms`,
+      `; POSTs answered after ${viaRelay.answered.toFixed(0)} ms${cpu(viaRelay)}`,
     );
     row(
       'bbreporters run → http-status-push → sink',
       viaService.delivered,
-      `; POSTs answered after ${viaService.answered.toFixed(0)} ms (${perSecond(viaService.answered).toFixed(0)}/s)`,
+      `; POSTs answered after ${viaService.answered.toFixed(0)} ms (${perSecond(viaService.answered).toFixed(0)}/s)${cpu(viaService)}`,
     );
     if (childNodeOptions.length) console.log(`  service node options: ${childNodeOptions.join(' ')}`);
     const serviceVsRelay = viaRelay.delivered / viaService.delivered;
     const relayVsClient = client / viaRelay.delivered;
     console.log(`  ratio service / relay   ${serviceVsRelay.toFixed(2)}x (events/s, until the sink had all)`);
     console.log(`  ratio relay / client    ${relayVsClient.toFixed(2)}x`);
+    console.log(
+      `  CPU per event: service ${(viaService.cpuPerEvent / viaRelay.cpuPerEvent).toFixed(2)}x the relay's (the service's own threads included)`,
+    );
     return { targets: [target('whole service vs bare relay (events/s)', serviceVsRelay, 0.8, { atMost: false })] };
   } finally {
     await relay?.stop();

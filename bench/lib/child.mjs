@@ -16,6 +16,15 @@ export function memoryOf(pid) {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in ms (Linux only; 10 ms resolution). */
+export function cpuMsOf(pid) {
+  // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** A node child process whose stderr is read line by line (the last lines kept for error messages). */
 export function startChild(args, { cwd = root, env = {} } = {}) {
   const child = spawn(process.execPath, args, {

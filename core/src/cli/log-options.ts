@@ -2,7 +2,7 @@
  * `--log-level LEVEL` and `--log-format json|pretty`, shared by the commands that log (`run`,
  * `preview`): which lines are written to standard error, and how they look.
  */
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import { readSchema } from '../contracts/schemas.js';
 import { prettyLogLines } from '../diagnostics/pretty-logs.js';
 import { UsageError, type Command, type Io, type Values } from './command.js';
@@ -46,5 +46,9 @@ export function logDestination(values: Values, io: Io): DestinationStream {
   const flag = values['log-format'];
   const format = typeof flag === 'string' ? checked(flag, FORMATS, '--log-format') : terminal ? 'pretty' : 'json';
   if (format === 'pretty') return prettyLogLines(io.stderr, { colour: terminal && !io.env.NO_COLOR });
+  // The process's own standard error: written asynchronously, the lines logged meanwhile in one write (a
+  // pipe's writes are synchronous: a system call per line cost a busy service ~5 % of its CPU); pino
+  // writes what is left when the process exits.
+  if (io.stderr === process.stderr) return pino.destination({ dest: 2, sync: false });
   return { write: (line: string) => void io.stderr.write(line) };
 }

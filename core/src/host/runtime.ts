@@ -343,8 +343,13 @@ export class Runtime {
       return first ? { ...result, outcomes: first } : result;
     }
     this.keep('the outcomes', (ledger) => ledger.recordOutcomes(event.id, result.outcomes));
-    // On disk before the caller hears "accepted": the event, its deliveries and their payloads.
-    this.keep('the event', (ledger) => ledger.flush());
+    // On disk before the caller hears "accepted": the event, its deliveries and their payloads, in one
+    // commit with the other events of this turn of the event loop.
+    try {
+      await this.ledger?.committed();
+    } catch (error) {
+      this.logger.error({ err: reasonOf(error) }, 'could not record the event in the delivery ledger');
+    }
     this.logger.info(
       { eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) },
       'event dispatched',

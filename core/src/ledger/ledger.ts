@@ -154,6 +154,11 @@ export interface DeliveryLedger {
   takeRequests(): LedgerRequest[];
   /** Commits what was written so far (writes may wait for the end of the event loop's turn). */
   flush(): void;
+  /**
+   * Resolves once what was written so far is committed, together with the other writes of this turn of
+   * the event loop (a group commit: concurrent events share one). Rejects if that commit failed.
+   */
+  committed(): Promise<void>;
   /** Deletes what retention lets go; returns how many deliveries and events went. */
   prune(now?: number): { deliveries: number; events: number };
   close(): void;

@@ -139,6 +139,8 @@ describe('the SQLite ledger', () => {
     const ledger = ledgerIn(undefined, { logger, mask: (t) => t.replaceAll('s3cret', '****') });
     add(ledger, 'a', { payload: { headers: { authorization: 'token s3cret' } } });
     expect(ledger.delivery('a')?.request).toBe('{"headers":{"authorization":"token ****"}}');
+    ledger.settled({ reporter: 'gh', deliveryId: 'a', target: 't', status: 'sent', attempts: 1 }, 2000);
+    expect(ledger.delivery('a')?.request).toBe('{"headers":{"authorization":"token ****"}}'); // payload dropped
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(add(ledger, 'b', { payload: circular })).toBe(false);
@@ -146,6 +148,33 @@ describe('the SQLite ledger', () => {
     expect(logger.messages('error')).toContain(
       'delivery payload not kept in the ledger: it is lost if core stops before it is sent',
     );
+  });
+
+  it('writes outcomes with their event when both wait for the same commit, and later ones as an update', () => {
+    const ledger = ledgerIn();
+    const event = { kind: 'buildFinished' as const, receivedAt: 900, body: {} };
+    const outcome = (reporter: string) => [
+      { reporter, hook: 'buildFinished', eventId: 'e1', status: 'accepted' as const },
+    ];
+    ledger.recordEvent({ ...event, id: 'e1' });
+    ledger.recordOutcomes('e1', outcome('first'));
+    expect(ledger.event('e1')?.outcomes).toEqual(outcome('first'));
+    ledger.recordOutcomes('e1', outcome('again'));
+    expect(ledger.event('e1')?.outcomes).toEqual(outcome('again'));
+    ledger.recordEvent({ ...event, id: 'e1', body: { replaced: true } }); // a duplicate keeps the first
+    expect(ledger.event('e1')).toMatchObject({ body: {}, outcomes: outcome('again') });
+  });
+
+  it('copies its write-ahead log into the database file off the main thread, so commits never wait for it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bbr-ledger-'));
+    const ledger = ledgerIn(dir);
+    const sizeOf = (file: string) => statSync(join(dir, file)).size;
+    const before = sizeOf(LEDGER_FILE);
+    for (let i = 0; i < 300; i++) add(ledger, `d${i}`, { payload: { text: 'x'.repeat(2000), i } });
+    ledger.flush();
+    expect(sizeOf(`${LEDGER_FILE}-wal`)).toBeGreaterThan(600_000);
+    expect(sizeOf(LEDGER_FILE)).toBe(before); // the commit did not checkpoint
+    await expect.poll(() => sizeOf(LEDGER_FILE), { timeout: 5000, interval: 100 }).toBeGreaterThan(600_000);
   });
 
   it('retention: settled deliveries go by age and by count, open ones never, dead letters by age only', () => {
@@ -179,6 +208,21 @@ describe('the SQLite ledger', () => {
     expect(cli.deliveries().map((d) => d.id)).toEqual(['a']);
     cli.requestRetry(['a']);
     expect(service.takeRequests()).toMatchObject([{ kind: 'retry', deliveryId: 'a' }]);
+  });
+
+  it('group commit: events written in one turn of the event loop are committed together, then their callers go on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bbr-ledger-'));
+    const service = ledgerIn(dir);
+    const reader = ledgerIn(dir, { mustExist: true });
+    const event = { kind: 'buildFinished' as const, receivedAt: 900, body: {} };
+    service.recordEvent({ ...event, id: 'e1' });
+    const first = service.committed();
+    service.recordEvent({ ...event, id: 'e2' });
+    const second = service.committed();
+    expect(reader.events()).toEqual([]); // not committed yet
+    await Promise.all([first, second]);
+    expect(reader.events().map((e) => e.id)).toEqual(['e2', 'e1']);
+    await expect(service.committed()).resolves.toBeUndefined(); // nothing waiting: at once
   });
 
   it('the CLI finds no ledger where no service ran: BBR_STATE_DIR naming the file', () => {

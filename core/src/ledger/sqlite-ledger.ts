@@ -36,10 +36,15 @@ import {
   type ReporterTally,
   type StoredDelivery,
 } from './ledger.js';
+import { BackgroundCheckpoint } from './background-checkpoint.js';
 import { LEDGER_SCHEMA, LEDGER_SCHEMA_VERSION } from './sqlite-schema.js';
 
 export const LEDGER_FILE = 'ledger.sqlite';
-/** How much of a queued request is kept to show (console, `deliveries show`). */
+/**
+ * How much of a queued request is kept to show (console, `deliveries show`). The excerpt is stored only
+ * when masking changed it; otherwise it is read from the payload, and copied from it when the payload is
+ * dropped, so a delivery's bytes are not written twice.
+ */
 const REQUEST_EXCERPT_CHARS = 4000;
 
 export const DEFAULT_RETENTION: Readonly<RetentionSettings> = Object.freeze({
@@ -72,6 +77,23 @@ interface DeliveryRow {
   settled_at: number | null;
 }
 
+interface PendingWrite {
+  what: string;
+  run: () => void;
+  /** More than one: run in a savepoint, so a failure undoes the whole write. */
+  statements: number;
+}
+
+interface EventInsert {
+  id: string;
+  kind: EventName;
+  builder: string | null;
+  build: number | null;
+  received_at: number;
+  body: string;
+  outcomes: string | null;
+}
+
 interface EventRow {
   id: string;
   kind: EventName;
@@ -90,9 +112,14 @@ export class SqliteLedger implements Ledger {
   private readonly retention: RetentionSettings;
   private readonly statements: ReturnType<typeof prepare>;
   /** Writes waiting for the next commit (see `flush`). */
-  private writes: Array<{ what: string; run: () => void }> = [];
+  private writes: PendingWrite[] = [];
+  /** Event rows not committed yet: their outcomes are written with them rather than by a second update. */
+  private readonly pendingEvents = new Map<string, EventInsert>();
   private commitSoon: NodeJS.Immediate | undefined;
-  private readonly commit: (writes: Array<{ what: string; run: () => void }>) => void;
+  /** Callers of `committed()` waiting for the next commit. */
+  private waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  private readonly commit: (writes: PendingWrite[]) => void;
+  private readonly checkpoint: BackgroundCheckpoint | undefined;
 
   constructor(
     stateDir: string,
@@ -110,6 +137,12 @@ export class SqliteLedger implements Ledger {
       // The CLI and the service write the same file: wait for the other's write instead of failing.
       this.db.pragma('busy_timeout = 5000');
       migrate(this.db);
+      if (!options.mustExist) {
+        this.db.pragma('wal_autocheckpoint = 0');
+        this.checkpoint = new BackgroundCheckpoint(this.file, options.logger, () =>
+          this.db.pragma('wal_autocheckpoint = 1000'),
+        );
+      }
     } catch (error) {
       throw new BbrError(
         'BBR_STATE_DIR',
@@ -120,12 +153,14 @@ export class SqliteLedger implements Ledger {
       );
     }
     this.statements = prepare(this.db);
-    // Each write in its own savepoint: one that fails (logged) leaves the others of its commit.
+    // A write that fails (logged) leaves the others of its commit: SQLite undoes a failed statement alone,
+    // and a write of several statements runs in its own savepoint.
     const savepoint = this.db.transaction((run: () => void) => run());
-    this.commit = this.db.transaction((writes: Array<{ what: string; run: () => void }>) => {
+    this.commit = this.db.transaction((writes: PendingWrite[]) => {
       for (const write of writes) {
         try {
-          savepoint(write.run);
+          if (write.statements > 1) savepoint(write.run);
+          else write.run();
         } catch (error) {
           this.options.logger.error({ err: reasonOf(error) }, `could not record ${write.what} in the delivery ledger`);
         }
@@ -137,15 +172,30 @@ export class SqliteLedger implements Ledger {
   flush(): void {
     if (this.commitSoon) clearImmediate(this.commitSoon);
     this.commitSoon = undefined;
-    if (!this.writes.length || !this.db.open) return;
-    const writes = this.writes;
-    this.writes = [];
-    this.commit(writes);
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      if (this.writes.length && this.db.open) {
+        const writes = this.writes;
+        this.writes = [];
+        this.pendingEvents.clear();
+        this.commit(writes);
+      }
+    } catch (error) {
+      for (const waiter of waiting) waiter.reject(error);
+      throw error;
+    }
+    for (const waiter of waiting) waiter.resolve();
   }
 
-  /** Queues a write for the next commit, at the latest once the event loop turns. */
-  private write(what: string, run: () => void): void {
-    this.writes.push({ what, run });
+  committed(): Promise<void> {
+    if (!this.writes.length) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  /** Queues a write of `statements` statements for the next commit, at the latest once the event loop turns. */
+  private write(what: string, run: () => void, statements = 1): void {
+    this.writes.push({ what, run, statements });
     this.commitSoon ??= setImmediate(() => {
       try {
         this.flush();
@@ -156,20 +206,24 @@ export class SqliteLedger implements Ledger {
   }
 
   recordEvent(event: EventRecord): void {
-    const row = {
+    const row: EventInsert = {
       id: event.id,
       kind: event.kind,
       builder: event.builder ?? null,
       build: event.build ?? null,
       received_at: event.receivedAt,
       body: JSON.stringify(event.body),
+      outcomes: null,
     };
+    this.pendingEvents.set(row.id, row);
     this.write('an event', () => this.statements.insertEvent.run(row));
   }
 
   recordOutcomes(eventId: string, outcomes: readonly HookOutcome[]): void {
     const text = JSON.stringify(outcomes);
-    this.write('outcomes', () => this.statements.setOutcomes.run(text, eventId));
+    const pending = this.pendingEvents.get(eventId);
+    if (pending) pending.outcomes = text;
+    else this.write('outcomes', () => this.statements.setOutcomes.run(text, eventId));
   }
 
   add(delivery: NewDelivery): boolean {
@@ -181,7 +235,9 @@ export class SqliteLedger implements Ledger {
     } catch (error) {
       problem = `the payload is not JSON: ${reasonOf(error)}`;
     }
-    const request = payload === null ? null : this.mask(payload.slice(0, REQUEST_EXCERPT_CHARS));
+    const excerpt = payload?.slice(0, REQUEST_EXCERPT_CHARS);
+    const masked = excerpt === undefined ? null : this.mask(excerpt);
+    const request = masked === excerpt ? null : masked;
     const row = {
       id: delivery.id,
       event_id: delivery.eventId ?? null,
@@ -204,42 +260,50 @@ export class SqliteLedger implements Ledger {
 
   attemptFailed(deliveryId: string, attempt: FailedAttemptRecord): void {
     const response = attempt.response === undefined ? null : JSON.stringify(attempt.response);
-    this.write('a failed attempt', () => {
-      const row = this.statements.countAttempt.get(deliveryId) as { seq: number; attempts: number } | undefined;
-      if (!row) return;
-      this.statements.insertAttempt.run(row.seq, row.attempts, attempt.at, 0, attempt.reason, response);
-      this.statements.setRetrying.run({
-        id: deliveryId,
-        state: attempt.retryAt === undefined ? 'queued' : 'retrying',
-        error: attempt.reason,
-        response,
-        next: attempt.retryAt ?? null,
-        at: attempt.at,
-      });
-    });
+    this.write(
+      'a failed attempt',
+      () => {
+        const row = this.statements.countAttempt.get(deliveryId) as { seq: number; attempts: number } | undefined;
+        if (!row) return;
+        this.statements.insertAttempt.run(row.seq, row.attempts, attempt.at, 0, attempt.reason, response);
+        this.statements.setRetrying.run({
+          id: deliveryId,
+          state: attempt.retryAt === undefined ? 'queued' : 'retrying',
+          error: attempt.reason,
+          response,
+          next: attempt.retryAt ?? null,
+          at: attempt.at,
+        });
+      },
+      3,
+    );
   }
 
   settled(outcome: DeliveryOutcome, at: number): void {
     const state = stateOf(outcome);
     if (!state) return;
-    this.write('an outcome', () => {
-      if (outcome.status === 'sent') {
-        const row = this.statements.countAttempt.get(outcome.deliveryId) as
-          { seq: number; attempts: number } | undefined;
-        if (!row) return;
-        const response = outcome.response === undefined ? null : safeJson(outcome.response);
-        this.statements.insertAttempt.run(row.seq, row.attempts, at, 1, null, response);
-        this.statements.setSettled.run({ id: outcome.deliveryId, state, at, error: null, response });
-        return;
-      }
-      this.statements.setSettled.run({
-        id: outcome.deliveryId,
-        state,
-        at,
-        error: outcome.reason ?? null,
-        response: null,
-      });
-    });
+    this.write(
+      'an outcome',
+      () => {
+        if (outcome.status === 'sent') {
+          const row = this.statements.countAttempt.get(outcome.deliveryId) as
+            { seq: number; attempts: number } | undefined;
+          if (!row) return;
+          const response = outcome.response === undefined ? null : safeJson(outcome.response);
+          this.statements.insertAttempt.run(row.seq, row.attempts, at, 1, null, response);
+          this.statements.setSettled.run({ id: outcome.deliveryId, state, at, error: null, response });
+          return;
+        }
+        this.statements.setSettled.run({
+          id: outcome.deliveryId,
+          state,
+          at,
+          error: outcome.reason ?? null,
+          response: null,
+        });
+      },
+      3,
+    );
   }
 
   payload(deliveryId: string): unknown {
@@ -404,6 +468,7 @@ export class SqliteLedger implements Ledger {
 
   close(): void {
     this.flush();
+    this.checkpoint?.stop();
     if (this.db.open) this.db.close();
   }
 
@@ -506,10 +571,14 @@ function migrate(db: SqliteDatabase): void {
 
 function prepare(db: SqliteDatabase) {
   const open = OPEN_STATES.map((s) => `'${s}'`).join(', ');
+  // The request to show: the masked excerpt when masking changed it, else the payload's start.
+  const REQUEST = `COALESCE(request, substr(payload, 1, ${REQUEST_EXCERPT_CHARS}))`;
   const s = (sql: string): Statement => db.prepare(sql);
   return {
     insertEvent: s(
-      'INSERT OR IGNORE INTO events (id, kind, builder, build, received_at, body) VALUES (@id, @kind, @builder, @build, @received_at, @body)',
+      `INSERT INTO events (id, kind, builder, build, received_at, body, outcomes)
+       VALUES (@id, @kind, @builder, @build, @received_at, @body, @outcomes)
+       ON CONFLICT (id) DO UPDATE SET outcomes = COALESCE(excluded.outcomes, outcomes)`,
     ),
     setOutcomes: s('UPDATE events SET outcomes = ? WHERE id = ?'),
     insertDelivery: s(
@@ -530,6 +599,7 @@ function prepare(db: SqliteDatabase) {
          settled_at = CASE WHEN @state = 'deferred' THEN NULL ELSE @at END,
          last_error = CASE WHEN @state = 'sent' THEN NULL ELSE COALESCE(@error, last_error) END,
          last_response = COALESCE(@response, last_response),
+         request = CASE WHEN @state IN ('sent', 'superseded') THEN ${REQUEST} ELSE request END,
          payload = CASE WHEN @state IN ('sent', 'superseded') THEN NULL ELSE payload END
        WHERE id = @id`,
     ),
@@ -557,7 +627,7 @@ function prepare(db: SqliteDatabase) {
     pruneEvents: s(
       'DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id)',
     ),
-    delivery: s(`SELECT seq, request, ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`),
+    delivery: s(`SELECT seq, ${REQUEST} AS request, ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`),
     attempts: s('SELECT attempt, at, ok, error, response FROM attempts WHERE delivery_seq = ? ORDER BY attempt'),
     events: s(
       'SELECT id, kind, builder, build, received_at, outcomes FROM events WHERE received_at >= @since ORDER BY received_at DESC, rowid DESC LIMIT @limit',
