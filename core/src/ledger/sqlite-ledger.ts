@@ -139,8 +139,11 @@ export class SqliteLedger implements Ledger {
       migrate(this.db);
       if (!options.mustExist) {
         this.db.pragma('wal_autocheckpoint = 0');
-        this.checkpoint = new BackgroundCheckpoint(this.file, options.logger, () =>
-          this.db.pragma('wal_autocheckpoint = 1000'),
+        this.checkpoint = new BackgroundCheckpoint(
+          this.file,
+          options.logger,
+          () => this.finishCheckpoint(),
+          () => this.db.pragma('wal_autocheckpoint = 1000'),
         );
       }
     } catch (error) {
@@ -186,6 +189,16 @@ export class SqliteLedger implements Ledger {
       throw error;
     }
     for (const waiter of waiting) waiter.resolve();
+  }
+
+  /** Copies the log's last frames on the writer's connection, so the next commit starts the log afresh. */
+  private finishCheckpoint(): void {
+    try {
+      this.flush();
+      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      this.options.logger.warn({ err: reasonOf(error) }, 'the delivery ledger could not finish a checkpoint');
+    }
   }
 
   committed(): Promise<void> {
