@@ -1,9 +1,12 @@
 /**
  * The `buildbot` source and MasterControl against a real Buildbot 3.7 master and worker: builds
  * that pass, fail, warn and are cancelled, a buildset of three, a worker that goes missing.
- * One master for the whole file; reporters: console and the event-file test reporter.
+ * One master for the whole file; reporters: console, the event-file test reporter, and the real
+ * http-status-push delivering to a loopback remote that notes when each finished build arrives.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +30,28 @@ let source: BuildbotSource;
 let runtime: Runtime;
 let clock: FinishedClock;
 const consoleLines: string[] = [];
+/** When each finished build's HttpStatusPush body reached the remote (ms, Date.now()), by build id. */
+const deliveredAt = new Map<number, number>();
+let remote: Server;
+
+/** The remote of http-status-push: notes when each finished build's body arrives. */
+async function startRemote(): Promise<string> {
+  remote = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { buildid: number; complete?: boolean };
+      if (body.complete) deliveredAt.set(body.buildid, Date.now());
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(remote.address() as AddressInfo).port}/hook`;
+}
+
+/** The value below which `share` of the sorted `values` lie (nearest rank). */
+const percentile = (values: number[], share: number) =>
+  [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(share * values.length) - 1)];
 
 /** The build ids of a forced buildset, by builder name. */
 async function buildsOf(bsid: number): Promise<Record<string, number>> {
@@ -78,6 +103,7 @@ beforeAll(async () => {
     reporters: [
       { plugin: 'console', options: { stream: 'stderr' } },
       { plugin: './event-file', options: { file: eventsFile } },
+      { plugin: '@bbreporters/http-status-push', name: 'push', options: { serverUrl: await startRemote() } },
     ],
   });
   runtime.onDelivery((outcome, delivery: QueuedDelivery) => {
@@ -91,6 +117,7 @@ afterAll(async () => {
   await source?.close();
   await runtime?.close(1000);
   clock?.close();
+  remote?.close();
   await bb?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -259,6 +286,20 @@ describe('the buildbot source against a real Buildbot 3.7 master', () => {
       `latency complete → hook: frame→hook ms ${JSON.stringify(latencies.map((l) => l.fromFrame))}; complete_at(s)→hook ms ${JSON.stringify(latencies.map((l) => l.fromCompleteAt))}`,
     );
     expect(max).toBeLessThan(3000);
+  });
+
+  it('finished builds reach a remote (http-status-push) within a fraction of a second of leaving the master', async () => {
+    const finished = [...clock.finishedAt.keys()];
+    await expect
+      .poll(() => finished.filter((id) => deliveredAt.has(id)).length, { timeout: 10_000 })
+      .toBe(finished.length);
+    const latencies = finished.map((id) => deliveredAt.get(id)! - clock.finishedAt.get(id)!);
+    expect(latencies.length).toBeGreaterThan(3);
+    // bench/buildbot-latency.mjs reads this line.
+    console.info(
+      `latency master's builds/N/finished → delivery at the remote: p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, n=${latencies.length} ${JSON.stringify(latencies)}`,
+    );
+    expect(Math.max(...latencies)).toBeLessThan(3000);
   });
 });
 
