@@ -10,6 +10,8 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       '**/generated/**',
+      // Ajv standalone code, generated at build by scripts/gen-validators.mjs.
+      '**/*.validate.cjs',
       'create-plugin/template/**',
       'test/fixtures/**',
       'core/fixtures/**',

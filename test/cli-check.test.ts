@@ -1,6 +1,7 @@
 /** `bbreporters check`, `list`, `schema` and `--help` as a user runs them (the built bin, a child process). */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +112,52 @@ describe('bbreporters check', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/http\s+POST http:\/\/127\.0\.0\.1:8020\//);
     expect(result.stdout).toMatch(/console: @bbreporters\/console/);
+  });
+  it('loads no schema compiler and nothing only the service needs: generated validators, lazy commands and sources', async () => {
+    const dir = tempDir();
+    // Reports, as the process exits, the CommonJS modules it loaded (Ajv's compiler, SQLite, ws are CommonJS).
+    const probe = join(dir, 'probe.mjs');
+    writeFileSync(
+      probe,
+      "import { createRequire } from 'node:module';\n" +
+        'const { cache } = createRequire(import.meta.url);\n' +
+        "process.on('exit', () => process.stderr.write(`loaded: ${Object.keys(cache).join(' ')}\\n`));\n",
+    );
+    const plugins = ['github', 'mail', 'http-status-push', 'irc'];
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      [
+        'sources:',
+        '  - { type: http, listen: "127.0.0.1:0" }',
+        '  - { type: buildbot, url: "http://127.0.0.1:9/" }',
+        'reporters:',
+        '  - { plugin: ' + join(repoRoot, 'plugins/github') + ', options: { token: secret } }',
+        '  - { plugin: ' +
+          join(repoRoot, 'plugins/mail') +
+          ', options: { fromaddr: a@example.org, messageFormatter: { template: "<%= x" } } }',
+        '  - { plugin: ' +
+          join(repoRoot, 'plugins/http-status-push') +
+          ', options: { serverUrl: "http://127.0.0.1:9/" } }',
+        '  - { plugin: ' +
+          join(repoRoot, 'plugins/irc') +
+          ', options: { host: 127.0.0.1, nick: bbr, channels: ["#c"] } }',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['check', '--config', join(dir, 'config.yaml')], {
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` },
+    });
+    // The mail reporter's inline template does not compile: its generated validator runs the formatter's keyword.
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/reporters\[1\]\.options\.messageFormatter\.template.*does not compile/);
+    const loaded = /loaded: (.*)/.exec(result.stderr)?.[1].split(' ') ?? [];
+    for (const name of plugins)
+      expect(loaded).toContain(join(repoRoot, `plugins/${name}/schema/options.schema.validate.cjs`));
+    expect(
+      loaded.filter((file) =>
+        /[\\/]node_modules[\\/](ajv[\\/]dist[\\/](compile|core)|better-sqlite3|ws)[\\/]/.test(file),
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -4,13 +4,14 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exitCodes, UsageError, write, type Command, type Io } from './command.js';
-import { commands } from './commands.js';
+import { loadCommand, loadCommands } from './commands.js';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-function overview(): string {
+async function overview(): Promise<string> {
+  const commands = await loadCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `bbreporters ${version}: CI build events to notifications (Buildbot's reporters as plugins)`,
@@ -46,17 +47,17 @@ export function helpFor(command: Command): string {
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const command = commands.find((c) => c.name === rest[0]);
-    write(io.stdout, command ? helpFor(command) : overview());
+    const command = rest[0] === undefined ? undefined : await loadCommand(rest[0]);
+    write(io.stdout, command ? helpFor(command) : await overview());
     return name === undefined ? exitCodes.usage : exitCodes.ok;
   }
   if (name === '--version' || name === '-v') {
     write(io.stdout, version);
     return exitCodes.ok;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (!command) {
-    write(io.stderr, `bbreporters: unknown command "${name}"\n\n${overview()}`);
+    write(io.stderr, `bbreporters: unknown command "${name}"\n\n${await overview()}`);
     return exitCodes.usage;
   }
   try {

@@ -10,7 +10,7 @@ import { normaliseEvent } from '../events/envelope.js';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { payloadSecrets } from '../http/redact.js';
 import type { BbEvent } from '../events/events.js';
-import { maskSecrets } from '../diagnostics/logger.js';
+import { maskSecrets } from '../diagnostics/mask.js';
 import type { QueuedDelivery } from '../plugin-api.js';
 import type { HookOutcome } from '../dispatch/outcomes.js';
 import { statusToString } from '../events/results.js';

@@ -16,7 +16,7 @@ import { eventCoverageWarnings } from './event-coverage.js';
 import { pluginProblem, prepareReporters, type PreparedReporter, type ReporterSpec } from '../loader/prepare.js';
 import { candidateNames, isPathSpec, pluginNotFound, resolvePlugin, shortName } from '../loader/resolve.js';
 import { officialPlugins } from '../loader/official-plugins.js';
-import { maskSecrets } from '../diagnostics/logger.js';
+import { maskSecrets } from '../diagnostics/mask.js';
 import { coreValidator, describeAjvErrors, readSchema, validateCollectingSecrets } from '../contracts/schemas.js';
 import { checkSource } from '../sources/factory.js';
 import { substituteEnv } from './env.js';

@@ -3,7 +3,7 @@
  * a discriminator accepts. Only used to word errors ("did you mean", "allowed: …"), so it follows
  * the common shapes (properties, items, $ref, allOf/anyOf/oneOf) and gives up quietly elsewhere.
  */
-import { coreAjv } from '../contracts/schemas.js';
+import { readSchema, schemaBase, schemaFiles } from '../contracts/schemas.js';
 import { valueAt, type PathSegment } from '../diagnostics/json-path.js';
 
 type Schema = Record<string, unknown>;
@@ -33,7 +33,9 @@ function follow(ref: string, scope: Scope): { schema: Schema; scope: Scope } | u
   let next = scope;
   if (uri) {
     const absolute = scope.base ? new URL(uri, scope.base).href : uri;
-    const target = coreAjv().getSchema(absolute)?.schema;
+    // Core's schemas by their $id, read as JSON: wording an error needs no compiled validator.
+    const file = schemaFiles.find((f) => schemaBase + f === absolute);
+    const target = file && readSchema(file);
     if (!isSchema(target)) return undefined;
     next = { root: target, base: absolute };
   }

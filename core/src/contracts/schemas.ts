@@ -1,20 +1,22 @@
 /**
  * The contracts: loads schemas/*.json (copied into this package at build) into one Ajv2020
- * instance and turns ajv's errors into located, readable details.
+ * instance and turns ajv's errors into located, readable details. Core's validators come from the
+ * code generated at build (`standalone.ts`); Ajv itself is loaded only to compile what has none.
  */
-import {
+import type {
   Ajv2020,
-  type ErrorObject,
-  type ValidateFunction,
-  type AnySchemaObject,
-  type KeywordDefinition,
-  type Options,
+  ErrorObject,
+  ValidateFunction,
+  AnySchemaObject,
+  KeywordDefinition,
+  Options,
 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type * as AjvModule from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ErrorDetail } from '../diagnostics/errors.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+import { generatedFileOf, keywordFunctions, loadGenerated, nameKeywordFunctions } from './standalone.js';
 
 export const schemaDir = new URL('../../schemas/', import.meta.url);
 export const schemaBase = 'https://bbreporters.dev/schemas/';
@@ -28,8 +30,35 @@ export const schemaFiles = [
 ] as const;
 export type SchemaFile = (typeof schemaFiles)[number];
 
+/** The validators core's code asks for, generated at build (any other `coreValidator` ref is compiled). */
+export const coreValidatorRefs = [
+  'config.schema.json',
+  'config.schema.json#/$defs/httpSource',
+  'config.schema.json#/$defs/replaySource',
+  'config.schema.json#/$defs/buildbotSource',
+  'plugin-manifest.schema.json',
+  'filters.schema.json',
+  'event.schema.json',
+  'event.schema.json#/$defs/buildPayload',
+] as const;
+
+/** Core's generated validators, next to its schemas. */
+export const coreValidatorsFile = fileURLToPath(new URL(generatedFileOf('core.json'), schemaDir));
+
+const schemaTexts = new Map<string, string>();
+
+/** The text of one of core's schema files (read once). */
+export function schemaText(file: string): string {
+  let text = schemaTexts.get(file);
+  if (text === undefined) {
+    text = readFileSync(new URL(file, schemaDir), 'utf8');
+    schemaTexts.set(file, text);
+  }
+  return text;
+}
+
 export function readSchema(file: string): AnySchemaObject {
-  return JSON.parse(readFileSync(new URL(file, schemaDir), 'utf8')) as AnySchemaObject;
+  return JSON.parse(schemaText(file)) as AnySchemaObject;
 }
 
 /**
@@ -38,13 +67,10 @@ export function readSchema(file: string): AnySchemaObject {
  */
 let secretSink: Set<string> | undefined;
 
-/** An Ajv with core's keywords; `keywords` adds more (the loader adds the formatter's `x-message-formatter`). */
-export function createAjv(extra: Options = {}, keywords: readonly KeywordDefinition[] = []): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, allowUnionTypes: true, ...extra });
-  addFormats(ajv);
-  ajv.addKeyword({ keyword: 'tsType', schemaType: 'string' });
-  for (const keyword of keywords) ajv.addKeyword(keyword);
-  ajv.addKeyword({
+/** Core's keywords: `tsType` (an annotation for the generated types) and `x-secret`. */
+export const coreKeywords: readonly KeywordDefinition[] = [
+  { keyword: 'tsType', schemaType: 'string' },
+  {
     keyword: 'x-secret',
     schemaType: 'boolean',
     errors: false,
@@ -52,7 +78,21 @@ export function createAjv(extra: Options = {}, keywords: readonly KeywordDefinit
       if (isSecret && secretSink && typeof data === 'string' && data.length > 0) secretSink.add(data);
       return true;
     },
-  });
+  },
+];
+
+/** Ajv is CommonJS: required on first use, so a start-up with generated validators never loads it. */
+const requireFromHere = createRequire(import.meta.url);
+
+/** An Ajv with core's keywords; `keywords` adds more (the loader adds the formatter's `x-message-formatter`). */
+export function createAjv(extra: Options = {}, keywords: readonly KeywordDefinition[] = []): Ajv2020 {
+  const { Ajv2020 } = requireFromHere('ajv/dist/2020.js') as typeof AjvModule;
+  const addFormats = (requireFromHere('ajv-formats') as { default: (ajv: Ajv2020) => Ajv2020 }).default;
+  const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, allowUnionTypes: true, ...extra });
+  addFormats(ajv);
+  const all = [...coreKeywords, ...keywords];
+  if (ajv.opts.code.source) nameKeywordFunctions(ajv, keywordFunctions(all));
+  for (const keyword of all) ajv.addKeyword(keyword);
   return ajv;
 }
 
@@ -70,25 +110,40 @@ export function validateCollectingSecrets(
   }
 }
 
+/** A new Ajv holding core's schemas (`extra`: the generator's standalone options). */
+export function createCoreAjv(extra: Options = {}): Ajv2020 {
+  const ajv = createAjv(extra);
+  for (const file of schemaFiles) ajv.addSchema(readSchema(file));
+  return ajv;
+}
+
 let shared: Ajv2020 | undefined;
 
-/** The Ajv instance holding core's schemas; plugin option schemas are compiled in it too. */
+/** The Ajv instance holding core's schemas; plugin option schemas are compiled in their own. */
 export function coreAjv(): Ajv2020 {
-  if (!shared) {
-    shared = createAjv();
-    for (const file of schemaFiles) shared.addSchema(readSchema(file));
-  }
+  shared ??= createCoreAjv();
   return shared;
 }
 
+/** The texts core's generated validators come from (their staleness check). */
+export function coreSchemaTexts(): string[] {
+  return schemaFiles.map(schemaText);
+}
+
+/** Core's generated validators by ref; undefined when there are none (not built, or stale). Loaded on first use. */
+let generated: Record<string, ValidateFunction> | undefined;
+let generatedLoaded = false;
 const compiled = new Map<string, ValidateFunction>();
 
 /** A validator for a core schema or one of its `$defs` (`event.schema.json#/$defs/buildPayload`). */
 export function coreValidator(ref: string): ValidateFunction {
-  let v = compiled.get(ref);
+  if (!generatedLoaded) {
+    generated = loadGenerated(coreValidatorsFile, coreSchemaTexts(), keywordFunctions(coreKeywords));
+    generatedLoaded = true;
+  }
+  let v = generated?.[ref] ?? compiled.get(ref);
   if (!v) {
-    const ajv = coreAjv();
-    v = ajv.getSchema(schemaBase + ref);
+    v = coreAjv().getSchema(schemaBase + ref);
     if (!v) throw new Error(`unknown schema ${ref}`);
     compiled.set(ref, v);
   }

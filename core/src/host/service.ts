@@ -72,14 +72,16 @@ export class Service {
           logger,
         }),
       );
-    const sources = (loaded.config.sources ?? []).map((config) =>
-      createSource(config, {
-        configDir: loaded.configDir,
-        logger,
-        stateDir,
-        endpoints,
-        ...defined({ buildbotURL, stdin: options.stdin }),
-      }),
+    const sources = await Promise.all(
+      (loaded.config.sources ?? []).map((config) =>
+        createSource(config, {
+          configDir: loaded.configDir,
+          logger,
+          stateDir,
+          endpoints,
+          ...defined({ buildbotURL, stdin: options.stdin }),
+        }),
+      ),
     );
     const master = sources.find((s) => s.master)?.master;
     // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.

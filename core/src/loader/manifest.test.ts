@@ -1,6 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it, test } from 'vitest';
+import { describeAjvErrors, validateCollectingSecrets } from '../contracts/schemas.js';
 import { isBbrError } from '../diagnostics/errors.js';
-import { readManifest, validateOptions } from './manifest.js';
+import { optionsAjv, optionsValidator, readManifest, validateOptions } from './manifest.js';
 import { resolvePlugin } from './resolve.js';
 
 const fixtures = new URL('../../../test/fixtures/plugins/', import.meta.url).pathname;
@@ -142,4 +144,27 @@ describe("formatter option errors, in Buildbot's words", () => {
       },
     ]);
   });
+});
+
+describe("shipped plugins' generated options validators (npm run build)", () => {
+  const shipped = readdirSync(new URL('../../../plugins/', import.meta.url)).map((name) =>
+    resolvePlugin(new URL(`../../../plugins/${name}`, import.meta.url).pathname, '/'),
+  );
+  /** Options every plugin rejects or completes: unknown keys, wrong types, nothing at all (defaults). */
+  const samples: unknown[] = [{}, { bogus: 1, token: 5, password: 'pw-1' }, { template: '<%= oops', subject: 'a\nb' }];
+
+  it.each(shipped.map((plugin) => [plugin.packageName, plugin] as const))(
+    '%s: the generated validator, with the same verdicts, errors, defaults and secrets as compiling the schema',
+    (_name, plugin) => {
+      const { validate, schema } = optionsValidator(plugin, readManifest(plugin));
+      const compiled = optionsAjv().compile(schema);
+      expect(validate).not.toBe(compiled);
+      const outcome = (v: typeof validate, data: unknown) => {
+        const input = structuredClone(data);
+        const { valid, secrets } = validateCollectingSecrets(v, input);
+        return { valid, input, secrets: [...secrets], errors: describeAjvErrors(v.errors) };
+      };
+      for (const data of samples) expect(outcome(validate, data)).toEqual(outcome(compiled, data));
+    },
+  );
 });

@@ -3,19 +3,22 @@
  * all of it before a single line of the plugin's code is imported.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { BbrError, type ErrorDetail } from '../diagnostics/errors.js';
 import { filterProblems } from '../filters/check.js';
 import type { FilterName, Filters, PluginManifest } from '../generated/schemas.js';
 import { API_VERSION } from '../plugin-api.js';
 import { messageFormatterKeyword } from '../formatter/option-rules.js';
 import {
+  coreKeywords,
   coreValidator,
   createAjv,
   describeAjvErrors,
   readSchema,
+  schemaText,
   validateCollectingSecrets,
 } from '../contracts/schemas.js';
+import { generatedFileOf, keywordFunctions, loadGenerated } from '../contracts/standalone.js';
 import { packageFile } from './package-files.js';
 import { describePackage, type ResolvedPlugin } from './resolve.js';
 
@@ -51,6 +54,25 @@ export function readManifest(plugin: ResolvedPlugin): PluginManifest {
   return valid;
 }
 
+/** The keywords of options schemas: core's and the formatter's `x-message-formatter`. */
+const optionsKeywords = [...coreKeywords, messageFormatterKeyword];
+
+/**
+ * An Ajv for one plugin's options schema (`extra`: the generator's standalone options). Each plugin
+ * schema gets its own Ajv with useDefaults, so two plugins' $ids never collide. Core's shared option
+ * fragments (message-formatter.schema.json) can be $ref'd by their $id.
+ */
+export function optionsAjv(extra: Options = {}): Ajv2020 {
+  return createAjv({ useDefaults: true, ...extra }, [messageFormatterKeyword]).addSchema(
+    readSchema('message-formatter.schema.json'),
+  );
+}
+
+/** What a plugin's generated options validator comes from: its schema's text and core's fragments it may $ref. */
+export function optionsSchemaTexts(optionsSchemaText: string): string[] {
+  return [optionsSchemaText, schemaText('message-formatter.schema.json')];
+}
+
 const schemaCache = new Map<string, { validate: ValidateFunction; schema: Record<string, unknown> }>();
 
 /** The plugin's compiled options schema (cached per file). */
@@ -67,9 +89,11 @@ export function optionsValidator(
       `${describePackage(plugin)}: bbreporter.optionsSchema "${manifest.optionsSchema}" does not exist (${file}); its author must ship that file or correct the path`,
     );
   }
+  let text: string;
   let schema: Record<string, unknown>;
   try {
-    schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    text = readFileSync(file, 'utf8');
+    schema = JSON.parse(text) as Record<string, unknown>;
   } catch {
     // Not the parser's message: it quotes the file's first bytes, and this may be no schema at all.
     throw new BbrError(
@@ -79,11 +103,9 @@ export function optionsValidator(
   }
   let validate: ValidateFunction;
   try {
-    // Each plugin schema gets its own Ajv with useDefaults, so two plugins' $ids never collide.
-    // Core's shared option fragments (message-formatter.schema.json) can be $ref'd by their $id.
-    validate = createAjv({ useDefaults: true }, [messageFormatterKeyword])
-      .addSchema(readSchema('message-formatter.schema.json'))
-      .compile(schema);
+    validate =
+      loadGenerated(generatedFileOf(file), optionsSchemaTexts(text), keywordFunctions(optionsKeywords))?.options ??
+      optionsAjv().compile(schema);
   } catch (error) {
     throw new BbrError(
       'BBR_PLUGIN_MANIFEST',

@@ -46,7 +46,7 @@ export function checkSource(
   }));
 }
 
-export function createSource(config: SourceConfig, context: SourceContext): Source {
+export async function createSource(config: SourceConfig, context: SourceContext): Promise<Source> {
   const implementation = typeOf(config);
   if (!implementation) throw new Error(`source type "${config.type}" is not available in this version of core`);
   return implementation.create(config, context);

@@ -86,6 +86,9 @@ export interface SourceType<C extends SourceConfig = SourceConfig> {
   readonly events?: readonly EventName[];
   /** One line for `bbreporters check`: where events come from, credentials masked (e.g. `POST http://127.0.0.1:8020/ (auth: bearer token)`). */
   describe(config: C): string;
-  /** Creates the source; it starts receiving only when `start(sink)` is called. */
-  create(config: C, context: SourceContext): Source;
+  /**
+   * Creates the source; it starts receiving only when `start(sink)` is called. It may import its
+   * implementation first (a promise), so commands that only check a config never load it.
+   */
+  create(config: C, context: SourceContext): Source | Promise<Source>;
 }

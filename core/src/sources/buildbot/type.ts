@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { BuildbotSourceConfig } from '../../generated/schemas.js';
 import { redactUrl } from '../../http/redact.js';
 import type { SourceType } from '../source.js';
-import { BuildbotSource } from './source.js';
 import { defined } from '../../lang/defined.js';
 
 /** `buildbot-127.0.0.1_8010.json`: one state file per master. */
@@ -26,7 +25,9 @@ export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
     return problems;
   },
   describe: (config) => `buildbot ${redactUrl(config.url)}`,
-  create(config, context) {
+  // Imported here: the WebSocket and REST clients are what `check` need not load.
+  async create(config, context) {
+    const { BuildbotSource } = await import('./source.js');
     return new BuildbotSource({
       url: config.url,
       ...defined({
