@@ -5,9 +5,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { maskSecrets } from './mask.js';
 
-// Masking lives in mask.ts (no pino for what only masks); the service's modules import it from here too.
-export { MASK, maskSecrets } from './mask.js';
-
 /** The logging surface plugins get (pino's, narrowed so plugins do not depend on pino). */
 export interface Logger {
   trace(obj: unknown, msg?: string): void;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger, MASK } from './logger.js';
+import { createLogger } from './logger.js';
+import { MASK } from './mask.js';
 import { prettyLogLines } from './pretty-logs.js';
 
 function collector() {

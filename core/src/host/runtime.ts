@@ -40,7 +40,8 @@ import { httpRequestProblems, type HttpRequest } from '../http/request.js';
 import { httpSender, pluginSender } from '../deliveries/http-sender.js';
 import { resolveTls } from '../http/tls.js';
 import { NodeFetchTransport, type Transport } from '../http/transport.js';
-import { createLogger, maskSecrets, type Logger } from '../diagnostics/logger.js';
+import { createLogger, type Logger } from '../diagnostics/logger.js';
+import { maskSecrets } from '../diagnostics/mask.js';
 import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../dispatch/outcomes.js';
 import type {

@@ -3,7 +3,7 @@
  * (a Basic header is base64 of user:password), passwords in URLs, token-like query parameters.
  * Errors, outcome reasons and logs mask these values.
  */
-import { MASK, maskSecrets } from '../diagnostics/logger.js';
+import { MASK, maskSecrets } from '../diagnostics/mask.js';
 import { httpRequestProblems, type HttpRequest } from './request.js';
 
 const SENSITIVE_HEADER =
