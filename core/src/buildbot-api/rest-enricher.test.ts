@@ -99,6 +99,41 @@ describe('REST enrichment', () => {
     expect(out).not.toHaveProperty('parentbuild');
   });
 
+  it("a build's finish reuses its start's request and buildset, and the changes fetched while it ran", async () => {
+    const change = { changeid: 3, author: 'Dora Dev <dora@example.test>', revision: 'c0ffee' };
+    const api = await fakeApi({
+      'builds/108/properties': { properties: [{}] },
+      'builders/1': { builders: [{ builderid: 1, name: 'pass', tags: [] }] },
+      'buildrequests/1': { buildrequests: [{ buildrequestid: 1, buildsetid: 4, builderid: 1 }] },
+      'buildsets/4': {
+        buildsets: [{ bsid: 4, reason: 'r', sourcestamps: [], complete: false, results: -1, parent_buildid: null }],
+      },
+      'builds/108/changes': { changes: [change] },
+    });
+    server = api.server;
+    const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }));
+    enricher.plan(new Map([['buildFinished', new Set(['changes'] as const)]]));
+    await enricher.buildPayload({ ...build(8, null), properties: {} }); // the start: no needs of its own
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the changes arrive while it runs
+    expect(api.requests.sort()).toEqual([
+      'builders/1',
+      'buildrequests/1',
+      'builds/108/changes',
+      'builds/108/properties',
+      'buildsets/4',
+    ]);
+    api.requests.length = 0;
+    const finished = await enricher.buildPayload(
+      { ...build(8, 0), properties: {} },
+      enricher.plannedNeeds('buildFinished'),
+    );
+    expect(finished).toMatchObject({ changes: [change], buildset: { bsid: 4 }, buildrequest: { buildsetid: 4 } });
+    expect(api.requests).toEqual(['builds/108/properties']); // properties may change while a build runs
+    // Once: a second finish of the same build (a redelivery) asks again.
+    await enricher.buildPayload({ ...build(8, 0), properties: {} }, enricher.plannedNeeds('buildFinished'));
+    expect(api.requests).toContain('builds/108/changes');
+  });
+
   it("logs fetches each step's log list; only log_contents fetches the logs' text", async () => {
     const body = fixture('warn.finished');
     const steps = (body.steps as Array<Record<string, unknown>>).map(({ logs: _logs, ...step }) => step);

@@ -6,6 +6,7 @@
 import type {
   BbEvent,
   Build,
+  EventName,
   Builder,
   BuildPayload,
   BuildRequest,
@@ -21,6 +22,8 @@ import type { BuildbotRestClient } from './rest-client.js';
 import { buildUrl } from '../kit/build-url.js';
 import { stepsAtStart } from './as-at-event.js';
 import type { Enricher, Need } from '../enrichment/enricher.js';
+import { defined } from '../lang/defined.js';
+import { StartedBuilds } from './started-builds.js';
 
 /** How far back getPreviousBuild walks past RETRY builds and holes before giving up. */
 const PREVIOUS_BUILD_LOOKUPS = 20;
@@ -37,6 +40,8 @@ export class RestEnricher implements Enricher {
   private readonly builders = new Map<number, { builder: Builder; at: number }>();
   private readonly logTexts = new Map<number, string>();
   private readonly buildbotURL: string;
+  private readonly started = new StartedBuilds();
+  private planned: ReadonlyMap<EventName, ReadonlySet<Need>> = new Map();
 
   constructor(
     private readonly rest: BuildbotRestClient,
@@ -64,9 +69,21 @@ export class RestEnricher implements Enricher {
     }
   }
 
+  plan(needs: ReadonlyMap<EventName, ReadonlySet<Need>>): void {
+    this.planned = needs;
+  }
+
+  /** What the reporters set up need for `event`: a source asks for it all at once. */
+  plannedNeeds(event: EventName): ReadonlySet<Need> {
+    return this.planned.get(event) ?? new Set();
+  }
+
   /** A data-API build (a websocket `builds/*` message, a REST build) as reporters see it. */
   async buildPayload(build: Build | BuildPayload, needs: ReadonlySet<Need> = new Set()): Promise<BuildPayload> {
     const out = { ...build } as BuildPayload;
+    const early = out.complete ? this.started.take(out.buildid) : undefined;
+    out.buildrequest ??= early?.buildrequest;
+    out.buildset ??= early?.buildset;
     const pending: Array<Promise<unknown>> = [];
     // The websocket's builds/* messages always carry empty properties.
     if (!out.properties || Object.keys(out.properties).length === 0) {
@@ -90,8 +107,9 @@ export class RestEnricher implements Enricher {
     if (needs.has('prev_build') && out.prev_build === undefined)
       pending.push(this.previousBuild(out).then((p) => (out.prev_build = p ?? null)));
     if (needs.has('changes') && !out.changes)
-      pending.push(this.rest.list<Change>(`builds/${out.buildid}/changes`, 'changes').then((c) => (out.changes = c)));
+      pending.push((async () => (out.changes = (await early?.changes) ?? (await this.changes(out.buildid))))());
     await Promise.all(pending);
+    if (!out.complete) this.rememberStart(out);
 
     if (!out.builder) out.builder = { builderid: out.builderid, name: `builder-${out.builderid}` };
     out.url ??= buildUrl(this.buildbotURL, out);
@@ -105,6 +123,22 @@ export class RestEnricher implements Enricher {
       out.steps = await Promise.all(out.steps.map((s) => this.stepWithLogs(s, needs.has('log_contents'))));
     if (needs.has('blamelist') && !out.blamelist) out.blamelist = responsibleUsers(out);
     return out;
+  }
+
+  private changes(buildid: number): Promise<Change[]> {
+    return this.rest.list<Change>(`builds/${buildid}/changes`, 'changes');
+  }
+
+  /** A running build: what its finish can reuse, and the changes its finish will need, fetched now. */
+  private rememberStart(build: BuildPayload): void {
+    const changes = build.changes
+      ? Promise.resolve(build.changes)
+      : this.planned.get('buildFinished')?.has('changes')
+        ? this.changes(build.buildid).catch(() => undefined)
+        : undefined;
+    this.started.remember(build.buildid, {
+      ...defined({ buildrequest: build.buildrequest, buildset: build.buildset, changes }),
+    });
   }
 
   async builder(builderid: number): Promise<Builder> {

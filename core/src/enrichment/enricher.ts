@@ -4,7 +4,7 @@
  * the `buildbot` source brings one, and the `http` source gets one when the config names the
  * master's API (see createEnricher).
  */
-import type { BbEvent } from '../events/events.js';
+import type { BbEvent, EventName } from '../events/events.js';
 import type { PluginManifest } from '../generated/schemas.js';
 
 export type Need = NonNullable<PluginManifest['needs']>[number];
@@ -16,6 +16,11 @@ export interface Enricher {
    * already carries is kept. Rejects when the master cannot be asked.
    */
   enrich(event: BbEvent, needs: ReadonlySet<Need>): Promise<BbEvent>;
+  /**
+   * The needs each event will be enriched with, from the reporters set up (again after a reload): an
+   * enricher may fetch early what a later event needs, or all of it in one go.
+   */
+  plan?(needs: ReadonlyMap<EventName, ReadonlySet<Need>>): void;
 }
 
 /** The union of the manifests' `needs`. */

@@ -232,6 +232,7 @@ export class Runtime {
       eventNames.map((e) => [e, needsOf(needsByReporter.filter((r) => r.hooks.includes(e)))] as const),
     );
     this.enrichment = enricher && [...needs.values()].some((n) => n.size) ? { enricher, needs } : undefined;
+    enricher?.plan?.(needs);
     this.unenriched = enricher
       ? undefined
       : {

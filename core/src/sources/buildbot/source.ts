@@ -212,7 +212,10 @@ export class BuildbotSource implements Source {
 
   /** The build as the enricher completes it, with the `owners` a start's REST read may come too early to show. */
   private async buildPayload(build: Build, event: 'buildStarted' | 'buildFinished'): Promise<BuildPayload> {
-    const payload = await this.enricher.buildPayload(build);
+    // A finish with everything the reporters need in one go, so the runtime's enrichment finds nothing left
+    // to ask (a start's steps are cut back to the start by the runtime's enrichment: left to it).
+    const needs = event === 'buildFinished' ? this.enricher.plannedNeeds(event) : undefined;
+    const payload = await this.enricher.buildPayload(build, needs);
     if (event === 'buildFinished' || payload.properties?.owners) return payload;
     const owners = await ownersProperty(this.rest, payload);
     return owners ? { ...payload, properties: { ...payload.properties, owners } } : payload;
