@@ -168,4 +168,32 @@ describe('REST enrichment', () => {
     ).payload as BuildPayload;
     expect(withText.steps!.map((s) => s.logs![0].content)).toEqual(steps.map((s) => `text of step ${s.stepid}`));
   });
+
+  it("a step that finishes while its build runs has its logs read then, once, for the build's finish", async () => {
+    const log = { logid: 70, name: 'stdio', slug: 'stdio', stepid: 7, type: 's', complete: true, num_lines: 1 };
+    const step = { stepid: 7, number: 0, name: 'compile', buildid: 108, complete: true, results: 0 };
+    const api = await fakeApi({
+      'steps/7/logs': { logs: [log] },
+      'logs/70/contents': { logchunks: [{ content: 'compiled' }] },
+      'builds/108/steps': { steps: [step] },
+    });
+    server = api.server;
+    const enricher = new RestEnricher(new BuildbotRestClient({ url: api.url }));
+    enricher.plan(new Map([['buildFinished', new Set(['steps', 'logs', 'log_contents'] as const)]]));
+    enricher.stepFinished(step as never);
+    await expect.poll(() => api.requests.length).toBe(2);
+    expect(api.requests).toEqual(['steps/7/logs', 'logs/70/contents']);
+    const finished = await enricher.buildPayload(
+      {
+        ...build(8, 2),
+        properties: { a: [1, 'x'] },
+        builder: { builderid: 1, name: 'b' },
+        buildrequest: { buildrequestid: 1, buildsetid: 1, builderid: 1 },
+        buildset: { bsid: 1, reason: '', sourcestamps: [], complete: false, results: -1 },
+      } as unknown as BuildPayload,
+      new Set(['steps', 'logs', 'log_contents']),
+    );
+    expect(finished.steps![0].logs![0].content).toBe('compiled');
+    expect(api.requests).toEqual(['steps/7/logs', 'logs/70/contents', 'builds/108/steps']);
+  });
 });

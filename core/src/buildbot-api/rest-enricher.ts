@@ -12,7 +12,6 @@ import type {
   BuildRequest,
   Buildset,
   Change,
-  Log,
   SourcedProperties,
   Step,
 } from '../events/events.js';
@@ -24,12 +23,11 @@ import { stepsAtStart } from './as-at-event.js';
 import type { Enricher, Need } from '../enrichment/enricher.js';
 import { defined } from '../lang/defined.js';
 import { StartedBuilds } from './started-builds.js';
+import { StepLogs } from './step-logs.js';
 
 /** How far back getPreviousBuild walks past RETRY builds and holes before giving up. */
 const PREVIOUS_BUILD_LOOKUPS = 20;
 const BUILDER_CACHE_MS = 60_000;
-/** Texts of complete logs kept, so a buildset's builds do not fetch again what their own events fetched. */
-const LOG_CACHE_SIZE = 200;
 
 export interface RestEnricherOptions {
   /** The web UI URL build links point to (config `buildbotURL`); default: the API's URL. */
@@ -38,7 +36,7 @@ export interface RestEnricherOptions {
 
 export class RestEnricher implements Enricher {
   private readonly builders = new Map<number, { builder: Builder; at: number }>();
-  private readonly logTexts = new Map<number, string>();
+  private readonly stepLogs: StepLogs;
   private readonly buildbotURL: string;
   private readonly started = new StartedBuilds();
   private planned: ReadonlyMap<EventName, ReadonlySet<Need>> = new Map();
@@ -48,6 +46,7 @@ export class RestEnricher implements Enricher {
     options: RestEnricherOptions = {},
   ) {
     this.buildbotURL = options.buildbotURL ?? rest.baseUrl;
+    this.stepLogs = new StepLogs(rest);
   }
 
   async enrich(event: BbEvent, needs: ReadonlySet<Need>): Promise<BbEvent> {
@@ -71,6 +70,12 @@ export class RestEnricher implements Enricher {
 
   plan(needs: ReadonlyMap<EventName, ReadonlySet<Need>>): void {
     this.planned = needs;
+  }
+
+  /** A step of a running build finished: what the build's finish will need of it is fetched now. */
+  stepFinished(step: Step): void {
+    const needs = this.planned.get('buildFinished');
+    if (needs?.has('logs')) this.stepLogs.stepFinished(step, needs.has('log_contents'));
   }
 
   /** What the reporters set up need for `event`: a source asks for it all at once. */
@@ -166,26 +171,14 @@ export class RestEnricher implements Enricher {
     return undefined;
   }
 
-  private async logText(log: Log): Promise<string> {
-    const cached = this.logTexts.get(log.logid);
-    if (cached !== undefined) return cached;
-    const chunks = await this.rest.list<{ content: string }>(`logs/${log.logid}/contents`, 'logchunks');
-    const text = chunks.map((c) => c.content).join('');
-    if (log.complete) {
-      this.logTexts.set(log.logid, text);
-      if (this.logTexts.size > LOG_CACHE_SIZE) this.logTexts.delete(this.logTexts.keys().next().value!);
-    }
-    return text;
-  }
-
   /** The step with its log list, and the logs' text when `withContent` (only reporters that show log text ask). */
   private async stepWithLogs(step: Step, withContent: boolean): Promise<Step> {
-    const logs = step.logs ?? (await this.rest.list<Log>(`steps/${step.stepid}/logs`, 'logs'));
+    const logs = step.logs ?? (await this.stepLogs.list(step));
     if (!withContent) return { ...step, logs };
     const filled = await Promise.all(
       logs.map(async (log) => {
         if (log.content !== undefined) return log;
-        return { ...log, content: await this.logText(log) };
+        return { ...log, content: await this.stepLogs.text(log) };
       }),
     );
     return { ...step, logs: filled };

@@ -14,7 +14,7 @@
  */
 import { deriveEventId } from '../../events/envelope.js';
 import { BbrError, isBbrError, reasonOf } from '../../diagnostics/errors.js';
-import type { Build, Buildset, BuildPayload, EventEnvelope, Worker } from '../../events/events.js';
+import type { Build, Buildset, BuildPayload, EventEnvelope, Step, Worker } from '../../events/events.js';
 import { RestEnricher } from '../../buildbot-api/rest-enricher.js';
 import type { Logger } from '../../diagnostics/logger.js';
 import { KeyedSerializer } from '../../dispatch/ordering.js';
@@ -26,7 +26,8 @@ import { RestMasterControl } from '../../buildbot-api/rest-master-control.js';
 import { BuildbotRestClient, type BuildbotConnection } from '../../buildbot-api/rest-client.js';
 import { DataApiConnection, websocketUrl, type DataApiEvent } from './websocket.js';
 
-export const SUBSCRIBED_PATHS = ['builds/*/*', 'buildsets/*/*', 'workers/*/*'] as const;
+// steps/*/finished: what a build's finish needs of its steps is read while it runs.
+export const SUBSCRIBED_PATHS = ['builds/*/*', 'buildsets/*/*', 'workers/*/*', 'steps/*/finished'] as const;
 
 export interface BuildbotSourceOptions extends BuildbotConnection {
   /** The web UI URL build links point to (config `buildbotURL`); default `url`. */
@@ -183,6 +184,8 @@ export class BuildbotSource implements Source {
       this.cursor.buildsetSeen(buildset.bsid, false);
     } else if (kind === 'buildsets' && verb === 'complete') {
       void this.scheduleBuildset(m as unknown as Buildset);
+    } else if (kind === 'steps' && verb === 'finished') {
+      this.enricher.stepFinished(m as unknown as Step);
     } else if (kind === 'workers' && verb === 'missing') {
       const worker = m as unknown as Worker;
       void this.track(
