@@ -346,9 +346,10 @@ export class Runtime {
     }
     this.keep('the outcomes', (ledger) => ledger.recordOutcomes(event.id, result.outcomes));
     // On disk before the caller hears "accepted": the event, its deliveries and their payloads, in one
-    // commit with the other events of this turn of the event loop.
+    // commit with the other events of this turn of the event loop. An event that made no delivery has
+    // nothing to lose: its record goes with that commit without holding the answer.
     try {
-      await this.ledger?.committed();
+      if (result.outcomes.some((o) => o.deliveries?.length)) await this.ledger?.committed();
     } catch (error) {
       this.logger.error({ err: reasonOf(error) }, 'could not record the event in the delivery ledger');
     }

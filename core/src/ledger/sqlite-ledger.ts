@@ -47,6 +47,9 @@ export const LEDGER_FILE = 'ledger.sqlite';
  */
 const REQUEST_EXCERPT_CHARS = 4000;
 
+/** Writes committed together at most: a bigger batch buys little and holds its payloads in memory. */
+const MAX_BATCH = 1000;
+
 export const DEFAULT_RETENTION: Readonly<RetentionSettings> = Object.freeze({
   maxAgeMs: 14 * 24 * 3600_000,
   maxDeliveries: 100_000,
@@ -206,16 +209,22 @@ export class SqliteLedger implements Ledger {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  /** Queues a write of `statements` statements for the next commit, at the latest once the event loop turns. */
+  /**
+   * Queues a write of `statements` statements for the next commit, at the latest once the event loop turns,
+   * or at once when MAX_BATCH writes wait (a loop that never yields, e.g. a replay, must not pile them up).
+   */
   private write(what: string, run: () => void, statements = 1): void {
     this.writes.push({ what, run, statements });
-    this.commitSoon ??= setImmediate(() => {
-      try {
-        this.flush();
-      } catch (error) {
-        this.options.logger.error({ err: reasonOf(error) }, 'the delivery ledger could not commit its writes');
-      }
-    });
+    if (this.writes.length >= MAX_BATCH) this.commitLogged();
+    else this.commitSoon ??= setImmediate(() => this.commitLogged());
+  }
+
+  private commitLogged(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.options.logger.error({ err: reasonOf(error) }, 'the delivery ledger could not commit its writes');
+    }
   }
 
   recordEvent(event: EventRecord): void {
