@@ -44,13 +44,18 @@ export function guardInterceptor(interceptor: DispatchInterceptor, logger: Logge
           return tap;
         }
         const fn = wrapped.fn as (event: BbEvent, record: DispatchRecord) => Promise<void>;
-        return {
-          ...wrapped,
-          fn: (event: BbEvent, record: DispatchRecord) =>
-            Promise.resolve()
-              .then(() => fn(event, record))
-              .catch(report),
+        // One promise per call (this runs for every reporter and event): a throw or a rejection is reported.
+        const guarded = (event: BbEvent, record: DispatchRecord): Promise<void> => {
+          let result: Promise<void>;
+          try {
+            result = fn(event, record);
+          } catch (error) {
+            report(error);
+            return Promise.resolve();
+          }
+          return Promise.resolve(result).then(undefined, report);
         };
+        return { ...wrapped, fn: guarded };
       },
     }),
   };

@@ -10,7 +10,6 @@ import { isReadOnlyViolation } from '../events/read-only.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { HookOutcome } from './outcomes.js';
 import type { HandlerOptions } from '../plugin-api.js';
-import { defined } from '../lang/defined.js';
 
 /** What core keeps about one handler call while it runs. */
 export interface HandlerScope {
@@ -54,15 +53,22 @@ export interface GuardedCall<E> {
 
 export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
   const started = performance.now();
-  const base = { reporter: call.reporter, hook: call.hook, eventId: call.eventId };
   const scope: HandlerScope = { eventId: call.eventId, reporter: call.reporter, skips: [], deliveries: [] };
-  const outcome = (status: HookOutcome['status'], reason?: string, skips?: string[]): HookOutcome => ({
-    ...base,
-    status,
+  // Built key by key rather than spread: this runs for every reporter and event.
+  const outcome = (status: HookOutcome['status'], reason?: string, skips?: string[]): HookOutcome => {
+    const result: HookOutcome = {
+      reporter: call.reporter,
+      hook: call.hook,
+      eventId: call.eventId,
+      status,
+    } as HookOutcome;
+    if (reason !== undefined) result.reason = reason;
+    if (skips) result.skips = skips;
     // Whatever the handler's end, the deliveries it made are queued: the outcome names them.
-    ...defined({ reason, skips, deliveries: scope.deliveries.length ? [...scope.deliveries] : undefined }),
-    durationMs: Math.round((performance.now() - started) * 10) / 10,
-  });
+    if (scope.deliveries.length) result.deliveries = [...scope.deliveries];
+    result.durationMs = Math.round((performance.now() - started) * 10) / 10;
+    return result;
+  };
   // A handler that said why it left something out: skipped when it delivered nothing, else accepted; with its skips either way.
   const finished = (): HookOutcome => {
     if (scope.skips.length === 0) return outcome('accepted');
@@ -71,6 +77,7 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
       ? outcome('skipped', skips.join('; '), skips)
       : outcome('accepted', undefined, skips);
   };
+  const where = () => ({ reporter: call.reporter, hook: call.hook, eventId: call.eventId });
   // The AbortController is made only when the handler reads its signal: most handlers never do,
   // and one per call was a large part of a dispatch's cost (see bench/).
   let controller: AbortController | undefined;
@@ -100,32 +107,27 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
     const timer = setTimeout(() => {
       abortReason = new Error(`handler timed out after ${call.timeoutMs} ms`);
       controller?.abort(abortReason);
-      call.logger.error({ ...base, timeoutMs: call.timeoutMs }, 'handler timed out');
+      call.logger.error({ ...where(), timeoutMs: call.timeoutMs }, 'handler timed out');
       decide(outcome('timeout', `did not settle within ${call.timeoutMs} ms`));
     }, call.timeoutMs);
-    const settled = (error?: { error: unknown }) => {
-      if (decided) {
-        call.logger.warn({ ...base, ok: !error }, 'handler settled after its timeout; its outcome stays "timeout"');
-        return;
-      }
-      if (!error) return decide(finished());
-      call.logger.error({ ...base, err: error.error }, 'handler failed');
-      decide(outcome('failed', failureReason(error.error)));
+    const failed = (error: unknown) => {
+      if (decided) return lateSettle(false);
+      call.logger.error({ ...where(), err: error }, 'handler failed');
+      decide(outcome('failed', failureReason(error)));
     };
+    const lateSettle = (ok: boolean) =>
+      call.logger.warn({ ...where(), ok }, 'handler settled after its timeout; its outcome stays "timeout"');
     let returned: unknown;
     try {
-      returned = handlerScope.run(scope, () => call.handler(call.event, options));
+      returned = handlerScope.run(scope, call.handler, call.event, options);
     } catch (error) {
-      settled({ error });
+      failed(error);
       return;
     }
     if (returned !== null && typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      (returned as PromiseLike<unknown>).then(
-        () => settled(),
-        (error: unknown) => settled({ error }),
-      );
+      (returned as PromiseLike<unknown>).then(() => (decided ? lateSettle(true) : decide(finished())), failed);
     } else {
-      settled();
+      decide(finished());
     }
   });
 }

@@ -21,26 +21,37 @@ export function orderingKey(event: BbEvent): string {
   }
 }
 
-/** Runs tasks keyed by `orderingKey`. */
+/**
+ * Runs tasks keyed by `orderingKey`. A task whose key is idle starts at once (no turn of the
+ * microtask queue); one whose key is busy starts when the task before it settles, however it ends.
+ * This runs per reporter and event, so it keeps to one promise of its own per task.
+ */
 export class KeyedSerializer {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly tails = new Map<string, Promise<void>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    const previous = this.tails.get(key);
+    const result = previous ? previous.then(task) : startNow(task);
+    const tails = this.tails;
+    const release = () => {
+      if (tails.get(key) === tail) tails.delete(key);
+    };
+    const tail: Promise<void> = result.then(release, release);
+    tails.set(key, tail);
     return result;
   }
 
   /** Keys with work queued or running. */
   get size(): number {
     return this.tails.size;
+  }
+}
+
+/** `task()`, with a synchronous throw turned into a rejection as `then` would. */
+function startNow<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return task();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
