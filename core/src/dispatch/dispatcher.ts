@@ -59,9 +59,12 @@ export class Dispatcher {
     for (const reporter of reporters) {
       this.serializers.set(reporter.name, options.previous?.serializers.get(reporter.name) ?? new KeyedSerializer());
       for (const hook of eventNames) {
-        // A plain then() rather than an async wrapper: this runs for every reporter and event.
-        tapHook(this.hooks, hook, reporter.name, (event, record) =>
-          this.invoke(hook, reporter, event).then((outcome) => void record.outcomes.set(reporter.name, outcome)),
+        // The outcome goes into the record; the tap's value, which tapable ignores, is left as it is (no then() per call).
+        tapHook(
+          this.hooks,
+          hook,
+          reporter.name,
+          (event, record) => this.invoke(hook, reporter, event, record.outcomes) as Promise<unknown> as Promise<void>,
         );
       }
     }
@@ -69,9 +72,22 @@ export class Dispatcher {
       interceptHooks(this.hooks, guardInterceptor(interceptor, options.logger));
   }
 
-  private invoke(hook: EventName, reporter: ActiveReporter, event: BbEvent): Promise<HookOutcome> {
+  /**
+   * One reporter's outcome for `event`; put in `outcomes` (when given) under the reporter's name
+   * before the promise resolves, so whoever waits on the tap finds it there.
+   */
+  private invoke(
+    hook: EventName,
+    reporter: ActiveReporter,
+    event: BbEvent,
+    outcomes?: Map<string, HookOutcome>,
+  ): Promise<HookOutcome> {
+    const decided = (outcome: HookOutcome): HookOutcome => {
+      outcomes?.set(reporter.name, outcome);
+      return outcome;
+    };
     const handler = reporter.handlers[hook] as ((event: BbEvent, o: { signal: AbortSignal }) => unknown) | undefined;
-    if (!handler) return Promise.resolve(skipped(reporter, hook, event, `does not handle ${hook}`));
+    if (!handler) return Promise.resolve(decided(skipped(reporter, hook, event, `does not handle ${hook}`)));
     const run = (): Promise<HookOutcome> =>
       runGuarded({
         reporter: reporter.name,
@@ -81,18 +97,19 @@ export class Dispatcher {
         handler,
         event,
         logger: reporter.logger,
-        ...(this.options.shutdown ? { shutdown: this.options.shutdown } : {}),
+        shutdown: this.options.shutdown,
+        outcomes,
       });
     const filterFailed = (error: unknown): HookOutcome => {
       reporter.logger.error({ err: error, eventId: event.id }, 'filter failed');
-      return {
+      return decided({
         reporter: reporter.name,
         hook,
         eventId: event.id,
         status: 'failed',
         reason: `filter failed: ${String(error)}`,
         durationMs: 0,
-      };
+      });
     };
     // The filter is synchronous for core's reporters: awaited only when it returns a promise.
     const filtered = (): Promise<HookOutcome> => {
@@ -103,8 +120,11 @@ export class Dispatcher {
         return Promise.resolve(filterFailed(error));
       }
       if (reason === undefined || typeof reason === 'string')
-        return reason ? Promise.resolve(skipped(reporter, hook, event, reason)) : run();
-      return Promise.resolve(reason).then((r) => (r ? skipped(reporter, hook, event, r) : run()), filterFailed);
+        return reason ? Promise.resolve(decided(skipped(reporter, hook, event, reason))) : run();
+      return Promise.resolve(reason).then(
+        (r) => (r ? decided(skipped(reporter, hook, event, r)) : run()),
+        filterFailed,
+      );
     };
     return this.serializers.get(reporter.name)!.run(orderingKey(event), filtered);
   }

@@ -9,6 +9,7 @@ import type { EventName } from '../events/events.js';
 import { isReadOnlyViolation } from '../events/read-only.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { HookOutcome } from './outcomes.js';
+import { deadline } from './deadlines.js';
 import type { HandlerOptions } from '../plugin-api.js';
 
 /** What core keeps about one handler call while it runs. */
@@ -48,7 +49,9 @@ export interface GuardedCall<E> {
   event: E;
   logger: Logger;
   /** Aborts the handler early (core shutting down). */
-  shutdown?: AbortSignal;
+  shutdown?: AbortSignal | undefined;
+  /** Where the outcome is put, under the reporter's name, before the returned promise resolves. */
+  outcomes?: Map<string, HookOutcome> | undefined;
 }
 
 export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
@@ -100,16 +103,17 @@ export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
     let decided = false;
     const decide = (result: HookOutcome) => {
       decided = true;
-      clearTimeout(timer);
+      timer.clear();
       if (controller) call.shutdown?.removeEventListener('abort', onShutdown);
+      call.outcomes?.set(call.reporter, result);
       resolve(result);
     };
-    const timer = setTimeout(() => {
+    const timer = deadline(call.timeoutMs, () => {
       abortReason = new Error(`handler timed out after ${call.timeoutMs} ms`);
       controller?.abort(abortReason);
       call.logger.error({ ...where(), timeoutMs: call.timeoutMs }, 'handler timed out');
       decide(outcome('timeout', `did not settle within ${call.timeoutMs} ms`));
-    }, call.timeoutMs);
+    });
     const failed = (error: unknown) => {
       if (decided) return lateSettle(false);
       call.logger.error({ ...where(), err: error }, 'handler failed');
