@@ -4,6 +4,7 @@
  */
 import type { DestinationStream } from 'pino';
 import { readSchema } from '../contracts/schemas.js';
+import { batchedLines } from '../diagnostics/batched-lines.js';
 import { prettyLogLines } from '../diagnostics/pretty-logs.js';
 import { UsageError, type Command, type Io, type Values } from './command.js';
 
@@ -46,5 +47,5 @@ export function logDestination(values: Values, io: Io): DestinationStream {
   const flag = values['log-format'];
   const format = typeof flag === 'string' ? checked(flag, FORMATS, '--log-format') : terminal ? 'pretty' : 'json';
   if (format === 'pretty') return prettyLogLines(io.stderr, { colour: terminal && !io.env.NO_COLOR });
-  return { write: (line: string) => void io.stderr.write(line) };
+  return batchedLines(io.stderr);
 }
