@@ -26,10 +26,10 @@ class Lane {
 
   constructor(private readonly timeoutMs: number) {}
 
-  add(onTimeout: () => void): Deadline {
-    const entry: Entry = { at: performance.now() + this.timeoutMs, onTimeout };
+  add(onTimeout: () => void, startedAt: number): Deadline {
+    const entry: Entry = { at: startedAt + this.timeoutMs, onTimeout };
     this.queue.push(entry);
-    if (!this.timer) this.arm(this.timeoutMs);
+    if (!this.timer) this.arm(entry.at - performance.now());
     else if (this.queue.length - this.head === 1) this.timer.ref();
     return {
       clear: () => {
@@ -75,9 +75,12 @@ class Lane {
 
 const lanes = new Map<number, Lane>();
 
-/** Runs `onTimeout` in `timeoutMs` unless the returned deadline is cleared first. */
-export function deadline(timeoutMs: number, onTimeout: () => void): Deadline {
+/**
+ * Runs `onTimeout` `timeoutMs` after `startedAt` (a `performance.now()`; default now) unless the
+ * returned deadline is cleared first. Calls of one length must be added in the order they started.
+ */
+export function deadline(timeoutMs: number, onTimeout: () => void, startedAt = performance.now()): Deadline {
   let lane = lanes.get(timeoutMs);
   if (!lane) lanes.set(timeoutMs, (lane = new Lane(timeoutMs)));
-  return lane.add(onTimeout);
+  return lane.add(onTimeout, startedAt);
 }
