@@ -88,7 +88,7 @@ export class Dispatcher {
     };
     const handler = reporter.handlers[hook] as ((event: BbEvent, o: { signal: AbortSignal }) => unknown) | undefined;
     if (!handler) return Promise.resolve(decided(skipped(reporter, hook, event, `does not handle ${hook}`)));
-    const run = (): Promise<HookOutcome> =>
+    const run = (): HookOutcome | Promise<HookOutcome> =>
       runGuarded({
         reporter: reporter.name,
         hook,
@@ -112,15 +112,15 @@ export class Dispatcher {
       });
     };
     // The filter is synchronous for core's reporters: awaited only when it returns a promise.
-    const filtered = (): Promise<HookOutcome> => {
+    const filtered = (): HookOutcome | Promise<HookOutcome> => {
       let reason: ReturnType<NonNullable<ActiveReporter['skipReason']>>;
       try {
         reason = reporter.skipReason?.(event);
       } catch (error) {
-        return Promise.resolve(filterFailed(error));
+        return filterFailed(error);
       }
       if (reason === undefined || typeof reason === 'string')
-        return reason ? Promise.resolve(decided(skipped(reporter, hook, event, reason))) : run();
+        return reason ? decided(skipped(reporter, hook, event, reason)) : run();
       return Promise.resolve(reason).then(
         (r) => (r ? decided(skipped(reporter, hook, event, r)) : run()),
         filterFailed,

@@ -54,7 +54,8 @@ export interface GuardedCall<E> {
   outcomes?: Map<string, HookOutcome> | undefined;
 }
 
-export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
+/** The call's outcome: at once when the handler returned without a promise or threw, else when it settles or times out. */
+export function runGuarded<E>(call: GuardedCall<E>): HookOutcome | Promise<HookOutcome> {
   return new GuardedRun(call).start();
 }
 
@@ -78,15 +79,15 @@ class GuardedRun<E> {
     this.scope = { eventId: call.eventId, reporter: call.reporter, skips: [], deliveries: [] };
   }
 
-  start(): Promise<HookOutcome> {
+  start(): HookOutcome | Promise<HookOutcome> {
     let returned: unknown;
     try {
       returned = handlerScope.run(this.scope, this.call.handler, this.call.event, new CallOptions(this));
     } catch (error) {
-      return Promise.resolve(this.failed(error)!);
+      return this.failed(error)!;
     }
     if (returned === null || typeof (returned as PromiseLike<unknown> | undefined)?.then !== 'function')
-      return Promise.resolve(this.decide(this.finished()));
+      return this.decide(this.finished());
     return new Promise<HookOutcome>((resolve) => {
       this.resolve = resolve;
       // From the call's start: the handler's synchronous part counts too.
