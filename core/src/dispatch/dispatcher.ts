@@ -13,6 +13,7 @@ import { callHook, createHooks, interceptHooks, tapHook, type DispatchIntercepto
 import { guardInterceptor } from './interceptors.js';
 import { runGuarded } from './isolation.js';
 import { KeyedSerializer, orderingKey } from './ordering.js';
+import { RecentIds } from './recent-ids.js';
 import type { DispatchResult, HookOutcome } from './outcomes.js';
 
 export interface ActiveReporter {
@@ -44,9 +45,8 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   readonly hooks: Hooks = createHooks();
-  private readonly seen: Map<string, true>;
+  private readonly seen: RecentIds;
   private readonly serializers = new Map<string, KeyedSerializer>();
-  private readonly dedupeWindow: number;
   /** Dispatches not finished yet, and who waits for none to be left (idle()). */
   private running = 0;
   private idleWaiters: Array<() => void> = [];
@@ -55,48 +55,41 @@ export class Dispatcher {
     private readonly reporters: readonly ActiveReporter[],
     private readonly options: DispatcherOptions,
   ) {
-    this.dedupeWindow = options.dedupeWindow ?? 10_000;
-    this.seen = options.previous?.seen ?? new Map();
+    this.seen = options.previous?.seen ?? new RecentIds(options.dedupeWindow ?? 10_000);
     for (const reporter of reporters) {
       this.serializers.set(reporter.name, options.previous?.serializers.get(reporter.name) ?? new KeyedSerializer());
       for (const hook of eventNames) {
-        tapHook(this.hooks, hook, reporter.name, async (event, record) => {
-          record.outcomes.set(reporter.name, await this.invoke(hook, reporter, event));
-        });
+        // The outcome goes into the record; the tap's value, which tapable ignores, is left as it is (no then() per call).
+        tapHook(
+          this.hooks,
+          hook,
+          reporter.name,
+          (event, record) => this.invoke(hook, reporter, event, record.outcomes) as Promise<unknown> as Promise<void>,
+        );
       }
     }
     for (const interceptor of options.interceptors ?? [])
       interceptHooks(this.hooks, guardInterceptor(interceptor, options.logger));
   }
 
-  private invoke(hook: EventName, reporter: ActiveReporter, event: BbEvent): Promise<HookOutcome> {
-    const skipped = (reason: string): HookOutcome => ({
-      reporter: reporter.name,
-      hook,
-      eventId: event.id,
-      status: 'skipped',
-      reason,
-      durationMs: 0,
-    });
+  /**
+   * One reporter's outcome for `event`; put in `outcomes` (when given) under the reporter's name
+   * before the promise resolves, so whoever waits on the tap finds it there.
+   */
+  private invoke(
+    hook: EventName,
+    reporter: ActiveReporter,
+    event: BbEvent,
+    outcomes?: Map<string, HookOutcome>,
+  ): Promise<HookOutcome> {
+    const decided = (outcome: HookOutcome): HookOutcome => {
+      outcomes?.set(reporter.name, outcome);
+      return outcome;
+    };
     const handler = reporter.handlers[hook] as ((event: BbEvent, o: { signal: AbortSignal }) => unknown) | undefined;
-    if (!handler) return Promise.resolve(skipped(`does not handle ${hook}`));
-    const serializer = this.serializers.get(reporter.name)!;
-    return serializer.run(orderingKey(event), async () => {
-      try {
-        const reason = await reporter.skipReason?.(event);
-        if (reason) return skipped(reason);
-      } catch (error) {
-        reporter.logger.error({ err: error, eventId: event.id }, 'filter failed');
-        return {
-          reporter: reporter.name,
-          hook,
-          eventId: event.id,
-          status: 'failed' as const,
-          reason: `filter failed: ${String(error)}`,
-          durationMs: 0,
-        };
-      }
-      return runGuarded({
+    if (!handler) return Promise.resolve(decided(skipped(reporter, hook, event, `does not handle ${hook}`)));
+    const run = (): HookOutcome | Promise<HookOutcome> =>
+      runGuarded({
         reporter: reporter.name,
         hook,
         eventId: event.id,
@@ -104,9 +97,36 @@ export class Dispatcher {
         handler,
         event,
         logger: reporter.logger,
-        ...(this.options.shutdown ? { shutdown: this.options.shutdown } : {}),
+        shutdown: this.options.shutdown,
+        outcomes,
       });
-    });
+    const filterFailed = (error: unknown): HookOutcome => {
+      reporter.logger.error({ err: error, eventId: event.id }, 'filter failed');
+      return decided({
+        reporter: reporter.name,
+        hook,
+        eventId: event.id,
+        status: 'failed',
+        reason: `filter failed: ${String(error)}`,
+        durationMs: 0,
+      });
+    };
+    // The filter is synchronous for core's reporters: awaited only when it returns a promise.
+    const filtered = (): HookOutcome | Promise<HookOutcome> => {
+      let reason: ReturnType<NonNullable<ActiveReporter['skipReason']>>;
+      try {
+        reason = reporter.skipReason?.(event);
+      } catch (error) {
+        return filterFailed(error);
+      }
+      if (reason === undefined || typeof reason === 'string')
+        return reason ? decided(skipped(reporter, hook, event, reason)) : run();
+      return Promise.resolve(reason).then(
+        (r) => (r ? decided(skipped(reporter, hook, event, r)) : run()),
+        filterFailed,
+      );
+    };
+    return this.serializers.get(reporter.name)!.run(orderingKey(event), filtered);
   }
 
   /**
@@ -118,7 +138,7 @@ export class Dispatcher {
       this.options.logger.info({ eventId: event.id }, 'duplicate event dropped');
       return { eventId: event.id, event: event.event, duplicate: true, outcomes: [] };
     }
-    this.remember(event.id);
+    this.seen.add(event.id);
     const record = { outcomes: new Map<string, HookOutcome>() };
     this.running++;
     try {
@@ -144,11 +164,11 @@ export class Dispatcher {
     const chosen = this.reporters.filter((r) => !reporters || reporters.includes(r.name));
     return Promise.all(chosen.map((r) => this.invoke(event.event, r, frozen)));
   }
+}
 
-  private remember(id: string): void {
-    this.seen.set(id, true);
-    if (this.seen.size > this.dedupeWindow) this.seen.delete(this.seen.keys().next().value!);
-  }
+/** The outcome of a reporter that does not see `event` (its filter, or it does not handle the hook). */
+function skipped(reporter: ActiveReporter, hook: EventName, event: BbEvent, reason: string): HookOutcome {
+  return { reporter: reporter.name, hook, eventId: event.id, status: 'skipped', reason, durationMs: 0 };
 }
 
 /** A reporter whose tap an interceptor broke has no outcome of its own: say so, never leave it out. */

@@ -15,6 +15,7 @@ import type { HookOutcome, HookStatus } from './outcomes.js';
  * the dispatcher reports as failed).
  */
 export function guardInterceptor(interceptor: DispatchInterceptor, logger: Logger): DispatchInterceptor {
+  if (selfGuarded.has(interceptor)) return interceptor;
   const name = interceptor.name ?? 'unnamed';
   const report = (error: unknown) =>
     logger.error({ err: error, interceptor: name }, 'a hook interceptor failed; the dispatch goes on');
@@ -44,19 +45,31 @@ export function guardInterceptor(interceptor: DispatchInterceptor, logger: Logge
           return tap;
         }
         const fn = wrapped.fn as (event: BbEvent, record: DispatchRecord) => Promise<void>;
-        return {
-          ...wrapped,
-          fn: (event: BbEvent, record: DispatchRecord) =>
-            Promise.resolve()
-              .then(() => fn(event, record))
-              .catch(report),
+        // One promise per call (this runs for every reporter and event): a throw or a rejection is reported.
+        const guarded = (event: BbEvent, record: DispatchRecord): Promise<void> => {
+          let result: Promise<void>;
+          try {
+            result = fn(event, record);
+          } catch (error) {
+            report(error);
+            return Promise.resolve();
+          }
+          return Promise.resolve(result).then(undefined, report);
         };
+        return { ...wrapped, fn: guarded };
       },
     }),
   };
 }
 
 export type OutcomeListener = (outcome: HookOutcome, event: BbEvent) => void;
+
+/**
+ * The interceptors outcomeInterceptor made: they guard each listener themselves and wrap a tap that
+ * never throws or rejects (the dispatcher's, or one wrapped by a guard), so a second guard, a
+ * promise per reporter and event, would add nothing.
+ */
+const selfGuarded = new WeakSet<DispatchInterceptor>();
 
 /**
  * Hands each reporter's outcome to every listener as soon as that reporter's tap finishes (one
@@ -77,7 +90,7 @@ export function outcomeInterceptor(
       }
     }
   };
-  return {
+  const interceptor: DispatchInterceptor = {
     name,
     register: (tap) => {
       const fn = tap.fn as (event: BbEvent, record: DispatchRecord) => Promise<void>;
@@ -90,6 +103,8 @@ export function outcomeInterceptor(
       return { ...tap, fn: observed };
     },
   };
+  selfGuarded.add(interceptor);
+  return interceptor;
 }
 
 export type HookCounts = Record<string, Record<HookStatus, number>>;

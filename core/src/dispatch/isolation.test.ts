@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { HandlerOptions } from '../plugin-api.js';
 import { recordingLogger } from '../testing/logger.js';
@@ -86,6 +87,24 @@ describe('runGuarded', () => {
     expect((await running.outcome).status).toBe('accepted');
     expect((await guarded(waitForAbort, { shutdown: shutdown.signal }).outcome).status).toBe('accepted');
     expect(reasons).toEqual(['later: core is shutting down', 'at once: core is shutting down']);
+  });
+
+  it('leaves no listener on the shutdown signal once handlers that read their signal are decided', async () => {
+    const shutdown = new AbortController();
+    const readers = [
+      guarded((_event, { signal }) => void signal.aborted, { shutdown: shutdown.signal }),
+      guarded(async (_event, { signal }) => void (await sleep(1), signal.aborted), { shutdown: shutdown.signal }),
+      guarded(
+        (_event, { signal }) => {
+          void signal.aborted;
+          throw new Error('after reading');
+        },
+        { shutdown: shutdown.signal },
+      ),
+    ];
+    const statuses = await Promise.all(readers.map(async (r) => (await r.outcome).status));
+    expect(statuses).toEqual(['accepted', 'accepted', 'failed']);
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
   });
 
   it('runs the handler inside handlerScope, so a delivery it makes knows its event and reporter', async () => {

@@ -9,8 +9,8 @@ import type { EventName } from '../events/events.js';
 import { isReadOnlyViolation } from '../events/read-only.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { HookOutcome } from './outcomes.js';
+import { deadline, type Deadline } from './deadlines.js';
 import type { HandlerOptions } from '../plugin-api.js';
-import { defined } from '../lang/defined.js';
 
 /** What core keeps about one handler call while it runs. */
 export interface HandlerScope {
@@ -49,85 +49,135 @@ export interface GuardedCall<E> {
   event: E;
   logger: Logger;
   /** Aborts the handler early (core shutting down). */
-  shutdown?: AbortSignal;
+  shutdown?: AbortSignal | undefined;
+  /** Where the outcome is put, under the reporter's name, before the returned promise resolves. */
+  outcomes?: Map<string, HookOutcome> | undefined;
 }
 
-export function runGuarded<E>(call: GuardedCall<E>): Promise<HookOutcome> {
-  const started = performance.now();
-  const base = { reporter: call.reporter, hook: call.hook, eventId: call.eventId };
-  const scope: HandlerScope = { eventId: call.eventId, reporter: call.reporter, skips: [], deliveries: [] };
-  const outcome = (status: HookOutcome['status'], reason?: string, skips?: string[]): HookOutcome => ({
-    ...base,
-    status,
-    // Whatever the handler's end, the deliveries it made are queued: the outcome names them.
-    ...defined({ reason, skips, deliveries: scope.deliveries.length ? [...scope.deliveries] : undefined }),
-    durationMs: Math.round((performance.now() - started) * 10) / 10,
-  });
-  // A handler that said why it left something out: skipped when it delivered nothing, else accepted; with its skips either way.
-  const finished = (): HookOutcome => {
-    if (scope.skips.length === 0) return outcome('accepted');
-    const skips = [...scope.skips];
-    return scope.deliveries.length === 0
-      ? outcome('skipped', skips.join('; '), skips)
-      : outcome('accepted', undefined, skips);
-  };
-  // The AbortController is made only when the handler reads its signal: most handlers never do,
-  // and one per call was a large part of a dispatch's cost (see bench/).
-  let controller: AbortController | undefined;
-  let abortReason: Error | undefined;
-  const onShutdown = () => controller?.abort(new Error('core is shutting down'));
-  const options: HandlerOptions = {
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (abortReason) controller.abort(abortReason);
-        else if (call.shutdown?.aborted) onShutdown();
-        else call.shutdown?.addEventListener('abort', onShutdown, { once: true });
-      }
-      return controller.signal;
-    },
-  };
+/** The call's outcome: at once when the handler returned without a promise or threw, else when it settles or times out. */
+export function runGuarded<E>(call: GuardedCall<E>): HookOutcome | Promise<HookOutcome> {
+  return new GuardedRun(call).start();
+}
 
-  return new Promise<HookOutcome>((resolve) => {
-    // The first of settle / throw / timeout decides; a handler that settles later is only logged.
-    let decided = false;
-    const decide = (result: HookOutcome) => {
-      decided = true;
-      clearTimeout(timer);
-      if (controller) call.shutdown?.removeEventListener('abort', onShutdown);
-      resolve(result);
-    };
-    const timer = setTimeout(() => {
-      abortReason = new Error(`handler timed out after ${call.timeoutMs} ms`);
-      controller?.abort(abortReason);
-      call.logger.error({ ...base, timeoutMs: call.timeoutMs }, 'handler timed out');
-      decide(outcome('timeout', `did not settle within ${call.timeoutMs} ms`));
-    }, call.timeoutMs);
-    const settled = (error?: { error: unknown }) => {
-      if (decided) {
-        call.logger.warn({ ...base, ok: !error }, 'handler settled after its timeout; its outcome stays "timeout"');
-        return;
-      }
-      if (!error) return decide(finished());
-      call.logger.error({ ...base, err: error.error }, 'handler failed');
-      decide(outcome('failed', failureReason(error.error)));
-    };
+/**
+ * One handler call: its scope, its signal, its timeout, and the outcome that decides first (settle,
+ * throw or timeout; a handler that settles later is only logged). A class rather than closures: it
+ * runs for every reporter and event. A handler that returns without a promise (most do nothing
+ * asynchronous for most events) is decided at once, with no timeout to set.
+ */
+class GuardedRun<E> {
+  private readonly started = performance.now();
+  private readonly scope: HandlerScope;
+  private controller: AbortController | undefined;
+  private onShutdown: (() => void) | undefined;
+  private abortReason: Error | undefined;
+  private decided = false;
+  private timer: Deadline | undefined;
+  private resolve: ((outcome: HookOutcome) => void) | undefined;
+
+  constructor(private readonly call: GuardedCall<E>) {
+    this.scope = { eventId: call.eventId, reporter: call.reporter, skips: [], deliveries: [] };
+  }
+
+  start(): HookOutcome | Promise<HookOutcome> {
     let returned: unknown;
     try {
-      returned = handlerScope.run(scope, () => call.handler(call.event, options));
+      returned = handlerScope.run(this.scope, this.call.handler, this.call.event, new CallOptions(this));
     } catch (error) {
-      settled({ error });
-      return;
+      return this.failed(error)!;
     }
-    if (returned !== null && typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+    if (returned === null || typeof (returned as PromiseLike<unknown> | undefined)?.then !== 'function')
+      return this.decide(this.finished());
+    return new Promise<HookOutcome>((resolve) => {
+      this.resolve = resolve;
+      // From the call's start: the handler's synchronous part counts too.
+      this.timer = deadline(this.call.timeoutMs, () => this.timedOut(), this.started);
       (returned as PromiseLike<unknown>).then(
-        () => settled(),
-        (error: unknown) => settled({ error }),
+        () => (this.decided ? this.lateSettle(true) : this.decide(this.finished())),
+        (error: unknown) => this.failed(error),
       );
-    } else {
-      settled();
+    });
+  }
+
+  /** The handler's signal, made when first read: most handlers never read it, and an AbortController per call was a large part of a dispatch's cost (see bench/). */
+  signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = (this.controller = new AbortController());
+      const shutdown = this.call.shutdown;
+      this.onShutdown = () => controller.abort(new Error('core is shutting down'));
+      if (this.abortReason) controller.abort(this.abortReason);
+      else if (shutdown?.aborted) this.onShutdown();
+      else if (!this.decided) shutdown?.addEventListener('abort', this.onShutdown, { once: true });
     }
-  });
+    return this.controller.signal;
+  }
+
+  private decide(result: HookOutcome): HookOutcome {
+    this.decided = true;
+    this.timer?.clear();
+    if (this.onShutdown) this.call.shutdown?.removeEventListener('abort', this.onShutdown);
+    this.call.outcomes?.set(this.call.reporter, result);
+    this.resolve?.(result);
+    return result;
+  }
+
+  private timedOut(): void {
+    const { timeoutMs } = this.call;
+    this.abortReason = new Error(`handler timed out after ${timeoutMs} ms`);
+    this.controller?.abort(this.abortReason);
+    this.call.logger.error({ ...this.where(), timeoutMs }, 'handler timed out');
+    this.decide(this.outcome('timeout', `did not settle within ${timeoutMs} ms`));
+  }
+
+  /** The failed outcome; undefined (only logged) when the timeout decided first. */
+  private failed(error: unknown): HookOutcome | undefined {
+    if (this.decided) {
+      this.lateSettle(false);
+      return undefined;
+    }
+    this.call.logger.error({ ...this.where(), err: error }, 'handler failed');
+    return this.decide(this.outcome('failed', failureReason(error)));
+  }
+
+  private lateSettle(ok: boolean): void {
+    this.call.logger.warn({ ...this.where(), ok }, 'handler settled after its timeout; its outcome stays "timeout"');
+  }
+
+  /** A handler that said why it left something out: skipped when it delivered nothing, else accepted; with its skips either way. */
+  private finished(): HookOutcome {
+    const { skips, deliveries } = this.scope;
+    if (skips.length === 0) return this.outcome('accepted');
+    return deliveries.length === 0
+      ? this.outcome('skipped', skips.join('; '), [...skips])
+      : this.outcome('accepted', undefined, [...skips]);
+  }
+
+  /** Built key by key rather than spread. */
+  private outcome(status: HookOutcome['status'], reason?: string, skips?: string[]): HookOutcome {
+    const { reporter, hook, eventId } = this.call;
+    const result = { reporter, hook, eventId, status } as HookOutcome;
+    if (reason !== undefined) result.reason = reason;
+    if (skips) result.skips = skips;
+    // Whatever the handler's end, the deliveries it made are queued: the outcome names them.
+    if (this.scope.deliveries.length) result.deliveries = [...this.scope.deliveries];
+    result.durationMs = Math.round((performance.now() - this.started) * 10) / 10;
+    return result;
+  }
+
+  private where() {
+    return { reporter: this.call.reporter, hook: this.call.hook, eventId: this.call.eventId };
+  }
+}
+
+/** What a handler is given. A getter on a class, not on an object literal: one shape for every call. */
+class CallOptions implements HandlerOptions {
+  readonly #run: { signal(): AbortSignal };
+  constructor(run: { signal(): AbortSignal }) {
+    this.#run = run;
+  }
+  get signal(): AbortSignal {
+    return this.#run.signal();
+  }
 }
 
 /** A handler's error in words; a write to the read-only event says so and how to do it instead. */

@@ -28,6 +28,20 @@ describe('KeyedSerializer', () => {
     expect(serializer.size).toBe(0);
   });
 
+  it('keeps nothing for a task done without a promise; a task behind a busy key still waits for it', async () => {
+    const serializer = new KeyedSerializer();
+    const order: string[] = [];
+    await expect(serializer.run('a', () => 'done at once')).resolves.toBe('done at once');
+    expect(serializer.size).toBe(0);
+    const slow = serializer.run('a', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('slow');
+    });
+    const next = serializer.run('a', () => void order.push('next'));
+    await Promise.all([slow, next]);
+    expect(order).toEqual(['slow', 'next']);
+  });
+
   it('runs the next task of a key after one that failed', async () => {
     const serializer = new KeyedSerializer();
     const failed = serializer.run('a', async () => {

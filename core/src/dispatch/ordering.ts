@@ -21,21 +21,35 @@ export function orderingKey(event: BbEvent): string {
   }
 }
 
-/** Runs tasks keyed by `orderingKey`. */
+/**
+ * Runs tasks keyed by `orderingKey`. A task whose key is idle starts at once (no turn of the
+ * microtask queue), and one that returns without a promise is done then: nothing is kept for it.
+ * One whose key is busy starts when the task before it settles, however it ends. This runs per
+ * reporter and event, so it keeps to one promise of its own per task that waits on something.
+ */
 export class KeyedSerializer {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly tails = new Map<string, Promise<void>>();
 
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+  run<T>(key: string, task: () => T | Promise<T>): Promise<T> {
+    const previous = this.tails.get(key);
+    let result: Promise<T>;
+    if (previous) result = previous.then(task);
+    else {
+      let value: T | Promise<T>;
+      try {
+        value = task();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (typeof (value as PromiseLike<T> | undefined)?.then !== 'function') return Promise.resolve(value);
+      result = value as Promise<T>;
+    }
+    const tails = this.tails;
+    const release = () => {
+      if (tails.get(key) === tail) tails.delete(key);
+    };
+    const tail: Promise<void> = result.then(release, release);
+    tails.set(key, tail);
     return result;
   }
 

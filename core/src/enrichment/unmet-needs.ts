@@ -20,6 +20,8 @@ function buildsOf(event: BbEvent): readonly BuildPayload[] {
 
 /** The needs among steps, logs and log_contents that some build of the event lacks. */
 export function unmetNeeds(event: BbEvent, needs: ReadonlySet<Need>): Need[] {
+  // Asked for every reporter and event: most reporters need none of these.
+  if (needs.size === 0) return [];
   const builds = buildsOf(event);
   const steps = builds.map((b) => b.steps);
   const lacking: Record<'steps' | 'logs' | 'log_contents', boolean> = {

@@ -46,7 +46,6 @@ export function normaliseEvent(input: unknown): BbEvent {
   }
   const tooDeep = depthProblem(input);
   if (tooDeep) throw new BbrError('BBR_EVENT_INVALID', 'the event nests too deep', { details: [tooDeep] });
-  let envelope: unknown = input;
   if (isHttpStatusPushBody(input)) {
     const validate = coreValidator('event.schema.json#/$defs/buildPayload');
     if (!validate(input)) {
@@ -55,8 +54,11 @@ export function normaliseEvent(input: unknown): BbEvent {
       });
     }
     const build = input as unknown as BuildPayload;
-    envelope = { event: build.complete ? 'buildFinished' : 'buildStarted', payload: build };
-  } else if (!('event' in input)) {
+    // Valid as it stands: a build envelope is its event name and a valid build (no second validation per event).
+    const envelope = { event: build.complete ? 'buildFinished' : 'buildStarted', payload: build } as EventEnvelope;
+    return { ...envelope, id: deriveEventId(envelope) } as BbEvent;
+  }
+  if (!('event' in input)) {
     throw new BbrError(
       'BBR_EVENT_INVALID',
       'neither an envelope (no "event" key) nor an HttpStatusPush body (no "buildid")',
@@ -66,9 +68,9 @@ export function normaliseEvent(input: unknown): BbEvent {
     );
   }
   const validate = coreValidator('event.schema.json');
-  if (!validate(envelope)) {
+  if (!validate(input)) {
     throw new BbrError('BBR_EVENT_INVALID', 'invalid event envelope', { details: describeAjvErrors(validate.errors) });
   }
-  const valid = envelope as EventEnvelope;
+  const valid = input as unknown as EventEnvelope;
   return { ...valid, id: valid.id ?? deriveEventId(valid) } as BbEvent;
 }

@@ -8,18 +8,41 @@ import type { ErrorDetail } from '../diagnostics/errors.js';
 /** Deeper than any Buildbot payload (a property holding JSON included) needs. */
 export const MAX_EVENT_DEPTH = 64;
 
-/** The first place `input` nests deeper than `maxDepth` objects or arrays, or undefined. Walks without recursion. */
+/**
+ * The first place `input` nests deeper than `maxDepth` objects or arrays, or undefined. The walk
+ * recurses at most `maxDepth` levels (never deeper, however deep the input), and builds a path
+ * only for the place it reports: it runs on every event.
+ */
 export function depthProblem(input: unknown, maxDepth = MAX_EVENT_DEPTH): ErrorDetail | undefined {
-  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: input, depth: 0, path: '' }];
-  while (stack.length) {
-    const { value, depth, path } = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth >= maxDepth)
-      return { path: shortened(path), message: `nests deeper than ${maxDepth} levels of objects and arrays` };
-    const entries = Array.isArray(value)
-      ? value.map((v, i) => [`[${i}]`, v] as const)
-      : Object.entries(value).map(([k, v]) => [path === '' ? k : `.${k}`, v] as const);
-    for (const [key, child] of entries) stack.push({ value: child, depth: depth + 1, path: `${path}${key}` });
+  const keys = tooDeepAt(input, maxDepth);
+  if (!keys) return undefined;
+  const path = keys.reverse().join('');
+  return {
+    path: shortened(path.startsWith('.') ? path.slice(1) : path),
+    message: `nests deeper than ${maxDepth} levels of objects and arrays`,
+  };
+}
+
+/** The path segments (innermost first) to where `value` nests more than `levelsLeft` levels, or undefined. */
+function tooDeepAt(value: unknown, levelsLeft: number): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (levelsLeft === 0) return [];
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const keys = tooDeepAt(value[i], levelsLeft - 1);
+      if (keys) {
+        keys.push(`[${i}]`);
+        return keys;
+      }
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    const keys = tooDeepAt((value as Record<string, unknown>)[key], levelsLeft - 1);
+    if (keys) {
+      keys.push(`.${key}`);
+      return keys;
+    }
   }
   return undefined;
 }

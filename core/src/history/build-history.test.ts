@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { normaliseEvent } from '../events/envelope.js';
-import type { BuildFinishedEvent, BuildPayload } from '../events/events.js';
+import type { Build, BuildFinishedEvent, BuildPayload } from '../events/events.js';
 import { Results } from '../events/results.js';
 import { fixture } from '../testing/fixtures.js';
 import { BuildHistory } from './build-history.js';
@@ -125,4 +125,15 @@ test('a dry run (persist: false) uses the stored history but writes nothing', as
   await dry.flush();
   expect(dry.previousBuild(build(3, Results.SUCCESS))?.number).toBe(2);
   expect((await BuildHistory.open(dir)).previousBuild(build(3, Results.SUCCESS))?.number).toBe(1);
+});
+
+test('a burst of builds is written once, after a short wait, and flush() writes what waits at once', async () => {
+  const dir = stateDir();
+  const history = await BuildHistory.open(dir);
+  for (let n = 1; n <= 100; n++) history.record(build(n, Results.SUCCESS));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(existsSync(join(dir, 'history', 'builder-1.json'))).toBe(false);
+  await history.flush();
+  const file = JSON.parse(readFileSync(join(dir, 'history', 'builder-1.json'), 'utf8')) as { builds: Build[] };
+  expect(file.builds.map((b) => b.number)).toEqual(Array.from({ length: 50 }, (_, i) => 51 + i));
 });

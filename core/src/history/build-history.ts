@@ -14,6 +14,12 @@ import { Results } from '../events/results.js';
 /** How many builds per builder are kept. */
 export const DEFAULT_HISTORY_SIZE = 50;
 
+/**
+ * How long a builder's changes wait before its file is written: a burst of builds is written once
+ * rather than once per build (each write is a whole file and a rename). `flush()` writes at once.
+ */
+const WRITE_DELAY_MS = 200;
+
 const buildKeys = [
   'buildid',
   'number',
@@ -45,6 +51,8 @@ export class BuildHistory {
   private readonly byId = new Map<number, BuilderFile>();
   private readonly writes = new Map<number, Promise<void>>();
   private readonly dirty = new Set<number>();
+  /** Builders whose write waits for WRITE_DELAY_MS. */
+  private readonly waiting = new Map<number, NodeJS.Timeout>();
 
   private constructor(
     private readonly dir: string,
@@ -161,13 +169,29 @@ export class BuildHistory {
 
   /** Resolves when everything recorded so far is on disk. */
   async flush(): Promise<void> {
-    while (this.writes.size) await Promise.all(this.writes.values());
+    while (this.writes.size || this.waiting.size) {
+      for (const [builderid, timer] of this.waiting) {
+        clearTimeout(timer);
+        this.waiting.delete(builderid);
+        this.write(builderid);
+      }
+      await Promise.all(this.writes.values());
+    }
+  }
+
+  /** A write of the builder's file after WRITE_DELAY_MS, unless one is waiting or running (it picks the change up). */
+  private scheduleWrite(builderid: number): void {
+    this.dirty.add(builderid);
+    if (this.writes.has(builderid) || this.waiting.has(builderid)) return;
+    const timer = setTimeout(() => {
+      this.waiting.delete(builderid);
+      this.write(builderid);
+    }, WRITE_DELAY_MS);
+    this.waiting.set(builderid, timer);
   }
 
   /** One write per builder at a time; changes made meanwhile are written by the next one. */
-  private scheduleWrite(builderid: number): void {
-    this.dirty.add(builderid);
-    if (this.writes.has(builderid)) return;
+  private write(builderid: number): void {
     const write = (async () => {
       while (this.dirty.delete(builderid)) {
         const file = join(this.dir, `builder-${builderid}.json`);

@@ -37,7 +37,8 @@ export class NodeFetchTransport implements Transport {
 
   async perform(request: HttpRequest, options: PerformOptions): Promise<HttpResponse> {
     const method = methodOf(request);
-    const where = `${method} ${redactUrl(request.url)}`;
+    // Named in errors only: redacted when one happens, not for every request.
+    const where = () => `${method} ${redactUrl(request.url)}`;
     // One controller and a plain timer: cheaper per request than AbortSignal.timeout + AbortSignal.any.
     const controller = new AbortController();
     let timedOut = false;
@@ -77,17 +78,22 @@ export class NodeFetchTransport implements Transport {
   }
 }
 
-function transportError(error: unknown, where: string, options: PerformOptions, timedOut: boolean): HttpTransportError {
+function transportError(
+  error: unknown,
+  where: () => string,
+  options: PerformOptions,
+  timedOut: boolean,
+): HttpTransportError {
   if (timedOut)
-    return new HttpTransportError(`${where}: no answer within ${options.timeoutMs} ms`, true, { cause: error });
+    return new HttpTransportError(`${where()}: no answer within ${options.timeoutMs} ms`, true, { cause: error });
   if (options.signal?.aborted) {
     const reason = options.signal.reason instanceof Error ? options.signal.reason.message : 'aborted';
-    return new HttpTransportError(`${where}: aborted (${reason})`, false, { cause: error });
+    return new HttpTransportError(`${where()}: aborted (${reason})`, false, { cause: error });
   }
   const code = (error as { code?: string }).code;
   const message =
     error instanceof Error ? error.message.replace(/https?:\/\/\S+/g, (u) => redactUrl(u)) : String(error);
-  return new HttpTransportError(`${where}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`, true, {
+  return new HttpTransportError(`${where()}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`, true, {
     cause: error,
   });
 }
@@ -109,7 +115,7 @@ async function readBounded(response: Response, maxBytes: number): Promise<string
   return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }
 
-function toResponse(response: Response, text: string, where: string): HttpResponse {
+function toResponse(response: Response, text: string, where: () => string): HttpResponse {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
   return {
@@ -121,7 +127,7 @@ function toResponse(response: Response, text: string, where: string): HttpRespon
         return JSON.parse(text) as T;
       } catch {
         throw new Error(
-          `${where} answered ${response.status} with a body that is not JSON (${text.length} characters)`,
+          `${where()} answered ${response.status} with a body that is not JSON (${text.length} characters)`,
         );
       }
     },

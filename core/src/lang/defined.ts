@@ -5,6 +5,10 @@
  */
 export function defined<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = value;
+  // Keys, not entries: no array per key (this runs on hot paths). Own keys only, as before.
+  for (const key of Object.keys(fields)) {
+    const value = (fields as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
   return out as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
