@@ -80,6 +80,12 @@ interface DeliveryRow {
   settled_at: number | null;
 }
 
+/** A delivery's row number and attempts so far, as an update counting an attempt returns them. */
+interface Counted {
+  seq: number;
+  attempts: number;
+}
+
 interface PendingWrite {
   what: string;
   run: () => void;
@@ -285,46 +291,40 @@ export class SqliteLedger implements Ledger {
     this.write(
       'a failed attempt',
       () => {
-        const row = this.statements.countAttempt.get(deliveryId) as { seq: number; attempts: number } | undefined;
-        if (!row) return;
-        this.statements.insertAttempt.run(row.seq, row.attempts, attempt.at, 0, attempt.reason, response);
-        this.statements.setRetrying.run({
+        const row = this.statements.setRetrying.get({
           id: deliveryId,
           state: attempt.retryAt === undefined ? 'queued' : 'retrying',
           error: attempt.reason,
           response,
           next: attempt.retryAt ?? null,
           at: attempt.at,
-        });
+        }) as Counted | undefined;
+        if (row) this.statements.insertAttempt.run(row.seq, row.attempts, attempt.at, 0, attempt.reason, response);
       },
-      3,
+      2,
     );
   }
 
   settled(outcome: DeliveryOutcome, at: number): void {
     const state = stateOf(outcome);
     if (!state) return;
+    // A sent delivery's last attempt is counted here; a failed one's was counted by attemptFailed.
+    const sent = outcome.status === 'sent';
+    const response = sent && outcome.response !== undefined ? safeJson(outcome.response) : null;
     this.write(
       'an outcome',
       () => {
-        if (outcome.status === 'sent') {
-          const row = this.statements.countAttempt.get(outcome.deliveryId) as
-            { seq: number; attempts: number } | undefined;
-          if (!row) return;
-          const response = outcome.response === undefined ? null : safeJson(outcome.response);
-          this.statements.insertAttempt.run(row.seq, row.attempts, at, 1, null, response);
-          this.statements.setSettled.run({ id: outcome.deliveryId, state, at, error: null, response });
-          return;
-        }
-        this.statements.setSettled.run({
+        const row = this.statements.setSettled.get({
           id: outcome.deliveryId,
           state,
           at,
-          error: outcome.reason ?? null,
-          response: null,
-        });
+          error: sent ? null : (outcome.reason ?? null),
+          response,
+          tried: sent ? 1 : 0,
+        }) as Counted | undefined;
+        if (row && sent) this.statements.insertAttempt.run(row.seq, row.attempts, at, 1, null, response);
       },
-      3,
+      sent ? 2 : 1,
     );
   }
 
@@ -608,22 +608,23 @@ function prepare(db: SqliteDatabase) {
        VALUES (@id, @event_id, @reporter, @target, 'queued', @supersede, 0, @last_error, @at, @at, @payload, @request)
        ON CONFLICT (id) DO UPDATE SET state = 'queued', updated_at = @at`,
     ),
-    countAttempt: s('UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? RETURNING seq, attempts'),
     insertAttempt: s(
       'INSERT OR REPLACE INTO attempts (delivery_seq, attempt, at, ok, error, response) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     setRetrying: s(
-      'UPDATE deliveries SET state = @state, last_error = @error, last_response = @response, next_try_at = @next, updated_at = @at WHERE id = @id',
+      `UPDATE deliveries SET attempts = attempts + 1, state = @state, last_error = @error, last_response = @response,
+         next_try_at = @next, updated_at = @at
+       WHERE id = @id RETURNING seq, attempts`,
     ),
     // Sent and superseded deliveries drop their payload; dead and deferred ones keep it to be sent again.
     setSettled: s(
-      `UPDATE deliveries SET state = @state, updated_at = @at, next_try_at = NULL,
+      `UPDATE deliveries SET attempts = attempts + @tried, state = @state, updated_at = @at, next_try_at = NULL,
          settled_at = CASE WHEN @state = 'deferred' THEN NULL ELSE @at END,
          last_error = CASE WHEN @state = 'sent' THEN NULL ELSE COALESCE(@error, last_error) END,
          last_response = COALESCE(@response, last_response),
          request = CASE WHEN @state IN ('sent', 'superseded') THEN ${REQUEST} ELSE request END,
          payload = CASE WHEN @state IN ('sent', 'superseded') THEN NULL ELSE payload END
-       WHERE id = @id`,
+       WHERE id = @id RETURNING seq, attempts`,
     ),
     payload: s('SELECT payload FROM deliveries WHERE id = ?'),
     unsent: s(
