@@ -12,6 +12,8 @@ export default tseslint.config(
       '**/generated/**',
       // Ajv standalone code, generated at build by scripts/gen-validators.mjs.
       '**/*.validate.cjs',
+      // Dependencies bundled at build by scripts/bundle-dependencies.mjs.
+      'core/vendor/**',
       'create-plugin/template/**',
       'test/fixtures/**',
       'core/fixtures/**',
