@@ -14,6 +14,7 @@ export default tseslint.config(
       '**/*.validate.cjs',
       // Dependencies bundled at build by scripts/bundle-dependencies.mjs.
       'core/vendor/**',
+      'plugins/*/vendor/**',
       'create-plugin/template/**',
       'test/fixtures/**',
       'core/fixtures/**',
