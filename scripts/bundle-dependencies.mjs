@@ -1,6 +1,7 @@
 // Bundles the start-up's largest CommonJS dependencies, each into one file, so start-up reads and compiles one
 // file instead of dozens or hundreds (`npm run build` runs it after tsc; docs/performance.md has the figures):
-//   yaml           → core/vendor/yaml.cjs                   (73 files; core/src/config/yaml.ts loads it)
+//   yaml           → core/vendor/yaml.cjs                   (73 files; core/src/config/yaml.ts)
+//   prom-client    → core/vendor/prom-client.cjs            (about 90 files with @opentelemetry/api; core/src/host/metrics.ts)
 //   irc-framework  → plugins/irc/vendor/irc-framework.cjs   (about 300 files, lodash's mostly; plugins/irc/src/client.ts)
 // Not committed (.gitignore): generated from the installed packages, so never stale in a build. Each package stays
 // a dependency of its user (types, licence); each bundle starts with the name, version and licence of every
@@ -16,11 +17,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** `node_modules/@scope/name/lib/x.js` → the package folder `node_modules/@scope/name`. */
 const packageFolderOf = (input) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
 
-/** `name version (licence)` and the licence file's text, for the banner. */
+/** `name version (licence)` and the texts of its licence and notice files, for the banner. */
 function licenceNotice(folder) {
   const { name, version, license } = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8'));
-  const file = readdirSync(join(root, folder)).find((f) => /^licen[cs]e/i.test(f));
-  const text = file ? readFileSync(join(root, folder, file), 'utf8').trim() : '';
+  const files = readdirSync(join(root, folder)).filter((f) => /^(licen[cs]e|notice)/i.test(f));
+  const text = files.map((f) => readFileSync(join(root, folder, f), 'utf8').trim()).join('\n\n');
   return `${name} ${version}${license ? ` (${license})` : ''}${text ? `\n\n${text}` : ''}`;
 }
 
@@ -50,4 +51,5 @@ async function bundle(name, user) {
 }
 
 await bundle('yaml', 'core');
+await bundle('prom-client', 'core');
 await bundle('irc-framework', 'plugins/irc');
