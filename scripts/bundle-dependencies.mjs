@@ -47,7 +47,9 @@ async function bundle(name, user) {
   const file = join(root, user, 'vendor', `${name}.cjs`);
   mkdirSync(join(root, user, 'vendor'), { recursive: true });
   writeFileSync(file, banner + result.outputFiles[0].text);
-  console.log(`wrote ${relative(root, file)} (${folders.length} packages, ${Math.round(result.outputFiles[0].text.length / 1024)} kB)`);
+  console.log(
+    `wrote ${relative(root, file)} (${folders.length} packages, ${Math.round(result.outputFiles[0].text.length / 1024)} kB)`,
+  );
 }
 
 await bundle('yaml', 'core');

@@ -49,7 +49,11 @@ export async function load(url, context, next) {
     expect((await fetch(new URL('/healthz', service.url))).status).toBe(200);
     expect(await service.stop()).toBe(0);
     const loaded = readFileSync(log, 'utf8').split('\n');
-    for (const bundle of ['core/vendor/yaml.cjs', 'core/vendor/prom-client.cjs', 'plugins/irc/vendor/irc-framework.cjs'])
+    for (const bundle of [
+      'core/vendor/yaml.cjs',
+      'core/vendor/prom-client.cjs',
+      'plugins/irc/vendor/irc-framework.cjs',
+    ])
       expect(loaded).toContain(join(repoRoot, bundle));
     expect(
       loaded.filter((file) =>
