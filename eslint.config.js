@@ -12,6 +12,9 @@ export default tseslint.config(
       '**/generated/**',
       // Ajv standalone code, generated at build by scripts/gen-validators.mjs.
       '**/*.validate.cjs',
+      // Dependencies bundled at build by scripts/bundle-dependencies.mjs.
+      'core/vendor/**',
+      'plugins/*/vendor/**',
       'create-plugin/template/**',
       'test/fixtures/**',
       'core/fixtures/**',

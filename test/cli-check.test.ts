@@ -113,7 +113,7 @@ describe('bbreporters check', () => {
     expect(result.stdout).toMatch(/http\s+POST http:\/\/127\.0\.0\.1:8020\//);
     expect(result.stdout).toMatch(/console: @bbreporters\/console/);
   });
-  it('loads no schema compiler and nothing only the service needs: generated validators, lazy commands and sources', async () => {
+  it('loads no schema compiler and nothing only the service needs: generated validators, lazy commands and sources, yaml bundled', async () => {
     const dir = tempDir();
     // Reports, as the process exits, the CommonJS modules it loaded (Ajv's compiler, SQLite, ws are CommonJS).
     const probe = join(dir, 'probe.mjs');
@@ -153,9 +153,11 @@ describe('bbreporters check', () => {
     const loaded = /loaded: (.*)/.exec(result.stderr)?.[1].split(' ') ?? [];
     for (const name of plugins)
       expect(loaded).toContain(join(repoRoot, `plugins/${name}/schema/options.schema.validate.cjs`));
+    // yaml as the one file bundled at build (scripts/bundle-dependencies.mjs), not its 73.
+    expect(loaded).toContain(join(repoRoot, 'core/vendor/yaml.cjs'));
     expect(
       loaded.filter((file) =>
-        /[\\/]node_modules[\\/](ajv[\\/]dist[\\/](compile|core)|better-sqlite3|ws)[\\/]/.test(file),
+        /[\\/]node_modules[\\/](ajv[\\/]dist[\\/](compile|core)|better-sqlite3|ws|yaml|pino)[\\/]/.test(file),
       ),
     ).toEqual([]);
   });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument } from '../config/yaml.js';
 import { BbrError, reasonOf } from '../diagnostics/errors.js';
 import { createLogger } from '../diagnostics/logger.js';
 import { substituteEnv } from '../config/env.js';

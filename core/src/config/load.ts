@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from './yaml.js';
 import { BbrError, isBbrError, type ErrorCode, type ErrorDetail } from '../diagnostics/errors.js';
 import type { Config, SourceConfig } from '../generated/schemas.js';
 import { optionsValidator, readManifest } from '../loader/manifest.js';

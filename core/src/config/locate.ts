@@ -2,7 +2,8 @@
  * Maps config paths (`reporters[0].options.mode`) to `file:line:column` through the YAML
  * parser's node ranges, so every error points at the line the user must change.
  */
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { isMap, isScalar, isSeq } from './yaml.js';
 import { splitPath } from '../diagnostics/json-path.js';
 
 export interface Locator {

@@ -3,8 +3,9 @@
  * messages, in ./templates), inline strings and files in `template_dir`. Every template has a
  * human name, so an error can say which template of which reporter failed.
  */
-import ejs from 'ejs';
+import type Ejs from 'ejs';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { reasonOf } from '../diagnostics/errors.js';
 import type { TemplateType } from '../generated/schemas.js';
@@ -34,11 +35,15 @@ export function defaultSource(file: string, name: string): TemplateSource {
   return fileSource(`${defaultTemplatesDir}${file}`, name);
 }
 
+/** ejs is required by the first template compiled: `check` of reporters without templates never loads it. */
+let ejs: typeof Ejs | undefined;
+const ejsNow = () => (ejs ??= createRequire(import.meta.url)('ejs') as typeof Ejs);
+
 const keepAsIs = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
 /** html templates escape `<%= %>` output (event data); plain templates insert it as is. Throws ejs's error. */
 export function compileTemplate(source: TemplateSource, type: TemplateType): CompiledTemplate {
-  return ejs.compile(source.text, {
+  return ejsNow().compile(source.text, {
     ...(source.filename ? { filename: source.filename } : {}),
     ...(type === 'plain' ? { escape: keepAsIs } : {}),
     compileDebug: true,

@@ -5,7 +5,8 @@
  * failed-attempt events; depths, ages and connection states are read at scrape time. Labels are
  * reporter names, event kinds, statuses and source types only: never builder names or reasons.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import { bundled } from '../lang/bundled.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { Backlog, DeliveryQueue } from '../deliveries/queue.js';
 import type { DispatchInterceptor } from '../dispatch/hooks.js';
@@ -13,6 +14,9 @@ import { outcomeInterceptor } from '../dispatch/interceptors.js';
 import type { DispatchResult } from '../dispatch/outcomes.js';
 import type { LedgerQueries } from '../ledger/ledger.js';
 import type { EventSink, ServiceEndpoint, Source } from '../sources/source.js';
+
+// prom-client and @opentelemetry/api (about 90 CommonJS files), bundled (lang/bundled.ts).
+const { Counter, Gauge, Histogram, Registry } = bundled<typeof PromClient>('prom-client');
 
 const seconds = (ms: number) => ms / 1000;
 
@@ -57,7 +61,7 @@ export class ServiceMetrics {
 
   constructor(private readonly logger: Logger) {}
 
-  private perReporter(name: string, help: string): Counter<'reporter'> {
+  private perReporter(name: string, help: string): PromClient.Counter<'reporter'> {
     return new Counter({ name, help, labelNames: ['reporter'], registers: [this.registry] });
   }
 

@@ -56,7 +56,9 @@ interface FrameworkOptions {
   version: string;
 }
 
-const { Client } = createRequire(import.meta.url)('irc-framework') as {
+// irc-framework's ~300 CommonJS files (lodash's mostly), bundled at build into one (scripts/bundle-dependencies.mjs),
+// which loads in a fraction of the time; vendor/ sits one folder above this file in src/ and in dist/ alike.
+const { Client } = createRequire(import.meta.url)('../vendor/irc-framework.cjs') as {
   Client: new (options: FrameworkOptions) => FrameworkClient;
 };
 

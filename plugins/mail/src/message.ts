@@ -5,7 +5,6 @@
  * `preview` shows is byte for byte what is sent, and a retry sends the same message (same
  * Message-ID, same Date).
  */
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Mailbox } from './addresses.js';
 import type { Attachment } from './attachments.js';
 import { headerValue, sendTextAsIs } from './wire-form.js';
@@ -67,6 +66,8 @@ export async function composeMessage(parts: MessageParts): Promise<MailPayload> 
   const ended = parts.body.endsWith('\n\n') ? parts.body : `${parts.body}\n\n`;
   // CRLF line ends, as SMTP wants them (nodemailer's encoders keep bare LFs).
   const body = ended.replace(/\r?\n/g, '\r\n');
+  // nodemailer's composer (18 modules) is imported at the first mail, not when the service starts.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from: address(parts.from),
     ...(parts.to.length ? { to: parts.to.map(address) } : {}),

@@ -4,7 +4,7 @@
  * every `pingIntervalMs` that gets no answer within the same time ends the connection, so a
  * silently dead link is noticed and the source reconnects.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { reasonOf } from '../../diagnostics/errors.js';
 
 export interface DataApiEvent {
@@ -43,7 +43,9 @@ export class DataApiConnection {
     this.closed = closed;
   }
 
-  static open(options: DataApiConnectionOptions): Promise<DataApiConnection> {
+  static async open(options: DataApiConnectionOptions): Promise<DataApiConnection> {
+    // ws (22 modules) is imported by the first connection: core's index re-exports this source for every plugin.
+    const { default: WebSocket } = await import('ws');
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(options.url, { headers: options.headers, handshakeTimeout: options.openTimeoutMs });
       let settled = false;
@@ -119,7 +121,7 @@ export class DataApiConnection {
   }
 
   get isOpen(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
+    return this.socket.readyState === this.socket.OPEN;
   }
 
   close(): void {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailPayload } from '../message.js';
 import { smtpSendError } from './smtp-errors.js';
 import type { MailTransport } from './transport.js';
@@ -26,7 +26,7 @@ export interface SmtpSettings {
 
 export function smtpTransport(settings: SmtpSettings): MailTransport {
   const auth = settings.user && settings.password ? { user: settings.user, pass: settings.password } : undefined;
-  const transporter = createTransport({
+  const options = {
     host: settings.host,
     port: settings.port,
     secure: settings.useSmtps,
@@ -44,7 +44,10 @@ export function smtpTransport(settings: SmtpSettings): MailTransport {
     // nodemailer must not log: its debug output would carry the AUTH exchange.
     logger: false,
     debug: false,
-  });
+  };
+  // nodemailer (39 modules) is imported at the first mail, not when the service starts; the CA file is read above.
+  let transporter: Promise<Transporter> | undefined;
+  const transporterNow = () => (transporter ??= import('nodemailer').then((n) => n.createTransport(options)));
   const context = {
     host: settings.host,
     port: settings.port,
@@ -55,7 +58,7 @@ export function smtpTransport(settings: SmtpSettings): MailTransport {
     description: `SMTP ${settings.host}:${settings.port}${settings.useSmtps ? ' (SMTPS)' : settings.useTls ? ' (STARTTLS required)' : ''}${auth ? ` as ${settings.user}` : ''}`,
     async send(payload: MailPayload) {
       try {
-        const info = await transporter.sendMail({ envelope: payload.envelope, raw: payload.raw });
+        const info = await (await transporterNow()).sendMail({ envelope: payload.envelope, raw: payload.raw });
         return {
           messageId: payload.messageId,
           accepted: info.accepted,
@@ -66,6 +69,6 @@ export function smtpTransport(settings: SmtpSettings): MailTransport {
         throw smtpSendError(error, context);
       }
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }
