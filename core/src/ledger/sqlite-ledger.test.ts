@@ -154,7 +154,7 @@ describe('the SQLite ledger', () => {
     const ledger = ledgerIn();
     const event = { kind: 'buildFinished' as const, receivedAt: 900, body: {} };
     const outcome = (reporter: string) => [
-      { reporter, hook: 'buildFinished', eventId: 'e1', status: 'accepted' as const, durationMs: 1 },
+      { reporter, hook: 'buildFinished' as const, eventId: 'e1', status: 'accepted' as const, durationMs: 1 },
     ];
     ledger.recordEvent({ ...event, id: 'e1' });
     ledger.recordOutcomes('e1', outcome('first'));
