@@ -2,7 +2,7 @@
 // (one of each package in plugins/*, minimal valid options, remotes on a loopback port that refuses) against
 // a bare `node -e ''`: `bbreporters check` until it exits, `bbreporters run` until GET /healthz answers.
 // Median of 10 runs each (--quick: 3), interleaved, after one unmeasured round; a fresh stateDir each run.
-import { cli, listeningUrl, serviceFolder, startChild } from './lib/child.mjs';
+import { cliArgs, listeningUrl, serviceFolder, startChild } from './lib/child.mjs';
 import { now, refusingPort, untilOk } from './lib/loopback.mjs';
 import { median, quick, runIfMain, target } from './lib/report.mjs';
 
@@ -38,7 +38,7 @@ async function untilExit(args) {
 async function untilHealthy(reporters) {
   const folder = serviceFolder(reporters, 'bbr-startup-');
   const started = now();
-  const running = startChild([cli, 'run', '--config', folder.config, '--drain-ms', '0'], { cwd: folder.dir });
+  const running = startChild(cliArgs('run', '--config', folder.config, '--drain-ms', '0'), { cwd: folder.dir });
   try {
     await untilOk(new URL('/healthz', await listeningUrl(running)).href);
     return now() - started;
@@ -56,7 +56,7 @@ export async function measure() {
   try {
     for (let round = 0; round <= RUNS; round++) {
       const node = await untilExit(['-e', '']);
-      const check = await untilExit([cli, 'check', '--config', checked.config]);
+      const check = await untilExit(cliArgs('check', '--config', checked.config));
       const run = await untilHealthy(reporters);
       if (round === 0) continue; // the unmeasured round: file caches warm
       runs.node.push(node);

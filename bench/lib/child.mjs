@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-export const cli = join(root, 'core/dist/cli/main.js');
+const bin = join(root, 'core/bin/bbreporters.js');
+/** The node flags of the `bbreporters` command (its `#!/usr/bin/env -S node FLAGS` line). */
+const binNodeFlags = readFileSync(bin, 'utf8')
+  .split('\n', 1)[0]
+  .replace(/^#!.*?\bnode\b/, '')
+  .split(' ')
+  .filter(Boolean);
+/** Node's arguments for `bbreporters ARGS` as a user's shell starts it: with the command's own node flags. */
+export const cliArgs = (...args) => [...binNodeFlags, bin, ...args];
 
 /** VmRSS (now) and VmHWM (peak) of a process, in bytes. */
 export function memoryOf(pid) {
@@ -96,7 +104,7 @@ export function serviceFolder(reporterLines, prefix = 'bbr-bench-') {
  */
 export async function startService(reporterLines, { nodeOptions = [], env = {}, prefix } = {}) {
   const folder = serviceFolder(reporterLines, prefix);
-  const running = startChild([...nodeOptions, cli, 'run', '--config', folder.config, '--drain-ms', '0'], {
+  const running = startChild([...nodeOptions, ...cliArgs('run', '--config', folder.config, '--drain-ms', '0')], {
     cwd: folder.dir,
     env,
   });
