@@ -29,7 +29,7 @@ import {
   withLedger,
 } from './ledger-access.js';
 import { subcommandOf } from './subcommands.js';
-import { alignedColumns, alignedTable } from './table.js';
+import { alignedTable, factColumns } from './table.js';
 
 const SUBCOMMANDS = {
   list: ['state', 'reporter', 'event', 'since', 'limit'],
@@ -140,7 +140,7 @@ function describeDelivery(d: DeliveryDetail): string {
     ['last error', d.lastError],
     ['last answer', d.lastResponse === undefined ? undefined : JSON.stringify(d.lastResponse)],
   ];
-  const lines = [alignedColumns(facts.filter((f): f is [string, string] => f[1] !== undefined))];
+  const lines = [factColumns(facts)];
   if (d.attemptList.length)
     lines.push(
       '',

@@ -21,7 +21,7 @@ import {
   withLedger,
 } from './ledger-access.js';
 import { subcommandOf } from './subcommands.js';
-import { alignedColumns, alignedTable } from './table.js';
+import { alignedTable, factColumns } from './table.js';
 
 const SUBCOMMANDS = {
   list: ['since', 'limit'],
@@ -125,7 +125,7 @@ function describeEvent(e: EventDetail, withBody: boolean): string {
     ['build', e.build === undefined ? undefined : String(e.build)],
     ['received', localTime(e.receivedAt)],
   ];
-  const lines = [alignedColumns(facts.filter((f): f is [string, string] => f[1] !== undefined)), ''];
+  const lines = [factColumns(facts), ''];
   lines.push(
     e.outcomes
       ? alignedTable(

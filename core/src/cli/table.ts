@@ -16,3 +16,8 @@ export function alignedColumns(rows: ReadonlyArray<readonly string[]>): string {
 export function alignedTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   return alignedColumns([header, ...rows]);
 }
+
+/** `label  value` lines, the facts without a value left out (`deliveries show`, `events show`). */
+export function factColumns(facts: ReadonlyArray<readonly [string, string | undefined]>): string {
+  return alignedColumns(facts.filter((fact): fact is readonly [string, string] => fact[1] !== undefined));
+}
