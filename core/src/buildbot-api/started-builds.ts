@@ -6,6 +6,7 @@
  * now, the oldest dropped beyond MAX_RUNNING.
  */
 import type { BuildRequest, Buildset, Change } from '../events/events.js';
+import { setNewest } from '../lang/bounded-map.js';
 
 const MAX_RUNNING = 1000;
 
@@ -20,9 +21,7 @@ export class StartedBuilds {
   private readonly builds = new Map<number, StartedBuild>();
 
   remember(buildid: number, started: StartedBuild): void {
-    this.builds.delete(buildid);
-    this.builds.set(buildid, started);
-    if (this.builds.size > MAX_RUNNING) this.builds.delete(this.builds.keys().next().value!);
+    setNewest(this.builds, buildid, started, MAX_RUNNING);
   }
 
   /** What the build's start left, once: a finished build does not run again. */

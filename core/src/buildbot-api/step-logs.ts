@@ -6,6 +6,7 @@
  * log lists of the last STEP_CACHE_SIZE finished steps.
  */
 import type { Log, Step } from '../events/events.js';
+import { setNewest } from '../lang/bounded-map.js';
 import type { BuildbotRestClient } from './rest-client.js';
 
 const TEXT_CACHE_CHARS = 32 * 1024 * 1024;
@@ -21,7 +22,7 @@ export class StepLogs {
   /** A step finished: its log list, and its logs' text when `withContent`, are fetched now (failures ask again later). */
   stepFinished(step: Step, withContent: boolean): void {
     const list = this.rest.list<Log>(`steps/${step.stepid}/logs`, 'logs');
-    this.keep(this.lists, step.stepid, list, STEP_CACHE_SIZE);
+    setNewest(this.lists, step.stepid, list, STEP_CACHE_SIZE);
     void list
       .then((logs) => {
         if (withContent) for (const log of logs) void this.text(log).catch(() => {});
@@ -63,11 +64,5 @@ export class StepLogs {
       () => this.texts.get(log.logid) === entry && this.texts.delete(log.logid),
     );
     return text;
-  }
-
-  private keep<T>(map: Map<number, T>, key: number, value: T, max: number): void {
-    map.delete(key);
-    map.set(key, value);
-    if (map.size > max) map.delete(map.keys().next().value!);
   }
 }
