@@ -10,18 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tapable from 'tapable';
 import { Runtime } from '@bbreporters/core';
-import { fixture } from '@bbreporters/core/testing';
-import { now } from './lib/loopback.mjs';
+import { distinctBuilds, now } from './lib/loopback.mjs';
 import { quick, runIfMain, target } from './lib/report.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const EVENTS = quick ? 5_000 : 20_000;
 const REPORTERS = 10;
-const base = fixture('pass.finished');
-
-/** Distinct builds, so core's dedupe lets every event through. */
-const events = (count, offset) =>
-  Array.from({ length: count }, (_, i) => ({ ...base, buildid: offset + i, number: offset + i }));
 
 async function time(list, call) {
   const started = now();
@@ -39,8 +33,8 @@ async function timeCore(reporters) {
       logLevel: 'silent',
       reporters: Array.from({ length: reporters }, (_, i) => ({ plugin: './plugins/noop', name: `noop${i}` })),
     });
-    await time(events(1000, 1), (e) => runtime.emit(e));
-    const ms = await time(events(EVENTS, 100_000), (e) => runtime.emit(e));
+    await time(distinctBuilds(1000, 1), (e) => runtime.emit(e));
+    const ms = await time(distinctBuilds(EVENTS, 100_000), (e) => runtime.emit(e));
     await runtime.close(1000);
     return ms;
   } finally {
@@ -52,8 +46,8 @@ async function timeCore(reporters) {
 async function timeRaw(taps) {
   const hook = new tapable.AsyncParallelHook(['event']);
   for (let i = 0; i < taps; i++) hook.tap(`noop${i}`, () => {});
-  await time(events(1000, 1), (e) => hook.promise(e));
-  return time(events(EVENTS, 100_000), (e) => hook.promise(e));
+  await time(distinctBuilds(1000, 1), (e) => hook.promise(e));
+  return time(distinctBuilds(EVENTS, 100_000), (e) => hook.promise(e));
 }
 
 export async function measure() {

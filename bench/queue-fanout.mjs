@@ -9,18 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fetch from 'node-fetch';
 import { Runtime } from '@bbreporters/core';
-import { fixture } from '@bbreporters/core/testing';
-import { now, pool, request, startSink } from './lib/loopback.mjs';
+import { distinctBuilds, now, pool, request, startSink } from './lib/loopback.mjs';
 import { quick, runIfMain } from './lib/report.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const EVENTS = quick ? 2_000 : 10_000;
 const CONCURRENCY = 16;
-const base = fixture('pass.finished');
-
-/** Distinct builds, so core's dedupe lets every event through. */
-const events = (count, offset) =>
-  Array.from({ length: count }, (_, i) => ({ ...base, buildid: offset + i, number: offset + i }));
 
 async function time(fn) {
   const started = now();
@@ -61,11 +55,12 @@ export async function measure() {
       }).then((r) => r.arrayBuffer());
     const rawPost = (body) => request(sink.url, { method: 'POST', body: JSON.stringify(body) }, rawAgent);
     // Warm up both paths on the same sink.
-    for (const e of events(500, 1)) await runtime.emit(e);
+    const warmUp = distinctBuilds(500, 1);
+    for (const e of warmUp) await runtime.emit(e);
     await drained(runtime);
-    await pool(500, CONCURRENCY, (i) => post({ ...base, buildid: i }));
+    await pool(500, CONCURRENCY, (i) => post(warmUp[i]));
 
-    const list = events(EVENTS, 200_000);
+    const list = distinctBuilds(EVENTS, 200_000);
     const before = sink.received;
     const core = await time(async () => {
       for (const e of list) await runtime.emit(e);

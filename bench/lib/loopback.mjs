@@ -74,6 +74,12 @@ export function buildBodies() {
   };
 }
 
+/** `count` distinct finished builds as objects (the `pass` fixture, buildid and number from `offset`), for in-process benches. */
+export function distinctBuilds(count, offset) {
+  const base = JSON.parse(readFileSync(join(fixtures, 'pass.finished.json'), 'utf8'));
+  return Array.from({ length: count }, (_, i) => ({ ...base, buildid: offset + i, number: offset + i }));
+}
+
 /** One node:http request; resolves with the status and the body text. */
 export function request(url, { method = 'GET', body } = {}, agent) {
   return new Promise((resolve, reject) => {
