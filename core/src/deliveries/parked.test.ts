@@ -60,9 +60,12 @@ describe('parked deliveries', () => {
   });
 
   it('a newer delivery to the target supersedes a parked one at once', async () => {
-    const { send, waitFor, setUp, posted } = await setup(3600);
+    const { queue, send, waitFor, setUp, posted } = await setup(3600);
     const older = send('a', 'pending');
     await waitFor(1);
+    // The remote has the request; wait until its answer has parked the delivery.
+    for (let i = 0; i < 100 && queue.backlog().get('r')?.parked !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(queue.backlog().get('r')?.parked).toBe(1);
     setUp();
     send('a', 'success');
     expect(await older.settled).toMatchObject({
