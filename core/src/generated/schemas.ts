@@ -62,6 +62,36 @@ export type ConsoleConfig =
        */
       readOnly?: boolean;
     };
+/**
+ * Where deliveries wait and who sends them. `sqlite` (the default): this process alone, its ledger under stateDir. `redis`: several instances share intake, deliveries (BullMQ jobs), rate-limit holds and the Buildbot follower through one Redis (docs/scale-out.md).
+ */
+export type QueueConfig =
+  | {
+      type: 'sqlite';
+    }
+  | {
+      type: 'redis';
+      /**
+       * The Redis server, e.g. redis://127.0.0.1:6379/0 (rediss:// for TLS; a password in it is masked in logs).
+       */
+      url: string;
+      /**
+       * Prefix of every key and queue: instances with the same prefix share the work; another prefix is another cluster on the same Redis.
+       */
+      prefix?: string;
+      /**
+       * This instance's name in leases, logs and metrics (default: host name and process id).
+       */
+      instance?: string;
+      /**
+       * How long a lease (the Buildbot follower, a stateful reporter such as the IRC bot) outlives its holder: another instance takes over at most this long (plus one renewal period) after the holder dies.
+       */
+      leaseMs?: number;
+      /**
+       * How long an event id is remembered across instances to drop duplicates, and how long finished jobs are kept so a twin cannot be queued.
+       */
+      dedupeTtlMs?: number;
+    };
 export type SourceConfig = HttpSourceConfig | ReplaySourceConfig | BuildbotSourceConfig;
 
 /**
@@ -515,6 +545,7 @@ export interface Config {
   setupTimeout?: number;
   retention?: RetentionConfig;
   console?: ConsoleConfig;
+  queue?: QueueConfig;
   sources?: SourceConfig[];
   /**
    * @maxItems 1000
