@@ -1,0 +1,52 @@
+/**
+ * The Redis mode's shared parts for one instance (config `queue: {type: redis}`): its settings,
+ * one command connection, and the leases it takes part in. Made by the service at start, closed
+ * last at stop.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from '../diagnostics/logger.js';
+import { connectRedis } from './redis-connection.js';
+import { Lease, type LeaseWork } from './lease.js';
+import { redisSettings, type RedisQueueConfig, type RedisSettings } from './redis-settings.js';
+
+export class Cluster {
+  private readonly leases: Lease[] = [];
+
+  private constructor(
+    readonly settings: RedisSettings,
+    /** Commands (claims, holds, lanes, leases); BullMQ makes its own connections from `settings.url`. */
+    readonly redis: Redis,
+    readonly logger: Logger,
+  ) {}
+
+  static start(config: RedisQueueConfig, logger: Logger): Cluster {
+    const settings = redisSettings(config);
+    const clusterLogger = logger.child({ instance: settings.instance });
+    return new Cluster(settings, connectRedis(settings.url, clusterLogger, 'commands'), clusterLogger);
+  }
+
+  /** A key under the cluster's prefix: `key('lease', 'source', 'buildbot')` → `bbr:lease:source:buildbot`. */
+  key(...parts: string[]): string {
+    return [this.settings.prefix, ...parts].join(':');
+  }
+
+  /** Work only one instance of the cluster does at a time (see ./lease.ts); started by the caller. */
+  lease(name: string, work: LeaseWork): Lease {
+    const lease = new Lease(
+      this.redis,
+      this.key('lease', name),
+      this.settings.instance,
+      this.settings.leaseMs,
+      work,
+      this.logger,
+    );
+    this.leases.push(lease);
+    return lease;
+  }
+
+  /** Gives every lease back (their work stops), then disconnects. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.leases.map((l) => l.stop()));
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
