@@ -28,6 +28,7 @@ const LAYERS = [
   'enrichment',
   'buildbot-api',
   'sources',
+  'cluster',
   'loader',
   'config',
   'console',
