@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../diagnostics/logger.js';
 import { connectRedis } from './redis-connection.js';
 import { Lease, type LeaseWork } from './lease.js';
-import { redisSettings, type RedisQueueConfig, type RedisSettings } from './redis-settings.js';
+import { redisSettings, redisUrlSecret, type RedisQueueConfig, type RedisSettings } from './redis-settings.js';
 
 export class Cluster {
   private readonly leases: Lease[] = [];
@@ -23,6 +23,11 @@ export class Cluster {
     const settings = redisSettings(config);
     const clusterLogger = logger.child({ instance: settings.instance });
     return new Cluster(settings, connectRedis(settings.url, clusterLogger, 'commands'), clusterLogger);
+  }
+
+  /** The Redis URL's password, if any: a secret for the logs' mask. */
+  get secret(): string | undefined {
+    return redisUrlSecret(this.settings.url);
   }
 
   /** A key under the cluster's prefix: `key('lease', 'source', 'buildbot')` → `bbr:lease:source:buildbot`. */

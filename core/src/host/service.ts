@@ -18,6 +18,7 @@ import { restartOnlyChanges, type ReloadPlan } from './reload.js';
 import { Runtime } from './runtime.js';
 import { defined } from '../lang/defined.js';
 import { createSource } from '../sources/factory.js';
+import { Cluster } from '../cluster/cluster.js';
 import type { Source } from '../sources/source.js';
 
 export interface ServiceOptions {
@@ -46,6 +47,7 @@ export class Service {
     /** The config the service started with: what a reload compares restart-only settings to. */
     private readonly started: LoadedConfig,
     private readonly options: ServiceOptions,
+    private readonly cluster: Cluster | undefined,
   ) {}
 
   static async start(loaded: LoadedConfig, options: ServiceOptions = {}): Promise<Service> {
@@ -58,6 +60,9 @@ export class Service {
     const stateDir = resolveStateDir(loaded.configDir, loaded.config.stateDir);
     const { buildbotURL } = loaded.config;
     const metrics = new ServiceMetrics(logger);
+    // Several instances on one Redis (docs/scale-out.md); absent: this process alone, on its ledger.
+    const cluster = loaded.config.queue?.type === 'redis' ? Cluster.start(loaded.config.queue, logger) : undefined;
+    if (cluster?.secret) secrets.add(cluster.secret);
     // The runtime (and its ledger) starts after the sources: the endpoints find it when asked.
     const running: { runtime?: Runtime } = {};
     const endpoints = [metrics.endpoint, ...ledgerEndpoints(() => running.runtime?.ledger)];
@@ -80,7 +85,7 @@ export class Service {
           logger,
           stateDir,
           endpoints,
-          ...defined({ buildbotURL, stdin: options.stdin }),
+          ...defined({ buildbotURL, stdin: options.stdin, cluster }),
         }),
       ),
     );
@@ -102,7 +107,7 @@ export class Service {
       () => running.runtime?.reporters.map((r) => r.name) ?? [],
     );
     for (const warning of loaded.warnings) logger.warn(warning);
-    const service = new Service(runtime, sources, logger, loaded, options);
+    const service = new Service(runtime, sources, logger, loaded, options, cluster);
     const started: Source[] = [];
     try {
       for (const source of sources) {
@@ -112,6 +117,7 @@ export class Service {
     } catch (error) {
       await Promise.allSettled(started.map((s) => s.close()));
       await runtime.close(0);
+      await cluster?.close();
       throw error;
     }
     return service;
@@ -176,6 +182,7 @@ export class Service {
           this.logger.error({ err: result.reason }, `a source failed to close: ${reasonOf(result.reason)}`);
       }
       const pending = await this.runtime.close(drainMs);
+      await this.cluster?.close();
       this.logger.info({ pending }, 'stopped');
       return pending;
     })();

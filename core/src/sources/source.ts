@@ -11,6 +11,7 @@ import type { Enricher } from '../enrichment/enricher.js';
 import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DispatchResult } from '../dispatch/outcomes.js';
 import type { EventName } from '../events/events.js';
+import type { Cluster } from '../cluster/cluster.js';
 
 /** Validates and dispatches one input; rejects with BBR_EVENT_INVALID for bad input. */
 export type EventSink = (input: unknown) => Promise<DispatchResult>;
@@ -69,6 +70,8 @@ export interface SourceContext {
   buildbotURL?: string;
   /** What the service serves beside events (metrics, the ledger's API, the console), when a source has a server. */
   endpoints?: readonly ServiceEndpoint[];
+  /** The Redis mode's shared parts (config `queue: {type: redis}`): leases, the shared cursor. */
+  cluster?: Cluster;
 }
 
 export interface SourceType<C extends SourceConfig = SourceConfig> {
