@@ -81,7 +81,8 @@ export {
   type BuildState,
   type StateTable,
 } from './kit/states.js';
-export { DEFAULT_DELIVERY_SETTINGS, type DeliveryCounts, type DeliverySettings } from './deliveries/queue.js';
+export { DEFAULT_DELIVERY_SETTINGS } from './deliveries/queue.js';
+export type { DeliveryCounts, DeliverySettings } from './deliveries/deliveries.js';
 export type { ReporterSpec } from './loader/prepare.js';
 export type { PluginManifest, Filters, Config } from './generated/schemas.js';
 export {

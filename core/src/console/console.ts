@@ -16,16 +16,8 @@ import { CsrfGuard } from './csrf.js';
 import { html, type Html } from './html.js';
 import { deliveryPath, eventPath, page, UI, type PageContext, type Section } from './layout.js';
 import { ChangeWatcher, ledgerFingerprint, serveStream } from './live.js';
-import {
-  deliveriesPage,
-  deliveryPage,
-  eventPage,
-  eventsPage,
-  RECENT,
-  reportersPage,
-  type Hold,
-  type NOTICES,
-} from './pages.js';
+import { deliveriesPage, deliveryPage, eventPage, eventsPage, RECENT, reportersPage, type NOTICES } from './pages.js';
+import type { Hold } from '../deliveries/deliveries.js';
 
 export interface ConsoleOptions {
   /** The ledger of the running service (undefined until it runs). */

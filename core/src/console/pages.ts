@@ -12,7 +12,7 @@ import {
   type EventSummary,
   type LedgerQueries,
 } from '../ledger/ledger.js';
-import type { DeliveryQueue } from '../deliveries/queue.js';
+import type { Deliveries } from '../deliveries/deliveries.js';
 import { html, type Html } from './html.js';
 import {
   badge,
@@ -31,7 +31,7 @@ import {
 export const RECENT = 25;
 
 /** A wait a remote asked for (the delivery queue's `holdsNow`). */
-export type Hold = ReturnType<DeliveryQueue['holdsNow']>[number];
+import type { Hold } from '../deliveries/deliveries.js';
 
 /** What a POST that went through says on the page it returns to (`?notice=`): fixed texts, nothing from the request. */
 export const NOTICES = {

@@ -8,7 +8,7 @@
 import { payloadSecrets } from '../http/redact.js';
 import { httpRequestProblems, type HttpClient, type HttpRequest } from '../http/request.js';
 import type { QueuedDelivery, SendOptions } from '../plugin-api.js';
-import type { Sender } from './queue.js';
+import type { Sender } from './deliveries.js';
 
 /** What the queue asks of a sender whose payloads may be HTTP requests. */
 const httpTraits = {

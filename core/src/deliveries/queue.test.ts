@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingServer, type RecordedRequest, type Reply } from '../testing/http-server.js';
-import { DeliveryQueue, type DeliverySettings } from './queue.js';
+import { DeliveryQueue } from './queue.js';
+import type { DeliverySettings } from './deliveries.js';
 import { createHttpClient } from '../http/client.js';
 import { httpSender } from './http-sender.js';
 import { NodeFetchTransport } from '../http/transport.js';

@@ -13,33 +13,21 @@ import type { DeliveryLedger, StoredDelivery } from '../ledger/ledger.js';
 import { Semaphore } from './semaphore.js';
 import { reasonOf } from '../diagnostics/errors.js';
 import type { DeliveryConfig } from '../generated/schemas.js';
+import type {
+  Backlog,
+  Deliveries,
+  DeliveryCounts,
+  DeliveryOrigin,
+  DeliverySettings,
+  FailedAttempt,
+  Hold,
+  Sender,
+} from './deliveries.js';
 import type { Logger } from '../diagnostics/logger.js';
-import { maskSecrets } from '../diagnostics/mask.js';
+import { attemptSend, failureReason, plural } from './attempt.js';
 import type { DeliveryOutcome, DeliveryStatus } from '../dispatch/outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from '../plugin-api.js';
 import { defined } from '../lang/defined.js';
-
-/**
- * What sends a reporter's deliveries: the plugin's `send`, or core's HTTP sender. A failed attempt
- * throws; the error may say `retryable: false` (another try cannot help) and `retryAfterMs` (how
- * long the remote asked to wait). The optional parts tell the queue what only the sender knows.
- */
-export type Sender = ((delivery: QueuedDelivery, options: SendOptions) => unknown | Promise<unknown>) & {
-  /** A reason the delivery can never be sent (checked before the first attempt, and in dry runs), or undefined. */
-  preflight?: (delivery: QueuedDelivery) => string | undefined;
-  /**
-   * Deliveries that share a hold key (an HTTP origin) wait together when a failure `holdsAll`:
-   * a rate limit is the remote's, not one target's.
-   */
-  holdKey?: (delivery: QueuedDelivery) => string | undefined;
-  /** Whether `failure` (which asked to wait) holds every delivery of its hold key, not only its target. */
-  holdsAll?: (failure: unknown) => boolean;
-  /** Secret values the delivery carries (credential headers…), masked in its outcome's reason. */
-  secrets?: (delivery: QueuedDelivery) => readonly string[];
-};
-
-/** Per-reporter delivery settings: config `reporters[].delivery` with every default filled in. */
-export type DeliverySettings = Required<DeliveryConfig>;
 
 export const DEFAULT_DELIVERY_SETTINGS: Readonly<DeliverySettings> = Object.freeze({
   retries: 60,
@@ -62,35 +50,6 @@ export interface DeliveryQueueOptions {
    */
   ledger?: DeliveryLedger;
 }
-
-/** Where a delivery comes from: its event and when core received it, or the ledger entry it is restored from. */
-export interface DeliveryOrigin {
-  eventId?: string;
-  /** When core received the event (ms since the epoch). */
-  receivedAt?: number;
-  /** The ledger's id of a delivery queued again (after a restart, or asked to be retried). */
-  restoredId?: string;
-  /** Asked to be retried by an operator: it replaces nothing newer that waits for the same target. */
-  retry?: boolean;
-}
-
-/** A failed attempt of a delivery: `retryInMs` when it is tried again, absent when this attempt was its last. */
-export interface FailedAttempt {
-  delivery: QueuedDelivery;
-  reason: string;
-  retryInMs?: number;
-}
-
-/** Deliveries without an outcome yet of one reporter: how many, and when the oldest was queued (none: absent). */
-export interface Backlog {
-  depth: number;
-  /** How many of them are parked: waiting for a retry, out of memory. */
-  parked: number;
-  oldestQueuedAt?: number;
-}
-
-/** Outcome counts per reporter and status, plus retries scheduled: for metrics. */
-export type DeliveryCounts = Record<string, Record<DeliveryStatus | 'retried', number>>;
 
 type JobState = 'queued' | 'sending' | 'backoff' | 'parked' | 'settled';
 
@@ -142,11 +101,7 @@ interface ReporterState {
 /** The abort reason of a settled job; one shared instance, as building an abort reason per delivery is costly. */
 const SETTLED = new Error('delivery settled');
 
-class SendTimeoutError extends Error {
-  override readonly name = 'SendTimeoutError';
-}
-
-export class DeliveryQueue {
+export class DeliveryQueue implements Deliveries {
   private readonly reporters = new Map<string, ReporterState>();
   private readonly lanes = new Map<string, Lane>();
   /** Per reporter and hold key (an HTTP origin): until when a rate limit holds every delivery to it. */
@@ -204,7 +159,7 @@ export class DeliveryQueue {
    * The waits remotes asked for that still run (the console's reporter view): one target's
    * (Retry-After; `key` is the target) or, `whole`, every target at an origin (a rate limit).
    */
-  holdsNow(now = Date.now()): Array<{ reporter: string; key: string; until: number; whole: boolean }> {
+  holdsNow(now = Date.now()): Hold[] {
     const waits = [
       ...[...this.lanes].map(([key, lane]) => ({ key, until: lane.notBefore ?? 0, whole: false })),
       ...[...this.holds].map(([key, until]) => ({ key, until, whole: true })),
@@ -527,7 +482,7 @@ export class DeliveryQueue {
       let sent: { response: unknown } | undefined;
       let failure: unknown;
       try {
-        sent = { response: await this.attempt(reporter.sender, job.delivery, settings.timeoutMs) };
+        sent = { response: await attemptSend(reporter.sender, job.delivery, settings.timeoutMs, this.inFlight) };
       } catch (error) {
         failure = error;
       } finally {
@@ -535,7 +490,7 @@ export class DeliveryQueue {
       }
       // Outside the try: bookkeeping that fails after a send (a full disk) must never count as a failed send.
       if (sent) return this.finish(job, 'sent', undefined, sent.response);
-      const reason = this.reasonFor(failure, job.delivery, reporter.sender);
+      const reason = failureReason(failure, job.delivery, reporter.sender, this.options.secrets);
       const attempts = job.delivery.attempt;
       const last = this.lastAttemptEnding(job, failure, reason, settings.retries);
       if (last) {
@@ -637,39 +592,6 @@ export class DeliveryQueue {
     return until;
   }
 
-  /** One call of the sender, bounded by the attempt timeout and shutdown even if the sender ignores its signal. */
-  private async attempt(sender: Sender, delivery: QueuedDelivery, timeoutMs: number): Promise<unknown> {
-    // One controller and a plain timer: cheaper per delivery than AbortSignal.timeout + AbortSignal.any.
-    const controller = new AbortController();
-    let rejectAborted!: (error: Error) => void;
-    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
-    const stop = (error: Error) => {
-      controller.abort(error);
-      rejectAborted(error);
-    };
-    const timer = setTimeout(() => stop(new SendTimeoutError(`send did not finish within ${timeoutMs} ms`)), timeoutMs);
-    const onShutdown = () => stop(new Error('aborted: core is shutting down'));
-    this.inFlight.add(onShutdown);
-    try {
-      return await Promise.race([
-        Promise.resolve().then(() => sender(delivery, { signal: controller.signal })),
-        aborted,
-      ]);
-    } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(onShutdown);
-    }
-  }
-
-  /** A reason for logs and outcomes: known secrets and the delivery's own credentials masked. */
-  private reasonFor(error: unknown, delivery: QueuedDelivery, sender: Sender): string {
-    const secrets = [...(this.options.secrets ?? []), ...(sender.secrets?.(delivery) ?? [])];
-    return maskSecrets(
-      reasonOf(error),
-      secrets.sort((a, b) => b.length - a.length),
-    );
-  }
-
   private finish(job: Job, status: DeliveryStatus, reason?: string, response?: unknown): void {
     if (job.state === 'settled') return;
     const d = job.delivery;
@@ -721,10 +643,6 @@ function isSettled(job: Job): boolean {
 function holdKeyOf(sender: Sender, delivery: QueuedDelivery): string | undefined {
   const key = sender.holdKey?.(delivery);
   return key === undefined ? undefined : `${delivery.reporter}\u0000${key}`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /**

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../diagnostics/logger.js';
 import type { DeliveryOutcome } from '../dispatch/outcomes.js';
 import type { QueuedDelivery } from '../plugin-api.js';
-import { DeliveryQueue, type Sender } from './queue.js';
+import { DeliveryQueue } from './queue.js';
+import type { Sender } from './deliveries.js';
 
 const queues: DeliveryQueue[] = [];
 afterEach(() => queues.splice(0).forEach((q) => q.close()));

@@ -3,7 +3,7 @@
  * reporter, the queue sends with the new sender from each delivery's next attempt; the old
  * instance is closed only once its own attempts are over.
  */
-import type { Sender } from './queue.js';
+import type { Sender } from './deliveries.js';
 
 export type TrackedSender = Sender & {
   /** Resolves once no attempt of this sender is in flight. */

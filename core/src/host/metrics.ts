@@ -8,7 +8,7 @@
 import type * as PromClient from 'prom-client';
 import { bundled } from '../lang/bundled.js';
 import type { Logger } from '../diagnostics/logger.js';
-import type { Backlog, DeliveryQueue } from '../deliveries/queue.js';
+import type { Backlog, Deliveries } from '../deliveries/deliveries.js';
 import type { DispatchInterceptor } from '../dispatch/hooks.js';
 import { outcomeInterceptor } from '../dispatch/interceptors.js';
 import type { DispatchResult } from '../dispatch/outcomes.js';
@@ -100,7 +100,7 @@ export class ServiceMetrics {
   }
 
   /** Counts the queue's outcomes and failed attempts; its backlog is read at each scrape. */
-  watchDeliveries(queue: DeliveryQueue): void {
+  watchDeliveries(queue: Deliveries): void {
     queue.onOutcome((outcome, delivery) => {
       const reporter = { reporter: outcome.reporter };
       if (outcome.status === 'sent') {

@@ -5,7 +5,7 @@
  * its close(). Close may still deliver (a batch it flushes): a removed reporter's sender stays
  * registered until that settles too.
  */
-import type { DeliveryQueue } from '../deliveries/queue.js';
+import type { Deliveries } from '../deliveries/deliveries.js';
 import type { TrackedSender } from '../deliveries/tracked-sender.js';
 import type { Logger } from '../diagnostics/logger.js';
 import type { ActiveReporter, Dispatcher } from '../dispatch/dispatcher.js';
@@ -24,7 +24,7 @@ export interface Retiring {
 export async function retire(
   { reporter, sender, why, dispatcher }: Retiring,
   env: {
-    deliveries: DeliveryQueue;
+    deliveries: Deliveries;
     logger: Logger;
     /** Whether a later reload brought a reporter of this name back (then its registration is the new one's). */
     isConfigured: (name: string) => boolean;
@@ -46,6 +46,6 @@ export async function retire(
 }
 
 /** Resolves once the reporter has no delivery without an outcome (a closed queue settles them all). */
-async function settled(name: string, deliveries: DeliveryQueue): Promise<void> {
+async function settled(name: string, deliveries: Deliveries): Promise<void> {
   while (deliveries.backlog().get(name)?.depth) await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS));
 }

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from '../deliveries/queue.js';
+import type { Deliveries } from '../deliveries/deliveries.js';
 import { importJournals } from '../ledger/journal-import.js';
 import { eventRecordOf } from '../ledger/event-record.js';
 import type { Ledger, RetentionSettings } from '../ledger/ledger.js';
@@ -120,7 +121,7 @@ export class Runtime {
     readonly logger: Logger,
     readonly secrets: Set<string>,
     private active: readonly ActiveReporter[],
-    readonly deliveries: DeliveryQueue,
+    readonly deliveries: Deliveries,
     private dispatcher: Dispatcher,
     readonly config: RuntimeConfig,
     private readonly transport: Transport,
@@ -486,7 +487,7 @@ export class Runtime {
     if (pending) this.logger.warn({ pending }, 'deliveries still pending at shutdown');
     for (const timer of this.timers) clearInterval(timer);
     this.shutdown.abort();
-    this.deliveries.close();
+    await this.deliveries.close();
     this.ledger?.close();
     this.transport.close();
     await this.history.flush();
@@ -510,7 +511,7 @@ async function closeReporters(reporters: readonly ActiveReporter[], logger: Logg
 
 interface SetupEnv {
   logger: Logger;
-  deliveries: DeliveryQueue;
+  deliveries: Deliveries;
   config: RuntimeConfig;
   options: RuntimeOptions;
   transport: Transport;
