@@ -12,7 +12,6 @@ import {
   type EventSummary,
   type LedgerQueries,
 } from '../ledger/ledger.js';
-import type { Deliveries } from '../deliveries/deliveries.js';
 import { html, type Html } from './html.js';
 import {
   badge,

@@ -26,7 +26,7 @@ import type {
 import type { Logger } from '../diagnostics/logger.js';
 import { attemptSend, failureReason, plural } from './attempt.js';
 import type { DeliveryOutcome, DeliveryStatus } from '../dispatch/outcomes.js';
-import type { Delivery, DeliveryHandle, QueuedDelivery, SendOptions } from '../plugin-api.js';
+import type { Delivery, DeliveryHandle, QueuedDelivery } from '../plugin-api.js';
 import { defined } from '../lang/defined.js';
 
 export const DEFAULT_DELIVERY_SETTINGS: Readonly<DeliverySettings> = Object.freeze({
