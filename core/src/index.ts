@@ -12,6 +12,7 @@ export type {
   Handler,
   HandlerOptions,
   PluginContext,
+  ExclusiveWork,
   PluginDefinition,
   QueuedDelivery,
   ReporterHandlers,

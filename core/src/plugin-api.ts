@@ -126,6 +126,18 @@ export interface PluginContext {
    * covers only these.
    */
   reportedBuilds(buildset: BuildsetPayload): BuildPayload[];
+  /**
+   * Work only one instance may do at a time, such as a chat bot's connection. Alone (the default
+   * queue), `start` runs once setup() returned; with several instances on Redis, it runs on the
+   * instance holding this reporter's lease (`stop` when it loses it), and the reporter's deliveries
+   * are sent there. Call it at most once, from setup().
+   */
+  exclusive(work: ExclusiveWork): void;
+}
+
+export interface ExclusiveWork {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
 }
 
 /** A rendered message: Buildbot's report `body`, `subject`, `type`. */

@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../diagnostics/logger.js';
 import { reasonOf } from '../diagnostics/errors.js';
+import { within } from '../lang/within.js';
 
 /** Renews (PEXPIRE) only when the key still names this holder. */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -105,12 +106,4 @@ export class Lease {
       );
     }
   }
-}
-
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

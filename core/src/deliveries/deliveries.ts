@@ -70,7 +70,12 @@ export interface Hold {
 
 export interface Deliveries {
   /** The reporter's sender and settings; registering again (a reload) applies from each delivery's next attempt. */
-  register(reporter: string, sender: Sender, settings?: DeliveryConfig): void;
+  register(reporter: string, sender: Sender, settings?: DeliveryConfig, exclusive?: boolean): void;
+  /**
+   * Whether this process sends an exclusive reporter's deliveries now (the Redis mode: while it holds
+   * the reporter's lease); absent where there is only this process.
+   */
+  serve?(reporter: string, on: boolean): void;
   /** Forgets a reporter a reload removed, once its deliveries are settled. */
   unregister(reporter: string): void;
   /** Called with each outcome this process settled. */

@@ -28,6 +28,7 @@ import { attemptSend, failureReason, plural } from './attempt.js';
 import type { DeliveryOutcome, DeliveryStatus } from '../dispatch/outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery } from '../plugin-api.js';
 import { defined } from '../lang/defined.js';
+import { Settlement } from './settlement.js';
 
 export const DEFAULT_DELIVERY_SETTINGS: Readonly<DeliverySettings> = Object.freeze({
   retries: 60,
@@ -643,37 +644,4 @@ function isSettled(job: Job): boolean {
 function holdKeyOf(sender: Sender, delivery: QueuedDelivery): string | undefined {
   const key = sender.holdKey?.(delivery);
   return key === undefined ? undefined : `${delivery.reporter}\u0000${key}`;
-}
-
-/**
- * A delivery's outcome for its handle: the `settled` promise is made only when someone reads it
- * (most handlers never do), so thousands of held deliveries hold no promise each.
- */
-class Settlement {
-  private outcome?: DeliveryOutcome;
-  private promise?: Promise<DeliveryOutcome>;
-  private resolve?: (outcome: DeliveryOutcome) => void;
-
-  handle(id: string): DeliveryHandle {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter's `this` is the handle
-    const settlement = this;
-    return {
-      id,
-      get settled() {
-        return settlement.settled();
-      },
-    };
-  }
-
-  done(outcome: DeliveryOutcome): void {
-    this.outcome = outcome;
-    this.resolve?.(outcome);
-  }
-
-  private settled(): Promise<DeliveryOutcome> {
-    this.promise ??= this.outcome
-      ? Promise.resolve(this.outcome)
-      : new Promise<DeliveryOutcome>((resolve) => (this.resolve = resolve));
-    return this.promise;
-  }
 }

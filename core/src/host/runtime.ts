@@ -6,6 +6,10 @@ import { resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { DEFAULT_DELIVERY_SETTINGS, DeliveryQueue } from '../deliveries/queue.js';
 import type { Deliveries } from '../deliveries/deliveries.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { EventClaims } from '../cluster/event-claims.js';
+import { RedisDeliveryQueue } from '../cluster/redis-queue.js';
+import { within } from '../lang/within.js';
 import { importJournals } from '../ledger/journal-import.js';
 import { eventRecordOf } from '../ledger/event-record.js';
 import type { Ledger, RetentionSettings } from '../ledger/ledger.js';
@@ -46,6 +50,7 @@ import { maskSecrets } from '../diagnostics/mask.js';
 import type { MasterControl } from '../buildbot-api/master-control.js';
 import type { DeliveryOutcome, DispatchResult, HookOutcome } from '../dispatch/outcomes.js';
 import type {
+  ExclusiveWork,
   PluginContext,
   PluginDefinition,
   QueuedDelivery,
@@ -82,8 +87,12 @@ export interface RuntimeOptions {
   dryRun?: boolean;
   /** How long the ledger keeps settled deliveries and events (config `retention`). */
   retention?: Partial<RetentionSettings>;
+  /** Several instances on one Redis (config `queue: {type: redis}`): deliveries are BullMQ jobs, event ids are claimed cluster-wide. */
+  cluster?: Cluster;
 }
 
+/** How long intake waits for Redis to claim an event before dispatching it anyway. */
+const CLAIM_WAIT_MS = 5000;
 /** How often the running service looks for retries and redeliveries the CLI or the console asked for. */
 const REQUEST_POLL_MS = 500;
 /** How often the ledger lets go of what retention no longer keeps. */
@@ -113,6 +122,11 @@ export class Runtime {
   private prepared!: readonly PreparedReporter[];
   private senders!: Map<string, TrackedSender>;
   private interceptors!: readonly DispatchInterceptor[];
+  /** Event ids claimed across instances (the Redis mode). */
+  private claims?: EventClaims;
+  private cluster?: Cluster;
+  /** Each exclusive reporter's lease (the Redis mode) or its work's stop (alone). */
+  private readonly exclusives = new Map<string, { stop(): Promise<void> }>();
   /** Instances a reload replaced or removed, until they are closed (./retire.ts). */
   private readonly retiring = new Set<Promise<void>>();
 
@@ -170,12 +184,16 @@ export class Runtime {
 
     // A preview neither keeps nor replays deliveries; a run keeps every one in the ledger under stateDir.
     const ledger = options.dryRun ? undefined : openLedger(config.stateDir, logger, secrets, options.retention);
-    const deliveries = new DeliveryQueue({
-      logger,
-      secrets,
-      ...(options.dryRun ? { dryRun: true } : {}),
-      ...defined({ ledger }),
-    });
+    // A preview never touches the shared queue: it sends nothing.
+    const cluster = options.dryRun ? undefined : options.cluster;
+    const deliveries: Deliveries = cluster
+      ? new RedisDeliveryQueue(cluster, { logger, secrets, ...defined({ ledger }) })
+      : new DeliveryQueue({
+          logger,
+          secrets,
+          ...(options.dryRun ? { dryRun: true } : {}),
+          ...defined({ ledger }),
+        });
     // Read before any reporter can deliver, queued again once every reporter is registered.
     const unsent = ledger?.unsent() ?? [];
     const transport = new NodeFetchTransport();
@@ -183,11 +201,13 @@ export class Runtime {
     const setupEnv: SetupEnv = { logger, deliveries, config, options, transport, secrets, master, received };
     const active: ActiveReporter[] = [];
     const senders = new Map<string, TrackedSender>();
+    const exclusive = new Map<string, ExclusiveWork>();
     for (const r of prepared) {
-      const { reporter, sender } = await setupReporter(r, await importPlugin(r.plugin, r.manifest), setupEnv);
-      deliveries.register(r.name, sender, r.spec.delivery);
-      active.push(reporter);
-      senders.set(r.name, sender);
+      const set = await setupReporter(r, await importPlugin(r.plugin, r.manifest), setupEnv);
+      deliveries.register(r.name, set.sender, r.spec.delivery, Boolean(set.exclusive));
+      active.push(set.reporter);
+      senders.set(r.name, set.sender);
+      if (set.exclusive) exclusive.set(r.name, set.exclusive);
     }
     const shutdown = new AbortController();
     const outcomeCounter = new OutcomeCounter();
@@ -214,6 +234,15 @@ export class Runtime {
     runtime.prepared = prepared;
     runtime.senders = senders;
     runtime.interceptors = interceptors;
+    if (cluster)
+      runtime.claims = new EventClaims(
+        cluster.redis,
+        (id) => cluster.key('event', id),
+        cluster.settings.instance,
+        cluster.settings.dedupeTtlMs,
+      );
+    runtime.cluster = cluster;
+    for (const [name, work] of exclusive) await runtime.runExclusive(name, work);
     if (ledger) runtime.watchLedger(ledger);
     runtime.planEnrichment();
     return runtime;
@@ -265,7 +294,7 @@ export class Runtime {
       prepared.map(entry),
     );
     for (const r of prepared) for (const s of r.secrets) this.secrets.add(s);
-    const fresh = new Map<string, { reporter: ActiveReporter; sender: TrackedSender }>();
+    const fresh = new Map<string, Awaited<ReturnType<typeof setupReporter>>>();
     try {
       for (const r of prepared.filter((p) => !plan.unchanged.includes(p.name)))
         fresh.set(r.name, await setupReporter(r, await importPlugin(r.plugin, r.manifest), env));
@@ -284,7 +313,7 @@ export class Runtime {
     for (const r of prepared) {
       const set = fresh.get(r.name);
       if (!set) continue;
-      this.deliveries.register(r.name, set.sender, r.spec.delivery);
+      this.deliveries.register(r.name, set.sender, r.spec.delivery, Boolean(set.exclusive));
       this.senders.set(r.name, set.sender);
     }
     for (const name of plan.removed) this.senders.delete(name);
@@ -302,6 +331,9 @@ export class Runtime {
       const unsent = this.ledger.unsent().filter((d) => plan.added.includes(d.reporter));
       this.deliveries.restore(unsent);
     }
+    // The replaced instance's exclusive work stops before the new one's starts: never two connections.
+    for (const name of [...plan.changed, ...plan.removed]) await this.stopExclusive(name);
+    for (const [name, set] of fresh) if (set.exclusive) await this.runExclusive(name, set.exclusive);
     const why = (name: string) => (plan.removed.includes(name) ? 'removed' : 'changed');
     for (const name of [...plan.changed, ...plan.removed]) {
       const retiring = retire(
@@ -327,8 +359,11 @@ export class Runtime {
   async emit(input: unknown): Promise<DispatchResult> {
     if (this.closed) throw new Error('the reporters are closed');
     const receivedAt = Date.now();
+    const normalised = normaliseEvent(input);
+    const elsewhere = await this.claimedElsewhere(normalised);
+    if (elsewhere) return elsewhere;
     // prev_build from the build history when neither the source nor the enricher gave it.
-    const event: BbEvent = this.history.observe(await this.enrich(normaliseEvent(input)));
+    const event: BbEvent = this.history.observe(await this.enrich(normalised));
     this.warnUnmetNeeds(event);
     // A duplicate arriving while its first copy is dispatched leaves the first one's time alone.
     const stamped = !this.received.has(event.id);
@@ -354,6 +389,7 @@ export class Runtime {
     } catch (error) {
       this.logger.error({ err: reasonOf(error) }, 'could not record the event in the delivery ledger');
     }
+    if (this.claims) await this.shareDispatched(event.id);
     this.logger.info(
       { eventId: event.id, event: event.event, outcomes: result.outcomes.map((o) => `${o.reporter}:${o.status}`) },
       'event dispatched',
@@ -462,6 +498,74 @@ export class Runtime {
     }
   }
 
+  /**
+   * The Redis mode: claims the event for this instance; a duplicate result when another instance
+   * has it. Redis not answering within CLAIM_WAIT_MS does not hold the event up: it is dispatched,
+   * and its deliveries' job ids still keep a twin from being queued.
+   */
+  private async claimedElsewhere(event: BbEvent): Promise<DispatchResult | undefined> {
+    if (!this.claims) return undefined;
+    try {
+      const claim = await within(CLAIM_WAIT_MS, this.claims.claim(event.id));
+      if (claim.first) return undefined;
+      this.logger.info(
+        { eventId: event.id, event: event.event, holder: claim.holder },
+        'duplicate event: another instance has it',
+      );
+      return { eventId: event.id, event: event.event, duplicate: true, outcomes: [] };
+    } catch (error) {
+      this.logger.warn(
+        { eventId: event.id, err: reasonOf(error) },
+        'event not claimed across instances (Redis did not answer): dispatched here',
+      );
+      return undefined;
+    }
+  }
+
+  /** The Redis mode: the event's jobs are in Redis (within a bound), and its id is remembered cluster-wide for the dedupe ttl. */
+  private async shareDispatched(eventId: string): Promise<void> {
+    try {
+      await this.deliveries.shared?.();
+      await within(CLAIM_WAIT_MS, this.claims!.done(eventId));
+    } catch (error) {
+      this.logger.warn(
+        { eventId, err: reasonOf(error) },
+        'event id not remembered across instances (Redis did not answer)',
+      );
+    }
+  }
+
+  /** Starts a reporter's exclusive work: at once alone; with a cluster, while this instance holds the reporter's lease. */
+  private async runExclusive(name: string, work: ExclusiveWork): Promise<void> {
+    if (!this.cluster) {
+      await work.start();
+      this.exclusives.set(name, { stop: async () => void (await work.stop()) });
+      return;
+    }
+    const lease = this.cluster.lease(`reporter:${name}`, {
+      acquired: async () => {
+        await work.start();
+        this.deliveries.serve?.(name, true);
+      },
+      lost: async () => {
+        this.deliveries.serve?.(name, false);
+        await work.stop();
+      },
+    });
+    this.exclusives.set(name, lease);
+    await lease.start();
+  }
+
+  private async stopExclusive(name: string): Promise<void> {
+    const running = this.exclusives.get(name);
+    this.exclusives.delete(name);
+    try {
+      await running?.stop();
+    } catch (error) {
+      this.logger.error({ reporter: name, err: reasonOf(error) }, 'reporter: stopping its exclusive work failed');
+    }
+  }
+
   onDelivery(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
     this.deliveries.onOutcome(listener);
   }
@@ -484,6 +588,7 @@ export class Runtime {
     if (this.closed) return 0;
     this.closed = true;
     const pending = await this.deliveries.drain(drainMs);
+    for (const name of [...this.exclusives.keys()]) await this.stopExclusive(name);
     if (pending) this.logger.warn({ pending }, 'deliveries still pending at shutdown');
     for (const timer of this.timers) clearInterval(timer);
     this.shutdown.abort();
@@ -527,8 +632,9 @@ async function setupReporter(
   r: PreparedReporter,
   definition: PluginDefinition<Record<string, unknown>>,
   env: SetupEnv,
-): Promise<{ reporter: ActiveReporter; sender: TrackedSender }> {
+): Promise<{ reporter: ActiveReporter; sender: TrackedSender; exclusive?: ExclusiveWork }> {
   const logger = env.logger.child({ reporter: r.name });
+  let exclusive: ExclusiveWork | undefined;
   const filter = createReporterFilter(r.filters, r.manifest.filters ?? []);
   const context: PluginContext = {
     name: r.name,
@@ -560,6 +666,10 @@ async function setupReporter(
     config: env.config,
     master: env.master,
     reportedBuilds: filter.reportedBuilds,
+    exclusive: (work) => {
+      if (exclusive) throw new Error('exclusive() was called twice: one exclusive work per reporter');
+      exclusive = work;
+    },
   };
   let handlers: ReporterHandlers;
   try {
@@ -589,7 +699,7 @@ async function setupReporter(
     logger,
     skipReason: filter.skipReason,
   };
-  return { reporter, sender };
+  return { reporter, sender, ...defined({ exclusive }) };
 }
 
 /** Whether `logger` writes debug lines (a pino logger says; any other logger is assumed to). */

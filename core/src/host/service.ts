@@ -97,7 +97,7 @@ export class Service {
       interceptors: [metrics.interceptor()],
       secrets,
       logger,
-      ...defined({ master, enricher }),
+      ...defined({ master, enricher, cluster }),
     });
     running.runtime = runtime;
     metrics.watchDeliveries(runtime.deliveries);

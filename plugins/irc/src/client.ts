@@ -153,6 +153,8 @@ export class IrcConnection extends EventEmitter<ConnectionEvents> {
   }
 
   start(): void {
+    // Again after a stop: an instance that takes the bot back over (its lease) connects anew.
+    this.stopped = false;
     this.options.logger.info({ host: this.options.host, port: this.options.port }, 'connecting to IRC');
     this.client.connect();
   }

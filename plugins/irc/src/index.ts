@@ -65,11 +65,15 @@ export default definePlugin<IrcOptions>({
       ctx,
       new NotifyStore(join(ctx.config.stateDir, 'irc', `${encodeURIComponent(ctx.name)}.notify.json`), ctx.logger),
     );
-    // A preview sends nothing: the bot stays offline.
-    if (!ctx.config.dryRun) {
-      for (const c of channels) connection.join(c.channel, c.password);
-      connection.start();
-    }
+    // A preview sends nothing: the bot stays offline. With several instances, one of them connects.
+    if (!ctx.config.dryRun)
+      ctx.exclusive({
+        start: () => {
+          for (const c of channels) connection.join(c.channel, c.password);
+          connection.start();
+        },
+        stop: () => connection.stop('bbreporters: another instance takes the bot over'),
+      });
     return {
       // xToY needs the previous build; the blame list and changes only when shown.
       needs: [

@@ -1,0 +1,235 @@
+/**
+ * Several `bbreporters run` instances sharing one real redis-server (AOF on): the real CLI as child
+ * processes with the real http-status-push reporter, a recording server as the remote. Events are
+ * spread over the instances the way a load balancer would (a refused post goes to the next one);
+ * one instance is killed with SIGKILL mid-run, Redis is restarted mid-run, a remote's 429 holds
+ * its origin for every instance. What arrives is counted: every build's started and finished
+ * statuses, in order per target, twins only for sends in flight at the kill.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingServer, type RecordedRequest } from '@bbreporters/core/testing';
+import { httpStatusPushDir, startService, tempDir, type RunningService } from './support/bbreporters-cli.js';
+import { RedisServer } from './support/redis-server.js';
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(httpStatusPushDir, name), 'utf8')) as Record<string, unknown>;
+const started = fixture('pass.new.json');
+const finished = fixture('pass.finished.json');
+
+let redis: RedisServer;
+let sink: RecordingServer;
+const instances: Array<RunningService | undefined> = [];
+let dir: string;
+
+/** The config of instance `n`: its own state folder and port, the shared Redis, one http-status-push reporter. */
+function configOf(n: number): string {
+  const file = join(dir, `instance-${n}.yaml`);
+  writeFileSync(
+    file,
+    [
+      `stateDir: state-${n}`,
+      `queue: { type: redis, url: "${redis.url}", instance: node-${n}, leaseMs: 3000 }`,
+      'sources:',
+      '  - { type: http, listen: "127.0.0.1:0" }',
+      'reporters:',
+      "  - plugin: '@bbreporters/http-status-push'",
+      `    options: { serverUrl: '${sink.url}/push' }`,
+      '    delivery: { timeoutMs: 2000, baseDelayMs: 100, maxDelayMs: 500, concurrency: 8 }',
+      "  - plugin: '@bbreporters/http-status-push'",
+      '    name: limited',
+      `    options: { serverUrl: '${sink.url}/limited', builders: [limited] }`,
+      '    delivery: { timeoutMs: 2000, baseDelayMs: 100, maxDelayMs: 500 }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+async function startInstance(n: number): Promise<RunningService> {
+  const service = await startService(configOf(n), { cwd: dir });
+  instances[n] = service;
+  return service;
+}
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+  // Slow enough answers that sends are in flight when an instance is killed.
+  sink = await RecordingServer.start(() => ({ status: 200, delayMs: 5 }));
+  dir = tempDir();
+  for (const n of [0, 1, 2]) await startInstance(n);
+}, 60_000);
+
+afterAll(async () => {
+  for (const service of instances) await service?.stop();
+  await sink?.close();
+  await redis?.stop();
+});
+
+/** Posts `body` to instance `n`, or (refused: the instance is dead) to the next live one, like a load balancer. */
+async function post(n: number, body: unknown): Promise<{ duplicate: boolean; instance: number }> {
+  for (let tries = 0; tries < instances.length * 3; tries++) {
+    const target = (n + tries) % instances.length;
+    const service = instances[target];
+    if (!service) continue;
+    try {
+      const answer = await fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (answer.status !== 200)
+        throw new Error(`instance ${target} answered ${answer.status}: ${await answer.text()}`);
+      const result = (await answer.json()) as { duplicate?: boolean };
+      return { duplicate: result.duplicate === true, instance: target };
+    } catch (error) {
+      if (String(error).includes('answered')) throw error;
+      // Connection refused or reset: that instance is gone; the next one gets it.
+    }
+  }
+  throw new Error('no instance took the event');
+}
+
+/** `started` then `finished` of build `id`, each to its own instance (the finished one only once the started one was answered). */
+async function build(id: number, spread: number, twice = false): Promise<void> {
+  await post(id % 3, { ...started, buildid: id, number: id });
+  const body = { ...finished, buildid: id, number: id };
+  if (twice) await Promise.all([post((id + spread) % 3, body), post((id + spread + 1) % 3, body)]);
+  else await post((id + spread) % 3, body);
+}
+
+/** The sink's statuses for `path`: per build id, what arrived in arrival order. */
+function arrivals(path: string, requests: readonly RecordedRequest[] = sink.requests): Map<number, string[]> {
+  const perBuild = new Map<number, string[]>();
+  for (const r of requests.filter((q) => q.url === path)) {
+    const body = JSON.parse(r.body) as { buildid: number; complete: boolean };
+    const list = perBuild.get(body.buildid) ?? [];
+    list.push(body.complete ? 'finished' : 'started');
+    perBuild.set(body.buildid, list);
+  }
+  return perBuild;
+}
+
+async function until(what: string, check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Builds `from`…`to`-1 at `concurrency` at once; `during(done)` is called after each build. */
+async function run(from: number, to: number, concurrency: number, during: (done: number) => Promise<void> | void) {
+  let next = from;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < to) {
+        const id = next++;
+        await build(id, 1, id % 10 === 0);
+        await during(++done);
+      }
+    }),
+  );
+}
+
+function tally(perBuild: Map<number, string[]>, from: number, to: number) {
+  let complete = 0;
+  let twins = 0;
+  let outOfOrder = 0;
+  for (let id = from; id < to; id++) {
+    const list = perBuild.get(id) ?? [];
+    if (list.includes('started') && list.includes('finished')) complete++;
+    twins += list.length - new Set(list).size;
+    // Order per target: once a finished status arrived, no started one may follow.
+    if (list.indexOf('finished') >= 0 && list.lastIndexOf('started') > list.indexOf('finished')) outOfOrder++;
+  }
+  return { complete, twins, outOfOrder };
+}
+
+describe('three instances on one Redis', () => {
+  it('1,000 events over three instances, one killed with SIGKILL mid-run: every delivery arrives, in order per target', async () => {
+    let killedAt = -1;
+    let inFlightAtKill = 0;
+    await run(1, 501, 12, async (done) => {
+      if (done === 200 && instances[2]) {
+        inFlightAtKill = sink.inFlight;
+        instances[2].child.kill('SIGKILL');
+        instances[2] = undefined;
+        killedAt = Date.now();
+      }
+    });
+    await until(
+      'every build started and finished at the sink',
+      () => tally(arrivals('/push'), 1, 501).complete === 500,
+      60_000,
+    );
+    const counts = tally(arrivals('/push'), 1, 501);
+    const posts = sink.requests.filter((r) => r.url === '/push').length;
+    console.log(
+      `scale-out: 1000 events (50 finished ones posted to two instances at once) over 3 instances, node-2 killed after 200 builds: ` +
+        `${posts} POSTs at the sink for 1000 statuses, ${counts.complete}/500 builds complete, ${counts.twins} twins ` +
+        `(sends in flight at the kill: ${inFlightAtKill}), ${counts.outOfOrder} out of order; last arrival ${Date.now() - killedAt} ms after the kill`,
+    );
+    expect(counts.outOfOrder).toBe(0);
+    // At-least-once only for what the dead instance was sending (sent, not yet marked settled): at most its 8 send slots.
+    expect(counts.twins).toBeLessThanOrEqual(8);
+    expect(posts).toBe(1000 + counts.twins);
+  }, 180_000);
+
+  it('Redis restarted mid-run (and the killed instance back on its ledger): nothing is lost', async () => {
+    await startInstance(2);
+    const before = sink.requests.length;
+    let restarted = false;
+    await run(1001, 1151, 6, async (done) => {
+      if (done === 50 && !restarted) {
+        restarted = true;
+        await redis.restart('SIGTERM');
+      }
+    });
+    await until(
+      'every build started and finished after the Redis restart',
+      () => tally(arrivals('/push', sink.requests.slice(before)), 1001, 1151).complete === 150,
+      60_000,
+    );
+    const counts = tally(arrivals('/push', sink.requests.slice(before)), 1001, 1151);
+    console.log(
+      `scale-out: 300 events with a Redis restart after 50 builds: ${counts.complete}/150 builds complete, ${counts.twins} twins, ${counts.outOfOrder} out of order`,
+    );
+    expect(counts.outOfOrder).toBe(0);
+  }, 120_000);
+
+  it("a remote's 429 with Retry-After holds its origin for every instance", async () => {
+    let limitedAt = 0;
+    let limited = false;
+    sink.answer((r) => {
+      if (r.url !== '/limited' || limited) return { status: 200 };
+      limited = true;
+      return { status: 429, headers: { 'retry-after': '2' } };
+    });
+    await post(0, {
+      ...finished,
+      buildid: 5000,
+      number: 5000,
+      builder: { ...(finished.builder as object), name: 'limited' },
+    });
+    await until('the 429', () => limited, 10_000);
+    limitedAt = sink.matching('POST', '/limited')[0].at;
+    // Now the other instances queue deliveries to the same origin: none may be sent before the hold ends.
+    for (const [i, n] of [1, 2, 0, 1].entries())
+      await post(n, {
+        ...finished,
+        buildid: 5001 + i,
+        number: 5001 + i,
+        builder: { ...(finished.builder as object), name: 'limited' },
+      });
+    await until('all five at the limited endpoint', () => sink.matching('POST', '/limited').length >= 6, 20_000);
+    const after = sink.matching('POST', '/limited').slice(1);
+    const earliest = Math.min(...after.map((r) => r.at)) - limitedAt;
+    console.log(
+      `scale-out: 429 Retry-After: 2 from the origin; the next request from any instance came ${earliest} ms later`,
+    );
+    expect(earliest).toBeGreaterThanOrEqual(1900);
+  }, 60_000);
+});
