@@ -37,6 +37,9 @@ function configOf(n: number): string {
       "  - plugin: '@bbreporters/http-status-push'",
       `    options: { serverUrl: '${sink.url}/push' }`,
       '    delivery: { timeoutMs: 2000, baseDelayMs: 100, maxDelayMs: 500, concurrency: 8 }',
+      "  - plugin: '@bbreporters/github'",
+      `    options: { token: gh-secret, baseURL: '${sink.url}/gh', builders: [gh] }`,
+      '    delivery: { timeoutMs: 2000, baseDelayMs: 100, maxDelayMs: 300 }',
       "  - plugin: '@bbreporters/http-status-push'",
       '    name: limited',
       `    options: { serverUrl: '${sink.url}/limited', builders: [limited] }`,
@@ -111,10 +114,30 @@ function arrivals(path: string, requests: readonly RecordedRequest[] = sink.requ
   return perBuild;
 }
 
+/** The instances' warnings and errors (for a failing test's message). */
+function logs(): string {
+  return instances
+    .map(
+      (s, n) =>
+        `node-${n}:\n${(s?.stderr() ?? '(dead)')
+          .split('\n')
+          .filter((l) => /"level":[4-6]0/.test(l))
+          .join('\n')}`,
+    )
+    .join('\n');
+}
+
 async function until(what: string, check: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}\nredis:\n${redis
+          .dump('*:[a-z]*[a-z]')
+          .split('\n')
+          .filter((l) => !/^bbr:(lane|event|settled):|:d[0-9a-f]{40}(-retry-\d+)? /.test(l))
+          .join('\n')}\n${logs()}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -132,6 +155,22 @@ async function run(from: number, to: number, concurrency: number, during: (done:
       }
     }),
   );
+}
+
+/** Waits until builds `from`…`to`-1 each have both statuses at the sink (requests from `since` on); else says which lack what, and what Redis has of their jobs. */
+async function untilComplete(what: string, from: number, to: number, since = 0): Promise<void> {
+  const received = () => arrivals('/push', sink.requests.slice(since));
+  await until(what, () => tally(received(), from, to).complete === to - from, 60_000).catch((error: Error) => {
+    const perBuild = received();
+    const missing = Array.from({ length: to - from }, (_, i) => i + from).filter(
+      (id) => (perBuild.get(id) ?? []).length < 2,
+    );
+    const shown = missing.map(
+      (id) =>
+        `build ${id} (${perBuild.get(id)?.join('+') ?? 'nothing'}):\n${redis.jobs('bbr:deliveries.http-status-push:d*', `"target":"build ${id}"`)}`,
+    );
+    throw new Error(`builds without both statuses:\n${shown.join('\n')}\n${error.message}`);
+  });
 }
 
 function tally(perBuild: Map<number, string[]>, from: number, to: number) {
@@ -160,11 +199,7 @@ describe('three instances on one Redis', () => {
         killedAt = Date.now();
       }
     });
-    await until(
-      'every build started and finished at the sink',
-      () => tally(arrivals('/push'), 1, 501).complete === 500,
-      60_000,
-    );
+    await untilComplete('every build started and finished at the sink', 1, 501);
     const counts = tally(arrivals('/push'), 1, 501);
     const posts = sink.requests.filter((r) => r.url === '/push').length;
     console.log(
@@ -188,11 +223,7 @@ describe('three instances on one Redis', () => {
         await redis.restart('SIGTERM');
       }
     });
-    await until(
-      'every build started and finished after the Redis restart',
-      () => tally(arrivals('/push', sink.requests.slice(before)), 1001, 1151).complete === 150,
-      60_000,
-    );
+    await untilComplete('every build started and finished after the Redis restart', 1001, 1151, before);
     const counts = tally(arrivals('/push', sink.requests.slice(before)), 1001, 1151);
     console.log(
       `scale-out: 300 events with a Redis restart after 50 builds: ${counts.complete}/150 builds complete, ${counts.twins} twins, ${counts.outOfOrder} out of order`,
@@ -231,5 +262,28 @@ describe('three instances on one Redis', () => {
       `scale-out: 429 Retry-After: 2 from the origin; the next request from any instance came ${earliest} ms later`,
     );
     expect(earliest).toBeGreaterThanOrEqual(1900);
+  }, 60_000);
+
+  it('a pending status held in retry on one instance is superseded by success queued on another', async () => {
+    const change = (name: string) => {
+      const body = fixture(name) as Record<string, unknown> & {
+        buildset: { sourcestamps: Array<Record<string, unknown>> };
+      };
+      body.buildset.sourcestamps = body.buildset.sourcestamps.map((s) => ({
+        ...s,
+        repository: 'https://github.com/o/r',
+      }));
+      return { ...body, buildid: 9000, number: 9000, builder: { ...(body.builder as object), name: 'gh' } };
+    };
+    const states = () => sink.matching('POST', /^\/gh\//).map((r) => (JSON.parse(r.body) as { state: string }).state);
+    sink.answer((r) => (r.url.startsWith('/gh/') && r.body.includes('"pending"') ? { status: 503 } : { status: 201 }));
+    await post(0, change('change-pass.new.json'));
+    await until('the pending status failing twice', () => states().filter((s) => s === 'pending').length >= 2, 10_000);
+    await post(1, change('change-pass.finished.json'));
+    await until('the success status', () => states().includes('success'), 10_000);
+    await new Promise((r) => setTimeout(r, 1500)); // time for a pending retry to land, were it not superseded
+    const seen = states();
+    console.log(`scale-out: supersede across instances: the remote saw ${seen.join(', ')}`);
+    expect(seen.slice(seen.indexOf('success'))).toEqual(['success']);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  * setting docs/scale-out.md relies on). It can be stopped (SIGTERM: Redis writes what it has) or
  * killed (SIGKILL) and started again on the same port and data.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,48 @@ export class RedisServer {
   /** What redis-server printed (for a failing test's message). */
   log(): string {
     return this.output;
+  }
+
+  /** Every key matching `pattern` with its type and contents (hashes' first 300 characters): for a failing test's message. */
+  dump(pattern = '*'): string {
+    const cli = (...args: string[]) =>
+      execFileSync('redis-cli', ['-p', String(this.port), ...args])
+        .toString()
+        .trim();
+    const show: Record<string, (key: string) => string> = {
+      zset: (k) => cli('zrange', k, '0', '-1', 'withscores').replace(/\n/g, ' '),
+      list: (k) => cli('lrange', k, '0', '-1').replace(/\n/g, ' '),
+      string: (k) => cli('get', k),
+      hash: (k) => cli('hgetall', k).replace(/\n/g, ' ').slice(0, 300),
+    };
+    return cli('--scan', '--pattern', pattern)
+      .split('\n')
+      .filter(Boolean)
+      .sort()
+      .map((key) => {
+        const type = cli('type', key);
+        return `${key} (${type}) ${show[type]?.(key) ?? ''}`;
+      })
+      .join('\n');
+  }
+
+  /** The job hashes under `pattern` whose data contains `needle`, each with its return value and failure reason. */
+  jobs(pattern: string, needle: string): string {
+    const script = `local out = {}
+for _, k in ipairs(redis.call('keys', ARGV[1])) do
+  local d = redis.call('type', k).ok == 'hash' and redis.call('hget', k, 'data')
+  if d and string.find(d, ARGV[2], 1, true) then
+    local seen = {}
+    for _, f in ipairs({'atm', 'ats', 'processedOn', 'finishedOn', 'returnvalue', 'failedReason', 'stacktrace'}) do
+      table.insert(seen, f .. '=' .. (redis.call('hget', k, f) or '-'))
+    end
+    table.insert(out, k .. ' ' .. table.concat(seen, ' ') .. ' data=' .. string.sub(string.gsub(d, '"payload":%b{}', ''), 1, 400))
+  end
+end
+return out`;
+    return execFileSync('redis-cli', ['-p', String(this.port), 'eval', script, '0', pattern, needle])
+      .toString()
+      .trim();
   }
 
   /** Starts redis-server on this port and data folder, and waits until it answers PING. */

@@ -11,6 +11,8 @@ import { redisSettings, redisUrlSecret, type RedisQueueConfig, type RedisSetting
 
 export class Cluster {
   private readonly leases: Lease[] = [];
+  /** Renews this instance's presence key: others see it alive (an event claim it holds is not taken over). */
+  private presence: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly settings: RedisSettings,
@@ -22,7 +24,21 @@ export class Cluster {
   static start(config: RedisQueueConfig, logger: Logger): Cluster {
     const settings = redisSettings(config);
     const clusterLogger = logger.child({ instance: settings.instance });
-    return new Cluster(settings, connectRedis(settings.url, clusterLogger, 'commands'), clusterLogger);
+    const cluster = new Cluster(settings, connectRedis(settings.url, clusterLogger, 'commands'), clusterLogger);
+    cluster.keepPresence();
+    return cluster;
+  }
+
+  /** `<prefix>:instance:<name>`, alive while its instance runs (renewed every third of `leaseMs`). */
+  presenceKey(instance = this.settings.instance): string {
+    return this.key('instance', instance);
+  }
+
+  private keepPresence(): void {
+    const renew = () =>
+      void this.redis.set(this.presenceKey(), String(process.pid), 'PX', this.settings.leaseMs).catch(() => undefined);
+    renew();
+    this.presence = setInterval(renew, this.settings.leaseMs / 3);
   }
 
   /** The Redis URL's password, if any: a secret for the logs' mask. */
@@ -51,7 +67,9 @@ export class Cluster {
 
   /** Gives every lease back (their work stops), then disconnects. */
   async close(): Promise<void> {
+    clearInterval(this.presence);
     await Promise.allSettled(this.leases.map((l) => l.stop()));
+    await this.redis.del(this.presenceKey()).catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -1,40 +1,65 @@
 /**
  * Intake across instances: an event id is claimed in Redis before it is dispatched, so the same
  * event posted to two instances (a load balancer's retry, Buildbot sending twice) is dispatched
- * once. Two steps: `SET NX` with a short ttl while the claimant dispatches, then the full dedupe
- * ttl once its deliveries are queued; a claimant that dies in between loses its claim after the
- * short ttl, so a sender's retry is dispatched then rather than dropped for a day.
+ * once. Two steps: `dispatching <instance>` while the claimant dispatches, then `dispatched` for
+ * the dedupe ttl once its deliveries are queued. A copy arriving while another instance
+ * dispatches waits for that to end; if that instance dies meanwhile (its presence key expires),
+ * the copy takes the claim over and is dispatched: a sender's retry after a crash is not dropped.
+ * A dispatch done twice that way queues nothing twice (deliveries' job ids are deterministic).
  */
 import type { Redis } from 'ioredis';
 
-/** How long a claim holds while its instance dispatches (its deliveries are queued long before). */
-const DISPATCHING_TTL_MS = 30_000;
+/** How long a claim holds while its instance dispatches, should it never say it is done. */
+const DISPATCHING_TTL_MS = 60_000;
+/** How often a copy waiting for another instance's dispatch looks again. */
+const POLL_MS = 100;
+
+/**
+ * KEYS: claim, the holder's presence key prefix (presence = prefix .. holder). ARGV: this instance, ttl ms.
+ * Returns 'first', or the claim's value when another live instance has it.
+ */
+const CLAIM = `
+local value = redis.call('get', KEYS[1])
+if value then
+  local holder = string.match(value, '^dispatching (.+)$')
+  if not holder or holder == ARGV[1] or redis.call('exists', KEYS[2] .. holder) == 1 then return value end
+end
+redis.call('set', KEYS[1], 'dispatching ' .. ARGV[1], 'PX', ARGV[2])
+return 'first'`;
 
 export type Claim = { first: true } | { first: false; holder: string };
 
 export class EventClaims {
   constructor(
     private readonly redis: Redis,
-    private readonly key: (eventId: string) => string,
+    private readonly keys: { claim: (eventId: string) => string; presencePrefix: string },
     private readonly instance: string,
     private readonly ttlMs: number,
+    /** How long a copy waits for another instance's dispatch to end (more than a presence key lives). */
+    readonly waitMs: number,
   ) {}
 
-  /** Claims `eventId` for this instance; `first: false` names who has it (dispatching or done). */
+  /** Claims `eventId` for this instance; `first: false` names who had it. */
   async claim(eventId: string): Promise<Claim> {
-    const key = this.key(eventId);
-    const value = `dispatching ${this.instance}`;
-    const [set, holder] = (await this.redis
-      .multi()
-      .set(key, value, 'PX', DISPATCHING_TTL_MS, 'NX')
-      .get(key)
-      .exec()) as [[Error | null, string | null], [Error | null, string | null]];
-    if (set[0] || holder[0]) throw set[0] ?? holder[0];
-    return set[1] === 'OK' ? { first: true } : { first: false, holder: holder[1] ?? 'an instance' };
+    const deadline = Date.now() + this.waitMs;
+    for (;;) {
+      const value = (await this.redis.eval(
+        CLAIM,
+        2,
+        this.keys.claim(eventId),
+        this.keys.presencePrefix,
+        this.instance,
+        String(DISPATCHING_TTL_MS),
+      )) as string;
+      if (value === 'first') return { first: true };
+      if (!value.startsWith('dispatching ') || Date.now() >= deadline)
+        return { first: false, holder: value.replace(/^\w+ /, '') };
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   /** The event's deliveries are queued: remembered for the dedupe ttl. */
   async done(eventId: string): Promise<void> {
-    await this.redis.set(this.key(eventId), `dispatched ${this.instance}`, 'PX', this.ttlMs);
+    await this.redis.set(this.keys.claim(eventId), `dispatched ${this.instance}`, 'PX', this.ttlMs);
   }
 }

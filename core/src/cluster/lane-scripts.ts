@@ -25,13 +25,16 @@ redis.call('pexpire', KEYS[2], ARGV[3])
 return {seq, older}`;
 
 /**
- * KEYS: lane, open, lock, origin hold. ARGV: delivery id, seq, lock token, lock ttl ms, now, expedite (1|0).
- * Returns ['superseded', by] | ['behind', head id] | ['hold', until ms] | ['locked', ms left] | ['go'].
+ * KEYS: lane, open, lock, origin hold, settled. ARGV: delivery id, seq, lock token, lock ttl ms, now, expedite (1|0).
+ * Returns ['superseded', by] | ['settled', status] | ['behind', head id] | ['hold', until ms] | ['locked', ms left] | ['go'].
+ * 'settled': a job run again after its instance died between ending its send and completing the job.
  */
 export const BEGIN = `
 local seq = tonumber(ARGV[2])
 local sb = tonumber(redis.call('hget', KEYS[1], 'sb') or '0')
 if sb > seq then return {'superseded', redis.call('hget', KEYS[1], 'sbId') or ''} end
+local settled = redis.call('get', KEYS[5])
+if settled then return {'settled', settled} end
 local head = redis.call('zrange', KEYS[2], 0, 0)[1]
 if head and head ~= ARGV[1] then return {'behind', head} end
 if ARGV[6] ~= '1' then
@@ -47,11 +50,14 @@ end
 return {'go'}`;
 
 /**
- * KEYS: lane, open, lock. ARGV: delivery id, lock token, settled (1|0), not before ms (0: none), ttl ms.
- * Returns [sb, sbId, next head id or ''].
+ * KEYS: lane, open, lock, settled. ARGV: delivery id, lock token, its status if settled ('' if not), not before ms (0: none), ttl ms.
+ * Returns [sb, sbId, next head id or '']. A settled delivery's status is kept for the ttl: a run of it again ends there.
  */
 export const END = `
-if ARGV[3] == '1' then redis.call('zrem', KEYS[2], ARGV[1]) end
+if ARGV[3] ~= '' then
+  redis.call('zrem', KEYS[2], ARGV[1])
+  redis.call('set', KEYS[4], ARGV[3], 'PX', ARGV[5])
+end
 local nb = tonumber(ARGV[4])
 if nb > 0 and nb > tonumber(redis.call('hget', KEYS[1], 'nb') or '0') then redis.call('hset', KEYS[1], 'nb', nb) end
 if redis.call('get', KEYS[3]) == ARGV[2] then redis.call('del', KEYS[3]) end

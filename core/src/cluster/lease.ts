@@ -10,8 +10,8 @@ import type { Logger } from '../diagnostics/logger.js';
 import { reasonOf } from '../diagnostics/errors.js';
 import { within } from '../lang/within.js';
 
-/** Renews (PEXPIRE) only when the key still names this holder. */
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/** Renews (PEXPIRE) only when the key still names this holder: a lease's, a lane's send lock. KEYS: key. ARGV: holder, ttl ms. */
+export const RENEW_IF_HOLDER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 /** Takes a free lease, or keeps one this holder already has (a take whose answer came too late). */
 const TAKE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) elseif redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 else return 0 end`;
 /** Deletes only when the key still names this holder. */
@@ -80,7 +80,7 @@ export class Lease {
       mine = await within(
         this.ttlMs / 3,
         this.held
-          ? this.redis.eval(RENEW, 1, this.key, this.holder, String(this.ttlMs)).then((n) => n === 1)
+          ? this.redis.eval(RENEW_IF_HOLDER, 1, this.key, this.holder, String(this.ttlMs)).then((n) => n === 1)
           : this.redis.eval(TAKE, 1, this.key, this.holder, String(this.ttlMs)).then((n) => n === 1),
       );
     } catch (error) {

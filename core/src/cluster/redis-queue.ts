@@ -40,6 +40,7 @@ import type { Delivery, DeliveryHandle, QueuedDelivery } from '../plugin-api.js'
 import type { Cluster } from './cluster.js';
 import { connectRedis } from './redis-connection.js';
 import { BEGIN, END, ENQUEUE, FORGET } from './lane-scripts.js';
+import { RENEW_IF_HOLDER } from './lease.js';
 
 /** A delivery behind an older one to its target looks again this often (it is also woken when the older one settles). */
 const BEHIND_RECHECK_MS = 1000;
@@ -418,7 +419,12 @@ export class RedisDeliveryQueue implements Deliveries {
 
   private laneKeys(reporter: string, target: string) {
     const lane = this.cluster.key('lane', createHash('sha1').update(`${reporter}\u0000${target}`).digest('hex'));
-    return { lane, open: `${lane}:open`, lock: `${lane}:lock` };
+    return {
+      lane,
+      open: `${lane}:open`,
+      lock: `${lane}:lock`,
+      settled: (jobId: string) => this.cluster.key('settled', jobId),
+    };
   }
 
   private holdKey(reporter: string, key: string | undefined): string {
@@ -459,14 +465,16 @@ export class RedisDeliveryQueue implements Deliveries {
     const keys = this.laneKeys(data.reporter, data.target);
     const hold = sender.holdKey?.(delivery);
     const lockToken = `${this.instance} ${randomUUID()}`;
-    const lockTtl = settings.timeoutMs + 2000;
+    // As long as a lease: a dead sender holds its target that long at most; renewed while a send runs.
+    const lockTtl = this.cluster.settings.leaseMs;
     const begin = (await this.redis.eval(
       BEGIN,
-      4,
+      5,
       keys.lane,
       keys.open,
       keys.lock,
       this.holdKey(data.reporter, hold),
+      keys.settled(jobId),
       jobId,
       String(data.seq),
       lockToken,
@@ -477,6 +485,15 @@ export class RedisDeliveryQueue implements Deliveries {
     switch (begin[0]) {
       case 'superseded':
         return this.settle(job, delivery, 'superseded', `superseded by delivery ${begin[1]}`, undefined, data.attempts);
+      case 'settled':
+        return this.settle(
+          job,
+          delivery,
+          begin[1] as DeliveryStatus,
+          'its attempt was recorded before the instance sending it stopped',
+          undefined,
+          data.attempts,
+        );
       case 'behind':
         return this.later(job, token, await this.behind(state, keys.open, begin[1]));
       case 'hold':
@@ -487,7 +504,11 @@ export class RedisDeliveryQueue implements Deliveries {
     let sent: { response: unknown } | undefined;
     let failure: unknown;
     try {
-      sent = { response: await attemptSend(sender, delivery, settings.timeoutMs, this.inFlight) };
+      sent = {
+        response: await this.whileLocked(keys.lock, lockToken, lockTtl, () =>
+          attemptSend(sender, delivery, settings.timeoutMs, this.inFlight),
+        ),
+      };
     } catch (error) {
       failure = error;
     }
@@ -497,16 +518,16 @@ export class RedisDeliveryQueue implements Deliveries {
     const final = sent || this.closed ? undefined : finalEnding(failure, attempts, settings.retries, reason!);
     const waitMs = sent || final ? 0 : retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
     const notBefore = typeof hinted === 'number' ? Date.now() + waitMs : 0;
-    const settledNow = Boolean(sent || final);
     const [sb, sbId, next] = (await this.redis.eval(
       END,
-      3,
+      4,
       keys.lane,
       keys.open,
       keys.lock,
+      keys.settled(jobId),
       jobId,
       lockToken,
-      settledNow ? '1' : '0',
+      sent ? 'sent' : final ? 'failed' : '',
       String(notBefore),
       String(this.cluster.settings.dedupeTtlMs),
     )) as [string, string, string];
@@ -535,6 +556,19 @@ export class RedisDeliveryQueue implements Deliveries {
     this.failedAttempt(job, delivery, reason!, failure, waitMs);
     await job.updateData({ ...data, attempts, expedite: false });
     return this.later(job, token, Date.now() + waitMs);
+  }
+
+  /** Runs `send` while renewing the lane's lock every third of its ttl. */
+  private async whileLocked<T>(lock: string, token: string, ttlMs: number, send: () => Promise<T>): Promise<T> {
+    const renew = setInterval(
+      () => void this.redis.eval(RENEW_IF_HOLDER, 1, lock, token, String(ttlMs)).catch(() => undefined),
+      ttlMs / 3,
+    );
+    try {
+      return await send();
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   /** When to look again at a job behind `head` in its lane; an entry whose job never came is taken away. */

@@ -91,7 +91,7 @@ export interface RuntimeOptions {
   cluster?: Cluster;
 }
 
-/** How long intake waits for Redis to claim an event before dispatching it anyway. */
+/** How long intake waits for Redis to answer (a claim: beyond waiting for another instance's dispatch) before dispatching anyway. */
 const CLAIM_WAIT_MS = 5000;
 /** How often the running service looks for retries and redeliveries the CLI or the console asked for. */
 const REQUEST_POLL_MS = 500;
@@ -237,9 +237,11 @@ export class Runtime {
     if (cluster)
       runtime.claims = new EventClaims(
         cluster.redis,
-        (id) => cluster.key('event', id),
+        { claim: (id) => cluster.key('event', id), presencePrefix: cluster.presenceKey('') },
         cluster.settings.instance,
         cluster.settings.dedupeTtlMs,
+        // Longer than a dead instance's presence key lives: a copy then takes its claim over.
+        cluster.settings.leaseMs + 2000,
       );
     runtime.cluster = cluster;
     for (const [name, work] of exclusive) await runtime.runExclusive(name, work);
@@ -500,13 +502,13 @@ export class Runtime {
 
   /**
    * The Redis mode: claims the event for this instance; a duplicate result when another instance
-   * has it. Redis not answering within CLAIM_WAIT_MS does not hold the event up: it is dispatched,
-   * and its deliveries' job ids still keep a twin from being queued.
+   * has it. Redis not answering in time does not hold the event up: it is dispatched, and its
+   * deliveries' job ids still keep a twin from being queued.
    */
   private async claimedElsewhere(event: BbEvent): Promise<DispatchResult | undefined> {
     if (!this.claims) return undefined;
     try {
-      const claim = await within(CLAIM_WAIT_MS, this.claims.claim(event.id));
+      const claim = await within(this.claims.waitMs + CLAIM_WAIT_MS, this.claims.claim(event.id));
       if (claim.first) return undefined;
       this.logger.info(
         { eventId: event.id, event: event.event, holder: claim.holder },
