@@ -68,6 +68,12 @@ async function buildIdsOf(bsid: number): Promise<number[]> {
   return ids;
 }
 
+/** The buildset's build ids once it has any. */
+const startedBuilds = async (bsid: number) => {
+  const ids = await buildIdsOf(bsid);
+  return ids.length ? ids : undefined;
+};
+
 const has = (hook: Recorded['hook'], id: number) => (r: Recorded) =>
   r.hook === hook && (hook === 'buildsetFinished' ? r.event.payload.buildset.bsid : r.event.payload.buildid) === id;
 
@@ -93,13 +99,13 @@ describe('the Buildbot follower on one instance of three, on Redis', () => {
     expect(leaders().map((i) => i.name)).toEqual([leader!.name]);
 
     const quick = await bb.force(['pass'], 'before the kill');
-    const [quickBuild] = await until(async () => (await buildIdsOf(quick.bsid)).length && buildIdsOf(quick.bsid), 30_000, 'the build');
+    const [quickBuild] = await until(() => startedBuilds(quick.bsid), 30_000, 'the build');
     await until(() => allRecords().some(has('buildsetFinished', quick.bsid)), 30_000, 'the first buildset');
     expect(readRecorded(leader!.events).some(has('buildFinished', quickBuild!))).toBe(true);
 
     // The leader dies while a build runs: its start reported, its finish still to come.
     const slow = await bb.force(['slow'], 'running at the kill');
-    const [slowBuild] = await until(async () => (await buildIdsOf(slow.bsid)).length && buildIdsOf(slow.bsid), 30_000, 'the slow build');
+    const [slowBuild] = await until(() => startedBuilds(slow.bsid), 30_000, 'the slow build');
     await until(() => allRecords().some(has('buildStarted', slowBuild!)), 30_000, 'the slow build to start');
     await new Promise((r) => setTimeout(r, 200));
     leader!.killed = true;
@@ -116,7 +122,9 @@ describe('the Buildbot follower on one instance of three, on Redis', () => {
       30_000,
       'the build run meanwhile to be reported',
     );
-    console.log(`takeover: ${next!.name} follows ${takeoverMs} ms after ${leader!.name} was killed (leaseMs 10000); the build run meanwhile reported after ${caughtUp} ms`);
+    console.log(
+      `takeover: ${next!.name} follows ${takeoverMs} ms after ${leader!.name} was killed (leaseMs 10000); the build run meanwhile reported after ${caughtUp} ms`,
+    );
     expect(takeoverMs).toBeLessThanOrEqual(15_000);
     expect(leaders().map((i) => i.name)).toEqual([next!.name]);
 
@@ -124,7 +132,11 @@ describe('the Buildbot follower on one instance of three, on Redis', () => {
     const after = await bb.force(['pass'], 'after the takeover');
     await bb.waitIdle();
     const bsids = [quick.bsid, slow.bsid, meanwhile.bsid, after.bsid];
-    await until(() => bsids.every((bsid) => allRecords().some(has('buildsetFinished', bsid))), 30_000, 'every buildset');
+    await until(
+      () => bsids.every((bsid) => allRecords().some(has('buildsetFinished', bsid))),
+      30_000,
+      'every buildset',
+    );
     await new Promise((r) => setTimeout(r, 1000)); // a twin would show by now
 
     const { builds } = (await bb.get('/builds')) as { builds: Array<{ buildid: number }> };
@@ -138,7 +150,9 @@ describe('the Buildbot follower on one instance of three, on Redis', () => {
         },
       ]),
     );
-    const buildsets = Object.fromEntries(bsids.map((bsid) => [bsid, records.filter(has('buildsetFinished', bsid)).length]));
+    const buildsets = Object.fromEntries(
+      bsids.map((bsid) => [bsid, records.filter(has('buildsetFinished', bsid)).length]),
+    );
     console.log('reports per build id:', JSON.stringify(counts), 'per buildset:', JSON.stringify(buildsets));
     expect(builds.length).toBe(4);
     for (const count of Object.values(counts)) expect(count).toEqual({ started: 1, finished: 1 });
@@ -151,7 +165,9 @@ describe('the Buildbot follower on one instance of three, on Redis', () => {
 
     // Metrics: the follower says so, the other one does not.
     const leaderGauge = async (i: (typeof instances)[number]) =>
-      (await (await fetch(new URL('/metrics', i.service.url))).text()).match(/^bbreporters_source_leader\{source="buildbot"\} (\d)/m)?.[1];
+      (await (await fetch(new URL('/metrics', i.service.url))).text()).match(
+        /^bbreporters_source_leader\{source="buildbot"\} (\d)/m,
+      )?.[1];
     expect(await leaderGauge(next!)).toBe('1');
     expect(await leaderGauge(standby)).toBe('0');
   }, 180_000);

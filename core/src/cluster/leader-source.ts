@@ -8,9 +8,11 @@
  *
  * Takeover within 15 s with the default `leaseMs` of 10 s: a dead holder's lease expires at most
  * `leaseMs` after its last renewal, the waiting instances try every `leaseMs`/5, so one takes it
- * within 1.2 × `leaseMs` (12 s), then connects and catches up (a second or two). A shorter lease
- * takes over sooner, but a holder stops following when Redis does not answer a renewal within
- * `leaseMs`/3: 10 s rides out a Redis restart or a long GC pause without a needless hand-over.
+ * within 1.2 × `leaseMs` (12 s), then connects and catches up (measured: about 10 s from the
+ * SIGKILL to following, test/scale-out-buildbot.test.ts). A shorter lease takes over sooner, but
+ * a holder stops following when Redis does not answer a renewal within `leaseMs`/3: 3.3 s rides
+ * out a Redis restart (ioredis holds the renewal until it is back) or a GC pause without a needless
+ * hand-over, and the holder stops before its lease can expire, so two never follow at once.
  *
  * What the source offers beside events (`master`, `enricher`) are REST calls to the master that
  * need no connection of their own: they work on every instance, holder or not.

@@ -192,7 +192,8 @@ export class ServiceMetrics {
       labelNames: ['source'],
       registers: [this.registry],
       collect() {
-        for (const { source, state } of states()) if (state.leader !== undefined) this.set({ source }, state.leader ? 1 : 0);
+        for (const { source, state } of states())
+          if (state.leader !== undefined) this.set({ source }, state.leader ? 1 : 0);
       },
     });
   }
