@@ -12,7 +12,9 @@
  * SIGKILL to following, test/scale-out-buildbot.test.ts). A shorter lease takes over sooner, but
  * a holder stops following when Redis does not answer a renewal within `leaseMs`/3: 3.3 s rides
  * out a Redis restart (ioredis holds the renewal until it is back) or a GC pause without a needless
- * hand-over, and the holder stops before its lease can expire, so two never follow at once.
+ * hand-over, and a holder cut off from Redis starts stopping before its lease expires. Two may
+ * still follow for a moment (a process paused longer than the lease, a close that waits for
+ * dispatches): the old one's cursor writes are refused then, and the event claims drop its twins.
  *
  * What the source offers beside events (`master`, `enricher`) are REST calls to the master that
  * need no connection of their own: they work on every instance, holder or not.
