@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../diagnostics/logger.js';
 import { connectRedis } from './redis-connection.js';
 import { Lease, type LeaseWork } from './lease.js';
+import { RedisCursorStore } from './redis-cursor-store.js';
 import { redisSettings, redisUrlSecret, type RedisQueueConfig, type RedisSettings } from './redis-settings.js';
 
 export class Cluster {
@@ -51,11 +52,16 @@ export class Cluster {
     return [this.settings.prefix, ...parts].join(':');
   }
 
+  /** The Redis key of the lease `name`. */
+  leaseKey(name: string): string {
+    return this.key('lease', name);
+  }
+
   /** Work only one instance of the cluster does at a time (see ./lease.ts); started by the caller. */
   lease(name: string, work: LeaseWork): Lease {
     const lease = new Lease(
       this.redis,
-      this.key('lease', name),
+      this.leaseKey(name),
       this.settings.instance,
       this.settings.leaseMs,
       work,
@@ -63,6 +69,11 @@ export class Cluster {
     );
     this.leases.push(lease);
     return lease;
+  }
+
+  /** A source's cursor shared by the instances, written only by the holder of the lease `name` (the source's). */
+  cursorStore(name: string): RedisCursorStore {
+    return new RedisCursorStore(this.redis, this.key('cursor', name), this.leaseKey(name), this.settings.instance);
   }
 
   /** Gives every lease back (their work stops), then disconnects. */

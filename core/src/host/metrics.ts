@@ -186,5 +186,15 @@ export class ServiceMetrics {
           if (state.lastMessageAt !== undefined) this.set({ source }, seconds(Date.now() - state.lastMessageAt));
       },
     });
+    new Gauge({
+      name: 'bbreporters_source_leader',
+      help: 'Redis mode: 1 while this instance runs the source (holds its lease), 0 while another does.',
+      labelNames: ['source'],
+      registers: [this.registry],
+      collect() {
+        for (const { source, state } of states())
+          if (state.leader !== undefined) this.set({ source }, state.leader ? 1 : 0);
+      },
+    });
   }
 }

@@ -19,6 +19,7 @@ import { Runtime } from './runtime.js';
 import { defined } from '../lang/defined.js';
 import { createSource } from '../sources/factory.js';
 import { Cluster } from '../cluster/cluster.js';
+import { LeaderSource } from '../cluster/leader-source.js';
 import type { Source } from '../sources/source.js';
 
 export interface ServiceOptions {
@@ -79,15 +80,17 @@ export class Service {
         }),
       );
     const sources = await Promise.all(
-      (loaded.config.sources ?? []).map((config) =>
-        createSource(config, {
+      (loaded.config.sources ?? []).map(async (config): Promise<Source> => {
+        const source = await createSource(config, {
           configDir: loaded.configDir,
           logger,
           stateDir,
           endpoints,
           ...defined({ buildbotURL, stdin: options.stdin, cluster }),
-        }),
-      ),
+        });
+        // The Redis mode: a source with a lease (the buildbot follower) runs on one instance at a time.
+        return cluster && source.lease ? new LeaderSource(source, source.lease, cluster) : source;
+      }),
     );
     const master = sources.find((s) => s.master)?.master;
     // A buildbot source completes events itself; otherwise REST at buildbotURL fills what reporters need.

@@ -34,12 +34,19 @@ export interface Source {
   readonly done?: Promise<void>;
   /** Present on sources that hold a connection (a Buildbot master's websocket): its state now, for metrics. */
   connectionState?(): ConnectionState;
+  /**
+   * Present on sources that must run on one instance at a time in the Redis mode (the buildbot
+   * source): the name of their lease there (cluster/leader-source.ts). Ignored without a cluster.
+   */
+  readonly lease?: string;
 }
 
 export interface ConnectionState {
   up: boolean;
   /** When the last message came over the connection (ms since the epoch); absent before the first. */
   lastMessageAt?: number;
+  /** Present in the Redis mode on a source that runs on one instance at a time: whether it runs on this one. */
+  leader?: boolean;
 }
 
 /**

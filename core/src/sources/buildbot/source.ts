@@ -7,10 +7,12 @@
  * - `buildsets/N/complete` → buildsetFinished with the buildset's builds, after their own
  *   finished events.
  * - `workers/N/missing` → workerMissing.
- * After a reconnect (and after a restart, when `stateFile` is set) it asks the REST API for the
- * builds and buildsets that started or finished meanwhile; the ids of reported events keep each
- * one from being reported twice. What the reporters `need` beyond that is filled by `enricher`
- * (pass it to the Runtime).
+ * After a reconnect (and after a restart, when `stateFile` or `cursorStore` is set) it asks the
+ * REST API for the builds and buildsets that started or finished meanwhile; the ids of reported
+ * events keep each one from being reported twice. What the reporters `need` beyond that is filled
+ * by `enricher` (pass it to the Runtime). It may be started again after `close()` (in the Redis
+ * mode it follows the master while its instance holds the lease, cluster/leader-source.ts): each
+ * start reads the cursor anew, so it goes on from what whoever followed before saved.
  */
 import { deriveEventId } from '../../events/envelope.js';
 import { BbrError, isBbrError, reasonOf } from '../../diagnostics/errors.js';
@@ -19,7 +21,7 @@ import { RestEnricher } from '../../buildbot-api/rest-enricher.js';
 import type { Logger } from '../../diagnostics/logger.js';
 import { KeyedSerializer } from '../../dispatch/ordering.js';
 import type { ConnectionState, EventSink, Source } from '../source.js';
-import { Cursor } from './cursor.js';
+import { Cursor, FileCursorStore, type CursorStore } from './cursor.js';
 import { asAtBuildEvent } from '../../buildbot-api/as-at-event.js';
 import { ownersProperty } from '../../buildbot-api/build-owners.js';
 import { RestMasterControl } from '../../buildbot-api/rest-master-control.js';
@@ -34,6 +36,10 @@ export interface BuildbotSourceOptions extends BuildbotConnection {
   buildbotURL?: string;
   /** Keeps the source's view of the master across restarts (builds finished while it was down are reported). */
   stateFile?: string;
+  /** Where that view is kept instead of `stateFile` (the Redis mode shares it between instances). */
+  cursorStore?: CursorStore;
+  /** In the Redis mode: the lease that lets one instance at a time follow the master (Source.lease). */
+  lease?: string;
   /** First reconnect delay; doubles up to maxDelayMs, with jitter. */
   reconnectDelayMs?: number;
   reconnectMaxDelayMs?: number;
@@ -48,8 +54,11 @@ export class BuildbotSource implements Source {
   readonly type = 'buildbot';
   readonly master: RestMasterControl;
   readonly enricher: RestEnricher;
+  readonly lease?: string;
   private readonly rest: BuildbotRestClient;
-  private readonly cursor: Cursor;
+  private readonly cursorStore: CursorStore | undefined;
+  /** Read anew at each start. */
+  private cursor: Cursor;
   private readonly logger: Logger;
   private readonly order = new KeyedSerializer();
   /** The last task of each build, so a buildset waits for its builds' events. */
@@ -71,15 +80,20 @@ export class BuildbotSource implements Source {
     this.rest = new BuildbotRestClient(options);
     this.master = new RestMasterControl(this.rest);
     this.enricher = new RestEnricher(this.rest, options.buildbotURL ? { buildbotURL: options.buildbotURL } : {});
-    this.cursor = new Cursor(this.rest.baseUrl, options.stateFile);
+    this.cursorStore = options.cursorStore ?? (options.stateFile ? new FileCursorStore(options.stateFile) : undefined);
+    this.cursor = new Cursor(this.rest.baseUrl, this.cursorStore);
     this.logger = (options.logger ?? silent).child({ source: 'buildbot', url: this.rest.baseUrl });
+    if (options.lease) this.lease = options.lease;
   }
 
   /** Connects and subscribes; rejects (BBR_BUILDBOT_AUTH, BBR_SOURCE_START) when the first connection fails. */
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
-    const problem = this.cursor.load();
-    if (problem) this.logger.warn({ file: this.options.stateFile }, problem);
+    this.closing = false;
+    this.schedulers.clear();
+    this.cursor = new Cursor(this.rest.baseUrl, this.cursorStore);
+    const problem = await this.cursor.load();
+    if (problem) this.logger.warn({ state: this.cursorStore?.where }, problem);
     try {
       await this.connect();
     } catch (error) {
@@ -107,7 +121,7 @@ export class BuildbotSource implements Source {
     this.connection?.close();
     await this.loop;
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
-    this.saveCursor();
+    await this.saveCursor();
     this.rest.close();
   }
 
@@ -204,7 +218,7 @@ export class BuildbotSource implements Source {
       } catch (error) {
         this.notReported(`${event}:${build.buildid}`, error);
       }
-      this.saveCursor();
+      await this.saveCursor();
     });
     this.buildTasks.set(build.buildid, task);
     void task
@@ -233,7 +247,7 @@ export class BuildbotSource implements Source {
         } catch (error) {
           this.notReported(`buildsetFinished:${buildset.bsid}`, error);
         }
-        this.saveCursor();
+        await this.saveCursor();
       }),
     );
   }
@@ -335,7 +349,7 @@ export class BuildbotSource implements Source {
       for (const b of running) this.cursor.running.add(b.buildid);
       for (const s of open) this.cursor.openBuildsets.add(s.bsid);
       this.cursor.initialised = true;
-      this.saveCursor();
+      await this.saveCursor();
       return;
     }
     const [newBuilds, known, newBuildsets, openBuildsets] = await Promise.all([
@@ -367,11 +381,11 @@ export class BuildbotSource implements Source {
     await Promise.all(tasks);
   }
 
-  private saveCursor(): void {
+  private async saveCursor(): Promise<void> {
     try {
-      this.cursor.save();
+      await this.cursor.save();
     } catch (error) {
-      this.logger.error({ err: reasonOf(error), file: this.options.stateFile }, 'cannot write the source state');
+      this.logger.error({ err: reasonOf(error), state: this.cursorStore?.where }, 'cannot write the source state');
     }
   }
 }

@@ -5,10 +5,20 @@ import { redactUrl } from '../../http/redact.js';
 import type { SourceType } from '../source.js';
 import { defined } from '../../lang/defined.js';
 
+/** `127.0.0.1_8010`: a master's name in file names and Redis keys. */
+function masterName(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname}`.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/_+$/, '');
+}
+
 /** `buildbot-127.0.0.1_8010.json`: one state file per master. */
 export function stateFileName(url: string): string {
-  const { host, pathname } = new URL(url);
-  return `buildbot-${`${host}${pathname}`.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/_+$/, '')}.json`;
+  return `buildbot-${masterName(url)}.json`;
+}
+
+/** `source:buildbot:127.0.0.1_8010`: the Redis mode's lease (and shared cursor) of one master's follower. */
+export function leaseName(url: string): string {
+  return `source:buildbot:${masterName(url)}`;
 }
 
 export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
@@ -28,6 +38,9 @@ export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
   // Imported here: the WebSocket and REST clients are what `check` need not load.
   async create(config, context) {
     const { BuildbotSource } = await import('./source.js');
+    // The Redis mode: one instance at a time follows the master, on a cursor they share.
+    const lease = leaseName(config.url);
+    const shared = context.cluster ? { lease, cursorStore: context.cluster.cursorStore(lease) } : {};
     return new BuildbotSource({
       url: config.url,
       ...defined({
@@ -41,6 +54,7 @@ export const buildbotSourceType: SourceType<BuildbotSourceConfig> = {
       }),
       ...(context.buildbotURL ? { buildbotURL: context.buildbotURL } : {}),
       stateFile: join(context.stateDir, stateFileName(config.url)),
+      ...shared,
       logger: context.logger,
     });
   },
