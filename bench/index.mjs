@@ -4,6 +4,8 @@
 //                       a bare node-fetch client, events/s until the sink has every delivery
 //   startup             `check` and `run` until /healthz with the ten shipped reporters vs `node -e ''`
 //   latency             POST sent → delivery at the sink under light load, p50/p99
+//   scale-out           1, 2, 3 instances on one Redis vs one embedded instance: events/s, CPU per event,
+//                       and the latency the Redis path adds (skipped, saying so, without redis-server)
 //   memory-100k         RSS every 10,000 of 100,000 events through the service (growth = the leak check)
 //   held-memory         RSS with 10,000 deliveries held while the remote is down
 //   dispatch            µs per event per reporter above a raw tapable call (in this process)
@@ -13,7 +15,16 @@
 import { cpus, loadavg } from 'node:os';
 import { formatTarget, quick } from './lib/report.mjs';
 
-const parts = ['service-throughput', 'startup', 'latency', 'memory-100k', 'held-memory', 'dispatch', 'queue-fanout'];
+const parts = [
+  'service-throughput',
+  'startup',
+  'latency',
+  'scale-out',
+  'memory-100k',
+  'held-memory',
+  'dispatch',
+  'queue-fanout',
+];
 
 const started = Date.now();
 console.log(

@@ -6,10 +6,9 @@
 // source, the real http-status-push) is run and its line "master's builds/N/finished → delivery at the
 // remote" read: the issue's latency target. Skipped, saying so, where Debian's buildbot is not installed.
 import { spawn, spawnSync } from 'node:child_process';
-import http from 'node:http';
 import { httpStatusPush, root, startService } from './lib/child.mjs';
-import { buildBodies, now, request, startSink } from './lib/loopback.mjs';
-import { quantile, quick, runIfMain, sleep, target } from './lib/report.mjs';
+import { buildBodies, pacedLatency, startSink } from './lib/loopback.mjs';
+import { quantile, quick, runIfMain, target } from './lib/report.mjs';
 
 const EVENTS = quick ? 100 : 500;
 const EVERY_MS = 20;
@@ -18,33 +17,14 @@ const WARM_UP = 50;
 export async function measure() {
   const sink = await startSink({ track: true });
   const service = await startService(httpStatusPush(sink.url));
-  const agent = new http.Agent({ keepAlive: true });
   try {
-    const bodies = buildBodies();
-    const sent = new Map();
-    const answered = [];
-    const post = async (i) => {
-      const body = bodies(i);
-      const at = now();
-      sent.set(1_000_000 + i, at);
-      const res = await request(service.url, { method: 'POST', body }, agent);
-      if (res.status !== 200) throw new Error(`POST of build ${i} got ${res.status}: ${res.text}`);
-      answered.push(now() - at);
-    };
-    for (let i = 0; i < WARM_UP; i++) await post(i);
-    await sink.waitFor(WARM_UP);
-    sent.clear();
-    answered.length = 0;
-
-    const started = now();
-    const posts = [];
-    for (let i = 0; i < EVENTS; i++) {
-      posts.push(post(WARM_UP + i));
-      await sleep(started + (i + 1) * EVERY_MS - now());
-    }
-    await Promise.all(posts);
-    await sink.waitFor(WARM_UP + EVENTS, 60_000);
-    const delivered = [...sent].map(([buildid, at]) => sink.arrivals.get(buildid) - at);
+    const { delivered, answered } = await pacedLatency(service.url, sink, {
+      bodies: buildBodies(),
+      from: 0,
+      events: EVENTS,
+      everyMs: EVERY_MS,
+      warmUp: WARM_UP,
+    });
 
     const ms = (values, q) => `${quantile(values, q).toFixed(1)} ms`;
     console.log(`latency: ${EVENTS} distinct finished builds, one every ${EVERY_MS} ms, to bbreporters run:`);
@@ -57,7 +37,6 @@ export async function measure() {
       return { targets: [] };
     }
   } finally {
-    agent.destroy();
     await service.stop();
     await sink.close();
   }

@@ -10,8 +10,8 @@
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fetch from 'node-fetch';
-import { cpuMsOf, httpStatusPush, startChild, startService, waitForLine } from './lib/child.mjs';
-import { buildBodies, now, pool, postBuilds, startSink } from './lib/loopback.mjs';
+import { httpStatusPush, startChild, startService, waitForLine } from './lib/child.mjs';
+import { buildBodies, now, pool, startSink, timeThrough } from './lib/loopback.mjs';
 import { childNodeOptions, quick, runIfMain, target } from './lib/report.mjs';
 
 const EVENTS = quick ? 1_000 : 5_000;
@@ -20,24 +20,11 @@ const CONCURRENCY = 16;
 
 const perSecond = (ms) => (EVENTS / ms) * 1000;
 
-/**
- * POSTs EVENTS builds to `url` after a warm-up; ms until all were answered and until the sink had them all,
- * and the CPU ms per event the process `pid` (the relay or the service) used meanwhile: a figure a noisy,
- * shared machine disturbs far less than the wall-clock rate.
- */
-async function timeThrough(url, sink, bodies, from, pid) {
-  const before = sink.received;
-  await postBuilds(url, { from, count: WARM_UP, concurrency: CONCURRENCY, bodies });
-  await sink.waitFor(before + WARM_UP);
-  const expected = sink.received + EVENTS;
-  const cpuBefore = cpuMsOf(pid);
-  const started = now();
-  await postBuilds(url, { from: from + WARM_UP, count: EVENTS, concurrency: CONCURRENCY, bodies });
-  const answered = now() - started;
-  await sink.waitFor(expected);
-  const delivered = now() - started;
-  return { answered, delivered, cpuPerEvent: (cpuMsOf(pid) - cpuBefore) / EVENTS };
-}
+/** EVENTS builds through `url` (the relay or the service, process `pid`), timed (see timeThrough). */
+const through = (url, sink, bodies, from, pid) =>
+  timeThrough(url, sink, { bodies, from, pids: [pid], events: EVENTS, warmUp: WARM_UP, concurrency: CONCURRENCY }).then(
+    (via) => ({ ...via, cpuPerEvent: via.cpuPerEvent[0] }),
+  );
 
 async function bareClient(sink, bodies) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -68,14 +55,14 @@ export async function measure() {
 
     relay = startChild([fileURLToPath(new URL('bare-relay.mjs', import.meta.url)), sink.url]);
     const relayUrl = await waitForLine(relay, (line) => /^relay listening (\S+)/.exec(line)?.[1]);
-    const viaRelay = await timeThrough(relayUrl, sink, bodies, 100_000, relay.child.pid);
+    const viaRelay = await through(relayUrl, sink, bodies, 100_000, relay.child.pid);
     await relay.stop();
     relay = undefined;
 
     service = await startService(httpStatusPush(sink.url, `{ concurrency: ${CONCURRENCY} }`), {
       nodeOptions: childNodeOptions,
     });
-    const viaService = await timeThrough(service.url, sink, bodies, 200_000, service.pid);
+    const viaService = await through(service.url, sink, bodies, 200_000, service.pid);
     await service.stop();
     service = undefined;
 

@@ -88,22 +88,31 @@ export const listeningUrl = (running) =>
 
 /**
  * A fresh folder with `bbreporters.yaml` (an http source on a free loopback port, the given reporter lines,
- * `stateDir: ./state`, so every run starts with an empty ledger). `remove()` deletes it.
+ * `stateDir: ./state`, so every run starts with an empty ledger; `settingLines`: more top-level settings,
+ * e.g. a `queue:` line). `remove()` deletes it.
  */
-export function serviceFolder(reporterLines, prefix = 'bbr-bench-') {
+export function serviceFolder(reporterLines, prefix = 'bbr-bench-', settingLines = []) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const config = join(dir, 'bbreporters.yaml');
-  const yaml = ['stateDir: ./state', 'sources:', '  - type: http', '    listen: 127.0.0.1:0', 'reporters:'];
+  const yaml = [
+    'stateDir: ./state',
+    ...settingLines,
+    'sources:',
+    '  - type: http',
+    '    listen: 127.0.0.1:0',
+    'reporters:',
+  ];
   writeFileSync(config, [...yaml, ...reporterLines, ''].join('\n'));
   return { dir, config, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
  * `bbreporters run` in a fresh folder (see serviceFolder), started and listening. `nodeOptions`: flags
- * for the service's node (e.g. `--cpu-prof --cpu-prof-dir=DIR`); `env`: extra environment.
+ * for the service's node (e.g. `--cpu-prof --cpu-prof-dir=DIR`); `env`: extra environment;
+ * `settingLines`: more top-level config lines.
  */
-export async function startService(reporterLines, { nodeOptions = [], env = {}, prefix } = {}) {
-  const folder = serviceFolder(reporterLines, prefix);
+export async function startService(reporterLines, { nodeOptions = [], env = {}, prefix, settingLines } = {}) {
+  const folder = serviceFolder(reporterLines, prefix, settingLines);
   const running = startChild([...nodeOptions, ...cliArgs('run', '--config', folder.config, '--drain-ms', '0')], {
     cwd: folder.dir,
     env,

@@ -1,9 +1,10 @@
 // The loopback side of the benches: a sink that counts (and times) what arrives, a poster of distinct
-// finished builds at a fixed concurrency, and a port that refuses connections.
+// finished builds at a fixed concurrency (timed until the sink has them all) or at a fixed pace (each
+// timed to its delivery), and a port that refuses connections.
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { root } from './child.mjs';
+import { cpuMsOf, root } from './child.mjs';
 
 const fixtures = join(root, 'core/fixtures/httpstatuspush');
 export const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -112,14 +113,75 @@ export async function pool(count, concurrency, job) {
   );
 }
 
-/** POSTs builds `from`…`from+count-1` (see buildBodies) to `url` at `concurrency`; each must get a 200. */
+/**
+ * POSTs builds `from`…`from+count-1` (see buildBodies) at `concurrency`; each must get a 200. `url`: one
+ * URL, or several that build i goes to in turn (i modulo their count, like a round-robin load balancer).
+ */
 export async function postBuilds(url, { from = 0, count, concurrency = 16, bodies = buildBodies() }) {
+  const urls = [url].flat();
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     await pool(count, concurrency, async (i) => {
-      const res = await request(url, { method: 'POST', body: bodies(from + i) }, agent);
+      const res = await request(urls[i % urls.length], { method: 'POST', body: bodies(from + i) }, agent);
       if (res.status !== 200) throw new Error(`POST of build ${from + i} got ${res.status}: ${res.text}`);
     });
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * POSTs `events` builds to `url` (one URL or several in turn, see postBuilds) after `warmUp` ones; ms until
+ * all were answered and until the sink had them all, and the CPU ms per event each of `pids` used meanwhile
+ * (in their order): a figure a noisy, shared machine disturbs far less than the wall-clock rate.
+ */
+export async function timeThrough(url, sink, { bodies, from, pids, events, warmUp, concurrency }) {
+  const before = sink.received;
+  await postBuilds(url, { from, count: warmUp, concurrency, bodies });
+  await sink.waitFor(before + warmUp);
+  const expected = sink.received + events;
+  const cpuBefore = pids.map(cpuMsOf);
+  const started = now();
+  await postBuilds(url, { from: from + warmUp, count: events, concurrency, bodies });
+  const answered = now() - started;
+  await sink.waitFor(expected);
+  const delivered = now() - started;
+  return { answered, delivered, cpuPerEvent: pids.map((pid, i) => (cpuMsOf(pid) - cpuBefore[i]) / events) };
+}
+
+/**
+ * One build every `everyMs` to `url` (`events` of them, from build `from`, after `warmUp` sent one at a
+ * time), each timed from its POST being sent to its delivery at `sink` (a tracking one) and to its answer:
+ * `{ delivered, answered }`, ms each.
+ */
+export async function pacedLatency(url, sink, { bodies, from, events, everyMs, warmUp }) {
+  const agent = new http.Agent({ keepAlive: true });
+  try {
+    const sent = new Map();
+    const answered = [];
+    const post = async (i) => {
+      const body = bodies(i);
+      const at = now();
+      sent.set(JSON.parse(body).buildid, at);
+      const res = await request(url, { method: 'POST', body }, agent);
+      if (res.status !== 200) throw new Error(`POST of build ${i} got ${res.status}: ${res.text}`);
+      answered.push(now() - at);
+    };
+    const before = sink.received;
+    for (let i = 0; i < warmUp; i++) await post(from + i);
+    await sink.waitFor(before + warmUp);
+    sent.clear();
+    answered.length = 0;
+
+    const started = now();
+    const posts = [];
+    for (let i = 0; i < events; i++) {
+      posts.push(post(from + warmUp + i));
+      await sleep(started + (i + 1) * everyMs - now());
+    }
+    await Promise.all(posts);
+    await sink.waitFor(before + warmUp + events, 60_000);
+    return { delivered: [...sent].map(([buildid, at]) => sink.arrivals.get(buildid) - at), answered };
   } finally {
     agent.destroy();
   }
