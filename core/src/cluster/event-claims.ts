@@ -16,13 +16,16 @@ const POLL_MS = 100;
 
 /**
  * KEYS: claim, the holder's presence key prefix (presence = prefix .. holder). ARGV: this instance, ttl ms.
- * Returns 'first', or the claim's value when another live instance has it.
+ * Returns 'first', or the claim's value when another live instance has it. This instance's own
+ * claim is 'first' again: a claim resent after Redis restarted (its answer lost) must not drop the
+ * event (two copies in one process are dropped by the dispatcher's own window).
  */
 const CLAIM = `
 local value = redis.call('get', KEYS[1])
 if value then
   local holder = string.match(value, '^dispatching (.+)$')
-  if not holder or holder == ARGV[1] or redis.call('exists', KEYS[2] .. holder) == 1 then return value end
+  if not holder then return value end
+  if holder ~= ARGV[1] and redis.call('exists', KEYS[2] .. holder) == 1 then return value end
 end
 redis.call('set', KEYS[1], 'dispatching ' .. ARGV[1], 'PX', ARGV[2])
 return 'first'`;

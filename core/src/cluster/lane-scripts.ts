@@ -44,7 +44,8 @@ if ARGV[6] ~= '1' then
   local held = redis.call('pttl', KEYS[4])
   if held > 0 then return {'hold', tostring(now + held)} end
 end
-if not redis.call('set', KEYS[3], ARGV[3], 'PX', ARGV[4], 'NX') then
+-- A begin resent after Redis restarted (its answer lost) finds its own lock: it goes on.
+if redis.call('get', KEYS[3]) ~= ARGV[3] and not redis.call('set', KEYS[3], ARGV[3], 'PX', ARGV[4], 'NX') then
   return {'locked', tostring(redis.call('pttl', KEYS[3]))}
 end
 return {'go'}`;

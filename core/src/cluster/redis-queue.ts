@@ -10,10 +10,11 @@
  * restart queueing again what its ledger kept, adds nothing twice (finished jobs are kept for the
  * dedupe ttl). The instance that received the event keeps the delivery in its ledger (its outbox:
  * added before the job, so nothing is lost if Redis is away) and records its failed attempts and
- * its outcome there, from whichever instance sent it (BullMQ's queue events).
+ * its outcome there, from whichever instance sent it (through that instance's inbox list in Redis,
+ * which waits for it if it is down).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { DelayedError, Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { retryDelay } from '../deliveries/backoff.js';
 import { attemptSend, failureReason, plural } from '../deliveries/attempt.js';
@@ -76,7 +77,14 @@ interface JobOutcome extends DeliveryOutcome {
   by: string;
 }
 
-/** A failed attempt, as a job's progress: for the instance whose ledger keeps it. */
+/** What another instance tells the receiving one: an outcome, or a failed attempt of a delivery. */
+interface InboxNote {
+  outcome?: JobOutcome;
+  attempt?: AttemptProgress;
+  deliveryId?: string;
+}
+
+/** A failed attempt: for the instance whose ledger keeps it. */
 interface AttemptProgress {
   origin: string;
   by: string;
@@ -91,7 +99,6 @@ interface ReporterState {
   settings: DeliverySettings;
   queue: Queue<JobData>;
   worker: Worker<JobData>;
-  events?: QueueEvents;
   exclusive: boolean;
   serving: boolean;
 }
@@ -107,6 +114,8 @@ export class RedisDeliveryQueue implements Deliveries {
   private readonly redis: Redis;
   /** BullMQ's own connections are made from this one (workers and queue events duplicate it for their blocking reads). */
   private readonly bull: Redis;
+  /** Blocking reads of this instance's inbox (see tellOrigin). */
+  private readonly inbox: Redis;
   private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
   private readonly attemptListeners: Array<(failure: FailedAttempt) => void> = [];
   private readonly counters: DeliveryCounts = {};
@@ -133,6 +142,8 @@ export class RedisDeliveryQueue implements Deliveries {
   ) {
     this.redis = cluster.redis;
     this.bull = connectRedis(cluster.settings.url, options.logger, 'jobs');
+    this.inbox = connectRedis(cluster.settings.url, options.logger, 'inbox');
+    void this.readInbox();
     this.refresh = setInterval(() => void this.readBacklogs(), BACKLOG_REFRESH_MS);
     this.refresh.unref();
   }
@@ -171,7 +182,6 @@ export class RedisDeliveryQueue implements Deliveries {
     );
     const state: ReporterState = { sender, settings: merged, queue, worker, exclusive, serving: false };
     this.reporters.set(reporter, state);
-    if (this.options.ledger) state.events = this.watchEvents(reporter, name);
     if (!exclusive) this.serve(reporter, true);
   }
 
@@ -358,12 +368,13 @@ export class RedisDeliveryQueue implements Deliveries {
     for (const stop of [...this.inFlight]) stop();
     await Promise.allSettled([...this.reporters.values()].map((s) => this.closeReporter(s)));
     this.bull.disconnect();
+    this.inbox.disconnect();
     // What this instance queued and no one settled yet is in Redis (and in its ledger): other instances send it.
     this.settlements.clear();
   }
 
   private async closeReporter(state: ReporterState): Promise<void> {
-    await Promise.allSettled([state.worker.close(), state.events?.close(), state.queue.close()]);
+    await Promise.allSettled([state.worker.close(), state.queue.close()]);
   }
 
   private track(promise: Promise<unknown>): void {
@@ -616,7 +627,7 @@ export class RedisDeliveryQueue implements Deliveries {
       ...defined({ status: typeof status === 'number' ? status : undefined }),
     };
     if (job.data.origin === this.instance) this.recordAttemptAtOrigin(delivery.id, progress);
-    else void job.updateProgress(progress as unknown as object).catch(() => undefined);
+    else this.tellOrigin({ attempt: progress, deliveryId: delivery.id });
     this.options.logger.warn(
       {
         delivery: {
@@ -670,25 +681,44 @@ export class RedisDeliveryQueue implements Deliveries {
       }
     }
     if (outcome.origin === this.instance) this.recordAtOrigin(outcome);
+    else this.tellOrigin({ outcome });
     return outcome;
   }
 
-  /** This instance's queue events for `reporter`: outcomes and failed attempts other instances had with deliveries its ledger keeps. */
-  private watchEvents(reporter: string, name: string): QueueEvents {
-    const events = new QueueEvents(name, { connection: this.bull, prefix: this.cluster.settings.prefix });
-    events.on('completed', ({ returnvalue }) => {
-      const outcome = parsed<JobOutcome>(returnvalue);
-      if (outcome?.origin === this.instance && outcome.by !== this.instance) this.recordAtOrigin(outcome);
-    });
-    events.on('progress', ({ jobId, data }) => {
-      const progress = parsed<AttemptProgress>(data);
-      if (progress?.origin === this.instance && progress.by !== this.instance)
-        this.recordAttemptAtOrigin(jobId.replace(/-retry-\d+$/, ''), progress);
-    });
-    events.on('error', (error) =>
-      this.options.logger.warn({ reporter, err: reasonOf(error) }, 'delivery events: Redis error'),
-    );
-    return events;
+  /**
+   * Tells the instance whose ledger keeps a delivery what became of it: a list per instance in
+   * Redis (kept for the dedupe ttl), read by that instance, or at its next start if it is down.
+   */
+  private tellOrigin(note: InboxNote): void {
+    const origin = note.outcome?.origin ?? note.attempt!.origin;
+    const key = this.cluster.key('inbox', origin);
+    void this.redis
+      .multi()
+      .rpush(key, JSON.stringify(note))
+      .pexpire(key, this.cluster.settings.dedupeTtlMs)
+      .exec()
+      .catch((error: unknown) =>
+        this.options.logger.warn({ origin, err: reasonOf(error) }, 'could not tell the receiving instance an outcome'),
+      );
+  }
+
+  /** Reads this instance's inbox (outcomes and failed attempts of its deliveries that others sent) until closed. */
+  private async readInbox(): Promise<void> {
+    const key = this.cluster.key('inbox', this.instance);
+    while (!this.closed) {
+      let item: [string, string] | null;
+      try {
+        item = await this.inbox.blpop(key, 1);
+      } catch (error) {
+        if (this.closed) return;
+        this.options.logger.warn({ err: reasonOf(error) }, 'inbox: Redis error');
+        await sleep(500);
+        continue;
+      }
+      const note = item && parsed<InboxNote>(item[1]);
+      if (note?.outcome) this.recordAtOrigin(note.outcome);
+      else if (note?.attempt && note.deliveryId) this.recordAttemptAtOrigin(note.deliveryId, note.attempt);
+    }
   }
 
   private recordAtOrigin(outcome: JobOutcome): void {
