@@ -51,6 +51,7 @@ function configOf(n: number): string {
 }
 
 async function startInstance(n: number): Promise<RunningService> {
+  await instances[n]?.stop();
   const service = await startService(configOf(n), { cwd: dir });
   instances[n] = service;
   return service;

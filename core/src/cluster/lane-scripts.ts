@@ -10,8 +10,14 @@
  * `open` (sorted set: delivery id by seq), `lock` (string: the sending attempt's token, with a ttl).
  */
 
-/** KEYS: lane, open. ARGV: delivery id, supersede (1|0), ttl ms. Returns [seq, ids it superseded]. */
+/**
+ * KEYS: lane, open, settled. ARGV: delivery id, supersede (1|0), ttl ms. Returns [seq, ids it superseded].
+ * Idempotent: a delivery already open keeps its number, one already settled is not opened again.
+ */
 export const ENQUEUE = `
+if redis.call('exists', KEYS[3]) == 1 then return {0, {}} end
+local open = redis.call('zscore', KEYS[2], ARGV[1])
+if open then return {tonumber(open), {}} end
 local seq = redis.call('hincrby', KEYS[1], 'seq', 1)
 redis.call('pexpire', KEYS[1], ARGV[3])
 local older = {}

@@ -17,7 +17,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { retryDelay } from '../deliveries/backoff.js';
-import { attemptSend, failureReason, plural } from '../deliveries/attempt.js';
+import { attemptSend, failureReason, finalFailure } from '../deliveries/attempt.js';
+import { DeliveryReport } from '../deliveries/delivery-report.js';
 import type {
   Backlog,
   Deliveries,
@@ -116,9 +117,7 @@ export class RedisDeliveryQueue implements Deliveries {
   private readonly bull: Redis;
   /** Blocking reads of this instance's inbox (see tellOrigin). */
   private readonly inbox: Redis;
-  private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
-  private readonly attemptListeners: Array<(failure: FailedAttempt) => void> = [];
-  private readonly counters: DeliveryCounts = {};
+  private readonly report: DeliveryReport;
   /** Handles of deliveries queued here, until their outcome comes. */
   private readonly settlements = new Map<string, Settlement>();
   /** Job additions not yet acknowledged by Redis. */
@@ -141,6 +140,7 @@ export class RedisDeliveryQueue implements Deliveries {
     private readonly options: RedisDeliveryQueueOptions,
   ) {
     this.redis = cluster.redis;
+    this.report = new DeliveryReport(options.logger);
     this.bull = connectRedis(cluster.settings.url, options.logger, 'jobs');
     this.inbox = connectRedis(cluster.settings.url, options.logger, 'inbox');
     void this.readInbox();
@@ -209,11 +209,11 @@ export class RedisDeliveryQueue implements Deliveries {
   }
 
   onOutcome(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
-    this.listeners.push(listener);
+    this.report.onOutcome(listener);
   }
 
   onFailedAttempt(listener: (failure: FailedAttempt) => void): void {
-    this.attemptListeners.push(listener);
+    this.report.onFailedAttempt(listener);
   }
 
   backlog(): Map<string, Backlog> {
@@ -225,7 +225,7 @@ export class RedisDeliveryQueue implements Deliveries {
   }
 
   counts(): DeliveryCounts {
-    return structuredClone(this.counters);
+    return this.report.counts();
   }
 
   get pendingCount(): number {
@@ -391,16 +391,23 @@ export class RedisDeliveryQueue implements Deliveries {
     });
   }
 
-  /** Sequences the delivery in its lane, adds its job, and wakes what it superseded so they settle now. */
+  /**
+   * Sequences the delivery in its lane, adds its job, and wakes what it superseded so they settle
+   * now. A job that exists already (the same event dispatched again by another instance, a restart
+   * queueing its ledger's open deliveries) is left as it is: sequenced again, a delivery already
+   * settled would hold its target for ever, and one still open would lose its place.
+   */
   private async addJob(reporter: string, data: JobData, jobId = data.deliveryId): Promise<void> {
     const state = this.reporters.get(reporter);
     if (!state) throw new Error(`reporter "${reporter}" is not registered`);
+    if (await state.queue.getJob(jobId)) return;
     const keys = this.laneKeys(reporter, data.target);
     const [seq, superseded] = (await this.redis.eval(
       ENQUEUE,
-      2,
+      3,
       keys.lane,
       keys.open,
+      keys.settled(jobId),
       jobId,
       data.supersede && !data.expedite ? '1' : '0',
       String(this.cluster.settings.dedupeTtlMs),
@@ -526,7 +533,7 @@ export class RedisDeliveryQueue implements Deliveries {
     const attempts = delivery.attempt;
     const reason = sent ? undefined : failureReason(failure, delivery, sender, this.options.secrets);
     const hinted = (failure as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-    const final = sent || this.closed ? undefined : finalEnding(failure, attempts, settings.retries, reason!);
+    const final = sent || this.closed ? undefined : finalFailure(failure, attempts, settings.retries, reason!);
     const waitMs = sent || final ? 0 : retryDelay(attempts, settings, typeof hinted === 'number' ? hinted : undefined);
     const notBefore = typeof hinted === 'number' ? Date.now() + waitMs : 0;
     const [sb, sbId, next] = (await this.redis.eval(
@@ -544,7 +551,10 @@ export class RedisDeliveryQueue implements Deliveries {
     )) as [string, string, string];
     if (next && next !== jobId) void this.wake(state, next);
     if (sent) return this.settle(job, delivery, 'sent', undefined, jsonSafe(sent.response));
-    if (final) return this.settle(job, delivery, 'failed', final);
+    if (final) {
+      this.failedAttempt(job, delivery, reason!, failure);
+      return this.settle(job, delivery, 'failed', final);
+    }
     if (Number(sb) > data.seq) {
       await this.redis.eval(FORGET, 1, keys.open, jobId);
       return this.settle(
@@ -584,8 +594,14 @@ export class RedisDeliveryQueue implements Deliveries {
 
   /** When to look again at a job behind `head` in its lane; an entry whose job never came is taken away. */
   private async behind(state: ReporterState, open: string, head: string): Promise<number> {
-    const exists = await state.queue.getJob(head).then(Boolean, () => true);
-    if (exists) {
+    const job = await state.queue.getJob(head).catch(() => null);
+    const jobState = await job?.getState().catch(() => 'unknown');
+    if (jobState === 'completed' || jobState === 'failed') {
+      // Settled, yet open: it can never be sent again, so it no longer holds its target.
+      await this.redis.eval(FORGET, 1, open, head);
+      return Date.now();
+    }
+    if (job !== undefined) {
       this.missing.delete(head);
       return Date.now() + BEHIND_RECHECK_MS;
     }
@@ -614,40 +630,23 @@ export class RedisDeliveryQueue implements Deliveries {
     delivery: QueuedDelivery,
     reason: string,
     error: unknown,
-    retryInMs: number,
+    /** Absent: this attempt was its last. */
+    retryInMs?: number,
   ): void {
-    this.count(delivery.reporter, 'retried');
     const status = (error as { status?: unknown } | null)?.status;
     const progress: AttemptProgress = {
       origin: job.data.origin,
       by: this.instance,
       attempt: delivery.attempt,
       reason,
-      retryAt: Date.now() + retryInMs,
-      ...defined({ status: typeof status === 'number' ? status : undefined }),
+      ...defined({
+        status: typeof status === 'number' ? status : undefined,
+        retryAt: retryInMs === undefined ? undefined : Date.now() + retryInMs,
+      }),
     };
     if (job.data.origin === this.instance) this.recordAttemptAtOrigin(delivery.id, progress);
     else this.tellOrigin({ attempt: progress, deliveryId: delivery.id });
-    this.options.logger.warn(
-      {
-        delivery: {
-          reporter: delivery.reporter,
-          deliveryId: delivery.id,
-          target: delivery.target,
-          attempt: delivery.attempt,
-          waitMs: retryInMs,
-          reason,
-        },
-      },
-      'delivery attempt failed; retrying',
-    );
-    for (const listener of this.attemptListeners) {
-      try {
-        listener({ delivery, reason, retryInMs });
-      } catch (listenerError) {
-        this.options.logger.error({ err: listenerError }, 'failed attempt listener failed');
-      }
-    }
+    this.report.attemptFailed({ delivery, reason, ...defined({ retryInMs }) });
   }
 
   private settle(
@@ -669,17 +668,7 @@ export class RedisDeliveryQueue implements Deliveries {
       origin: job.data.origin,
       by: this.instance,
     };
-    this.count(outcome.reporter, status);
-    const logger = this.options.logger;
-    if (status === 'failed') logger.error({ delivery: withoutRouting(outcome) }, 'delivery failed');
-    else logger.info({ delivery: withoutRouting(outcome) }, `delivery ${status}`);
-    for (const listener of this.listeners) {
-      try {
-        listener(withoutRouting(outcome), delivery);
-      } catch (error) {
-        logger.error({ err: error }, 'delivery outcome listener failed');
-      }
-    }
+    this.report.settled(withoutRouting(outcome), delivery);
     if (outcome.origin === this.instance) this.recordAtOrigin(outcome);
     else this.tellOrigin({ outcome });
     return outcome;
@@ -773,25 +762,6 @@ export class RedisDeliveryQueue implements Deliveries {
   private wakeIfIdle(): void {
     if (this.active === 0 && this.adding.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
-
-  private count(reporter: string, status: DeliveryStatus | 'retried'): void {
-    const counts = (this.counters[reporter] ??= {
-      sent: 0,
-      failed: 0,
-      superseded: 0,
-      previewed: 0,
-      deferred: 0,
-      retried: 0,
-    });
-    counts[status]++;
-  }
-}
-
-/** The reason a failed attempt is the last one, or undefined when it is retried. */
-function finalEnding(failure: unknown, attempts: number, retries: number, reason: string): string | undefined {
-  if ((failure as { retryable?: unknown } | undefined)?.retryable === false) return reason;
-  if (attempts > retries) return `gave up after ${plural(attempts, 'attempt')}: ${reason}`;
-  return undefined;
 }
 
 function withoutRouting(outcome: JobOutcome): DeliveryOutcome {

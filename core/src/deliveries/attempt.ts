@@ -52,6 +52,13 @@ export function failureReason(
   );
 }
 
+/** Why a failed attempt is a delivery's last (the remote said another cannot help, or the retries are used up), or undefined when it is retried. */
+export function finalFailure(failure: unknown, attempts: number, retries: number, reason: string): string | undefined {
+  if ((failure as { retryable?: unknown } | undefined)?.retryable === false) return reason;
+  if (attempts > retries) return `gave up after ${plural(attempts, 'attempt')}: ${reason}`;
+  return undefined;
+}
+
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -24,7 +24,8 @@ import type {
   Sender,
 } from './deliveries.js';
 import type { Logger } from '../diagnostics/logger.js';
-import { attemptSend, failureReason, plural } from './attempt.js';
+import { attemptSend, failureReason, finalFailure, plural } from './attempt.js';
+import { DeliveryReport } from './delivery-report.js';
 import type { DeliveryOutcome, DeliveryStatus } from '../dispatch/outcomes.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery } from '../plugin-api.js';
 import { defined } from '../lang/defined.js';
@@ -114,14 +115,14 @@ export class DeliveryQueue implements Deliveries {
   private parkTick: NodeJS.Timeout | undefined;
   /** Called when the last delivery without an outcome settles (drain). */
   private idleWaiters: Array<() => void> = [];
-  private readonly listeners: Array<(outcome: DeliveryOutcome, delivery: QueuedDelivery) => void> = [];
-  private readonly attemptListeners: Array<(failure: FailedAttempt) => void> = [];
-  private readonly counters: DeliveryCounts = {};
+  private readonly report: DeliveryReport;
   /** Stops each attempt in flight (on close). */
   private readonly inFlight = new Set<() => void>();
   private closed = false;
 
-  constructor(private readonly options: DeliveryQueueOptions) {}
+  constructor(private readonly options: DeliveryQueueOptions) {
+    this.report = new DeliveryReport(options.logger);
+  }
 
   /** The reporter's sender and settings; a reporter never registered cannot deliver. Registering again (a reload) applies from each delivery's next attempt. */
   register(reporter: string, sender: Sender, settings: DeliveryConfig = {}): void {
@@ -135,12 +136,12 @@ export class DeliveryQueue implements Deliveries {
   }
 
   onOutcome(listener: (outcome: DeliveryOutcome, delivery: QueuedDelivery) => void): void {
-    this.listeners.push(listener);
+    this.report.onOutcome(listener);
   }
 
   /** Called at each failed attempt, as it fails (an outcome comes only once the delivery settles). */
   onFailedAttempt(listener: (failure: FailedAttempt) => void): void {
-    this.attemptListeners.push(listener);
+    this.report.onFailedAttempt(listener);
   }
 
   /** Per registered reporter: deliveries not settled yet, and when the oldest was queued. */
@@ -213,7 +214,7 @@ export class DeliveryQueue implements Deliveries {
         this.jobs.delete(id);
         if (this.jobs.size === 0) this.notifyIdle();
         settlement.done(outcome);
-        this.record(outcome, job.delivery);
+        this.report.settled(outcome, job.delivery);
       },
     };
     this.jobs.set(id, job);
@@ -328,7 +329,7 @@ export class DeliveryQueue implements Deliveries {
 
   /** Outcome counts so far, per reporter and status (a copy). */
   counts(): DeliveryCounts {
-    return structuredClone(this.counters);
+    return this.report.counts();
   }
 
   /** Deliveries without an outcome yet. */
@@ -506,21 +507,7 @@ export class DeliveryQueue implements Deliveries {
         if (holdKey && reporter.sender.holdsAll?.(failure))
           this.holds.set(holdKey, Math.max(this.holdUntil(holdKey), lane.notBefore));
       }
-      this.count(job.delivery.reporter, 'retried');
       this.notifyFailedAttempt({ delivery: job.delivery, reason, retryInMs: waitMs }, failure);
-      this.options.logger.warn(
-        {
-          delivery: {
-            reporter: job.delivery.reporter,
-            deliveryId: job.delivery.id,
-            target: job.delivery.target,
-            attempt: attempts,
-            waitMs,
-            reason,
-          },
-        },
-        'delivery attempt failed; retrying',
-      );
       // A long wait with nothing behind it: parked, nothing of it runs until it is due.
       if (job.kept && waitMs >= PARK_AFTER_MS && lane.waiting.length === 0) return this.park(job, Date.now() + waitMs);
       await this.wait(job, waitMs);
@@ -549,17 +536,15 @@ export class DeliveryQueue implements Deliveries {
   private lastAttemptEnding(job: Job, failure: unknown, reason: string, retries: number): (() => void) | undefined {
     const attempts = job.delivery.attempt;
     if (this.closed) return () => this.stopped(job, `attempt ${attempts} failed as core shut down: ${reason}`);
-    if ((failure as { retryable?: unknown })?.retryable === false) return () => this.finish(job, 'failed', reason);
-    if (job.replacedBy)
+    if (job.replacedBy && (failure as { retryable?: unknown } | undefined)?.retryable !== false)
       return () =>
         this.finish(
           job,
           'superseded',
           `attempt ${attempts} failed (${reason}); superseded by delivery ${job.replacedBy}`,
         );
-    if (attempts > retries)
-      return () => this.finish(job, 'failed', `gave up after ${plural(attempts, 'attempt')}: ${reason}`);
-    return undefined;
+    const final = finalFailure(failure, attempts, retries, reason);
+    return final === undefined ? undefined : () => this.finish(job, 'failed', final);
   }
 
   private notifyFailedAttempt(failure: FailedAttempt, error: unknown): void {
@@ -577,13 +562,7 @@ export class DeliveryQueue implements Deliveries {
       failure.delivery,
       'a failed attempt',
     );
-    for (const listener of this.attemptListeners) {
-      try {
-        listener(failure);
-      } catch (error) {
-        this.options.logger.error({ err: error }, 'failed attempt listener failed');
-      }
-    }
+    this.report.attemptFailed(failure);
   }
 
   private holdUntil(holdKey: string | undefined): number {
@@ -605,33 +584,6 @@ export class DeliveryQueue implements Deliveries {
       attempts: d.attempt,
       ...defined({ reason, response }),
     });
-  }
-
-  private count(reporter: string, status: DeliveryStatus | 'retried'): void {
-    const counts = (this.counters[reporter] ??= {
-      sent: 0,
-      failed: 0,
-      superseded: 0,
-      previewed: 0,
-      deferred: 0,
-      retried: 0,
-    });
-    counts[status]++;
-  }
-
-  private record(outcome: DeliveryOutcome, delivery: QueuedDelivery): void {
-    this.count(outcome.reporter, outcome.status);
-    const logger = this.options.logger;
-    if (outcome.status === 'failed') logger.error({ delivery: outcome }, 'delivery failed');
-    else if (outcome.status === 'deferred') logger.warn({ delivery: outcome }, 'delivery deferred to the next start');
-    else logger.info({ delivery: outcome }, `delivery ${outcome.status}`);
-    for (const listener of this.listeners) {
-      try {
-        listener(outcome, delivery);
-      } catch (error) {
-        logger.error({ err: error }, 'delivery outcome listener failed');
-      }
-    }
   }
 }
 
