@@ -50,6 +50,8 @@ const BEHIND_RECHECK_MS = 1000;
 const ORPHAN_AFTER_MS = 5000;
 /** How long the ingest answer waits for the jobs to reach Redis; later, they are in the ledger and reach it when it is back. */
 const SHARED_WAIT_MS = 5000;
+/** How many handles wait for their outcome at most. */
+const SETTLEMENTS_KEPT = 100_000;
 /** How often the backlog counts are read from Redis (metrics, the console, a reload's retiring). */
 const BACKLOG_REFRESH_MS = 1000;
 
@@ -113,12 +115,12 @@ export interface RedisDeliveryQueueOptions {
 export class RedisDeliveryQueue implements Deliveries {
   private readonly reporters = new Map<string, ReporterState>();
   private readonly redis: Redis;
-  /** BullMQ's own connections are made from this one (workers and queue events duplicate it for their blocking reads). */
+  /** BullMQ's queues and workers use this one (workers duplicate it for their blocking reads). */
   private readonly bull: Redis;
   /** Blocking reads of this instance's inbox (see tellOrigin). */
   private readonly inbox: Redis;
   private readonly report: DeliveryReport;
-  /** Handles of deliveries queued here, until their outcome comes. */
+  /** Handles of deliveries queued here, until their outcome comes (the newest SETTLEMENTS_KEPT: an outcome told elsewhere never comes). */
   private readonly settlements = new Map<string, Settlement>();
   /** Job additions not yet acknowledged by Redis. */
   private readonly adding = new Set<Promise<unknown>>();
@@ -237,7 +239,7 @@ export class RedisDeliveryQueue implements Deliveries {
     const id = restoredId ?? this.deliveryId(reporter, delivery.target, eventId);
     const supersede = delivery.supersede !== false;
     const settlement = new Settlement();
-    this.settlements.set(id, settlement);
+    setNewest(this.settlements, id, settlement, SETTLEMENTS_KEPT);
     const queuedAt = Date.now();
     // The outbox first: if Redis is away or this instance dies before the job is added, the next start adds it.
     this.keep({
