@@ -44,3 +44,35 @@ export function githubOperation(description: OpenApiDescription, operationId: st
         return operationCheck(method, path, op.requestBody.content['application/json'].schema);
   throw new Error(`GitHub's OpenAPI description has no operation ${operationId}`);
 }
+
+/**
+ * The operation `name` (e.g. RepoCreateStatus) of Gitea's API as gitea-js publishes it: types
+ * generated from Gitea's swagger description, one `@request METHOD:/path` per operation and one
+ * interface per body. The body schema is the interface's fields (`name?: type;`), nothing else.
+ */
+export function giteaOperation(declarations: string, name: string): OperationCheck {
+  const doc = new RegExp(`@name ${name}\\n[^]*?@request (\\w+):(\\S+)[^]*?\\*/\\s*\\w+: \\([^)]*?body: (\\w+)`).exec(
+    declarations,
+  );
+  if (!doc) throw new Error(`gitea-js declares no operation ${name} with a body`);
+  const [, method, path, bodyType] = doc;
+  const block = new RegExp(`\\binterface ${bodyType} \\{([^}]*)\\}`).exec(declarations);
+  if (!block) throw new Error(`gitea-js declares no interface ${bodyType}`);
+  const properties: Record<string, object> = {};
+  const required: string[] = [];
+  for (const [, field, optional, type] of block[1].matchAll(/^\s*(\w+)(\??): ([\w[\]]+);/gm)) {
+    properties[field] = { type: jsonType(declarations, type) };
+    if (!optional) required.push(field);
+  }
+  // Gitea's API lives under /api/v1 (the swagger's basePath).
+  return operationCheck(method, `/api/v1${path}`, { type: 'object', properties, required, additionalProperties: false });
+}
+
+/** A TypeScript type of gitea-js's declarations as a JSON Schema type (aliases such as `CommitStatusState = string` followed). */
+function jsonType(declarations: string, type: string): string {
+  if (type === 'string' || type === 'boolean') return type;
+  if (type === 'number') return 'number';
+  const alias = new RegExp(`\\btype ${type} = (\\w+);`).exec(declarations);
+  if (alias) return jsonType(declarations, alias[1]);
+  throw new Error(`no JSON type for ${type} in gitea-js's declarations`);
+}
