@@ -104,7 +104,9 @@ describe('gitea', () => {
     server = await RecordingServer.start();
     const h = await run({}, [withStamps('pass.finished', [REPO], { pr_id: 7, head_owner: 'dora' })]);
     expect(server.requests).toEqual([]);
-    expect(infoLines(h).join('\n')).toContain('a pull-request build (pr_id) needs the head_owner, head_reponame and head_sha properties');
+    expect(infoLines(h).join('\n')).toContain(
+      'a pull-request build (pr_id) needs the head_owner, head_reponame and head_sha properties',
+    );
   });
 
   it("the hook's repository_name and owner properties name the repository; a person in owner (Buildbot's build owner) does not", async () => {
@@ -131,7 +133,9 @@ describe('gitea', () => {
     ]);
     expect(server.requests).toEqual([]);
     expect(h.deliveries).toEqual([]);
-    expect(infoLines(h).join('\n')).toContain('Could not send status, build has no repository_name property for Gitea.');
+    expect(infoLines(h).join('\n')).toContain(
+      'Could not send status, build has no repository_name property for Gitea.',
+    );
   });
 
   it('a baseURL with a path keeps it (trailing slash ignored); verbose logs each status', async () => {
@@ -182,9 +186,13 @@ describe("the check against Gitea's published API", () => {
     });
     const path = `/api/v1/repos/acme/widgets/statuses/${SHA}`;
     expect(operation.problems(request('POST', path, { state: 'success', name: 'x' }))).not.toEqual([]);
-    expect(operation.problems(request('POST', `/repos/acme/widgets/statuses/${SHA}`, { state: 'success' }))).not.toEqual([]);
+    expect(
+      operation.problems(request('POST', `/repos/acme/widgets/statuses/${SHA}`, { state: 'success' })),
+    ).not.toEqual([]);
     expect(operation.problems(request('GET', path, { state: 'success' }))).not.toEqual([]);
     expect(operation.problems(request('POST', path, { state: 1 }))).not.toEqual([]);
-    expect(operation.problems(request('POST', path, { state: 'success', context: 'c', description: 'd', target_url: 'u' }))).toEqual([]);
+    expect(
+      operation.problems(request('POST', path, { state: 'success', context: 'c', description: 'd', target_url: 'u' })),
+    ).toEqual([]);
   });
 });

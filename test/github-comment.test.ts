@@ -81,7 +81,10 @@ describe('github-comment', () => {
     server = await RecordingServer.start();
     server.queue({ status: 502 });
     const h = await run(
-      { startDescription: 'Build <%= buildername %> started.', endDescription: '**<%= buildername %>**: <%= summary %>' },
+      {
+        startDescription: 'Build <%= buildername %> started.',
+        endDescription: '**<%= buildername %>**: <%= summary %>',
+      },
       buildEvents('fail', [REPO], PR7),
     );
     expect(problems()).toEqual([[], [], []]);
@@ -169,7 +172,9 @@ describe('github-comment', () => {
       ),
     ]);
     expect(server.requests.map((r) => r.url)).toEqual(['/api/base/repos/acme/widgets/issues/7/comments']);
-    expect(infoLines(h).join('\n')).toContain('Skipped comment: source stamp 3 (no repository): ".." cannot be a segment');
+    expect(infoLines(h).join('\n')).toContain(
+      'Skipped comment: source stamp 3 (no repository): ".." cannot be a segment',
+    );
   });
 });
 

@@ -65,7 +65,12 @@ export function giteaOperation(declarations: string, name: string): OperationChe
     if (!optional) required.push(field);
   }
   // Gitea's API lives under /api/v1 (the swagger's basePath).
-  return operationCheck(method, `/api/v1${path}`, { type: 'object', properties, required, additionalProperties: false });
+  return operationCheck(method, `/api/v1${path}`, {
+    type: 'object',
+    properties,
+    required,
+    additionalProperties: false,
+  });
 }
 
 /** A TypeScript type of gitea-js's declarations as a JSON Schema type (aliases such as `CommitStatusState = string` followed). */

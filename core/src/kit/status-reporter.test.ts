@@ -137,7 +137,9 @@ describe('commitStatusHandlers', () => {
   it("a location's own revision (a pull request's head commit) is the commit of the request and the target, and must be a commit id", async () => {
     const r = reporter({ texts, locate: () => ({ repository: 'fork/one', revision: 'beef' }) });
     await r.started(build('pass.new', [stamp('acme/one', 'a1a1')]));
-    expect(r.deliveries.map((d) => [d.target, d.payload.url])).toEqual([['svc:fork/one@beef:ci/pass', 'https://svc.example/beef']]);
+    expect(r.deliveries.map((d) => [d.target, d.payload.url])).toEqual([
+      ['svc:fork/one@beef:ci/pass', 'https://svc.example/beef'],
+    ]);
     const refused = reporter({ texts, locate: () => ({ repository: 'fork/one', revision: '..' }) });
     await refused.started(build('pass.new', [stamp('acme/one', 'a1a1')]));
     expect(refused.deliveries).toEqual([]);

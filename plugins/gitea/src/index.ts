@@ -56,7 +56,10 @@ export default definePlugin<GiteaOptions>({
       });
     const texts = contextTexts(options);
     const plain = handlersWith(texts);
-    const pullRequest = handlersWith({ ...texts, key: options.context_pr || 'buildbot/pull_request/<%= buildername %>' });
+    const pullRequest = handlersWith({
+      ...texts,
+      key: options.context_pr || 'buildbot/pull_request/<%= buildername %>',
+    });
     // Whether a build is a pull request's is known per build: it picks the context.
     const pick = (build: BuildPayload) => (isPullRequestBuild(build) ? pullRequest : plain);
     return {

@@ -24,8 +24,16 @@ describe('giteaRepoOf', () => {
   it.each([
     ['widgets', {}, 'Could not send status, build has no repository_name property for Gitea.'],
     ['', { repository_name: 'r' }, 'Could not send status, build has no owner property for Gitea.'],
-    ['', { repository_name: 'r', owner: 'Dora <d@x>' }, 'Could not send status, build has no owner property for Gitea.'],
-    ['x', { pr_id: 3, head_owner: 'dora' }, 'a pull-request build (pr_id) needs the head_owner, head_reponame and head_sha properties'],
+    [
+      '',
+      { repository_name: 'r', owner: 'Dora <d@x>' },
+      'Could not send status, build has no owner property for Gitea.',
+    ],
+    [
+      'x',
+      { pr_id: 3, head_owner: 'dora' },
+      'a pull-request build (pr_id) needs the head_owner, head_reponame and head_sha properties',
+    ],
   ])('%s with %j is missing: %s', (repository, properties, missing) => {
     expect(giteaRepoOf(build(properties), { repository })).toEqual({ missing });
   });
