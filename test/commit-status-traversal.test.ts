@@ -55,6 +55,16 @@ const cases: Case[] = [
     ],
   },
   {
+    reporter: 'gitea',
+    options: (url) => ({ token: SECRET, baseURL: `${url}${BASE}` }),
+    good: { repository: 'git@gitea.example:acme/widgets.git', revision: SHA },
+    hostile: [
+      { repository: 'git@gitea.example:acme/widgets.git', revision: '..' },
+      { repository: 'https://gitea.example/%2e%2e/%2e%2e', revision: SHA },
+      { repository: 'git@gitea.example:acme/..', revision: SHA },
+    ],
+  },
+  {
     reporter: 'bitbucket-server',
     options: (url) => ({ base_url: `${url}${BASE}`, user: 'bb', password: SECRET }),
     good: { repository: 'https://stash.example/scm/prj/widgets.git', revision: SHA },

@@ -7,58 +7,26 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createHarness, fixture, type Harness, type RecordedRequest, RecordingServer } from '@bbreporters/core/testing';
 
-import { Ajv, type ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reporterSession, quickDelivery } from './support/reporter-session.js';
 import { buildEvents, SHA, withStamps } from './support/http-status-fixtures.js';
+import { githubOperation, type OperationCheck } from './support/openapi-operation.js';
 
 const plugin = fileURLToPath(new URL('../plugins/github', import.meta.url));
 const TOKEN = 'ghp-test-token-5581';
 const REPO = { repository: 'https://github.com/acme/widgets.git', revision: SHA, branch: 'main' };
 
-interface Operation {
-  method: string;
-  path: RegExp;
-  validate: ValidateFunction;
-}
-let operation: Operation;
+let operation: OperationCheck;
 
-/** repos/create-commit-status from GitHub's description, with the path as a pattern. */
+/** repos/create-commit-status from GitHub's description. */
 beforeAll(() => {
-  const spec = createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.deref.json') as {
-    paths: Record<
-      string,
-      Record<string, { operationId?: string; requestBody: { content: Record<string, { schema: object }> } }>
-    >;
-  };
-  for (const [path, ops] of Object.entries(spec.paths)) {
-    for (const [method, op] of Object.entries(ops)) {
-      if (op.operationId !== 'repos/create-commit-status') continue;
-      const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      operation = {
-        method: method.toUpperCase(),
-        path: pattern,
-        validate: new Ajv({ strict: false, allErrors: true }).compile(
-          op.requestBody.content['application/json'].schema,
-        ),
-      };
-    }
-  }
-  expect(operation).toBeDefined();
+  operation = githubOperation(
+    createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.deref.json'),
+    'repos/create-commit-status',
+  );
 });
 
-/** Problems of a request against the OpenAPI operation ([] when it conforms). */
-function openApiProblems(request: RecordedRequest, prefix = ''): string[] {
-  const problems: string[] = [];
-  if (request.method !== operation.method) problems.push(`method ${request.method}`);
-  const path = request.url.split('?')[0].slice(prefix.length);
-  if (!operation.path.test(path)) problems.push(`path ${path}`);
-  if (request.headers['content-type'] !== 'application/json')
-    problems.push(`content-type ${request.headers['content-type']}`);
-  if (!operation.validate(JSON.parse(request.body)))
-    problems.push(...(operation.validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message}`));
-  return problems;
-}
+const openApiProblems = (request: RecordedRequest, prefix = '') => operation.problems(request, prefix);
 
 let server: RecordingServer;
 const session = reporterSession({

@@ -26,6 +26,12 @@ interface Case {
 
 const cases: Case[] = [
   { reporter: 'github', options: (url) => ({ token: SECRET, baseURL: url }), sent: (r) => r.headers.authorization },
+  { reporter: 'gitea', options: (url) => ({ token: SECRET, baseURL: url }), sent: (r) => r.headers.authorization },
+  {
+    reporter: 'github-comment',
+    options: (url) => ({ token: SECRET, baseURL: url, startDescription: 'started' }),
+    sent: (r) => r.headers.authorization,
+  },
   {
     reporter: 'gitlab',
     options: (url) => ({ token: SECRET, baseURL: url }),
@@ -83,7 +89,12 @@ describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, optio
       // The deliveries are held on purpose: nothing to wait for.
       () => harness.close(0),
     );
-    await harness.emit(withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }]));
+    // A pull request's build, so github-comment comments too.
+    await harness.emit(
+      withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }], {
+        branch: 'refs/pull/7/head',
+      }),
+    );
     for (let i = 0; i < 100 && !server.requests.some((r) => sent(r)); i++) await new Promise((r) => setTimeout(r, 50));
 
     const credential = server.requests.map(sent).find(Boolean);

@@ -71,6 +71,7 @@ export { payloadSecrets, redactUrl } from './http/redact.js';
 export { basicAuthorization, withHeaders } from './kit/auth.js';
 export { buildDict, needsForWants, type Wants } from './kit/build-dict.js';
 export { buildLink, describeStamp, sourceStampsWithRevision, withoutTrailingSlashes } from './kit/commit-status.js';
+export { githubRepoOf, type GitHubRepo } from './kit/github-repo.js';
 export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './kit/repo-url.js';
 export {
   bitbucketStates,

@@ -133,6 +133,20 @@ describe('commitStatusHandlers', () => {
       'Skipped status update: source stamp acme/one: the revision is not a commit id (4 to 64 hex digits)',
     ]);
   });
+
+  it("a location's own revision (a pull request's head commit) is the commit of the request and the target, and must be a commit id", async () => {
+    const r = reporter({ texts, locate: () => ({ repository: 'fork/one', revision: 'beef' }) });
+    await r.started(build('pass.new', [stamp('acme/one', 'a1a1')]));
+    expect(r.deliveries.map((d) => [d.target, d.payload.url])).toEqual([
+      ['svc:fork/one@beef:ci/pass', 'https://svc.example/beef'],
+    ]);
+    const refused = reporter({ texts, locate: () => ({ repository: 'fork/one', revision: '..' }) });
+    await refused.started(build('pass.new', [stamp('acme/one', 'a1a1')]));
+    expect(refused.deliveries).toEqual([]);
+    expect(refused.skips).toEqual([
+      'Skipped status update: source stamp acme/one: the commit ".." is not a commit id (4 to 64 hex digits)',
+    ]);
+  });
 });
 
 describe('contextTexts', () => {

@@ -58,6 +58,8 @@ export interface RenderedStatus<S extends string = string> {
 export interface StatusLocation {
   /** The repository as the delivery target names it, e.g. `acme/widgets`. */
   repository: string;
+  /** The commit the status goes on when it is not the stamp's revision (Gitea: a pull request's head commit in the fork). */
+  revision?: string;
 }
 
 export interface CommitStatusSpec<S extends string, L extends StatusLocation> {
@@ -131,9 +133,14 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
       try {
         const location = await spec.locate(stamp, { build, signal });
         if (!location) continue;
-        const payload = spec.request(location, stamp, status);
+        const revision = location.revision ?? stamp.revision;
+        if (!isCommitId(revision)) {
+          refuse(`the commit ${JSON.stringify(revision)} is not a commit id (4 to 64 hex digits)`);
+          continue;
+        }
+        const payload = spec.request(location, { ...stamp, revision }, status);
         ctx.deliver({
-          target: commitStatusTarget(spec.service, location.repository, stamp.revision, status.key),
+          target: commitStatusTarget(spec.service, location.repository, revision, status.key),
           payload,
         });
       } catch (error) {

@@ -8,16 +8,17 @@ import {
   contextTexts,
   definePlugin,
   describeStamp,
+  githubRepoOf,
   githubStates,
   withHeaders,
   withoutTrailingSlashes,
 } from '@bbreporters/core';
 import type { GitHubOptions } from './generated/options.js';
-import { repoOf } from './repo.js';
 import { statusRequest } from './status.js';
 
 export type { GitHubOptions } from './generated/options.js';
-export { repoOf, type GitHubRepo } from './repo.js';
+// Kept under its first name: the parsing moved to core's kit, shared with @bbreporters/github-comment.
+export { githubRepoOf as repoOf, type GitHubRepo } from '@bbreporters/core';
 export { cutDescription, DESCRIPTION_LIMIT, statusRequest, statusTarget, type CommitStatus } from './status.js';
 
 export default definePlugin<GitHubOptions>({
@@ -28,7 +29,7 @@ export default definePlugin<GitHubOptions>({
       states: githubStates,
       texts: contextTexts(options),
       locate(stamp) {
-        const repo = repoOf(stamp);
+        const repo = githubRepoOf(stamp);
         if (!repo)
           ctx.skip(
             `${describeStamp(stamp)} names no GitHub owner/repo (in its repository URL, or a project written owner/repo). Skipped status update because required repo information is missing.`,

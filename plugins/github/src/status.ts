@@ -1,6 +1,13 @@
 /** One GitHub commit status as the request core sends (github.md §5.1): POST /repos/{owner}/{repo}/statuses/{sha}. */
-import { cutText, commitStatusTarget, encodedPath, urlUnder, type HttpRequest, defined } from '@bbreporters/core';
-import type { GitHubRepo } from './repo.js';
+import {
+  cutText,
+  commitStatusTarget,
+  encodedPath,
+  urlUnder,
+  type GitHubRepo,
+  type HttpRequest,
+  defined,
+} from '@bbreporters/core';
 
 /** GitHub refuses a description longer than this (a GitHub limit; Buildbot does not cut). */
 export const DESCRIPTION_LIMIT = 140;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { repoOf } from './repo.js';
+import { githubRepoOf } from './github-repo.js';
 
-describe('repoOf', () => {
+describe('githubRepoOf', () => {
   it.each([
     [
       { project: 'buildbot/buildbot', repository: 'https://example.org/x/y' },
@@ -20,7 +20,7 @@ describe('repoOf', () => {
       { owner: 'owner', repo: 'repo' },
     ],
   ])('%j → %j', (stamp, expected) => {
-    expect(repoOf(stamp)).toEqual(expected);
+    expect(githubRepoOf(stamp)).toEqual(expected);
   });
 
   it.each([
@@ -28,6 +28,6 @@ describe('repoOf', () => {
     { project: '', repository: '' },
     { project: '/', repository: 'repo' },
   ])('%j names no repository', (stamp) => {
-    expect(repoOf(stamp)).toBeUndefined();
+    expect(githubRepoOf(stamp)).toBeUndefined();
   });
 });
