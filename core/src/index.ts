@@ -74,6 +74,7 @@ export { buildLink, describeStamp, sourceStampsWithRevision, withoutTrailingSlas
 export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './kit/repo-url.js';
 export {
   bitbucketStates,
+  gerritVerifyValues,
   giteaStates,
   githubStates,
   gitlabStates,
