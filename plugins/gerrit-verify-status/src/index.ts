@@ -21,7 +21,13 @@ import { formatDuration, verificationRequest, verificationTarget, type Verificat
 
 export type { GerritVerifyStatusOptions } from './generated/options.js';
 export { gerritChangesOf, type VerifiedChange } from './changes.js';
-export { formatDuration, verificationRequest, verificationTarget, type Verification } from './verification.js';
+export {
+  formatDuration,
+  verificationRequest,
+  verificationTarget,
+  type Verification,
+  type VerifyInput,
+} from './verification.js';
 
 export default definePlugin<GerritVerifyStatusOptions>({
   setup(options, ctx) {
@@ -35,7 +41,7 @@ export default definePlugin<GerritVerifyStatusOptions>({
       end: template(options.endDescription || 'Build done.'),
     };
 
-    async function verification(build: BuildPayload, when: 'start' | 'end'): Promise<Verification> {
+    async function verification(build: BuildPayload, when: 'start' | 'end'): Promise<[string, Verification]> {
       const render = async (formatter: typeof texts.name) => (await formatter.formatBuild(build)).body;
       const duration =
         when === 'start'
@@ -43,15 +49,17 @@ export default definePlugin<GerritVerifyStatusOptions>({
           : typeof build.complete_at === 'number' && typeof build.started_at === 'number'
             ? formatDuration(build.complete_at - build.started_at)
             : undefined;
-      return {
-        comment: await render(texts[when]),
-        abstain: options.abstain ?? false,
-        name: await render(texts.name),
-        reporter: await render(texts.reporter),
-        ...defined({ url: buildLink(build, ctx.config.buildbotURL) }),
-        value: stateFor(gerritVerifyValues, build),
-        ...defined({ duration, category: texts.category && (await render(texts.category)) }),
-      };
+      return [
+        await render(texts.name),
+        {
+          value: stateFor(gerritVerifyValues, build),
+          abstain: options.abstain ?? false,
+          comment: await render(texts[when]),
+          ...defined({ url: buildLink(build, ctx.config.buildbotURL) }),
+          reporter: await render(texts.reporter),
+          ...defined({ category: texts.category && (await render(texts.category)), duration }),
+        },
+      ];
     }
 
     async function report(build: BuildPayload, when: 'start' | 'end'): Promise<void> {
@@ -60,17 +68,17 @@ export default definePlugin<GerritVerifyStatusOptions>({
         ctx.skip(found.reason);
         return;
       }
-      const body = await verification(build, when);
+      const [name, result] = await verification(build, when);
       for (const change of found.changes) {
         try {
           // Event data is hostile: a change or revision that would move the request (and the
           // credentials) off the configured base throws here and gets no verification.
-          const payload = verificationRequest(options.baseURL, change, body);
+          const payload = verificationRequest(options.baseURL, change, name, result);
           if (options.verbose)
             ctx.logger.info(
-              `Sending Gerrit status for ${change.change_id}/${change.revision_id}: data=${JSON.stringify(body)}`,
+              `Sending Gerrit status for ${change.change_id}/${change.revision_id}: data=${JSON.stringify(payload.body)}`,
             );
-          ctx.deliver({ target: verificationTarget(change, body.name), payload });
+          ctx.deliver({ target: verificationTarget(change, name), payload });
         } catch (error) {
           if (!isInvalidHttpRequestError(error)) throw error;
           ctx.skip(`change ${JSON.stringify(change.change_id)}: ${error.message}`);

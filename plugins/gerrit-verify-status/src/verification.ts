@@ -1,14 +1,15 @@
 /**
  * One verification as the request core sends (gerrit.md §B.3): POST
  * /a/changes/{change}/revisions/{revision}/verify-status~verifications (the /a/ prefix asks Gerrit
- * for authentication) with a VerificationInput body.
+ * for authentication). The body is the plugin's VerifyInput, `{verifications: {<name>: {…}}}`:
+ * Buildbot posts the fields flat, which the plugin refuses ("Missing verifications field", a 400
+ * Buildbot never looks at).
  */
 import { encodedPath, urlUnder, type HttpRequest } from '@bbreporters/core';
 import type { VerifiedChange } from './changes.js';
 
-/** The verify-status plugin's VerificationInput (Buildbot never sends `rerun`). */
+/** One job's result as the verify-status plugin takes it (Buildbot never sends `rerun`). */
 export interface Verification {
-  name: string;
   /** 1 pass, 0 unstable or running, -1 fail. */
   value: number;
   abstain: boolean;
@@ -20,7 +21,18 @@ export interface Verification {
   duration?: string;
 }
 
-export function verificationRequest(baseURL: string, change: VerifiedChange, verification: Verification): HttpRequest {
+/** The plugin's VerifyInput: results by job name. */
+export interface VerifyInput {
+  verifications: Record<string, Verification>;
+}
+
+export function verificationRequest(
+  baseURL: string,
+  change: VerifiedChange,
+  name: string,
+  verification: Verification,
+): HttpRequest {
+  const body: VerifyInput = { verifications: { [name]: verification } };
   return {
     method: 'POST',
     url: urlUnder(
@@ -29,7 +41,7 @@ export function verificationRequest(baseURL: string, change: VerifiedChange, ver
     ),
     // No credentials: the reporter's authorize() adds them when the request is sent.
     headers: { 'Content-Type': 'application/json' },
-    body: verification,
+    body,
   };
 }
 
