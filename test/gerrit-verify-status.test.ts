@@ -5,12 +5,15 @@
  * verify-status~verifications, a VerifyInput body) and answers as Gerrit does, `)]}'` first.
  * Fed Buildbot 3.7's captured builds with a Gerrit change's properties.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture, RecordingServer, type Harness, type RecordedRequest } from '@bbreporters/core/testing';
 import { isBbrError } from '@bbreporters/core';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { reporterSession } from './support/reporter-session.js';
+import { runCli, tempDir } from './support/bbreporters-cli.js';
 import { withGerrit } from './support/gerrit-events.js';
 
 const plugin = fileURLToPath(new URL('../plugins/gerrit-verify-status', import.meta.url));
@@ -249,6 +252,62 @@ describe('gerrit-verify-status', () => {
       (e: unknown) => e,
     );
     expect(isBbrError(error) && error.describe()).toMatch(/options[\s\S]*auth[\s\S]*baseURL|baseURL[\s\S]*auth/);
+  });
+});
+
+describe('bbreporters preview (the real CLI)', () => {
+  it('prints the exact request with the credentials masked, and why a build that is no Gerrit change gets none', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'config.yaml');
+    writeFileSync(
+      config,
+      `reporters:
+  - plugin: gerrit-verify-status
+    options: { baseURL: "https://review.example.org/", auth: { user: buildbot, password: "\${GERRIT_HTTP_PASSWORD}" } }
+`,
+    );
+    const gerritEvent = join(dir, 'gerrit.json');
+    writeFileSync(gerritEvent, JSON.stringify(gerritBuild('fail')[1]));
+    const plainEvent = join(dir, 'plain.json');
+    writeFileSync(plainEvent, JSON.stringify(fixture('fail.finished')));
+    const env = { GERRIT_HTTP_PASSWORD: PASSWORD };
+
+    const shown = await runCli(
+      ['preview', '--config', config, '--reporter', 'gerrit-verify-status', '--event', gerritEvent],
+      { env },
+    );
+    expect(shown.code, shown.stderr).toBe(0);
+    const printed = shown.stdout
+      .split(/^--- delivery .*$/m)
+      .slice(1)
+      .map((chunk) => JSON.parse(chunk.replace(/\nnothing was sent \(preview\)\n?$/, '').trim()) as unknown);
+    expect(printed).toEqual([
+      {
+        method: 'POST',
+        url: `https://review.example.org${PATH}`,
+        headers: { 'Content-Type': 'application/json', Authorization: '********' },
+        body: {
+          verifications: {
+            fail: {
+              value: -1,
+              abstain: false,
+              comment: 'Build done.',
+              url: fixture('fail.finished').url,
+              reporter: 'buildbot',
+              duration: '1h 0m 1s',
+            },
+          },
+        },
+      },
+    ]);
+
+    const skipped = await runCli(
+      ['preview', '--config', config, '--reporter', 'gerrit-verify-status', '--event', plainEvent],
+      { env },
+    );
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stdout).toContain('the build is not a Gerrit change');
+    for (const output of [shown, skipped]) expect(output.stdout + output.stderr).not.toContain(PASSWORD);
   });
 });
 

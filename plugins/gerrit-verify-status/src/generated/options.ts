@@ -43,7 +43,7 @@ export interface GerritVerifyStatusOptions {
   verbose?: boolean;
 }
 /**
- * Buildbot's auth=(user, password): HTTP Basic auth.
+ * Buildbot's auth=(user, password) as {user, password}: HTTP Basic auth; the password is a secret (masked everywhere).
  */
 export interface GerritHttpCredentials {
   /**
