@@ -75,6 +75,7 @@ export { githubRepoOf, type GitHubRepo } from './kit/github-repo.js';
 export { parseRepositoryUrl, type ParseRepositoryOptions, type RepositoryLocation } from './kit/repo-url.js';
 export {
   bitbucketStates,
+  gerritVerifyValues,
   giteaStates,
   githubStates,
   gitlabStates,

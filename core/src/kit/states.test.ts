@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Results } from '../events/results.js';
-import { bitbucketStates, githubStates, gitlabStates, giteaStates, stateFor } from './states.js';
+import { bitbucketStates, gerritVerifyValues, githubStates, gitlabStates, giteaStates, stateFor } from './states.js';
 
 const finished = (results: number | null) => ({ complete: true, results, started_at: 1 });
 
@@ -43,5 +43,12 @@ describe('state tables', () => {
   it('Gitea: warning for WARNINGS, failure for unknown results', () => {
     expect(stateFor(giteaStates, finished(Results.WARNINGS))).toBe('warning');
     expect(stateFor(giteaStates, finished(42))).toBe('failure');
+  });
+
+  it('Gerrit verify-status: 0 while running, 1 for SUCCESS and WARNINGS, -1 for FAILURE and unknown results, else 0', () => {
+    expect(stateFor(gerritVerifyValues, { complete: false, started_at: 1 })).toBe(0);
+    expect([0, 1, 2, 3, 4, 5, 6, 42].map((r) => stateFor(gerritVerifyValues, finished(r)))).toEqual([
+      1, 1, -1, 0, 0, 0, 0, -1,
+    ]);
   });
 });

@@ -1,11 +1,11 @@
 /**
  * Build result → remote status state, as data, one table per service (spec: github.md §3,
- * gitlab.md §2, bitbucket.md §3, stash.md, gitea.md §2). `stateFor` reads any table.
+ * gitlab.md §2, bitbucket.md §3, stash.md, gitea.md §2, gerrit.md §B.3). `stateFor` reads any table.
  */
 import type { ResultName } from '../events/results.js';
 import { Results } from '../events/results.js';
 
-export interface StateTable<S extends string = string> {
+export interface StateTable<S extends string | number = string> {
   /** A build not complete (or a build request waiting). */
   pending: S;
   /** A build that has started (`started_at` set) and is not complete, where the service has the state. */
@@ -82,6 +82,24 @@ export const giteaStates = {
   other: 'failure',
 } as const satisfies StateTable;
 
+/**
+ * Gerrit's verify-status plugin takes a vote, not a word: 1 pass, 0 unstable (or still running),
+ * -1 fail. Buildbot's RESULTS_TABLE, with -1 for an unknown result.
+ */
+export const gerritVerifyValues = {
+  pending: 0,
+  results: {
+    SUCCESS: 1,
+    WARNINGS: 1,
+    FAILURE: -1,
+    SKIPPED: 0,
+    EXCEPTION: 0,
+    RETRY: 0,
+    CANCELLED: 0,
+  },
+  other: -1,
+} as const satisfies StateTable<number>;
+
 export interface BuildState {
   complete?: boolean;
   results?: number | null;
@@ -91,7 +109,7 @@ export interface BuildState {
 const resultNames = Object.keys(Results) as ResultName[];
 
 /** The state for a build: not complete → running (when started and the table has it) or pending. */
-export function stateFor<S extends string>(table: StateTable<S>, build: BuildState): S {
+export function stateFor<S extends string | number>(table: StateTable<S>, build: BuildState): S {
   if (!build.complete) return table.running !== undefined && build.started_at ? table.running : table.pending;
   const name = resultNames.find((n) => Results[n] === build.results);
   return name ? table.results[name] : table.other;

@@ -7,6 +7,7 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'bitbucket-server',
   'console',
   'gerrit',
+  'gerrit-verify-status',
   'gitea',
   'github',
   'github-comment',
