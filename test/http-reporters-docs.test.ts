@@ -21,18 +21,24 @@ function yamlBlocks(page: string): string[] {
   );
 }
 
-describe.each(['http-status-push', 'github', 'gitlab', 'bitbucket', 'bitbucket-server', 'hipchat'])(
-  'docs/reporters/%s.md',
-  (name) => {
-    it('has examples that configure the reporter and pass the config checks', () => {
-      const blocks = yamlBlocks(`${name}.md`);
-      expect(blocks.length).toBeGreaterThan(0);
-      for (const block of blocks) {
-        const loaded = checkConfig(parse(block) as unknown, { configDir: docs, env });
-        expect(loaded.prepared.some((r) => r.plugin.packageName === `@bbreporters/${name}`)).toBe(true);
-        for (const r of loaded.prepared.filter((p) => p.plugin.packageName === `@bbreporters/${name}`))
-          expect(Object.keys(r.options).length).toBeGreaterThan(0);
-      }
-    });
-  },
-);
+describe.each([
+  'http-status-push',
+  'github',
+  'gitlab',
+  'bitbucket',
+  'bitbucket-server',
+  'bitbucket-server-core',
+  'bitbucket-server-pr-comment',
+  'hipchat',
+])('docs/reporters/%s.md', (name) => {
+  it('has examples that configure the reporter and pass the config checks', () => {
+    const blocks = yamlBlocks(`${name}.md`);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) {
+      const loaded = checkConfig(parse(block) as unknown, { configDir: docs, env });
+      expect(loaded.prepared.some((r) => r.plugin.packageName === `@bbreporters/${name}`)).toBe(true);
+      for (const r of loaded.prepared.filter((p) => p.plugin.packageName === `@bbreporters/${name}`))
+        expect(Object.keys(r.options).length).toBeGreaterThan(0);
+    }
+  });
+});
