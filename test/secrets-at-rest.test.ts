@@ -22,6 +22,8 @@ interface Case {
   options: (url: string) => Record<string, unknown>;
   /** Where the credential arrived at the server. */
   sent: (request: RecordedRequest) => string | undefined;
+  /** The event to report, when not a started build of an ordinary repository. */
+  event?: (url: string) => Record<string, unknown>;
 }
 
 const cases: Case[] = [
@@ -40,6 +42,20 @@ const cases: Case[] = [
     reporter: 'bitbucket-server',
     options: (url) => ({ base_url: url, user: 'bb', password: SECRET }),
     sent: (r) => r.headers.authorization,
+  },
+  {
+    reporter: 'bitbucket-server-core',
+    options: (url) => ({ base_url: url, token: SECRET }),
+    sent: (r) => r.headers.authorization,
+  },
+  {
+    reporter: 'bitbucket-server-pr-comment',
+    options: (url) => ({ base_url: url, user: 'bb', password: SECRET }),
+    sent: (r) => r.headers.authorization,
+    event: (url) =>
+      withStamps('fail.finished', [{ repository: 'https://example.org/acme/widgets', revision: SHA }], {
+        pullrequesturl: `${url}/projects/ACME/repos/widgets/pull-requests/3`,
+      }),
   },
   {
     reporter: 'hipchat',
@@ -65,7 +81,7 @@ const ledgerBytes = (stateDir: string) =>
     .map((name) => readFileSync(join(stateDir, name), 'latin1'))
     .join('');
 
-describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, options, sent }) => {
+describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, options, sent, event }) => {
   it('the server gets the credential at each attempt; the ledger on disk never holds it', async () => {
     const server = await RecordingServer.start((r) =>
       /\/projects\/[^/]+$/.test(r.url) ? { status: 200, body: { id: 7 } } : { status: 503, body: 'down' },
@@ -83,7 +99,10 @@ describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, optio
       // The deliveries are held on purpose: nothing to wait for.
       () => harness.close(0),
     );
-    await harness.emit(withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }]));
+    await harness.emit(
+      event?.(server.url) ??
+        withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }]),
+    );
     for (let i = 0; i < 100 && !server.requests.some((r) => sent(r)); i++) await new Promise((r) => setTimeout(r, 50));
 
     const credential = server.requests.map(sent).find(Boolean);
