@@ -1,8 +1,8 @@
 /**
  * @bbreporters/bitbucket-server-core against a real loopback HTTP server playing Bitbucket
  * Server's core REST API: method, path, auth and the JSON of stash.md §4 (Buildbot HEAD's
- * test_bitbucketserver.py expectations), with every key present. Bitbucket Server publishes no
- * OpenAPI description on npm, so the bodies are checked against the spec's shape.
+ * test_bitbucketserver.py expectations), with every key present. The body's fields and types are
+ * checked against Bitbucket Data Center's API description in bitbucket-server-openapi.test.ts.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

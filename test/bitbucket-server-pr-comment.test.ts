@@ -2,9 +2,9 @@
  * @bbreporters/bitbucket-server-pr-comment against a real loopback HTTP server playing Bitbucket
  * Server's pull-request comment API (stash.md §3): the PR named by the `pullrequesturl` property
  * gets `{"text": <formatted message>}` with Basic auth; the property is hostile, so a URL on
- * another host or with dot segments never receives a request. Bitbucket Server publishes no
- * OpenAPI description on npm, so requests are checked against the spec's shape and Buildbot's
- * test expectations (POST /rest/api/1.0/projects/PRO/repos/myrepo/pull-requests/20/comments).
+ * another host or with dot segments never receives a request. Paths as Buildbot's test expects
+ * (POST /rest/api/1.0/projects/PRO/repos/myrepo/pull-requests/20/comments); the body is checked
+ * against Bitbucket Data Center's API description in bitbucket-server-openapi.test.ts.
  */
 import { fileURLToPath } from 'node:url';
 import { type Harness, RecordingServer } from '@bbreporters/core/testing';
