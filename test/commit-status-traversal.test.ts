@@ -70,6 +70,16 @@ const cases: Case[] = [
     good: { repository: 'https://stash.example/scm/prj/widgets.git', revision: SHA },
     hostile: [{ repository: 'https://stash.example/scm/prj/widgets.git', revision: '..' }],
   },
+  {
+    reporter: 'bitbucket-server-core',
+    options: (url) => ({ base_url: `${url}${BASE}`, token: SECRET }),
+    good: { repository: 'https://stash.example/scm/prj/widgets.git', revision: SHA },
+    hostile: [
+      { repository: 'https://stash.example/scm/prj/widgets.git', revision: '..' },
+      { repository: 'https://stash.example/scm/../..', revision: SHA },
+      { repository: 'https://stash.example/scm/%2e%2e/%2e%2e', revision: SHA },
+    ],
+  },
 ];
 
 let server: RecordingServer | undefined;

@@ -28,6 +28,8 @@ describe.each([
   'bitbucket',
   'bitbucket-server',
   'gerrit-verify-status',
+  'bitbucket-server-core',
+  'bitbucket-server-pr-comment',
   'hipchat',
 ])('docs/reporters/%s.md', (name) => {
   it('has examples that configure the reporter and pass the config checks', () => {

@@ -22,6 +22,8 @@ interface Case {
   options: (url: string) => Record<string, unknown>;
   /** Where the credential arrived at the server. */
   sent: (request: RecordedRequest) => string | undefined;
+  /** The event to report, when not a started build of an ordinary repository. */
+  event?: (url: string) => Record<string, unknown>;
 }
 
 const cases: Case[] = [
@@ -48,6 +50,20 @@ const cases: Case[] = [
     sent: (r) => r.headers.authorization,
   },
   {
+    reporter: 'bitbucket-server-core',
+    options: (url) => ({ base_url: url, token: SECRET }),
+    sent: (r) => r.headers.authorization,
+  },
+  {
+    reporter: 'bitbucket-server-pr-comment',
+    options: (url) => ({ base_url: url, user: 'bb', password: SECRET }),
+    sent: (r) => r.headers.authorization,
+    event: (url) =>
+      withStamps('fail.finished', [{ repository: 'https://example.org/acme/widgets', revision: SHA }], {
+        pullrequesturl: `${url}/projects/ACME/repos/widgets/pull-requests/3`,
+      }),
+  },
+  {
     reporter: 'hipchat',
     options: (url) => ({ auth_token: SECRET, endpoint: url, builder_room_map: { pass: 'ci' } }),
     sent: (r) => new URL(r.url, 'http://x').searchParams.get('auth_token') ?? undefined,
@@ -71,7 +87,7 @@ const ledgerBytes = (stateDir: string) =>
     .map((name) => readFileSync(join(stateDir, name), 'latin1'))
     .join('');
 
-describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, options, sent }) => {
+describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, options, sent, event }) => {
   it('the server gets the credential at each attempt; the ledger on disk never holds it', async () => {
     const server = await RecordingServer.start((r) =>
       /\/projects\/[^/]+$/.test(r.url) ? { status: 200, body: { id: 7 } } : { status: 503, body: 'down' },
@@ -91,9 +107,10 @@ describe.each(cases)('$reporter keeps no credential on disk', ({ reporter, optio
     );
     // A pull request's build, so github-comment comments too.
     await harness.emit(
-      withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }], {
-        branch: 'refs/pull/7/head',
-      }),
+      event?.(server.url) ??
+        withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }], {
+          branch: 'refs/pull/7/head',
+        }),
     );
     for (let i = 0; i < 100 && !server.requests.some((r) => sent(r)); i++) await new Promise((r) => setTimeout(r, 50));
 

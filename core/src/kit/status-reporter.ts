@@ -79,7 +79,13 @@ export interface CommitStatusSpec<S extends string, L extends StatusLocation> {
    * so event data can neither add dot segments nor leave the configured base (either throws, and the
    * stamp is skipped with a warning).
    */
-  request(location: L, stamp: RevisionStamp, status: RenderedStatus<S>): HttpRequest;
+  request(
+    location: L,
+    stamp: RevisionStamp,
+    status: RenderedStatus<S>,
+    // The whole build, for a service whose status carries more of it (Bitbucket Server's core API: ref, duration, test results).
+    context: { build: BuildPayload },
+  ): HttpRequest | Promise<HttpRequest>;
   /** Buildbot's log line for a stamp that names no commit, at the start of its skip reason (Bitbucket Server: "Unable to get the commit hash"). */
   withoutRevisionText?: string;
 }
@@ -138,7 +144,7 @@ export function commitStatusHandlers<S extends string, L extends StatusLocation>
           refuse(`the commit ${JSON.stringify(revision)} is not a commit id (4 to 64 hex digits)`);
           continue;
         }
-        const payload = spec.request(location, { ...stamp, revision }, status);
+        const payload = await spec.request(location, { ...stamp, revision }, status, { build });
         ctx.deliver({
           target: commitStatusTarget(spec.service, location.repository, revision, status.key),
           payload,

@@ -5,6 +5,8 @@
 export const officialPlugins: readonly string[] = Object.freeze([
   'bitbucket',
   'bitbucket-server',
+  'bitbucket-server-core',
+  'bitbucket-server-pr-comment',
   'console',
   'gerrit',
   'gerrit-verify-status',
