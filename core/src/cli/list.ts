@@ -1,4 +1,5 @@
 /** `bbreporters list`: the installed plugin packages and whether their manifests are valid. */
+import { alignedColumns } from './table.js';
 import { shortName } from '../loader/resolve.js';
 import { exitCodes, write, type Command } from './command.js';
 import { installedPlugins } from '../loader/installed-plugins.js';
@@ -23,14 +24,14 @@ export const listCommand: Command = {
       );
       return exitCodes.ok;
     }
-    for (const { plugin, manifest, problem } of plugins) {
-      const version = plugin.packageJson.version ?? '?';
-      const head = `${shortName(plugin.packageName).padEnd(18)} ${`${plugin.packageName}@${version}`.padEnd(36)}`;
-      write(
-        io.stdout,
-        manifest ? `${head} ok       hooks: ${manifest.hooks.join(', ')}` : `${head} INVALID  ${problem}`,
-      );
-    }
+    // Columns as wide as the longest name: plugin names keep growing (bitbucket-server-pr-comment).
+    const rows = plugins.map(({ plugin, manifest, problem }) => [
+      shortName(plugin.packageName),
+      `${plugin.packageName}@${plugin.packageJson.version ?? '?'}`,
+      manifest ? 'ok' : 'INVALID',
+      manifest ? `hooks: ${manifest.hooks.join(', ')}` : String(problem),
+    ]);
+    write(io.stdout, alignedColumns(rows));
     return plugins.every((p) => p.manifest) ? exitCodes.ok : exitCodes.invalid;
   },
 };
