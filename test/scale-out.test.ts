@@ -287,4 +287,17 @@ describe('three instances on one Redis', () => {
     console.log(`scale-out: supersede across instances: the remote saw ${seen.join(', ')}`);
     expect(seen.slice(seen.indexOf('success'))).toEqual(['success']);
   }, 60_000);
+
+  it('an instance stops within seconds while Redis is away', async () => {
+    await redis.halt('SIGTERM');
+    try {
+      const started = Date.now();
+      const code = await instances[0]!.stop('SIGTERM');
+      instances[0] = undefined;
+      console.log(`scale-out: node-0 stopped ${Date.now() - started} ms after SIGTERM with Redis away (exit ${code})`);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await redis.run();
+    }
+  }, 60_000);
 });

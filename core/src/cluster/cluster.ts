@@ -7,8 +7,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../diagnostics/logger.js';
 import { connectRedis } from './redis-connection.js';
 import { Lease, type LeaseWork } from './lease.js';
+import { within } from '../lang/within.js';
 import { RedisCursorStore } from './redis-cursor-store.js';
 import { redisSettings, redisUrlSecret, type RedisQueueConfig, type RedisSettings } from './redis-settings.js';
+
+/** How long closing waits for Redis to answer. */
+const CLOSE_WAIT_MS = 2000;
 
 export class Cluster {
   private readonly leases: Lease[] = [];
@@ -77,10 +81,11 @@ export class Cluster {
   }
 
   /** Gives every lease back (their work stops), then disconnects. */
+  /** Bounded: a stop while Redis is away does not wait for it (leases and presence then expire on their own). */
   async close(): Promise<void> {
     clearInterval(this.presence);
     await Promise.allSettled(this.leases.map((l) => l.stop()));
-    await this.redis.del(this.presenceKey()).catch(() => undefined);
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await within(CLOSE_WAIT_MS, this.redis.del(this.presenceKey())).catch(() => undefined);
+    this.redis.disconnect();
   }
 }

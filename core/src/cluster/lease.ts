@@ -58,7 +58,8 @@ export class Lease {
     if (!this.held) return;
     this.held = false;
     await this.runWork('lost');
-    await this.redis.eval(RELEASE, 1, this.key, this.holder).catch(() => undefined);
+    // Bounded: with Redis away the lease simply expires.
+    await within(this.ttlMs / 3, this.redis.eval(RELEASE, 1, this.key, this.holder)).catch(() => undefined);
   }
 
   private tick(): Promise<void> {

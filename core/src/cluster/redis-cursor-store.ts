@@ -6,10 +6,14 @@
  * an older view back over the newer one.
  */
 import type { Redis } from 'ioredis';
+import { within } from '../lang/within.js';
 import type { CursorStore } from '../sources/buildbot/cursor.js';
 
 /** SET the cursor only while the lease still names this holder. */
 const WRITE_WHILE_HOLDER = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[2], ARGV[2]) return 1 else return 0 end`;
+
+/** How long a cursor write waits for Redis. */
+const WRITE_WAIT_MS = 3000;
 
 export class RedisCursorStore implements CursorStore {
   constructor(
@@ -30,7 +34,11 @@ export class RedisCursorStore implements CursorStore {
   }
 
   async write(text: string): Promise<void> {
-    const written = await this.redis.eval(WRITE_WHILE_HOLDER, 2, this.leaseKey, this.key, this.holder, text);
+    // Bounded: a follower that stops while Redis is away must not wait for it (the next follower reads what was written).
+    const written = await within(
+      WRITE_WAIT_MS,
+      this.redis.eval(WRITE_WHILE_HOLDER, 2, this.leaseKey, this.key, this.holder, text),
+    );
     if (written !== 1)
       throw new Error(`not written to ${this.where}: this instance (${this.holder}) no longer holds ${this.leaseKey}`);
   }

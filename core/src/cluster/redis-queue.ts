@@ -37,6 +37,7 @@ import type { Logger } from '../diagnostics/logger.js';
 import type { DeliveryConfig } from '../generated/schemas.js';
 import { setNewest } from '../lang/bounded-map.js';
 import { defined } from '../lang/defined.js';
+import { within } from '../lang/within.js';
 import type { DeliveryLedger, StoredDelivery } from '../ledger/ledger.js';
 import type { Delivery, DeliveryHandle, QueuedDelivery } from '../plugin-api.js';
 import type { Cluster } from './cluster.js';
@@ -50,6 +51,8 @@ const BEHIND_RECHECK_MS = 1000;
 const ORPHAN_AFTER_MS = 5000;
 /** How long the ingest answer waits for the jobs to reach Redis; later, they are in the ledger and reach it when it is back. */
 const SHARED_WAIT_MS = 5000;
+/** How long a stop waits for BullMQ to close its queues and workers. */
+const CLOSE_WAIT_MS = 5000;
 /** How many handles wait for their outcome at most. */
 const SETTLEMENTS_KEPT = 100_000;
 /** How often the backlog counts are read from Redis (metrics, the console, a reload's retiring). */
@@ -368,7 +371,11 @@ export class RedisDeliveryQueue implements Deliveries {
     this.closed = true;
     clearInterval(this.refresh);
     for (const stop of [...this.inFlight]) stop();
-    await Promise.allSettled([...this.reporters.values()].map((s) => this.closeReporter(s)));
+    // Bounded: BullMQ's close waits for Redis, which may be away; then the connections are cut.
+    await within(
+      CLOSE_WAIT_MS,
+      Promise.allSettled([...this.reporters.values()].map((s) => this.closeReporter(s))),
+    ).catch(() => this.options.logger.warn('shared queue: Redis did not answer at stop; connections cut'));
     this.bull.disconnect();
     this.inbox.disconnect();
     // What this instance queued and no one settled yet is in Redis (and in its ledger): other instances send it.
