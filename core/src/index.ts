@@ -13,6 +13,7 @@ export type {
   HandlerOptions,
   PluginContext,
   ExclusiveWork,
+  WebhookHandler,
   PluginDefinition,
   QueuedDelivery,
   ReporterHandlers,
@@ -139,6 +140,21 @@ export { cutText } from './kit/cut-text.js';
 export { buildSummary, type BuildSummary } from './kit/build-summary.js';
 export { MessageRefs } from './kit/message-refs.js';
 export { StateFile } from './kit/state-file.js';
+export { ChatNotifications, type ChatNotificationSettings } from './kit/chat/chat-notifications.js';
+export {
+  chatCommands,
+  describeUser,
+  requireAuthz,
+  runCommand,
+  type BotControl,
+  type Command,
+  type CommandContext,
+  type Commands,
+} from './kit/chat/commands.js';
+export { configuredEvents, DEFAULT_NOTIFY_ON, finishedEvents, isNotifyEvent } from './kit/chat/notify-events.js';
+export { NotifyStore, type StoredScope } from './kit/chat/notify-store.js';
+export { shellWords, UsageError } from './kit/chat/shell-words.js';
+export { ago, resultTitle, revisionsOf } from './kit/chat/words.js';
 export {
   commitStatusHandlers,
   commitStatusTarget,

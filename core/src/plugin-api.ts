@@ -14,6 +14,7 @@ import type { HttpClient, HttpRequest } from './http/request.js';
 import type { Logger } from './diagnostics/logger.js';
 import type { MasterControl } from './buildbot-api/master-control.js';
 import type { DeliveryOutcome } from './dispatch/outcomes.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The plugin API version this core implements; a manifest's `apiVersion` must equal it. */
 export const API_VERSION = 1;
@@ -133,7 +134,17 @@ export interface PluginContext {
    * are sent there. Call it at most once, from setup().
    */
   exclusive(work: ExclusiveWork): void;
+  /**
+   * Serves a web-hook (a chat service pushing updates) on the http source's server at
+   * `/hooks/<reporter name>`, and returns that path; undefined when the service has no http
+   * source (or in a preview). The source's credentials do not apply: the handler checks its own
+   * (a secret header, like Telegram's). Call it at most once, from setup(); a reload replaces it.
+   */
+  webhook(handle: WebhookHandler): string | undefined;
 }
+
+/** Answers one request to a reporter's web-hook path (any method; the reporter checks it). */
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface ExclusiveWork {
   start(): void | Promise<void>;

@@ -18,6 +18,7 @@ import { Dispatcher, type ActiveReporter } from '../dispatch/dispatcher.js';
 import { trackAttempts, type TrackedSender } from '../deliveries/tracked-sender.js';
 import { planReload, type ReloadPlan, type ReporterEntry } from './reload.js';
 import { retire } from './retire.js';
+import type { WebhookRoutes } from '../sources/webhooks.js';
 import type { DispatchInterceptor, Hooks } from '../dispatch/hooks.js';
 import { OutcomeCounter, outcomeInterceptor, outcomeTracer, type HookCounts } from '../dispatch/interceptors.js';
 import { checkHandlers } from '../loader/handler-keys.js';
@@ -89,6 +90,8 @@ export interface RuntimeOptions {
   retention?: Partial<RetentionSettings>;
   /** Several instances on one Redis (config `queue: {type: redis}`): deliveries are BullMQ jobs, event ids are claimed cluster-wide. */
   cluster?: Cluster;
+  /** Reporters' web-hooks on the http source's server (the service's); absent: reporters get none. */
+  webhooks?: WebhookRoutes;
 }
 
 /** How long intake waits for Redis to answer (a claim: beyond waiting for another instance's dispatch) before dispatching anyway. */
@@ -672,6 +675,8 @@ async function setupReporter(
       if (exclusive) throw new Error('exclusive() was called twice: one exclusive work per reporter');
       exclusive = work;
     },
+    // A preview serves nothing.
+    webhook: (handle) => (env.config.dryRun ? undefined : env.options.webhooks?.add(r.name, handle)),
   };
   let handlers: ReporterHandlers;
   try {

@@ -21,6 +21,7 @@ import { createSource } from '../sources/factory.js';
 import { Cluster } from '../cluster/cluster.js';
 import { LeaderSource } from '../cluster/leader-source.js';
 import type { Source } from '../sources/source.js';
+import { WebhookRoutes } from '../sources/webhooks.js';
 
 export interface ServiceOptions {
   /** Overrides the config's `logLevel` (the command line's `--log-level`). */
@@ -66,7 +67,8 @@ export class Service {
     if (cluster?.secret) secrets.add(cluster.secret);
     // The runtime (and its ledger) starts after the sources: the endpoints find it when asked.
     const running: { runtime?: Runtime } = {};
-    const endpoints = [metrics.endpoint, ...ledgerEndpoints(() => running.runtime?.ledger)];
+    const webhooks = new WebhookRoutes((loaded.config.sources ?? []).some((s) => s.type === 'http'));
+    const endpoints = [metrics.endpoint, webhooks.endpoint, ...ledgerEndpoints(() => running.runtime?.ledger)];
     const ui = consoleSettings(loaded.config.console);
     if (ui)
       endpoints.push(
@@ -100,6 +102,7 @@ export class Service {
       interceptors: [metrics.interceptor()],
       secrets,
       logger,
+      webhooks,
       ...defined({ master, enricher, cluster }),
     });
     running.runtime = runtime;

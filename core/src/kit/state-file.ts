@@ -15,12 +15,14 @@ export class StateFile<T> {
   /**
    * @param what names the document in log lines (`IRC notify settings`).
    * @param parse checks what was read and returns it, or throws saying what is wrong.
+   * @param otherwise what the reporter does without them, for the log line.
    */
   constructor(
     readonly file: string,
     private readonly what: string,
     private readonly logger: Logger,
     private readonly parse: (data: unknown) => T,
+    private readonly otherwise = 'starting without them',
   ) {}
 
   load(): T | undefined {
@@ -29,13 +31,13 @@ export class StateFile<T> {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        this.logger.warn({ err: error, file: this.file }, `${this.what} unreadable: starting without them`);
+        this.logger.warn({ err: error, file: this.file }, `${this.what} unreadable: ${this.otherwise}`);
       return undefined;
     }
     try {
       return this.parse(JSON.parse(text));
     } catch (error) {
-      this.logger.warn({ err: error, file: this.file }, `${this.what} unreadable: starting without them`);
+      this.logger.warn({ err: error, file: this.file }, `${this.what} unreadable: ${this.otherwise}`);
       return undefined;
     }
   }

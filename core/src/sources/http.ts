@@ -182,8 +182,9 @@ export class HttpSource implements Source {
         const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
         if (!endpoint.methods.includes(method))
           throw new Refusal(405, `use ${endpoint.methods.join(' or ')} for ${endpoint.path}`);
-        // Behind the same credentials as events (open, like events, on a loopback source without auth).
-        this.authenticate(req);
+        // Behind the same credentials as events (open, like events, on a loopback source without auth),
+        // except a reporter's web-hook, which checks the service's own secret.
+        if (!endpoint.open) this.authenticate(req);
         await endpoint.handle(req, res, new URL(req.url ?? '/', 'http://localhost'));
         return;
       }

@@ -60,6 +60,8 @@ export interface ServiceEndpoint {
   /** Methods it answers (HEAD goes with GET); others get 405. */
   methods: readonly string[];
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  /** Answered without the source's credentials: the endpoint checks its own (a reporter's web-hook). */
+  open?: boolean;
 }
 
 /** Where the ingest answer points for each delivery (the service's delivery endpoint). */

@@ -4,12 +4,22 @@
  * decided here and handed to core as deliveries (`irc:<channel or nick>` with the exact lines),
  * which `send` writes through the connection.
  */
-import { cutText, type Build, type BuildPayload, type MasterControl, type PluginContext } from '@bbreporters/core';
+import {
+  ChatNotifications,
+  cutText,
+  resultTitle,
+  runCommand,
+  type Build,
+  type BuildPayload,
+  type MasterControl,
+  type NotifyStore,
+  type PluginContext,
+} from '@bbreporters/core';
+import { isAuthorized } from './authz.js';
 import type { IrcConnection } from './client.js';
-import { runCommand, type BotControl, type CommandContext } from './commands.js';
+import { colourFor } from './colors.js';
+import { ircCommands, type IrcBotControl, type IrcCommandContext } from './irc-commands.js';
 import { finishedMessage, startedMessage, workerMissingMessage, type MessageStyle } from './messages.js';
-import { finishedEvents } from './notify-events.js';
-import type { NotifyStore } from './notify-store.js';
 import { splitToBytes, stripControl, textBudget } from './text.js';
 
 export interface IrcLines {
@@ -40,17 +50,13 @@ export const isChannel = (target: string): boolean => /^[#&+!]/.test(target);
 /** Commands are ignored while this many lines wait to be sent. */
 export const MAX_BACKLOG_FOR_COMMANDS = 20;
 
-export class IrcBot implements BotControl {
-  /** Notify events per scope (lower-cased channel or nick); the scopes are who gets notifications. */
-  private readonly notify = new Map<string, { name: string; events: Set<string> }>();
+export class IrcBot implements IrcBotControl {
+  /** Who gets told what: channels and private chats, their notify events, watched builds. */
+  private readonly notifications: ChatNotifications;
   /** Per delivery that failed part-way: how many of its lines the server already confirmed. */
   private readonly confirmedLines = new Map<string, number>();
-  /** Scopes changed with `notify`, as stored (lower-cased key → name and events). */
-  private readonly chosen = new Map<string, { name: string; events: string[] }>();
   /** Channels joined by command, not yet in: lower-cased channel → who asked. */
   private readonly joining = new Map<string, string>();
-  /** buildid → who asked to be told when it finishes. */
-  private readonly watchers = new Map<number, Set<string>>();
 
   constructor(
     private readonly connection: IrcConnection,
@@ -58,14 +64,15 @@ export class IrcBot implements BotControl {
     private readonly context: Pick<PluginContext, 'deliver' | 'logger'> & { master?: MasterControl },
     private readonly store?: NotifyStore,
   ) {
-    for (const name of [...settings.channels, ...settings.pmToNicks])
-      this.notify.set(name.toLowerCase(), { name, events: new Set(settings.defaultEvents) });
-    // Stored choices: a private chat's apply now, a channel's once the bot is in it.
-    for (const scope of store?.load() ?? []) {
-      if (!isChannel(scope.name) || this.notify.has(scope.name.toLowerCase()))
-        this.applyNotifyEvents(scope.name, scope.events);
-      else this.chosen.set(scope.name.toLowerCase(), { name: scope.name, events: scope.events });
-    }
+    this.notifications = new ChatNotifications(
+      {
+        defaultEvents: settings.defaultEvents,
+        scopes: [...settings.channels, ...settings.pmToNicks],
+        ...(settings.tags ? { tags: settings.tags } : {}),
+        isChannel,
+      },
+      store,
+    );
     connection.on('joinRefused', (channel, reason) => {
       const replyTo = this.joining.get(channel.toLowerCase());
       if (replyTo === undefined) return;
@@ -75,11 +82,9 @@ export class IrcBot implements BotControl {
     });
     connection.on('joined', (channel) => {
       this.joining.delete(channel.toLowerCase());
-      if (this.notify.has(channel.toLowerCase())) return;
-      const events = this.chosen.get(channel.toLowerCase())?.events ?? settings.defaultEvents;
-      this.notify.set(channel.toLowerCase(), { name: channel, events: new Set(events) });
+      this.notifications.joined(channel);
     });
-    connection.on('left', (channel) => this.notify.delete(channel.toLowerCase()));
+    connection.on('left', (channel) => this.notifications.left(channel));
     connection.on('message', (message) => {
       const text = this.addressedText(message.text, message.isPrivate);
       if (text === undefined) return;
@@ -92,11 +97,14 @@ export class IrcBot implements BotControl {
         return;
       }
       const replyTo = message.isPrivate ? message.user.nick : message.target;
-      const ctx: CommandContext = {
-        user: message.user,
+      const ctx: IrcCommandContext = {
+        user: { name: message.user.nick },
+        authorized: isAuthorized(message.user, settings.authz),
         ...(message.isPrivate ? {} : { channel: message.target }),
+        scope: replyTo,
         ...(context.master ? { master: context.master } : {}),
         bot: this,
+        commands: ircCommands,
         reply: (reply) => this.say(replyTo, reply),
       };
       void runCommand(text, ctx, (error) =>
@@ -105,8 +113,8 @@ export class IrcBot implements BotControl {
     });
   }
 
-  get version(): string {
-    return this.settings.version;
+  get product(): string {
+    return `bbreporters-irc-${this.settings.version}`;
   }
   get allowForce(): boolean {
     return this.settings.allowForce;
@@ -114,11 +122,9 @@ export class IrcBot implements BotControl {
   get allowShutdown(): boolean {
     return this.settings.allowShutdown;
   }
-  get authz(): readonly string[] {
-    return this.settings.authz;
-  }
-  get useColors(): boolean {
-    return this.settings.style.useColors;
+
+  resultText(results: number | null): string {
+    return colourFor(results, resultTitle(results), this.settings.style.useColors);
   }
 
   /** Channel lines count only when they start with `<nick>:` or `<nick>,`; private lines always. */
@@ -172,42 +178,19 @@ export class IrcBot implements BotControl {
 
   leave(channel: string, reason: string): void {
     this.connection.part(channel, stripControl(reason));
-    this.notify.delete(channel.toLowerCase());
+    this.notifications.left(channel);
   }
 
   notifyEvents(scope: string): string[] {
-    return [...(this.notify.get(scope.toLowerCase())?.events ?? [])].sort();
+    return this.notifications.notifyEvents(scope);
   }
 
   setNotifyEvents(scope: string, events: Iterable<string>): void {
-    this.applyNotifyEvents(scope, events);
-    void this.store?.save([...this.chosen.values()]);
+    this.notifications.setNotifyEvents(scope, events);
   }
 
-  /** Sets (and remembers as chosen) the events of a scope. */
-  private applyNotifyEvents(scope: string, events: Iterable<string>): void {
-    const set = new Set(events);
-    const name = this.notify.get(scope.toLowerCase())?.name ?? this.chosen.get(scope.toLowerCase())?.name ?? scope;
-    this.chosen.set(scope.toLowerCase(), { name, events: [...set].sort() });
-    // A private chat without events stops being a notification target; a channel stays (it is joined).
-    if (set.size === 0 && !isChannel(scope)) this.notify.delete(scope.toLowerCase());
-    else this.notify.set(scope.toLowerCase(), { name, events: set });
-  }
-
-  watch(build: Build, replyTo: string): void {
-    const set = this.watchers.get(build.buildid) ?? new Set<string>();
-    set.add(replyTo);
-    this.watchers.set(build.buildid, set);
-  }
-
-  private passesTags(build: BuildPayload): boolean {
-    const { tags } = this.settings;
-    return tags === undefined || (build.builder.tags ?? []).some((t) => tags.includes(t));
-  }
-
-  /** Scopes whose notify events include one of `fired`. */
-  private subscribers(fired: Set<string>): string[] {
-    return [...this.notify.values()].filter((s) => [...s.events].some((e) => fired.has(e))).map((s) => s.name);
+  watch(build: Build, scope: string): void {
+    this.notifications.watch(build, scope);
   }
 
   private deliver(targets: Iterable<string>, text: string): void {
@@ -219,21 +202,15 @@ export class IrcBot implements BotControl {
   }
 
   buildStarted(build: BuildPayload): void {
-    if (!this.passesTags(build)) return;
-    this.deliver(this.subscribers(new Set(['started'])), startedMessage(build, this.settings.style));
+    this.deliver(this.notifications.startedTargets(build), startedMessage(build, this.settings.style));
   }
 
   /** Notifies the subscribers and, whatever their settings, whoever watches this build (once each). */
   buildFinished(build: BuildPayload): void {
-    const targets = new Map<string, string>();
-    if (this.passesTags(build))
-      for (const t of this.subscribers(finishedEvents(build))) targets.set(t.toLowerCase(), t);
-    for (const t of this.watchers.get(build.buildid) ?? []) targets.set(t.toLowerCase(), t);
-    this.watchers.delete(build.buildid);
-    this.deliver(targets.values(), finishedMessage(build, this.settings.style));
+    this.deliver(this.notifications.finishedTargets(build), finishedMessage(build, this.settings.style));
   }
 
   workerMissing(worker: Parameters<typeof workerMissingMessage>[0]): void {
-    this.deliver(this.subscribers(new Set(['worker'])), workerMissingMessage(worker));
+    this.deliver(this.notifications.workerTargets(), workerMissingMessage(worker));
   }
 }

@@ -5,12 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin } from '@bbreporters/core';
+import { configuredEvents, definePlugin, NotifyStore } from '@bbreporters/core';
 import { IrcBot, type IrcLines } from './bot.js';
 import { IrcConnection } from './client.js';
 import type { IrcOptions } from './generated/options.js';
-import { configuredEvents } from './notify-events.js';
-import { NotifyStore } from './notify-store.js';
 
 export type { IrcOptions } from './generated/options.js';
 export type { IrcLines } from './bot.js';
@@ -63,7 +61,11 @@ export default definePlugin<IrcOptions>({
         pmToNicks: options.pm_to_nicks ?? [],
       },
       ctx,
-      new NotifyStore(join(ctx.config.stateDir, 'irc', `${encodeURIComponent(ctx.name)}.notify.json`), ctx.logger),
+      new NotifyStore(
+        join(ctx.config.stateDir, 'irc', `${encodeURIComponent(ctx.name)}.notify.json`),
+        ctx.logger,
+        'IRC',
+      ),
     );
     // A preview sends nothing: the bot stays offline. With several instances, one of them connects.
     if (!ctx.config.dryRun)

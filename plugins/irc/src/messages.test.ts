@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BuildPayload } from '@bbreporters/core';
+import { ago, revisionsOf, type BuildPayload } from '@bbreporters/core';
 import { colourFor } from './colors.js';
-import { ago, finishedMessage, revisionsOf, startedMessage } from './messages.js';
+import { finishedMessage, startedMessage } from './messages.js';
 
 const build = (extra: Partial<BuildPayload> = {}): BuildPayload =>
   ({

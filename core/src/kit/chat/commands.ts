@@ -1,48 +1,54 @@
 /**
- * The commands users address to the bot (`nick: status all`, or by private message). State and
- * control come from core's MasterControl; a method the master does not offer answers "not
- * available". Force, stop and shutdown are off unless enabled, then only for `authz` users.
+ * The commands users address to a chat bot (Buildbot's words engine: `nick: status all` on IRC,
+ * `/status all` on Telegram). State and control come from core's MasterControl; a method the
+ * master does not offer answers "not available". Force, stop and shutdown are off unless
+ * enabled, then only for authorised users. Each front end adds its own commands (IRC's join and
+ * leave, Telegram's start and getid) to `chatCommands`.
  */
-import type { Build, MasterControl } from '@bbreporters/core';
-import { isAuthorized, type IrcUser } from './authz.js';
-import { colourFor } from './colors.js';
-import { ago, resultTitle } from './messages.js';
+import type { Build } from '../../events/events.js';
+import type { MasterControl } from '../../buildbot-api/master-control.js';
+import { defined } from '../../lang/defined.js';
 import { DEFAULT_NOTIFY_ON, isNotifyEvent } from './notify-events.js';
 import { shellWords, UsageError } from './shell-words.js';
-import { defined } from '@bbreporters/core';
+import { ago } from './words.js';
 
 /** What commands may ask of the bot itself. */
 export interface BotControl {
-  readonly version: string;
+  /** `bbreporters-irc-0.1.0`: the `version` command's name for the bot. */
+  readonly product: string;
   readonly allowForce: boolean;
   readonly allowShutdown: boolean;
-  readonly authz: readonly string[];
-  readonly useColors: boolean;
-  /** Joins; a refusal by the server is told to `replyTo`. */
-  join(channel: string, key: string | undefined, replyTo: string): void;
-  leave(channel: string, reason: string): void;
-  /** Notify events of a scope (a channel, or a nick for private chats), sorted. */
+  /** A result as this chat shows it (IRC: coloured title). */
+  resultText(results: number | null): string;
+  /** Notify events of a scope (a channel, a nick or a chat), sorted. */
   notifyEvents(scope: string): string[];
   setNotifyEvents(scope: string, events: Iterable<string>): void;
-  /** Announces the result of the build to `replyTo` when it finishes. */
-  watch(build: Build, replyTo: string): void;
+  /** Announces the result of the build to `scope` when it finishes. */
+  watch(build: Build, scope: string): void;
 }
 
-export interface CommandContext {
-  user: IrcUser;
-  /** The channel the command was said in; undefined for a private message. */
+export interface CommandContext<B extends BotControl = BotControl> {
+  /** How replies and reasons name who asked (an IRC nick, a Telegram user's name). */
+  user: { name: string };
+  /** Whether the user may run the dangerous commands (the front end's `authz`). */
+  authorized: boolean;
+  /** The channel or group the command was said in; undefined in a private chat. */
   channel?: string;
+  /** Where replies, notify settings and watches belong: the channel, or the private chat. */
+  scope: string;
   master?: MasterControl;
-  bot: BotControl;
+  bot: B;
+  /** The commands this bot knows (for `help` and `commands`). */
+  commands: Commands<CommandContext<B>>;
   reply(text: string): void;
 }
 
-interface Command {
+export interface Command<C extends CommandContext = CommandContext> {
   usage: string;
-  run(ctx: CommandContext, args: string): Promise<void> | void;
+  run(ctx: C, args: string): Promise<void> | void;
 }
 
-const CHANNEL = /^[#&+!][^\s,\x07]{1,49}$/;
+export type Commands<C extends CommandContext = CommandContext> = Record<string, Command<C>>;
 
 const SOURCE_URL = 'https://github.com/buildbot/buildbot';
 
@@ -65,13 +71,13 @@ function need<K extends keyof MasterControl>(
 }
 
 /** `alice on #ci`, or `alice` in a private chat (recorded as the owner and in reasons). */
-function describeUser(ctx: CommandContext): string {
-  return ctx.channel ? `${ctx.user.nick} on ${ctx.channel}` : ctx.user.nick;
+export function describeUser(ctx: CommandContext): string {
+  return ctx.channel ? `${ctx.user.name} on ${ctx.channel}` : ctx.user.name;
 }
 
-function requireAuthz(ctx: CommandContext, what: string): void {
-  if (!isAuthorized(ctx.user, ctx.bot.authz))
-    throw new UsageError(`Sorry, ${ctx.user.nick}: you are not authorized to ${what}.`);
+/** Refuses a dangerous command to a user the front end's `authz` does not name. */
+export function requireAuthz(ctx: CommandContext, what: string): void {
+  if (!ctx.authorized) throw new UsageError(`Sorry, ${ctx.user.name}: you are not authorized to ${what}.`);
 }
 
 async function builderNames(ctx: CommandContext, command: string): Promise<string[]> {
@@ -92,7 +98,7 @@ async function resolveBuilders(ctx: CommandContext, which: string, command: stri
 
 function buildSummary(ctx: CommandContext, build: Build): string {
   const when = build.complete_at ?? build.started_at;
-  return `last build ${ago(Date.now() / 1000 - when)} ago: ${colourFor(build.results, resultTitle(build.results), ctx.bot.useColors)} [${build.state_string}]`;
+  return `last build ${ago(Date.now() / 1000 - when)} ago: ${ctx.bot.resultText(build.results)} [${build.state_string}]`;
 }
 
 async function builderStatusLine(ctx: CommandContext, name: string): Promise<string> {
@@ -165,7 +171,8 @@ function notifyReply(events: string[]): string {
     : 'No events are being notified.';
 }
 
-export const commands: Record<string, Command> = {
+/** The words engine's commands, as every chat front end offers them. */
+export const chatCommands: Commands = {
   list: {
     usage: 'list builders - list configured builders',
     async run(ctx, args) {
@@ -213,7 +220,7 @@ export const commands: Record<string, Command> = {
         return;
       }
       for (const build of status.running) {
-        ctx.bot.watch(build, ctx.channel ?? ctx.user.nick);
+        ctx.bot.watch(build, ctx.scope);
         ctx.reply(`watching build ${name} #${build.number} until it finishes..`);
       }
     },
@@ -222,40 +229,18 @@ export const commands: Record<string, Command> = {
     usage: 'notify on|off|list [<EVENT>...] - change or show the events announced here',
     run(ctx, args) {
       const [action, ...events] = shellWords(args);
-      const scope = ctx.channel ?? ctx.user.nick;
       if (action !== 'on' && action !== 'off' && action !== 'list')
         throw new UsageError("try 'notify on|off|list [<EVENT>]'");
       const invalid = events.find((e) => !isNotifyEvent(e));
       if (invalid !== undefined) throw new UsageError(`try 'notify on|off <EVENT>': '${invalid}' is not an event`);
-      const current = new Set(ctx.bot.notifyEvents(scope));
+      const current = new Set(ctx.bot.notifyEvents(ctx.scope));
       if (action === 'on') for (const e of events.length ? events : DEFAULT_NOTIFY_ON) current.add(e);
       if (action === 'off') {
         if (events.length === 0) current.clear();
         for (const e of events) current.delete(e);
       }
-      if (action !== 'list') ctx.bot.setNotifyEvents(scope, current);
-      ctx.reply(notifyReply(ctx.bot.notifyEvents(scope)));
-    },
-  },
-  join: {
-    usage: 'join <#channel> [<key>] - join a channel',
-    run(ctx, args) {
-      const [channel, key, ...extra] = shellWords(args);
-      if (!channel || !CHANNEL.test(channel) || extra.length) throw new UsageError("try 'join <#channel> [<key>]'");
-      requireAuthz(ctx, 'make me join channels');
-      ctx.reply(`Joining ${channel}`);
-      ctx.bot.join(channel, key, ctx.channel ?? ctx.user.nick);
-    },
-  },
-  leave: {
-    usage: 'leave <#channel> - leave a channel',
-    run(ctx, args) {
-      const words = shellWords(args);
-      const channel = words[0] ?? ctx.channel;
-      if (!channel || !CHANNEL.test(channel) || words.length > 1) throw new UsageError("try 'leave <#channel>'");
-      requireAuthz(ctx, 'make me leave channels');
-      if (channel.toLowerCase() !== ctx.channel?.toLowerCase()) ctx.reply(`Leaving ${channel}`);
-      ctx.bot.leave(channel, `Buildbot has been told to leave ${channel} by ${describeUser(ctx)}`);
+      if (action !== 'list') ctx.bot.setNotifyEvents(ctx.scope, current);
+      ctx.reply(notifyReply(ctx.bot.notifyEvents(ctx.scope)));
     },
   },
   help: {
@@ -267,10 +252,10 @@ export const commands: Record<string, Command> = {
         return;
       }
       if (name === 'commands' && extra.length === 0) {
-        ctx.reply(commandList());
+        ctx.reply(commandList(ctx));
         return;
       }
-      const command = Object.hasOwn(commands, name.toLowerCase()) ? commands[name.toLowerCase()] : undefined;
+      const command = Object.hasOwn(ctx.commands, name.toLowerCase()) ? ctx.commands[name.toLowerCase()] : undefined;
       if (!command) throw new UsageError(`no such command '${name}'`);
       ctx.reply(`Usage: ${command.usage}`);
     },
@@ -278,7 +263,7 @@ export const commands: Record<string, Command> = {
   commands: {
     usage: 'commands - list the commands',
     run(ctx) {
-      ctx.reply(commandList());
+      ctx.reply(commandList(ctx));
     },
   },
   source: {
@@ -290,7 +275,7 @@ export const commands: Record<string, Command> = {
   version: {
     usage: 'version - the version of this bot',
     run(ctx) {
-      ctx.reply(`bbreporters-irc-${ctx.bot.version} at your service`);
+      ctx.reply(`${ctx.bot.product} at your service`);
     },
   },
   hello: {
@@ -350,21 +335,25 @@ export const commands: Record<string, Command> = {
   },
 };
 
-function commandList(): string {
-  return `buildbot commands: ${Object.keys(commands).sort().join(', ')}`;
+function commandList(ctx: CommandContext): string {
+  return `buildbot commands: ${Object.keys(ctx.commands).sort().join(', ')}`;
 }
 
 /**
  * Runs one command line (`status all`). A usage error is answered with its text, an unknown
  * command with a short hint, anything else with "Something bad happened" (and logged).
  */
-export async function runCommand(line: string, ctx: CommandContext, logError: (error: unknown) => void): Promise<void> {
+export async function runCommand<C extends CommandContext>(
+  line: string,
+  ctx: C,
+  logError: (error: unknown) => void,
+): Promise<void> {
   const trimmed = line.trim();
   if (!trimmed) return;
   const space = trimmed.search(/\s/);
   const name = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
   const args = space < 0 ? '' : trimmed.slice(space + 1).trim();
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  const command = Object.hasOwn(ctx.commands, name) ? ctx.commands[name] : undefined;
   if (!command) {
     ctx.reply(trimmed.endsWith('!') ? 'What you say!' : `I don't get this '${name}'. Try 'help commands'.`);
     return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BuildPayload } from '@bbreporters/core';
+import type { BuildPayload } from '../../events/events.js';
 import { configuredEvents, finishedEvents, isNotifyEvent } from './notify-events.js';
 
 const build = (results: number | null, previous?: number | null): BuildPayload =>

@@ -1,27 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { MasterControl } from '@bbreporters/core';
-import { runCommand, type BotControl, type CommandContext } from './commands.js';
+import type { MasterControl } from '../../buildbot-api/master-control.js';
+import { chatCommands, runCommand, type BotControl, type CommandContext } from './commands.js';
 
 function context(master: MasterControl | undefined, channel?: string) {
   const replies: string[] = [];
   const errors: unknown[] = [];
   const bot: BotControl = {
-    version: '0.0.0',
+    product: 'bbreporters-test-0.0.0',
     allowForce: true,
     allowShutdown: false,
-    authz: ['alice'],
-    useColors: false,
-    join: () => undefined,
-    leave: () => undefined,
+    resultText: (results) => String(results),
     notifyEvents: () => [],
     setNotifyEvents: () => undefined,
     watch: () => undefined,
   };
   const ctx: CommandContext = {
-    user: { nick: 'alice', ident: '~a', hostname: 'h' },
+    user: { name: 'alice' },
+    authorized: true,
     ...(channel ? { channel } : {}),
+    scope: channel ?? 'alice',
     ...(master ? { master } : {}),
     bot,
+    commands: chatCommands,
     reply: (t) => replies.push(t),
   };
   return { ctx, replies, errors, run: (line: string) => runCommand(line, ctx, (e) => errors.push(e)) };

@@ -1,9 +1,9 @@
 /**
- * Which notify event names a build event fires (Buildbot words' notification rules: result
+ * Which notify event names a build event fires in a chat bot (Buildbot words' notification rules: result
  * names, `xToY` transitions against the previous build, and HEAD's problem/recovery/worse/better).
  */
-import { Results, statusToString, type BuildPayload } from '@bbreporters/core';
-import type { IrcOptions } from './generated/options.js';
+import type { BuildPayload } from '../../events/events.js';
+import { Results, statusToString } from '../../events/results.js';
 
 export const NOTIFY_EVENT_PATTERN =
   /^(started|finished|success|warnings|failure|exception|cancelled|problem|recovery|worse|better|worker|(success|warnings|failure|exception)To(Success|Warnings|Failure|Exception))$/;
@@ -16,7 +16,7 @@ export function isNotifyEvent(name: string): boolean {
 }
 
 /** The configured events: a list, or Buildbot's dictionary whose keys count (values ignored). */
-export function configuredEvents(option: IrcOptions['notify_events']): string[] {
+export function configuredEvents(option: readonly string[] | Record<string, unknown> | undefined): string[] {
   if (option === undefined) return [];
   return Array.isArray(option) ? [...option] : Object.keys(option);
 }
