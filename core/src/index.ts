@@ -137,14 +137,16 @@ export { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 export { buildUrl } from './kit/build-url.js';
 export { encodedPath, isCommitId, urlUnder } from './kit/encoded-path.js';
 export { cutText } from './kit/cut-text.js';
-export { buildSummary, type BuildSummary } from './kit/build-summary.js';
+export { buildSummary, resultLook, type BuildSummary, type ResultLook } from './kit/build-summary.js';
 export { MessageRefs } from './kit/message-refs.js';
 export { StateFile } from './kit/state-file.js';
 export { ChatNotifications, type ChatNotificationSettings } from './kit/chat/chat-notifications.js';
 export {
+  builderNames,
   chatCommands,
   describeUser,
   requireAuthz,
+  requireControl,
   runCommand,
   type BotControl,
   type Command,

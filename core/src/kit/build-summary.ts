@@ -30,7 +30,7 @@ export interface BuildSummary {
   sources: string[];
 }
 
-interface ResultLook {
+export interface ResultLook {
   status: string;
   statusText: string;
   colour: string;
@@ -53,8 +53,13 @@ const unknown: ResultLook = { status: 'finished', statusText: 'finished', colour
 
 const failed = new Set<number | null>([Results.FAILURE, Results.EXCEPTION]);
 
+/** The words, colour and emoji of a result; a build not complete is `started`. */
+export function resultLook(results: number | null | undefined, complete = true): ResultLook {
+  return !complete ? running : (looks[results ?? -1] ?? unknown);
+}
+
 export function buildSummary(build: BuildPayload): BuildSummary {
-  const look = !build.complete ? running : (looks[build.results ?? -1] ?? unknown);
+  const look = resultLook(build.results, build.complete);
   const detail =
     build.complete && build.results !== Results.SUCCESS && build.state_string ? build.state_string : undefined;
   const sources = (build.buildset?.sourcestamps ?? []).flatMap((s) => {

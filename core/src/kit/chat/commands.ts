@@ -80,7 +80,15 @@ export function requireAuthz(ctx: CommandContext, what: string): void {
   if (!ctx.authorized) throw new UsageError(`Sorry, ${ctx.user.name}: you are not authorized to ${what}.`);
 }
 
-async function builderNames(ctx: CommandContext, command: string): Promise<string[]> {
+/** Force, stop and shutdown: refused unless enabled, then to users outside authz. */
+export function requireControl(ctx: CommandContext, command: 'force' | 'stop' | 'shutdown'): void {
+  const enabled = command === 'shutdown' ? ctx.bot.allowShutdown : ctx.bot.allowForce;
+  if (!enabled) throw new UsageError(`${command} control is not enabled`);
+  requireAuthz(ctx, { force: 'force builds', stop: 'stop builds', shutdown: 'shut the master down' }[command]);
+}
+
+/** The master's builder names (a usage error when it offers none). */
+export async function builderNames(ctx: CommandContext, command: string): Promise<string[]> {
   const builders = await need(ctx, 'builders', command)();
   if (builders.length === 0) throw new UsageError('no builders known yet');
   return builders.map((b) => b.name);
@@ -226,20 +234,22 @@ export const chatCommands: Commands = {
     },
   },
   notify: {
-    usage: 'notify on|off|list [<EVENT>...] - change or show the events announced here',
+    usage:
+      'notify on|off|on-quiet|off-quiet|list [<EVENT>...] - change or show the events announced here (-quiet: without the list reply)',
     run(ctx, args) {
-      const [action, ...events] = shellWords(args);
-      if (action !== 'on' && action !== 'off' && action !== 'list')
-        throw new UsageError("try 'notify on|off|list [<EVENT>]'");
+      const [action = '', ...events] = shellWords(args);
+      const change = /^(on|off)(-quiet)?$/.exec(action);
+      if (!change && action !== 'list') throw new UsageError("try 'notify on|off|list [<EVENT>]'");
       const invalid = events.find((e) => !isNotifyEvent(e));
       if (invalid !== undefined) throw new UsageError(`try 'notify on|off <EVENT>': '${invalid}' is not an event`);
-      const current = new Set(ctx.bot.notifyEvents(ctx.scope));
-      if (action === 'on') for (const e of events.length ? events : DEFAULT_NOTIFY_ON) current.add(e);
-      if (action === 'off') {
-        if (events.length === 0) current.clear();
-        for (const e of events) current.delete(e);
+      if (change) {
+        const current = new Set(ctx.bot.notifyEvents(ctx.scope));
+        if (change[1] === 'on') for (const e of events.length ? events : DEFAULT_NOTIFY_ON) current.add(e);
+        else if (events.length === 0) current.clear();
+        else for (const e of events) current.delete(e);
+        ctx.bot.setNotifyEvents(ctx.scope, current);
+        if (change[2]) return;
       }
-      if (action !== 'list') ctx.bot.setNotifyEvents(ctx.scope, current);
       ctx.reply(notifyReply(ctx.bot.notifyEvents(ctx.scope)));
     },
   },
@@ -288,8 +298,7 @@ export const chatCommands: Commands = {
     usage:
       'force build [--codebase=CODEBASE] [--branch=BRANCH] [--revision=REVISION] [--props=PROP1=VAL1,PROP2=VAL2...] <BUILDER> <REASON> - start a build',
     async run(ctx, args) {
-      if (!ctx.bot.allowForce) throw new UsageError('force control is not enabled');
-      requireAuthz(ctx, 'force builds');
+      requireControl(ctx, 'force');
       const request = parseForce(shellWords(args));
       await resolveBuilders(ctx, request.builder, 'force');
       const force = need(ctx, 'forceBuild', 'force build');
@@ -305,8 +314,7 @@ export const chatCommands: Commands = {
   stop: {
     usage: 'stop build <BUILDER> <REASON> - stop the running builds of a builder',
     async run(ctx, args) {
-      if (!ctx.bot.allowForce) throw new UsageError('stop control is not enabled');
-      requireAuthz(ctx, 'stop builds');
+      requireControl(ctx, 'stop');
       const [first, builder, ...reason] = shellWords(args);
       if (first !== 'build' || !builder || reason.length === 0)
         throw new UsageError("try 'stop build <BUILDER> <REASON>'");
@@ -324,8 +332,7 @@ export const chatCommands: Commands = {
   shutdown: {
     usage: 'shutdown check|start|stop|now - control the shutdown of the master',
     async run(ctx, args) {
-      if (!ctx.bot.allowShutdown) throw new UsageError('shutdown control is not enabled');
-      requireAuthz(ctx, 'shut the master down');
+      requireControl(ctx, 'shutdown');
       const [mode, ...extra] = shellWords(args);
       if ((mode !== 'check' && mode !== 'start' && mode !== 'stop' && mode !== 'now') || extra.length) {
         throw new UsageError("try 'shutdown check|start|stop|now'");
