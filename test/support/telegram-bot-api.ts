@@ -122,16 +122,14 @@ export class BotApiServer {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result })),
         (error: unknown) => {
           const e = error instanceof ApiError ? error : new ApiError(500, `Internal Server Error: ${String(error)}`);
-          res
-            .writeHead(e.code, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                ok: false,
-                error_code: e.code,
-                description: e.message,
-                ...(e.parameters ? { parameters: e.parameters } : {}),
-              }),
-            );
+          res.writeHead(e.code, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              ok: false,
+              error_code: e.code,
+              description: e.message,
+              ...(e.parameters ? { parameters: e.parameters } : {}),
+            }),
+          );
         },
       );
     });
