@@ -270,6 +270,9 @@ describe('the Telegram bot in conversation (Bot API test server)', () => {
     // The server parsed it as HTML (it refuses broken markup with 400): the name is text, not markup.
     expect(message!.text).toContain('<code>&lt;b&gt;x&lt;/b&gt; &amp; *_[evil](tg://resolve?domain=x)</code>');
     expect(harness.deliveries.map((d) => d.outcome.status)).toEqual(['sent']);
+    // The token is in every API URL, never in a queued payload or a log line.
+    expect(JSON.stringify(harness.deliveries.map((d) => d.delivery))).not.toContain('TEST-token');
+    expect(harness.logs.join('')).not.toContain('TEST-token');
   });
 });
 

@@ -11,7 +11,7 @@ export type TelegramNotifyEvent = string;
  */
 export interface TelegramOptions {
   /**
-   * The token BotFather gave the bot (`123456:ABC-DEF…`).
+   * The token BotFather gave the bot (`123456:ABC-DEF…`); Telegram answers 401 to a wrong one, logged at start.
    */
   bot_token: string;
   /**
