@@ -83,9 +83,7 @@ export default definePlugin<IrcOptions>({
         ...(options.showBlameList ? (['blamelist'] as const) : []),
         ...(options.useRevisions ? (['changes'] as const) : []),
       ],
-      buildStarted: (event) => bot.buildStarted(event.payload),
-      buildFinished: (event) => bot.buildFinished(event.payload),
-      workerMissing: (event) => bot.workerMissing(event.payload.worker),
+      ...bot.handlers(),
       send: (delivery) => bot.write(delivery.target.replace(/^irc:/, ''), delivery.payload as IrcLines, delivery.id),
       close: () => connection.stop('bbreporters shutting down: bot disconnecting'),
     };

@@ -95,9 +95,7 @@ export default definePlugin<TelegramOptions>({
         ...(options.showBlameList !== false ? (['blamelist'] as const) : []),
         ...(options.useRevisions ? (['changes'] as const) : []),
       ],
-      buildStarted: (event) => bot.buildStarted(event.payload),
-      buildFinished: (event) => bot.buildFinished(event.payload),
-      workerMissing: (event) => bot.workerMissing(event.payload.worker),
+      ...bot.handlers(),
       send: (delivery, { signal }) => bot.send(delivery.payload as TelegramMessage, signal),
       close: async () => {
         await updates.stop();

@@ -10,7 +10,6 @@ import {
   resultTitle,
   runCommand,
   type Build,
-  type BuildPayload,
   type BotControl,
   type MasterControl,
   type NotifyStore,
@@ -207,17 +206,17 @@ export class TelegramBot implements BotControl {
     }
   }
 
-  buildStarted(build: BuildPayload): void {
-    this.deliver(this.notifications.startedTargets(build), startedMessage(build, this.settings.style));
-  }
-
-  /** Notifies the subscribers and, whatever their settings, whoever watches this build (once each). */
-  buildFinished(build: BuildPayload): void {
-    this.deliver(this.notifications.finishedTargets(build), finishedMessage(build, this.settings.style));
-  }
-
-  workerMissing(worker: Parameters<typeof workerMissingMessage>[0]): void {
-    this.deliver(this.notifications.workerTargets(), workerMissingMessage(worker));
+  /** The reporter's event handlers: who is told what (core's chat engine), in this bot's words. */
+  handlers() {
+    const style = this.settings.style;
+    return this.notifications.handlers(
+      {
+        started: (build) => startedMessage(build, style),
+        finished: (build) => finishedMessage(build, style),
+        workerMissing: workerMissingMessage,
+      },
+      (scopes, text) => this.deliver(scopes, text),
+    );
   }
 
   /**

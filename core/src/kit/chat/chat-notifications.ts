@@ -4,7 +4,8 @@
  * `notify` command are kept in a NotifyStore so they survive a restart. The front end turns the
  * targets into deliveries in its own words.
  */
-import type { Build, BuildPayload } from '../../events/events.js';
+import type { Build, BuildPayload, WorkerMissingEvent } from '../../events/events.js';
+import type { EventHandlers } from '../../plugin-api.js';
 import { finishedEvents } from './notify-events.js';
 import type { NotifyStore } from './notify-store.js';
 
@@ -19,6 +20,13 @@ export interface ChatNotificationSettings {
    * for it applies once the bot has joined it. Default: no scope is such a channel.
    */
   isChannel?: (scope: string) => boolean;
+}
+
+/** What a front end says about each event, in its own words and markup. */
+export interface ChatWords {
+  started(build: BuildPayload): string;
+  finished(build: BuildPayload): string;
+  workerMissing(worker: WorkerMissingEvent['payload']['worker']): string;
 }
 
 export class ChatNotifications {
@@ -109,5 +117,17 @@ export class ChatNotifications {
   /** Who is told that a worker is missing. */
   workerTargets(): string[] {
     return this.subscribers(new Set(['worker']));
+  }
+
+  /** The reporter's event handlers: each event in `words`, handed to `announce` with the scopes it concerns. */
+  handlers(
+    words: ChatWords,
+    announce: (scopes: string[], text: string) => void,
+  ): Required<Pick<EventHandlers, 'buildStarted' | 'buildFinished' | 'workerMissing'>> {
+    return {
+      buildStarted: ({ payload }) => announce(this.startedTargets(payload), words.started(payload)),
+      buildFinished: ({ payload }) => announce(this.finishedTargets(payload), words.finished(payload)),
+      workerMissing: ({ payload }) => announce(this.workerTargets(), words.workerMissing(payload.worker)),
+    };
   }
 }
