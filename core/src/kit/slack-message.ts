@@ -7,20 +7,17 @@
 import type { BuildSummary } from './build-summary.js';
 import { cutText } from './cut-text.js';
 
-/** How a channel writes event text, links and bold words; `text` escapes event data for it. */
+/** How a channel writes event text: `text` escapes event data for its markup. */
 export interface ChatMarkup {
   text(value: string): string;
-  link(url: string, label: string): string;
-  bold(value: string): string;
 }
 
 /** Slack's mrkdwn: `&`, `<`, `>` are its only control characters (`<!channel>`, `<url|label>`). */
-export const slackMrkdwn: ChatMarkup = {
+export const slackMrkdwn: ChatMarkup & { link(url: string, label: string): string } = {
   text: (value) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
   // A `|` or `>` in the label would end it early.
   link: (url, label) =>
     `<${url.replace(/[<>|\s]/g, encodeURIComponent)}|${slackMrkdwn.text(label).replace(/\|/g, '¦')}>`,
-  bold: (value) => `*${value}*`,
 };
 
 export interface SummaryField {

@@ -19,11 +19,9 @@ function defuseMentions(text: string): string {
   return text.replace(/(^|[^\w.+-])@(?=[\w.-])/g, '$1@\u200b');
 }
 
-/** Mattermost's Markdown: backslash before the characters that start formatting, links or HTML. */
+/** Mattermost's Markdown: a backslash before the characters that start formatting, links or HTML. */
 export const mattermostMarkdown: ChatMarkup = {
   text: (value) => defuseMentions(value.replace(/[\\`*_~[\]()<>#|!]/g, '\\$&')),
-  link: (url, label) => `[${mattermostMarkdown.text(label)}](${url.replace(/[()\s]/g, encodeURIComponent)})`,
-  bold: (value) => `**${value}**`,
 };
 
 export interface MattermostMessage {
