@@ -48,6 +48,9 @@ const editRefused = new Set([403, 404]);
 
 export default definePlugin<MattermostOptions>({
   setup(options, ctx) {
+    // Not checked by the schema: a `${NAME}` reference is the usual way to write it, and its value is only known here.
+    if (options.webhook !== undefined && !/^https?:\/\/\S+$/i.test(options.webhook))
+      throw new Error('webhook must be an http(s) URL (the Mattermost incoming webhook URL)');
     const formatter = options.messageFormatter ? ctx.formatter.create(options.messageFormatter) : undefined;
     const rest = options.token !== undefined;
     const target = rest ? `mattermost:${options.channel}` : 'mattermost:webhook';

@@ -36,6 +36,9 @@ export interface SlackDelivery extends HttpRequest {
 
 export default definePlugin<SlackOptions>({
   setup(options, ctx) {
+    // Not checked by the schema: a `${NAME}` reference is the usual way to write it, and its value is only known here.
+    if (options.webhook !== undefined && !/^https?:\/\/\S+$/i.test(options.webhook))
+      throw new Error('webhook must be an http(s) URL (the Slack incoming webhook URL)');
     const formatter = options.messageFormatter ? ctx.formatter.create(options.messageFormatter) : undefined;
     const apiUrl = options.apiUrl ?? 'https://slack.com/api';
     const webApi = options.token !== undefined;
