@@ -139,6 +139,24 @@ export { encodedPath, isCommitId, urlUnder } from './kit/encoded-path.js';
 export { cutText } from './kit/cut-text.js';
 export { buildSummary, resultLook, type BuildSummary, type ResultLook } from './kit/build-summary.js';
 export { MessageRefs } from './kit/message-refs.js';
+// issue 22, Slack + Mattermost: their shared Slack-compatible attachment.
+export {
+  slackMrkdwn,
+  summaryAttachment,
+  summaryFields,
+  FIELD_MAX,
+  type ChatMarkup,
+  type SlackAttachment,
+  type SummaryField,
+} from './kit/slack-message.js';
+export { maskedWebhook } from './kit/webhook-url.js';
+export {
+  sendInThread,
+  type ThreadCalls,
+  type ThreadPlace,
+  type ThreadResult,
+  type ThreadStep,
+} from './kit/message-thread.js';
 export { StateFile } from './kit/state-file.js';
 export { ChatNotifications, type ChatNotificationSettings } from './kit/chat/chat-notifications.js';
 export {
