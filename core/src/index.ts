@@ -136,6 +136,7 @@ export { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 export { buildUrl } from './kit/build-url.js';
 export { encodedPath, isCommitId, urlUnder } from './kit/encoded-path.js';
 export { cutText } from './kit/cut-text.js';
+export { maskedWebhookUrl, toWebhook } from './kit/webhook-url.js';
 export { buildSummary, type BuildSummary } from './kit/build-summary.js';
 export { MessageRefs } from './kit/message-refs.js';
 export { StateFile } from './kit/state-file.js';
