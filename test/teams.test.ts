@@ -14,7 +14,7 @@ import { httpStatusPushDir, runCli, startService, tempDir, type RunningService }
 
 const SIG = 'teamsSig-5bq1v0XQ8z';
 const WORKFLOW = '/workflows/0f3c9a1e/triggers/manual/paths/invoke';
-const MAX_BYTES = 28 * 1024;
+const MAX_BYTES = 28_000;
 const CARD = 'application/vnd.microsoft.card.adaptive';
 
 interface Card {

@@ -7,8 +7,8 @@
 import { cutText, type BuildSummary } from '@bbreporters/core';
 import { literal } from './markdown.js';
 
-/** Teams' limit for a webhook message, all elements included (~28 KB; counted in UTF-8 bytes). */
-export const MAX_BODY_BYTES = 28 * 1024;
+/** Teams' limit for a webhook message, all elements included ("about 28 KB": 28,000 UTF-8 bytes, the safe reading). */
+export const MAX_BODY_BYTES = 28_000;
 /** One fact or text block longer than this is cut anyway: a card is read, not scrolled. */
 const MAX_FIELD_CHARS = 2000;
 /** Names listed in a fact before "and N more". */
