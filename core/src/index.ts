@@ -138,6 +138,7 @@ export { buildUrl } from './kit/build-url.js';
 export { encodedPath, isCommitId, urlUnder } from './kit/encoded-path.js';
 export { cutText } from './kit/cut-text.js';
 export { buildSummary, resultLook, type BuildSummary, type ResultLook } from './kit/build-summary.js';
+export { maskedWebhookUrl, toWebhook } from './kit/webhook-url.js';
 export { MessageRefs } from './kit/message-refs.js';
 // issue 22, Slack + Mattermost: their shared Slack-compatible attachment.
 export {
@@ -149,7 +150,6 @@ export {
   type SlackAttachment,
   type SummaryField,
 } from './kit/slack-message.js';
-export { maskedWebhook } from './kit/webhook-url.js';
 export {
   sendInThread,
   type ThreadCalls,

@@ -1,10 +1,18 @@
 /**
- * A webhook URL is a credential as a whole (its path is the key): what a queued delivery, the
- * ledger and `bbreporters preview` hold instead is its origin with the rest masked, and the
- * reporter puts the real URL back when it sends.
+ * A webhook whose URL is the credential (Teams Workflows' `sig=`, Slack and Discord tokens in the
+ * path): a queued request carries only the URL's origin and a mask, so the ledger, logs and
+ * `bbreporters preview` never hold the secret; `authorize` puts the real URL back at each attempt.
+ * The origin stays, so a rate limit still holds that service's deliveries only.
  */
 import { MASK } from '../diagnostics/mask.js';
+import type { HttpRequest } from '../http/request.js';
 
-export function maskedWebhook(url: string): string {
+/** `https://host/********`: what a queued request to the webhook `url` shows. */
+export function maskedWebhookUrl(url: string): string {
   return `${new URL(url).origin}/${MASK}`;
+}
+
+/** An `authorize` handler that sends each request to the webhook `url` itself. */
+export function toWebhook(url: string): (request: HttpRequest) => HttpRequest {
+  return (request) => ({ ...request, url });
 }

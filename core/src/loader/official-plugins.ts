@@ -20,5 +20,6 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'mail',
   'mattermost',
   'slack',
+  'teams',
   'telegram',
 ]);

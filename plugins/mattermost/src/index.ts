@@ -10,7 +10,7 @@ import {
   definePlugin,
   encodedPath,
   isHttpError,
-  maskedWebhook,
+  maskedWebhookUrl,
   MessageRefs,
   sendInThread,
   urlUnder,
@@ -74,7 +74,7 @@ export default definePlugin<MattermostOptions>({
             body: post,
             thread: { build: build.buildid, step },
           }
-        : { method: 'POST', url: maskedWebhook(options.webhook!), body: message };
+        : { method: 'POST', url: maskedWebhookUrl(options.webhook!), body: message };
       // Every post must arrive, in order: never superseded.
       ctx.deliver({ target, payload, supersede: false });
     };

@@ -7,7 +7,7 @@
 import {
   buildSummary,
   definePlugin,
-  maskedWebhook,
+  maskedWebhookUrl,
   MessageRefs,
   sendInThread,
   urlUnder,
@@ -59,7 +59,7 @@ export default definePlugin<SlackOptions>({
             body: { channel: options.channel, ...message },
             thread: { build: build.buildid, step },
           }
-        : { method: 'POST', url: maskedWebhook(options.webhook!), body: message };
+        : { method: 'POST', url: maskedWebhookUrl(options.webhook!), body: message };
       // Every message must arrive, in order: never superseded.
       ctx.deliver({ target, payload, supersede: false });
     };
