@@ -18,5 +18,7 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'http-status-push',
   'irc',
   'mail',
+  'pushjet',
+  'pushover',
   'telegram',
 ]);
