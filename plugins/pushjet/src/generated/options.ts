@@ -28,7 +28,7 @@ export interface PushjetOptions {
     [k: string]: number;
   };
   /**
-   * The Pushjet API server (a self-hosted one: its URL; a context path is kept, trailing slashes are ignored). Notifications are POSTed to <base_url>/message.
+   * The Pushjet API server (a self-hosted one: its URL; a context path is kept, trailing slashes are ignored). Notifications are POSTed to base_url + /message.
    */
   base_url?: string;
   messageFormatter?: MessageFormatterOptions;

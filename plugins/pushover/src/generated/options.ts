@@ -26,7 +26,7 @@ export interface PushoverOptions {
    */
   api_token: string;
   /**
-   * Pushover's API server; notifications are POSTed to <base_url>/1/messages.json. Change it only for a gateway that relays to Pushover (or a test server): the user key and API token go there.
+   * Pushover's API server; notifications are POSTed to base_url + /1/messages.json. Change it only for a gateway that relays to Pushover (or a test server): the user key and API token go there.
    */
   base_url?: string;
   /**
