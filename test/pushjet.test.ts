@@ -54,13 +54,20 @@ describe('pushjet', () => {
 
   it('level comes from levels by status key, none when the status is unmapped; a context path is kept', async () => {
     server = await RecordingServer.start(ok);
-    await run({ base_url: `${server.url}/pushjet/`, mode: 'all', levels: { passing: 1, failing: 5, warnings: 3, exception: 4 } }, [
-      finished('pass'),
-      finished('fail'),
-      finished('warn'),
-      finished('fail', 4), // EXCEPTION
-      finished('cancel'), // cancelled: not in levels
-    ]);
+    await run(
+      {
+        base_url: `${server.url}/pushjet/`,
+        mode: 'all',
+        levels: { passing: 1, failing: 5, warnings: 3, exception: 4 },
+      },
+      [
+        finished('pass'),
+        finished('fail'),
+        finished('warn'),
+        finished('fail', 4), // EXCEPTION
+        finished('cancel'), // cancelled: not in levels
+      ],
+    );
     expect(server.requests.map((r) => r.url)).toEqual(Array(5).fill('/pushjet/message'));
     expect(forms().map((f) => [f.title.split(' ')[1], f.level])).toEqual([
       ['success', '1'],
@@ -79,7 +86,9 @@ describe('pushjet', () => {
     await h.close();
 
     await run({ levels: { worker_missing: 5 }, watchedWorkers: 'all' }, [fixture('worker-missing')]);
-    expect(forms().map((f) => [f.title, f.level, f.secret])).toEqual([['Buildbot Buildbot worker ghost-worker missing', '5', SECRET]]);
+    expect(forms().map((f) => [f.title, f.level, f.secret])).toEqual([
+      ['Buildbot Buildbot worker ghost-worker missing', '5', SECRET],
+    ]);
   });
 
   it('a 5xx is sent again; a 4xx is final', async () => {
@@ -99,9 +108,20 @@ describe('pushjet', () => {
 
   it('preview shows the message without the secret', async () => {
     const config = join(tempDir(), 'bbreporters.yaml');
-    writeFileSync(config, `reporters:\n  - plugin: ${plugin}\n    options:\n      secret: \${PJ_SECRET}\n      levels: { failing: 4 }\n`);
+    writeFileSync(
+      config,
+      `reporters:\n  - plugin: ${plugin}\n    options:\n      secret: \${PJ_SECRET}\n      levels: { failing: 4 }\n`,
+    );
     const result = await runCli(
-      ['preview', '--config', config, '--reporter', 'pushjet', '--event', join(httpStatusPushDir, 'fail.finished.json')],
+      [
+        'preview',
+        '--config',
+        config,
+        '--reporter',
+        'pushjet',
+        '--event',
+        join(httpStatusPushDir, 'fail.finished.json'),
+      ],
       { env: { PJ_SECRET: SECRET } },
     );
     expect(result.code, result.stderr).toBe(0);

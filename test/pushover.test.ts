@@ -105,10 +105,17 @@ describe('pushover', () => {
 
   it('otherParams are sent with every message and win over html', async () => {
     server = await RecordingServer.start(ok);
-    await run({ otherParams: { sound: 'siren', url: 'https://ci.example.org/', url_title: 'CI', device: 'phone', html: 0 } }, [
-      finished('fail'),
-    ]);
-    expect(forms()[0]).toMatchObject({ sound: 'siren', url: 'https://ci.example.org/', url_title: 'CI', device: 'phone', html: '0' });
+    await run(
+      { otherParams: { sound: 'siren', url: 'https://ci.example.org/', url_title: 'CI', device: 'phone', html: 0 } },
+      [finished('fail')],
+    );
+    expect(forms()[0]).toMatchObject({
+      sound: 'siren',
+      url: 'https://ci.example.org/',
+      url_title: 'CI',
+      device: 'phone',
+      html: '0',
+    });
   });
 
   it('cuts the message to 1024 characters', async () => {
@@ -129,7 +136,11 @@ describe('pushover', () => {
   it("a 4xx is final, with Pushover's errors in the reason", async () => {
     server = await RecordingServer.start(() => ({
       status: 400,
-      body: { user: 'invalid', errors: ['user identifier is not a valid user, group, or subscribed user key'], status: 0 },
+      body: {
+        user: 'invalid',
+        errors: ['user identifier is not a valid user, group, or subscribed user key'],
+        status: 0,
+      },
     }));
     const h = await run({}, [finished('fail')]);
     expect(server.requests).toHaveLength(1);
@@ -141,24 +152,39 @@ describe('pushover', () => {
   it("a 429 (the app's monthly quota is used up) is final until the quota's reset, which the reason names", async () => {
     server = await RecordingServer.start(() => ({
       status: 429,
-      headers: { 'x-limit-app-limit': '10000', 'x-limit-app-remaining': '0', 'x-limit-app-reset': '1798761600', 'retry-after': '1' },
+      headers: {
+        'x-limit-app-limit': '10000',
+        'x-limit-app-remaining': '0',
+        'x-limit-app-reset': '1798761600',
+        'retry-after': '1',
+      },
       body: { status: 0, errors: ['application has exceeded its message quota'] },
     }));
     const h = await run({}, [finished('fail')]);
     expect(server.requests).toHaveLength(1);
     expect(h.deliveries.map((d) => d.outcome.status)).toEqual(['failed']);
-    expect(h.deliveries[0].outcome.reason).toContain('monthly quota of 10000 messages is used up until 2027-01-01T00:00:00.000Z');
+    expect(h.deliveries[0].outcome.reason).toContain(
+      'monthly quota of 10000 messages is used up until 2027-01-01T00:00:00.000Z',
+    );
   });
 
   it('priority 2 without otherParams.retry and expire is refused at setup, saying what to add', async () => {
     await expect(
-      createHarness({ plugin, options: { user_key: USER, api_token: TOKEN, priorities: { failing: 2 }, otherParams: { retry: 60 } } }),
+      createHarness({
+        plugin,
+        options: { user_key: USER, api_token: TOKEN, priorities: { failing: 2 }, otherParams: { retry: 60 } },
+      }),
     ).rejects.toMatchObject({
       code: 'BBR_PLUGIN_SETUP',
-      message: expect.stringContaining('priorities.failing: is 2 (emergency), which Pushover refuses without otherParams.retry'),
+      message: expect.stringContaining(
+        'priorities.failing: is 2 (emergency), which Pushover refuses without otherParams.retry',
+      ),
     });
     await expect(
-      createHarness({ plugin, options: { user_key: USER, api_token: TOKEN, priorities: { failing: 2 }, otherParams: { retry: 60 } } }),
+      createHarness({
+        plugin,
+        options: { user_key: USER, api_token: TOKEN, priorities: { failing: 2 }, otherParams: { retry: 60 } },
+      }),
     ).rejects.toThrow(/add otherParams\.expire, or use priority 1/);
     server = await RecordingServer.start(ok);
     await run({ priorities: { failing: 2 }, otherParams: { retry: 60, expire: 3600 } }, [finished('fail')]);
@@ -178,7 +204,10 @@ describe('pushover through the CLI', () => {
   const env = { PO_USER: USER, PO_TOKEN: TOKEN };
 
   it('check refuses an otherParams key Buildbot does not allow, with the code and the key', async () => {
-    const result = await runCli(['check', '--config', config(tempDir(), '      otherParams: { sound: siren, priority: 2 }\n')], { env });
+    const result = await runCli(
+      ['check', '--config', config(tempDir(), '      otherParams: { sound: siren, priority: 2 }\n')],
+      { env },
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('BBR_CONFIG_INVALID');
     expect(result.stderr).toMatch(/otherParams\.priority: is not an allowed key/);
@@ -186,7 +215,15 @@ describe('pushover through the CLI', () => {
 
   it('preview shows the message without the user key and the API token', async () => {
     const result = await runCli(
-      ['preview', '--config', config(tempDir(), ''), '--reporter', 'pushover', '--event', join(httpStatusPushDir, 'fail.finished.json')],
+      [
+        'preview',
+        '--config',
+        config(tempDir(), ''),
+        '--reporter',
+        'pushover',
+        '--event',
+        join(httpStatusPushDir, 'fail.finished.json'),
+      ],
       { env },
     );
     expect(result.code, result.stderr).toBe(0);

@@ -6,7 +6,13 @@
  */
 import type { BuildFinishedEvent, BuildPayload, Worker, WorkerMissingEvent } from '../events/events.js';
 import { statusToString } from '../events/results.js';
-import type { FormatterOptions, Handler, MissingWorkerOptions, PluginContext, ReporterHandlers } from '../plugin-api.js';
+import type {
+  FormatterOptions,
+  Handler,
+  MissingWorkerOptions,
+  PluginContext,
+  ReporterHandlers,
+} from '../plugin-api.js';
 import { statusKeyOf, type StatusKey } from './status-key.js';
 import { isWatchedWorker, type WatchedWorkers } from './watched-workers.js';
 

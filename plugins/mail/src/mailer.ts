@@ -95,7 +95,9 @@ export class Mailer {
   }
 
   async workerMissing(worker: Worker): Promise<void> {
-    if (!isWatchedWorker(this.options.watchedWorkers === undefined ? 'all' : this.options.watchedWorkers, worker.name)) {
+    if (
+      !isWatchedWorker(this.options.watchedWorkers === undefined ? 'all' : this.options.watchedWorkers, worker.name)
+    ) {
       this.ctx.skip(`worker ${worker.name} is not in watchedWorkers: no missing-worker mail`);
       return;
     }

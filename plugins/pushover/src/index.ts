@@ -37,7 +37,10 @@ export default definePlugin<PushoverOptions>({
     );
 
     async function send(delivery: QueuedDelivery, { signal }: SendOptions): Promise<{ status: number }> {
-      const request = withFormFields(delivery.payload as HttpRequest, { user: options.user_key, token: options.api_token });
+      const request = withFormFields(delivery.payload as HttpRequest, {
+        user: options.user_key,
+        token: options.api_token,
+      });
       // Pushover answers 200; its 429 is read here (the quota's reset is in its headers), any other status fails as usual.
       const response = await ctx.http.send({ ...request, okStatuses: [200, 429] }, { signal });
       if (response.status === 429) throw quotaUsedUp(response.headers);

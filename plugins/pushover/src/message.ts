@@ -4,7 +4,14 @@
  * key (none when the status has no entry), then `otherParams`. The user key and the API token are
  * not in it: they are added at each attempt (see `send` in index.ts).
  */
-import { cutText, formRequest, urlUnder, type FormFields, type HttpRequest, type PushNotification } from '@bbreporters/core';
+import {
+  cutText,
+  formRequest,
+  urlUnder,
+  type FormFields,
+  type HttpRequest,
+  type PushNotification,
+} from '@bbreporters/core';
 import type { PushoverOptions } from './generated/options.js';
 
 export const DEFAULT_BASE_URL = 'https://api.pushover.net';
