@@ -91,6 +91,15 @@ describe('pushover', () => {
     ]);
   });
 
+  it('a template that renders nothing sends nothing, and says why', async () => {
+    server = await RecordingServer.start(ok);
+    const h = await run({ messageFormatter: { template: '<% if (results !== 2) { %>not failing<% } %>' } }, [
+      finished('fail'),
+    ]);
+    expect(server.requests).toEqual([]);
+    expect(skips(h)).toContain('the message formatter gave an empty message for build 1 of fail: nothing to send');
+  });
+
   it('a missing worker is notified only when watched, with the worker_missing priority', async () => {
     server = await RecordingServer.start(ok);
     const h = await run({ priorities: { worker_missing: 1 } }, [fixture('worker-missing')]);

@@ -38,8 +38,6 @@ export interface PushNotification {
   html: boolean;
   /** What `priorities` / `levels` are looked up by; none for a SKIPPED or RETRY build. */
   status: StatusKey | undefined;
-  /** `build 7 of runtests`, `missing worker w1`: for log lines and skip reasons. */
-  what: string;
 }
 
 export type PushNotifierHandlers = Required<Pick<ReporterHandlers, 'needs'>> & {
@@ -47,15 +45,12 @@ export type PushNotifierHandlers = Required<Pick<ReporterHandlers, 'needs'>> & {
   workerMissing: Handler<WorkerMissingEvent>;
 };
 
-/** The user's formatter options; without a template of their own, Buildbot's one-line html one. */
-function withDefaultTemplate(options: FormatterOptions): FormatterOptions {
-  const ownTemplate =
-    options.template !== undefined ||
-    options.template_filename !== undefined ||
-    options.template_name !== undefined ||
-    options.template_dir !== undefined;
-  return ownTemplate ? options : { template: pushNotificationTemplate, template_type: 'html', ...options };
-}
+/** The user names a template of their own (else Buildbot's one-line html one applies). */
+const hasOwnTemplate = (options: FormatterOptions) =>
+  options.template !== undefined ||
+  options.template_filename !== undefined ||
+  options.template_name !== undefined ||
+  options.template_dir !== undefined;
 
 /** BuildStatusGenerator's subject when the formatter renders none (its default template has none). */
 const generatorSubject = (build: BuildPayload, title: string) =>
@@ -67,15 +62,20 @@ export function pushNotifierHandlers(
   ctx: PluginContext,
   notify: (notification: PushNotification) => void,
 ): PushNotifierHandlers {
-  const formatter = ctx.formatter.create(withDefaultTemplate(options.messageFormatter ?? {}));
+  const formatterOptions = options.messageFormatter ?? {};
+  const ownTemplate = hasOwnTemplate(formatterOptions);
+  const formatter = ctx.formatter.create(
+    ownTemplate ? formatterOptions : { template: pushNotificationTemplate, template_type: 'html', ...formatterOptions },
+  );
   const missingWorkerFormatter = ctx.formatter.createMissingWorker(options.messageFormatterMissingWorker ?? {});
   const watched = options.watchedWorkers ?? null;
 
   async function buildFinished(build: BuildPayload): Promise<void> {
-    const what = `build ${build.number} of ${build.builder.name}`;
     const formatted = await formatter.formatBuild(build);
     if (formatted.body === '') {
-      ctx.skip(`the message formatter gave an empty message for ${what}: nothing to send`);
+      ctx.skip(
+        `the message formatter gave an empty message for build ${build.number} of ${build.builder.name}: nothing to send`,
+      );
       return;
     }
     notify({
@@ -83,7 +83,6 @@ export function pushNotifierHandlers(
       message: formatted.body,
       html: formatted.type === 'html',
       status: statusKeyOf(build.results),
-      what,
     });
   }
 
@@ -98,18 +97,17 @@ export function pushNotifierHandlers(
       message: formatted.body,
       html: formatted.type === 'html',
       status: 'worker_missing',
-      what: `missing worker ${worker.name}`,
     });
   }
 
   return {
     buildFinished: ({ payload }) => buildFinished(payload),
     workerMissing: ({ payload }) => workerMissing(payload.worker),
-    // status_detected reads the previous build; user templates may want the steps and their logs.
+    // The default message reads only the previous build (status_detected); a user's template may
+    // use the blamelist, and the steps and logs it asks for.
     needs: [
       'prev_build',
-      'blamelist',
-      'changes',
+      ...(ownTemplate ? (['blamelist', 'changes'] as const) : []),
       ...(formatter.wants.steps ? (['steps'] as const) : []),
       ...(formatter.wants.logs ? (['logs'] as const) : []),
     ],
