@@ -31,6 +31,8 @@ describe.each([
   'bitbucket-server-core',
   'bitbucket-server-pr-comment',
   'hipchat',
+  'pushover',
+  'pushjet',
 ])('docs/reporters/%s.md', (name) => {
   it('has examples that configure the reporter and pass the config checks', () => {
     const blocks = yamlBlocks(`${name}.md`);

@@ -69,6 +69,18 @@ const cases: Case[] = [
     sent: (r) => new URL(r.url, 'http://x').searchParams.get('auth_token') ?? undefined,
   },
   {
+    reporter: 'pushover',
+    options: (url) => ({ base_url: url, user_key: 'po-user-key', api_token: SECRET }),
+    sent: (r) => new URLSearchParams(r.body).get('token') ?? undefined,
+    event: () => withStamps('fail.finished', [{ repository: 'https://example.org/acme/widgets', revision: SHA }]),
+  },
+  {
+    reporter: 'pushjet',
+    options: (url) => ({ base_url: url, secret: SECRET }),
+    sent: (r) => new URLSearchParams(r.body).get('secret') ?? undefined,
+    event: () => withStamps('fail.finished', [{ repository: 'https://example.org/acme/widgets', revision: SHA }]),
+  },
+  {
     reporter: 'http-status-push',
     options: (url) => ({ serverUrl: `${url}/push`, auth: { type: 'bearer', token: SECRET } }),
     sent: (r) => r.headers.authorization,

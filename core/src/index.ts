@@ -175,6 +175,16 @@ export { configuredEvents, DEFAULT_NOTIFY_ON, finishedEvents, isNotifyEvent } fr
 export { NotifyStore, type StoredScope } from './kit/chat/notify-store.js';
 export { shellWords, UsageError } from './kit/chat/shell-words.js';
 export { ago, resultTitle, revisionsOf } from './kit/chat/words.js';
+export { formRequest, withFormFields, type FormFields } from './kit/form-body.js';
+export {
+  pushNotificationTemplate,
+  pushNotifierHandlers,
+  type PushNotification,
+  type PushNotifierHandlers,
+  type PushNotifierOptions,
+} from './kit/push-notifier.js';
+export { statusKeyOf, statusKeys, type StatusKey } from './kit/status-key.js';
+export { isWatchedWorker, type WatchedWorkers } from './kit/watched-workers.js';
 export {
   commitStatusHandlers,
   commitStatusTarget,

@@ -19,6 +19,8 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'irc',
   'mail',
   'mattermost',
+  'pushjet',
+  'pushover',
   'slack',
   'teams',
   'telegram',

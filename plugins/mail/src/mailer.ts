@@ -5,6 +5,7 @@
  * and hand the finished mail to core as one delivery.
  */
 import {
+  isWatchedWorker,
   responsibleUsers,
   statusToString,
   type BuildPayload,
@@ -94,8 +95,9 @@ export class Mailer {
   }
 
   async workerMissing(worker: Worker): Promise<void> {
-    const watched = this.options.watchedWorkers === undefined ? 'all' : this.options.watchedWorkers;
-    if (watched === null || (Array.isArray(watched) && !watched.includes(worker.name))) {
+    if (
+      !isWatchedWorker(this.options.watchedWorkers === undefined ? 'all' : this.options.watchedWorkers, worker.name)
+    ) {
       this.ctx.skip(`worker ${worker.name} is not in watchedWorkers: no missing-worker mail`);
       return;
     }
