@@ -6,20 +6,14 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RecordingServer, type RecordedRequest, type Reply } from '@bbreporters/core/testing';
+import { RecordingServer, type RecordedRequest, type Reply, type ReplyHandler } from '@bbreporters/core/testing';
 import type {
   APIEmbed,
   RESTPatchAPIWebhookWithTokenMessageJSONBody,
   RESTPostAPIWebhookWithTokenJSONBody,
 } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  httpStatusPushDir,
-  runCli,
-  startService,
-  tempDir,
-  type RunningService,
-} from './support/bbreporters-cli.js';
+import { httpStatusPushDir, runCli, startService, tempDir, type RunningService } from './support/bbreporters-cli.js';
 
 const TOKEN = 'Zq3-discord-webhook-token_8812';
 const PATH = `/api/webhooks/4242/${TOKEN}`;
@@ -126,7 +120,10 @@ afterEach(async () => {
   await server?.close();
 });
 
-async function start(options: Record<string, unknown> = {}, handler = discord()): Promise<RunningService> {
+async function start(
+  options: Record<string, unknown> = {},
+  handler: ReplyHandler = discord(),
+): Promise<RunningService> {
   server = await RecordingServer.start(handler);
   const dir = tempDir();
   stateDir = join(dir, 'state');
@@ -233,7 +230,9 @@ describe('discord', () => {
     expect(body.allowed_mentions).toEqual({ parse: [] });
     const embed = body.embeds![0];
     expect(Array.from(embed.title!)).toHaveLength(256);
-    expect(embed.title).toMatch(/^❌ Build #1 of \\\*\\\*boom\\\*\\\* \\@everyone \\<\\@&1\\> \\\[x\\\]\(https\\:\/\/evil/);
+    expect(embed.title).toMatch(
+      /^❌ Build #1 of \\\*\\\*boom\\\*\\\* \\@everyone \\<\\@&1\\> \\\[x\\\]\(https\\:\/\/evil/,
+    );
     expect(embed.title!.endsWith('…')).toBe(true);
     expect(embed.fields![0].value).toContain('\\*\\*boom\\*\\* \\@everyone');
   });
@@ -241,7 +240,7 @@ describe('discord', () => {
   it('a 429 waits the float retry_after of its body, then the message and its edit arrive in order', async () => {
     let first = true;
     const handler = discord();
-    await start({}, (request, index) => {
+    await start({}, (request) => {
       if (first) {
         first = false;
         return {
@@ -250,7 +249,7 @@ describe('discord', () => {
           body: { message: 'You are being rate limited.', retry_after: 0.35, global: false },
         };
       }
-      return handler(request, index);
+      return handler(request);
     });
     await post(fixture('fail.new'));
     await post(fixture('fail.finished'));
@@ -299,8 +298,9 @@ describe('discord', () => {
 
   it('messageFormatter: its text is the content (cut to 2000 characters); a deleted started message is posted anew', async () => {
     const handler = discord();
-    await start({ messageFormatter: { template: '**<%= buildername %>**: <%= summary %>\n<%= "z".repeat(3000) %>' } }, (r, i) =>
-      r.method === 'PATCH' ? { status: 404, body: { message: 'Unknown Message', code: 10008 } } : handler(r, i),
+    await start(
+      { messageFormatter: { template: '**<%= buildername %>**: <%= summary %>\n<%= "z".repeat(3000) %>' } },
+      (r) => (r.method === 'PATCH' ? { status: 404, body: { message: 'Unknown Message', code: 10008 } } : handler(r)),
     );
     await post(fixture('fail.new'));
     await post(fixture('fail.finished'));
@@ -322,7 +322,15 @@ describe('discord preview', () => {
     const dir = tempDir();
     writeConfig(dir, {});
     const result = await runCli(
-      ['preview', '--config', join(dir, 'bbreporters.yaml'), '--reporter', 'discord', '--event', join(httpStatusPushDir, 'fail.finished.json')],
+      [
+        'preview',
+        '--config',
+        join(dir, 'bbreporters.yaml'),
+        '--reporter',
+        'discord',
+        '--event',
+        join(httpStatusPushDir, 'fail.finished.json'),
+      ],
       { env: { DISCORD_WEBHOOK: `https://discord.com${PATH}` } },
     );
     expect(result.code, result.stderr).toBe(0);

@@ -11,7 +11,7 @@ import type { MessageBody } from './message.js';
 
 /** The webhook's id (not secret: the token is) from its URL. */
 export function webhookId(url: string): string {
-  return /\/webhooks\/(\d+)\//.exec(url)?.[1] ?? 'webhook';
+  return /\/webhooks\/([^/]+)\//.exec(url)?.[1] ?? 'webhook';
 }
 
 export class Webhook {
