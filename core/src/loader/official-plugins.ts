@@ -8,6 +8,7 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'bitbucket-server-core',
   'bitbucket-server-pr-comment',
   'console',
+  'discord',
   'gerrit',
   'gerrit-verify-status',
   'gitea',
