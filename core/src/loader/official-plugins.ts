@@ -18,4 +18,5 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'http-status-push',
   'irc',
   'mail',
+  'matrix',
 ]);
