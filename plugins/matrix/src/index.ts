@@ -54,7 +54,12 @@ export default definePlugin<MatrixOptions>({
           ctx.skip('started is off: no message when a build starts');
           return;
         }
-        deliver({ url: roomUrl, buildid: payload.buildid, phase: 'started', content: summaryContent(payload, msgtype) });
+        deliver({
+          url: roomUrl,
+          buildid: payload.buildid,
+          phase: 'started',
+          content: summaryContent(payload, msgtype),
+        });
       },
       buildFinished: async ({ payload }) => {
         const content = formatter

@@ -96,7 +96,8 @@ export class MatrixSession {
   /** POST /login with m.login.password; the token and device are kept for the next calls. */
   private async login(signal: AbortSignal): Promise<string> {
     const { user, password } = this.options;
-    if (!user || !password) throw new MatrixError(401, undefined, 'no access token, and no user and password to log in with', undefined);
+    if (!user || !password)
+      throw new MatrixError(401, undefined, 'no access token, and no user and password to log in with', undefined);
     const request: HttpRequest = {
       method: 'POST',
       url: this.url('/_matrix/client/v3/login'),
@@ -112,7 +113,8 @@ export class MatrixSession {
     const response = await this.http.request(request, { signal });
     if (response.status < 200 || response.status >= 300) throw matrixError(request, response, 'login as ' + user);
     const answer = response.json<{ access_token?: unknown; device_id?: unknown }>();
-    if (typeof answer.access_token !== 'string') throw new MatrixError(502, undefined, 'the login answer has no access_token', undefined);
+    if (typeof answer.access_token !== 'string')
+      throw new MatrixError(502, undefined, 'the login answer has no access_token', undefined);
     if (typeof answer.device_id === 'string') this.deviceId = answer.device_id;
     this.token = answer.access_token;
     return this.token;
