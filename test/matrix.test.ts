@@ -42,7 +42,7 @@ const startedFail = {
   body: `🔄 Build #1 of fail started\nBuilder: fail\n${BUILD_URL}`,
   format: 'org.matrix.custom.html',
   formatted_body:
-    '<p>🔄 <b><font data-mx-color="#9e9e9e">Build #1 of fail started</font></b></p>' +
+    '<p>🔄 <b><font color="#9e9e9e" data-mx-color="#9e9e9e">Build #1 of fail started</font></b></p>' +
     '<ul><li><b>Builder:</b> fail</li></ul>' +
     `<p><a href="${BUILD_URL}">View build #1</a></p>`,
   'm.mentions': {},
@@ -53,7 +53,7 @@ const finishedFail = {
   body: `❌ Build #1 of fail failed\nfailed 'false' (failure)\nBuilder: fail\nFailing steps: false\n${BUILD_URL}`,
   format: 'org.matrix.custom.html',
   formatted_body:
-    '<p>❌ <b><font data-mx-color="#d50200">Build #1 of fail failed</font></b></p>' +
+    '<p>❌ <b><font color="#d50200" data-mx-color="#d50200">Build #1 of fail failed</font></b></p>' +
     '<p><i>failed &#39;false&#39; (failure)</i></p>' +
     '<ul><li><b>Builder:</b> fail</li><li><b>Failing steps:</b> <code>false</code></li></ul>' +
     `<p><a href="${BUILD_URL}">View build #1</a></p>`,

@@ -1,6 +1,6 @@
 /**
  * A build as the content of an `m.room.message`: a plain `body` and an HTML `formatted_body`
- * (`org.matrix.custom.html`) with a conservative tag set (p, b, i, code, a, ul/li, br, font with
+ * (`org.matrix.custom.html`) with a conservative tag set (p, b, i, code, a, ul/li, br, font with color and
  * `data-mx-color`). Every piece of event data is HTML-escaped and cut here, and each text stays
  * under a byte budget, so an edit (four texts) stays well under the 64 KiB a Matrix event may have.
  */
@@ -77,7 +77,7 @@ export function summaryContent(build: BuildPayload, msgtype: MessageType): Messa
 
   const item = (value: string, code: boolean) => (code ? `<code>${escapeHtml(value)}</code>` : escapeHtml(value));
   const html = [
-    `<p>${s.emoji} <b><font data-mx-color="${s.colour}">${escapeHtml(title)}</font></b></p>`,
+    `<p>${s.emoji} <b><font color="${s.colour}" data-mx-color="${s.colour}">${escapeHtml(title)}</font></b></p>`,
     ...(detail ? [`<p><i>${escapeHtml(detail)}</i></p>`] : []),
     shown.length
       ? `<ul>${shown.map(([label, values, code]) => `<li><b>${label}:</b> ${values.map((v) => item(v, code)).join(', ')}</li>`).join('')}</ul>`
