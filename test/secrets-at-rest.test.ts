@@ -85,6 +85,11 @@ const cases: Case[] = [
     options: (url) => ({ serverUrl: `${url}/push`, auth: { type: 'bearer', token: SECRET } }),
     sent: (r) => r.headers.authorization,
   },
+  {
+    reporter: 'matrix',
+    options: (url) => ({ homeserver: url, room: '!ci:example.org', accessToken: SECRET }),
+    sent: (r) => r.headers.authorization,
+  },
 ];
 
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -19,6 +19,7 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'http-status-push',
   'irc',
   'mail',
+  'matrix',
   'mattermost',
   'pushjet',
   'pushover',
