@@ -18,4 +18,6 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'http-status-push',
   'irc',
   'mail',
+  'mqtt',
+  'zulip',
 ]);
