@@ -5,6 +5,7 @@
  * whether core's retries can help: a broker that is down or a lost connection can, a refused
  * login or a rejected certificate cannot. Messages never carry the password.
  */
+import type * as MqttModule from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 
 export interface BrokerSettings {
@@ -112,7 +113,7 @@ export class BrokerConnection {
     });
   }
 
-  private connect(mqtt: typeof import('mqtt')): MqttClient {
+  private connect(mqtt: typeof MqttModule): MqttClient {
     const client = mqtt.connect({
       host: this.settings.host,
       port: this.settings.port,
