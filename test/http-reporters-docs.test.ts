@@ -31,6 +31,7 @@ describe.each([
   'bitbucket-server-core',
   'bitbucket-server-pr-comment',
   'hipchat',
+  'zulip',
 ])('docs/reporters/%s.md', (name) => {
   it('has examples that configure the reporter and pass the config checks', () => {
     const blocks = yamlBlocks(`${name}.md`);

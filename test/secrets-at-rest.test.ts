@@ -69,6 +69,15 @@ const cases: Case[] = [
     sent: (r) => new URL(r.url, 'http://x').searchParams.get('auth_token') ?? undefined,
   },
   {
+    reporter: 'zulip',
+    options: (url) => ({ token: SECRET, endpoint: url }),
+    sent: (r) => new URL(r.url, 'http://x').searchParams.get('api_key') ?? undefined,
+    event: () =>
+      withStamps('pass.new', [{ repository: 'https://example.org/acme/widgets', revision: SHA }], {
+        project: 'widgets',
+      }),
+  },
+  {
     reporter: 'http-status-push',
     options: (url) => ({ serverUrl: `${url}/push`, auth: { type: 'bearer', token: SECRET } }),
     sent: (r) => r.headers.authorization,
