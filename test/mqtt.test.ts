@@ -12,6 +12,7 @@ import { createHarness, fixture, type Harness } from '@bbreporters/core/testing'
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './support/bbreporters-cli.js';
+import { testCertificate, writeTestCa } from './support/smtp.js';
 import { Mosquitto } from './support/mosquitto.js';
 
 const plugin = fileURLToPath(new URL('../plugins/mqtt', import.meta.url));
@@ -172,6 +173,42 @@ describe('mqtt with a real Mosquitto', () => {
     expect(JSON.stringify(h.deliveries[0].outcome)).toContain('refused the connection: Not authorized');
     expect(h.logs.join('\n') + JSON.stringify(h.deliveries)).not.toContain('wrong-pass-5150');
     expect(received).toHaveLength(2);
+  });
+
+  it("TLS: the broker's CA in tls.ca is accepted; without it the certificate is refused (final, logged); rejectUnauthorized: false skips the check", async () => {
+    broker = await Mosquitto.start({ tls: testCertificate() });
+    const received = await subscriber('buildbot/#', { protocol: 'mqtts', ca: testCertificate().cert });
+    const ca = writeTestCa(tempDir());
+    let h = await reporter({ tls: { ca } });
+    await h.emit(build(1)[0]);
+    await h.drain();
+    await until(
+      () => received.length === 1,
+      () => `${received.length} of 1; broker log:\n${broker!.log()}`,
+    );
+    await h.close();
+
+    h = await reporter({ tls: {} });
+    await h.emit(build(2)[0]);
+    await h.drain();
+    expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
+    const errors = h.logs.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 50);
+    expect(errors.map((e) => e.msg).join('\n')).toContain(
+      `MQTT broker 127.0.0.1:${broker.port} (TLS): TLS failed, the broker's certificate was not accepted`,
+    );
+    await h.close();
+
+    h = await reporter({ tls: { rejectUnauthorized: false } });
+    await h.emit(build(3)[0]);
+    await h.drain();
+    await until(
+      () => received.length === 2,
+      () => `${received.length} of 2`,
+    );
+    expect(seen(received)).toEqual([
+      ['buildbot/pass/pending', 'start', 1001],
+      ['buildbot/pass/pending', 'start', 1003],
+    ]);
   });
 
   it('preview prints the topic and message, never the password, and connects to nothing', async () => {

@@ -16,6 +16,8 @@ const MOSQUITTO = '/usr/sbin/mosquitto';
 export interface MosquittoOptions {
   /** User name → password; without it, anonymous clients are allowed. */
   users?: Record<string, string>;
+  /** PEM certificate and key: the listener speaks TLS (MQTT over TLS) with them. */
+  tls?: { cert: string; key: string };
 }
 
 export class Mosquitto {
@@ -43,6 +45,11 @@ export class Mosquitto {
       'log_type notice',
       'log_type information',
     ];
+    if (options.tls) {
+      writeFileSync(join(broker.dir, 'broker.crt'), options.tls.cert);
+      writeFileSync(join(broker.dir, 'broker.key'), options.tls.key, { mode: 0o600 });
+      lines.splice(1, 0, `certfile ${broker.dir}/broker.crt`, `keyfile ${broker.dir}/broker.key`);
+    }
     if (options.users) {
       const passwords = join(broker.dir, 'passwd');
       writeFileSync(passwords, '', { mode: 0o600 });

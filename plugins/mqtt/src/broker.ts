@@ -130,29 +130,29 @@ export class BrokerConnection {
   }
 
   private classify(client: MqttClient, error: Error & { code?: string | number }): BrokerError {
-    if (typeof error.code === 'number') {
-      // A CONNACK refusal: MQTT.js stops reconnecting, so the next publish starts a new client.
+    const failure = this.describeFailure(error);
+    if (!failure.retryable) {
+      // Permanent for this client (MQTT.js stops reconnecting after a CONNACK refusal): the next publish starts a new one.
       if (this.client === client) this.client = undefined;
       void client.endAsync(true);
-      const refused = new BrokerError(
-        `${this.description} refused the connection: ${error.message.replace(/^Connection refused: /, '')} (CONNACK ${error.code})${
-          error.code === 4 || error.code === 5 || error.code === 134 || error.code === 135
-            ? '; check username and password'
-            : ''
-        }`,
+      this.onRefused(failure);
+    }
+    return failure;
+  }
+
+  private describeFailure(error: Error & { code?: string | number }): BrokerError {
+    if (typeof error.code === 'number') {
+      const login = [4, 5, 134, 135].includes(error.code) ? '; check username and password' : '';
+      return new BrokerError(
+        `${this.description} refused the connection: ${error.message.replace(/^Connection refused: /, '')} (CONNACK ${error.code})${login}`,
         TEMPORARY_REFUSALS.has(error.code),
       );
-      if (!refused.retryable) this.onRefused(refused);
-      return refused;
     }
-    if (CERTIFICATE.test(`${error.code ?? ''} ${error.message}`)) {
-      const rejected = new BrokerError(
+    if (CERTIFICATE.test(`${error.code ?? ''} ${error.message}`))
+      return new BrokerError(
         `${this.description}: TLS failed, the broker's certificate was not accepted (${error.message}); set tls.ca to the CA that signed it`,
         false,
       );
-      this.onRefused(rejected);
-      return rejected;
-    }
     return new BrokerError(`${this.description} is not reachable: ${error.message}`, true);
   }
 }
