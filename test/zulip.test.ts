@@ -3,11 +3,13 @@
  * (zerver/webhooks/buildbot/view.py): it checks each request's shape as Zulip reads it and
  * renders the message Zulip would post, which the docs page quotes.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '@bbreporters/core';
 import { fixture, type Harness, type RecordedRequest, RecordingServer } from '@bbreporters/core/testing';
 import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './support/bbreporters-cli.js';
 import { reporterSession } from './support/reporter-session.js';
 
 const plugin = fileURLToPath(new URL('../plugins/zulip', import.meta.url));
@@ -199,6 +201,26 @@ describe('zulip', () => {
     expect(server.requests).toHaveLength(1);
     expect(h.deliveries[0].outcome).toMatchObject({ status: 'failed', attempts: 1 });
     expect(logLines(h).map((l) => l.msg)).toContain('204: Error pushing build status to Zulip: ');
+  });
+
+  it('preview prints the request as sent, api_key masked', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      'title: Preview\nreporters:\n  - plugin: zulip\n    options: { endpoint: "https://zulip.example/", token: "${ZULIP_KEY}", stream: builds }\n',
+    );
+    writeFileSync(join(dir, 'event.json'), JSON.stringify(withProject('fail.finished', 'widgets')));
+    const result = await runCli(
+      ['preview', '--config', join(dir, 'config.yaml'), '--reporter', 'zulip', '--event', join(dir, 'event.json')],
+      {
+        env: { ZULIP_KEY: TOKEN },
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '"url": "https://zulip.example/api/v1/external/buildbot?api_key=********&stream=builds"',
+    );
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
 
   it('config: endpoint and token are required strings (Buildbot: "Endpoint/Token must be a string")', () => {
