@@ -14,6 +14,8 @@ command -v ngircd >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractiv
 command -v script >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bsdutils)
 # redis-server for test/scale-out*.test.ts (several instances sharing one Redis; the test starts its own on a free port).
 command -v redis-server >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server)
+# Mosquitto for test/mqtt.test.ts (a real MQTT broker; the test starts its own on a free port) and mosquitto_passwd.
+command -v /usr/sbin/mosquitto >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mosquitto)
 # Chromium for test/console.test.ts (the web console in a real browser, driven by playwright-core).
 [ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 # Lint first (ESLint + Prettier): fast, and a style or lint error fails the suite like a test.

@@ -33,6 +33,7 @@ describe.each([
   'hipchat',
   'pushover',
   'pushjet',
+  'zulip',
 ])('docs/reporters/%s.md', (name) => {
   it('has examples that configure the reporter and pass the config checks', () => {
     const blocks = yamlBlocks(`${name}.md`);

@@ -576,12 +576,13 @@ export class Runtime {
   }
 
   /**
-   * A delivery as core's HTTP sender would send it: with the reporter's credentials added by its
-   * `authorize` (queued deliveries carry none). For previews, which mask what this adds.
+   * A delivery as it would be sent: an HTTP request with the reporter's credentials added by its
+   * `authorize` (queued deliveries carry none; a plugin with both `send` and `authorize` calls it in
+   * its `send`). For previews, which mask what this adds.
    */
   asSent(delivery: QueuedDelivery): QueuedDelivery {
     const handlers = this.reporters.find((r) => r.name === delivery.reporter)?.handlers;
-    if (!handlers?.authorize || handlers.send || httpRequestProblems(delivery.payload).length) return delivery;
+    if (!handlers?.authorize || httpRequestProblems(delivery.payload).length) return delivery;
     return { ...delivery, payload: handlers.authorize(delivery.payload as HttpRequest) };
   }
 

@@ -21,9 +21,11 @@ export const officialPlugins: readonly string[] = Object.freeze([
   'mail',
   'matrix',
   'mattermost',
+  'mqtt',
   'pushjet',
   'pushover',
   'slack',
   'teams',
   'telegram',
+  'zulip',
 ]);
