@@ -79,6 +79,8 @@ const cases: Case[] = [
     options: (url) => ({ base_url: url, secret: SECRET }),
     sent: (r) => new URLSearchParams(r.body).get('secret') ?? undefined,
     event: () => withStamps('fail.finished', [{ repository: 'https://example.org/acme/widgets', revision: SHA }]),
+  },
+  {
     reporter: 'zulip',
     options: (url) => ({ token: SECRET, endpoint: url }),
     sent: (r) => new URL(r.url, 'http://x').searchParams.get('api_key') ?? undefined,

@@ -136,11 +136,9 @@ export { RestEnricher } from './buildbot-api/rest-enricher.js';
 export { needsOf, type Enricher, type Need } from './enrichment/enricher.js';
 export { buildUrl } from './kit/build-url.js';
 export { encodedPath, isCommitId, urlUnder } from './kit/encoded-path.js';
-export { cutText } from './kit/cut-text.js';
+export { cutText, cutUtf8 } from './kit/cut-text.js';
 export { buildSummary, resultLook, type BuildSummary, type ResultLook } from './kit/build-summary.js';
 export { maskedWebhookUrl, toWebhook } from './kit/webhook-url.js';
-export { cutText, cutUtf8 } from './kit/cut-text.js';
-export { buildSummary, type BuildSummary } from './kit/build-summary.js';
 export { MessageRefs } from './kit/message-refs.js';
 // issue 22, Slack + Mattermost: their shared Slack-compatible attachment.
 export {
