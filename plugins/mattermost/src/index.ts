@@ -11,6 +11,7 @@ import {
   encodedPath,
   isHttpError,
   maskedWebhookUrl,
+  toWebhook,
   MessageRefs,
   sendInThread,
   urlUnder,
@@ -135,10 +136,7 @@ export default definePlugin<MattermostOptions>({
       send: async (delivery, { signal }) => {
         if (rest) return sendRest(delivery, signal);
         // The webhook URL (the secret) replaces its masked form only here, at each attempt.
-        const response = await ctx.http.send(
-          { ...(delivery.payload as HttpRequest), url: options.webhook! },
-          { signal },
-        );
+        const response = await ctx.http.send(toWebhook(options.webhook!)(delivery.payload as HttpRequest), { signal });
         return { status: response.status };
       },
     };

@@ -8,6 +8,7 @@ import {
   buildSummary,
   definePlugin,
   maskedWebhookUrl,
+  toWebhook,
   MessageRefs,
   sendInThread,
   urlUnder,
@@ -113,10 +114,7 @@ export default definePlugin<SlackOptions>({
       send: async (delivery, { signal }) => {
         if (webApi) return sendWebApi(delivery, signal);
         // The webhook URL (the secret) replaces its masked form only here, at each attempt.
-        const response = await ctx.http.send(
-          { ...(delivery.payload as HttpRequest), url: options.webhook! },
-          { signal },
-        );
+        const response = await ctx.http.send(toWebhook(options.webhook!)(delivery.payload as HttpRequest), { signal });
         return { status: response.status };
       },
     };
