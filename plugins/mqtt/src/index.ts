@@ -30,7 +30,7 @@ export interface MqttPayload {
 export default definePlugin<MqttOptions>({
   setup(options, ctx) {
     const tls = options.tls ? tlsMaterial(options.tls, ctx) : undefined;
-    const host = options.server ?? 'localhost';
+    const host = options.server;
     const port = options.port ?? (tls ? 8883 : 1883);
     const broker = new BrokerConnection(
       {

@@ -11,7 +11,7 @@ export interface MqttOptions {
   /**
    * Host name or IP address of the MQTT broker.
    */
-  server?: string;
+  server: string;
   /**
    * The broker's port. Default: 1883, or 8883 with tls.
    */
