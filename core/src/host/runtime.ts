@@ -321,7 +321,11 @@ export class Runtime {
       this.deliveries.register(r.name, set.sender, r.spec.delivery, Boolean(set.exclusive));
       this.senders.set(r.name, set.sender);
     }
-    for (const name of plan.removed) this.senders.delete(name);
+    for (const name of plan.removed) {
+      this.senders.delete(name);
+      // A removed reporter's web-hook stops answering (a changed one's setup already replaced it).
+      env.options.webhooks?.remove(name);
+    }
     this.active = prepared.map((r) => fresh.get(r.name)?.reporter ?? previous.active.get(r.name)!);
     this.prepared = prepared;
     this.dispatcher = new Dispatcher(this.active, {

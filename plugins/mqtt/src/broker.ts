@@ -74,9 +74,11 @@ export class BrokerConnection {
     });
   }
 
+  /** Ends the connection: gracefully when connected, at once while MQTT.js is still trying to reconnect. */
   async close(): Promise<void> {
-    await this.client?.endAsync();
+    const client = this.client;
     this.client = undefined;
+    await client?.endAsync(!client.connected);
   }
 
   /** The connected client: connects (or waits for MQTT.js's reconnection), or fails at the first error. */
