@@ -152,13 +152,15 @@ export {
 } from './kit/slack-message.js';
 export {
   sendInThread,
+  threadedReporterHandlers,
+  type ThreadedReporter,
   type ThreadCalls,
   type ThreadPlace,
   type ThreadResult,
   type ThreadStep,
 } from './kit/message-thread.js';
 export { StateFile } from './kit/state-file.js';
-export { ChatNotifications, type ChatNotificationSettings } from './kit/chat/chat-notifications.js';
+export { ChatNotifications, type ChatNotificationSettings, type ChatWords } from './kit/chat/chat-notifications.js';
 export {
   builderNames,
   chatCommands,

@@ -4,7 +4,11 @@
  * service refuses the edit), and an optional reply carries the result into the started message's
  * thread. Slack and Mattermost give only their calls; the flow lives here once.
  */
+import type { BuildPayload } from '../events/events.js';
+import type { HttpClient, HttpRequest } from '../http/request.js';
+import type { QueuedDelivery, ReporterHandlers } from '../plugin-api.js';
 import type { MessageRefs } from './message-refs.js';
+import { toWebhook } from './webhook-url.js';
 
 export type ThreadStep = 'start' | 'finish' | 'reply';
 
@@ -55,4 +59,41 @@ export async function sendInThread(
     await refs.delete(target, place.build);
   }
   return { action: 'posted', ref: await calls.post() };
+}
+
+export interface ThreadedReporter<M> {
+  /** The message for a build (the formatter's text, or the rich default). */
+  render(build: BuildPayload): Promise<M>;
+  /** Queues one message of the build's thread (supersede false: every message arrives, in order). */
+  deliver(build: BuildPayload, message: M, step: ThreadStep): void;
+  /** Bot-token mode: messages are threaded and sent by `sendThreaded`; otherwise they go to `webhook`. */
+  threaded: boolean;
+  /** Threaded mode: the result is also replied in the started message's thread. */
+  replies: boolean;
+  sendThreaded(delivery: QueuedDelivery, signal: AbortSignal): Promise<unknown>;
+  /** The incoming-webhook URL (a secret as a whole): queued requests carry it masked. */
+  webhook?: string;
+  http: HttpClient;
+}
+
+/** The handlers of a chat reporter with a bot-token API and an incoming webhook (Slack, Mattermost). */
+export function threadedReporterHandlers<M>(
+  reporter: ThreadedReporter<M>,
+): Required<Pick<ReporterHandlers, 'buildStarted' | 'buildFinished' | 'send'>> {
+  return {
+    buildStarted: async ({ payload }) => reporter.deliver(payload, await reporter.render(payload), 'start'),
+    buildFinished: async ({ payload }) => {
+      const message = await reporter.render(payload);
+      reporter.deliver(payload, message, 'finish');
+      if (reporter.threaded && reporter.replies) reporter.deliver(payload, message, 'reply');
+    },
+    send: async (delivery, { signal }) => {
+      if (reporter.threaded) return reporter.sendThreaded(delivery, signal);
+      // The webhook URL replaces its masked form only here, at each attempt.
+      const response = await reporter.http.send(toWebhook(reporter.webhook!)(delivery.payload as HttpRequest), {
+        signal,
+      });
+      return { status: response.status };
+    },
+  };
 }

@@ -18,7 +18,7 @@ import { isAuthorized } from './authz.js';
 import type { IrcConnection } from './client.js';
 import { colourFor } from './colors.js';
 import { ircCommands, type IrcBotControl, type IrcCommandContext } from './irc-commands.js';
-import { finishedMessage, startedMessage, workerMissingMessage, type MessageStyle } from './messages.js';
+import { chatWords, type MessageStyle } from './messages.js';
 import { splitToBytes, stripControl, textBudget } from './text.js';
 
 export interface IrcLines {
@@ -202,14 +202,6 @@ export class IrcBot implements IrcBotControl {
 
   /** The reporter's event handlers: who is told what (core's chat engine), in this bot's words. */
   handlers() {
-    const style = this.settings.style;
-    return this.notifications.handlers(
-      {
-        started: (build) => startedMessage(build, style),
-        finished: (build) => finishedMessage(build, style),
-        workerMissing: workerMissingMessage,
-      },
-      (scopes, text) => this.deliver(scopes, text),
-    );
+    return this.notifications.handlers(chatWords(this.settings.style), (scopes, text) => this.deliver(scopes, text));
   }
 }

@@ -2,7 +2,7 @@
  * The texts the bot announces: Buildbot 1.x's words (plain IRC, no Markdown), with its bugs
  * fixed: cancelled builds are coloured, useRevisions and showBlameList really work.
  */
-import { Results, resultTitle, revisionsOf, type BuildPayload, type Worker } from '@bbreporters/core';
+import { Results, resultTitle, revisionsOf, type BuildPayload, type ChatWords, type Worker } from '@bbreporters/core';
 import { colourFor } from './colors.js';
 import { stripControl } from './text.js';
 
@@ -36,4 +36,13 @@ export function workerMissingMessage(worker: Worker & { last_connection?: string
   return stripControl(
     `Worker ${worker.name} is missing. It was seen last on ${worker.last_connection ?? 'an unknown date'}.`,
   );
+}
+
+/** This bot's words for core's chat engine. */
+export function chatWords(style: MessageStyle): ChatWords {
+  return {
+    started: (build) => startedMessage(build, style),
+    finished: (build) => finishedMessage(build, style),
+    workerMissing: workerMissingMessage,
+  };
 }

@@ -11,9 +11,9 @@ import {
   encodedPath,
   isHttpError,
   maskedWebhookUrl,
-  toWebhook,
   MessageRefs,
   sendInThread,
+  threadedReporterHandlers,
   urlUnder,
   withHeaders,
   type BuildPayload,
@@ -127,18 +127,15 @@ export default definePlugin<MattermostOptions>({
     }
 
     return {
-      buildStarted: async ({ payload }) => deliver(payload, await render(payload), 'start'),
-      buildFinished: async ({ payload }) => {
-        const message = await render(payload);
-        deliver(payload, message, 'finish');
-        if (rest && options.thread !== false) deliver(payload, message, 'reply');
-      },
-      send: async (delivery, { signal }) => {
-        if (rest) return sendRest(delivery, signal);
-        // The webhook URL (the secret) replaces its masked form only here, at each attempt.
-        const response = await ctx.http.send(toWebhook(options.webhook!)(delivery.payload as HttpRequest), { signal });
-        return { status: response.status };
-      },
+      ...threadedReporterHandlers({
+        render,
+        deliver,
+        threaded: rest,
+        replies: options.thread !== false,
+        sendThreaded: sendRest,
+        ...(options.webhook ? { webhook: options.webhook } : {}),
+        http: ctx.http,
+      }),
     };
   },
 });

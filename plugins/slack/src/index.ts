@@ -8,9 +8,9 @@ import {
   buildSummary,
   definePlugin,
   maskedWebhookUrl,
-  toWebhook,
   MessageRefs,
   sendInThread,
+  threadedReporterHandlers,
   urlUnder,
   withHeaders,
   type BuildPayload,
@@ -105,18 +105,15 @@ export default definePlugin<SlackOptions>({
     }
 
     return {
-      buildStarted: async ({ payload }) => deliver(payload, await render(payload), 'start'),
-      buildFinished: async ({ payload }) => {
-        const message = await render(payload);
-        deliver(payload, message, 'finish');
-        if (webApi && options.thread !== false) deliver(payload, message, 'reply');
-      },
-      send: async (delivery, { signal }) => {
-        if (webApi) return sendWebApi(delivery, signal);
-        // The webhook URL (the secret) replaces its masked form only here, at each attempt.
-        const response = await ctx.http.send(toWebhook(options.webhook!)(delivery.payload as HttpRequest), { signal });
-        return { status: response.status };
-      },
+      ...threadedReporterHandlers({
+        render,
+        deliver,
+        threaded: webApi,
+        replies: options.thread !== false,
+        sendThreaded: sendWebApi,
+        ...(options.webhook ? { webhook: options.webhook } : {}),
+        http: ctx.http,
+      }),
     };
   },
 });

@@ -4,7 +4,7 @@
  * HTML-escaped where it is put in (Buildbot used legacy Markdown, which cannot be escaped, so a
  * builder named `*_[` broke its messages).
  */
-import { buildSummary, cutText, revisionsOf, type BuildPayload, type Worker } from '@bbreporters/core';
+import { buildSummary, cutText, revisionsOf, type BuildPayload, type ChatWords, type Worker } from '@bbreporters/core';
 
 /** Telegram's limit for one message's text (characters after entities are parsed). */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -52,4 +52,13 @@ export function finishedMessage(build: BuildPayload, style: MessageStyle): strin
 
 export function workerMissingMessage(worker: Worker & { last_connection?: string }): string {
   return `⚠️ Worker <code>${part(worker.name)}</code> is missing. It was seen last on ${part(worker.last_connection ?? 'an unknown date')}.`;
+}
+
+/** This bot's words for core's chat engine. */
+export function chatWords(style: MessageStyle): ChatWords {
+  return {
+    started: (build) => startedMessage(build, style),
+    finished: (build) => finishedMessage(build, style),
+    workerMissing: workerMissingMessage,
+  };
 }

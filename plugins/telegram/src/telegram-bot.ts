@@ -19,13 +19,7 @@ import { GrammyError, type Api } from 'grammy';
 import type { Chat, Message, Update, User } from 'grammy/types';
 import { ButtonCommands, type Button } from './keyboards.js';
 import { apiSignal } from './api-signal.js';
-import {
-  finishedMessage,
-  MAX_MESSAGE_LENGTH,
-  startedMessage,
-  workerMissingMessage,
-  type MessageStyle,
-} from './messages.js';
+import { chatWords, MAX_MESSAGE_LENGTH, type MessageStyle } from './messages.js';
 import { telegramCommands, type TelegramCommandContext } from './telegram-commands.js';
 
 export interface TelegramMessage {
@@ -208,15 +202,7 @@ export class TelegramBot implements BotControl {
 
   /** The reporter's event handlers: who is told what (core's chat engine), in this bot's words. */
   handlers() {
-    const style = this.settings.style;
-    return this.notifications.handlers(
-      {
-        started: (build) => startedMessage(build, style),
-        finished: (build) => finishedMessage(build, style),
-        workerMissing: workerMissingMessage,
-      },
-      (scopes, text) => this.deliver(scopes, text),
-    );
+    return this.notifications.handlers(chatWords(this.settings.style), (scopes, text) => this.deliver(scopes, text));
   }
 
   /**
